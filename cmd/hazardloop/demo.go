@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+// demoPassword is the password of every demo account (printed on seeding).
+const demoPassword = "hazardloop-demo"
+
+type demoUser struct {
+	username, name, role, region string
+	enterprise                   int // index into enterprises, -1 for none
+}
+
+// seedDemo fills an empty database with a small province: regions, enterprises,
+// one account of each role, and hazards in every state. It does nothing when the
+// province is already there.
+func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
+	admin := workflow.Actor{Name: "系统管理员", Role: model.RoleAdmin}
+	regions := []workflow.RegionInput{
+		{Code: "360000", Name: "江西省"},
+		{Code: "360100", Name: "南昌市", ParentCode: "360000"},
+		{Code: "360102", Name: "东湖区", ParentCode: "360100"},
+		{Code: "360103", Name: "西湖区", ParentCode: "360100"},
+		{Code: "360400", Name: "九江市", ParentCode: "360000"},
+		{Code: "360402", Name: "濂溪区", ParentCode: "360400"},
+		{Code: "360403", Name: "浔阳区", ParentCode: "360400"},
+	}
+	for i, r := range regions {
+		if _, err := e.CreateRegion(ctx, admin, r); err != nil {
+			var we *workflow.Error
+			if i == 0 && errors.As(err, &we) && we.Kind == workflow.KindConflict {
+				fmt.Fprintln(out, "演示数据已存在，跳过。")
+				return nil
+			}
+			return err
+		}
+	}
+	ents := []workflow.EnterpriseInput{
+		{Name: "南昌东湖精细化工有限公司", RegionCode: "360102", Industry: "危险化学品"},
+		{Name: "南昌西湖建材加工厂", RegionCode: "360103", Industry: "工贸"},
+		{Name: "九江濂溪港口物流有限公司", RegionCode: "360402", Industry: "交通运输"},
+		{Name: "九江浔阳商业综合体管理有限公司", RegionCode: "360403", Industry: "商贸"},
+	}
+	entIDs := make([]int64, len(ents))
+	for i, in := range ents {
+		first := fmt.Sprintf("91%sMA3%05dX", in.RegionCode, i+1)[:17]
+		in.CreditCode = first + string(workflow.CreditCheckChar(first))
+		ent, err := e.CreateEnterprise(ctx, admin, in)
+		if err != nil {
+			return err
+		}
+		entIDs[i] = ent.ID
+	}
+	users := []demoUser{
+		{"sheng", "省厅监管员", "supervisor", "360000", -1},
+		{"nanchang", "南昌市局监管员", "supervisor", "360100", -1},
+		{"donghu", "东湖区局监管员", "supervisor", "360102", -1},
+		{"donghu2", "东湖区局核查员", "supervisor", "360102", -1},
+		{"xinxiyuan", "东湖区信息员", "officer", "360102", -1},
+		{"lianxi", "濂溪区局监管员", "supervisor", "360402", -1},
+		{"qiye", "精细化工安全员", "enterprise", "", 0},
+		{"gangkou", "港口物流安全员", "enterprise", "", 2},
+	}
+	actors := map[string]workflow.Actor{}
+	for _, du := range users {
+		in := workflow.UserInput{Username: du.username, Password: demoPassword, DisplayName: du.name, Role: du.role, RegionCode: du.region}
+		if du.enterprise >= 0 {
+			in.EnterpriseID = &entIDs[du.enterprise]
+		}
+		u, err := e.CreateUser(ctx, admin, in)
+		if err != nil {
+			return err
+		}
+		actors[du.username] = workflow.ActorOf(u)
+	}
+	if err := seedDemoHazards(ctx, e, actors, entIDs); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "已生成演示数据（江西省）。演示账号的密码均为 %s：\n", demoPassword)
+	for _, du := range users {
+		fmt.Fprintf(out, "  %-10s %s\n", du.username, du.name)
+	}
+	return nil
+}
+
+func str(s string) *string { return &s }
+
+func seedDemoHazards(ctx context.Context, e *workflow.Engine, actors map[string]workflow.Actor, ents []int64) error {
+	deadline := e.Today().AddDays(30).String()
+	soon := e.Today().AddDays(7).String()
+	type step struct {
+		by string
+		in workflow.EventInput
+	}
+	confirm := step{"donghu", workflow.EventInput{Event: model.EventConfirm}}
+	plan := step{"qiye", workflow.EventInput{Event: model.EventPlan, Fields: workflow.Fields{
+		Measures: str("更换老化管线，增设可燃气体报警装置"), ResponsiblePerson: str("李建国"),
+		ResponsiblePhone: str("0791-86660001"), Deadline: &deadline}}}
+	submit := step{"qiye", workflow.EventInput{Event: model.EventSubmit, Comment: "已按方案完成整改"}}
+	approve := step{"donghu", workflow.EventInput{Event: model.EventApprove, Comment: "现场复核，整改到位"}}
+	scripts := []struct {
+		by    string
+		in    workflow.HazardInput
+		steps []step
+	}{
+		{"xinxiyuan", workflow.HazardInput{Title: "沿街商铺违规存放液化气钢瓶", Location: "东湖区八一大道120号", RegionCode: "360102", Industry: "燃气"}, nil},
+		{"qiye", workflow.HazardInput{Title: "罐区可燃气体报警器失效", Description: "2号罐区两台报警器未检定", Industry: "危险化学品"}, []step{confirm}},
+		{"qiye", workflow.HazardInput{Title: "配电室未设挡鼠板", Industry: "危险化学品"}, []step{confirm, plan}},
+		{"qiye", workflow.HazardInput{Title: "消防通道堆放杂物", Industry: "危险化学品"}, []step{confirm, plan, submit}},
+		{"qiye", workflow.HazardInput{Title: "车间安全警示标志缺失", Industry: "危险化学品"}, []step{confirm, plan, submit, approve}},
+		{"xinxiyuan", workflow.HazardInput{Title: "小区地下车库积水（疑似）", RegionCode: "360102", Industry: "自然灾害"},
+			[]step{{"xinxiyuan", workflow.EventInput{Event: model.EventDismiss, Fields: workflow.Fields{Reason: str("现场核查为临时清洗积水，不构成隐患")}}}}},
+		{"donghu", workflow.HazardInput{Title: "反应釜紧急切断装置未投用", Level: "major", Source: "supervisory_check", EnterpriseID: &ents[0], Industry: "危险化学品"},
+			[]step{
+				{"donghu", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{
+					BasisStandard: str("《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》"), BasisClause: str("第十一条"),
+					Deadline: &soon}}},
+				{"qiye", workflow.EventInput{Event: model.EventPlan, Fields: workflow.Fields{
+					Measures: str("恢复紧急切断装置并联锁投用，委托第三方检测"), ResponsiblePerson: str("王海涛"),
+					ResponsiblePhone: str("13807910001"), Funds: ptr(12.5), FundsSource: str("企业自筹"),
+					EmergencyPlan: str("停用相关反应釜，设专人值守，配备应急物资")}}},
+			}},
+		{"lianxi", workflow.HazardInput{Title: "码头装卸区照明不足", Source: "supervisory_check", EnterpriseID: &ents[2], Industry: "交通运输"},
+			[]step{{"lianxi", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Deadline: &soon}}}}},
+	}
+	for _, s := range scripts {
+		h, err := e.CreateHazard(ctx, actors[s.by], s.in)
+		if err != nil {
+			return fmt.Errorf("hazard %q: %w", s.in.Title, err)
+		}
+		for _, st := range s.steps {
+			st.in.Version = h.Version
+			if h, err = e.Apply(ctx, actors[st.by], h.ID, st.in); err != nil {
+				return fmt.Errorf("hazard %q, %s: %w", s.in.Title, st.in.Event, err)
+			}
+		}
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }

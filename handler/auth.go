@@ -1,0 +1,71 @@
+package handler
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+const (
+	userKey  = "user"
+	tokenKey = "token"
+)
+
+var errNoToken = &httpError{http.StatusUnauthorized, "unauthorized", "请先登录", nil}
+
+// authenticate requires "Authorization: Bearer <token>" of a live session.
+func (s *Server) authenticate(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		c.Header("WWW-Authenticate", `Bearer realm="hazardloop"`)
+		s.fail(c, errNoToken)
+		return
+	}
+	u, err := s.engine.Authenticate(c.Request.Context(), token)
+	if err != nil {
+		c.Header("WWW-Authenticate", `Bearer realm="hazardloop"`)
+		s.fail(c, err)
+		return
+	}
+	c.Set(userKey, u)
+	c.Set(tokenKey, token)
+	c.Next()
+}
+
+func currentUser(c *gin.Context) *model.User { return c.MustGet(userKey).(*model.User) }
+
+func actor(c *gin.Context) workflow.Actor { return workflow.ActorOf(currentUser(c)) }
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+func (s *Server) login(c *gin.Context) {
+	var req loginRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	token, u, err := s.engine.Login(c.Request.Context(), req.Username, req.Password)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"token": token, "user": u})
+}
+
+func (s *Server) logout(c *gin.Context) {
+	if err := s.engine.Logout(c.Request.Context(), c.GetString(tokenKey)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+func (s *Server) me(c *gin.Context) { c.JSON(http.StatusOK, currentUser(c)) }

@@ -1,0 +1,96 @@
+package handler
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+func (s *Server) createHazard(c *gin.Context) {
+	var in workflow.HazardInput
+	if err := s.bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.engine.CreateHazard(c.Request.Context(), actor(c), in)
+	respond(s, c, http.StatusCreated, h, err)
+}
+
+func (s *Server) listHazards(c *gin.Context) {
+	q := workflow.ListQuery{
+		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
+		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
+		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
+	}
+	p, err := s.engine.List(c.Request.Context(), actor(c), q)
+	respond(s, c, http.StatusOK, p, err)
+}
+
+func (s *Server) getHazard(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.engine.Hazard(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, h, err)
+}
+
+// eventRequest is the body of POST /hazards/{id}/events: the event, the version
+// the client saw, a comment, and the event's fields under the hazard's own names.
+type eventRequest struct {
+	Event   string `json:"event"`
+	Version *int   `json:"version"`
+	Comment string `json:"comment"`
+	workflow.Fields
+}
+
+func (s *Server) fireEvent(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req eventRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Event == "" || req.Version == nil {
+		fields := map[string]string{}
+		if req.Event == "" {
+			fields["event"] = "请指定操作（event）"
+		}
+		if req.Version == nil {
+			fields["version"] = "请提供您看到的版本号（version）"
+		}
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请求缺少 event 或 version", fields})
+		return
+	}
+	in := workflow.EventInput{Event: model.Event(req.Event), Version: *req.Version, Comment: req.Comment, Fields: req.Fields}
+	h, err := s.engine.Apply(c.Request.Context(), actor(c), id, in)
+	respond(s, c, http.StatusOK, h, err)
+}
+
+func (s *Server) listEvents(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	evs, err := s.engine.Events(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, gin.H{"items": evs}, err)
+}
+
+func (s *Server) verifyChain(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.engine.Verify(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, r, err)
+}

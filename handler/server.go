@@ -1,0 +1,139 @@
+// Package handler is the HTTP face of hazardloop: routes, middleware, binding and
+// the one place that turns errors into responses. Handlers are thin: bind, one
+// workflow call, render. Business rules live in workflow.
+package handler
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow"
+)
+
+// Options configure the HTTP layer.
+type Options struct {
+	Logger         *slog.Logger
+	TrustedProxies []string // addresses whose X-Forwarded-For is believed; none by default
+	MaxJSONBytes   int64    // body limit of JSON requests; 1 MiB by default
+}
+
+// Server holds what the handlers need.
+type Server struct {
+	engine *workflow.Engine
+	log    *slog.Logger
+	opts   Options
+}
+
+// New returns the service's HTTP handler.
+func New(engine *workflow.Engine, o Options) (http.Handler, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxJSONBytes <= 0 {
+		o.MaxJSONBytes = 1 << 20
+	}
+	s := &Server{engine: engine, log: o.Logger, opts: o}
+
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	if err := r.SetTrustedProxies(o.TrustedProxies); err != nil {
+		return nil, err
+	}
+	r.HandleMethodNotAllowed = true
+	r.Use(s.requestID, s.logRequests, s.recover)
+	r.NoRoute(func(c *gin.Context) { s.fail(c, errRoute) })
+	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
+
+	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/readyz", s.ready)
+
+	api := r.Group("/api/v1")
+	api.POST("/login", s.login)
+
+	auth := api.Group("", s.authenticate)
+	auth.POST("/logout", s.logout)
+	auth.GET("/me", s.me)
+	auth.GET("/regions", s.listRegions)
+	auth.POST("/regions", s.createRegion)
+	auth.GET("/enterprises", s.listEnterprises)
+	auth.POST("/enterprises", s.createEnterprise)
+	auth.GET("/users", s.listUsers)
+	auth.POST("/users", s.createUser)
+	auth.GET("/hazards", s.listHazards)
+	auth.POST("/hazards", s.createHazard)
+	auth.GET("/hazards/:id", s.getHazard)
+	auth.GET("/hazards/:id/events", s.listEvents)
+	auth.POST("/hazards/:id/events", s.fireEvent)
+	auth.GET("/hazards/:id/verify", s.verifyChain)
+	return r, nil
+}
+
+const requestIDKey = "request_id"
+
+// requestID takes a sane X-Request-ID from the client or makes one, and echoes it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if !saneID(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+func saneID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// logRequests writes one line per request. Client addresses are not logged: they
+// are personal data, and the public reporting channel promises anonymity.
+func (s *Server) logRequests(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", c.GetString(requestIDKey)),
+		slog.String("method", c.Request.Method),
+		slog.String("route", c.FullPath()),
+		slog.Int("status", c.Writer.Status()),
+		slog.Duration("duration", time.Since(start)),
+	)
+}
+
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.fail(c, panicError{v})
+		}
+	}()
+	c.Next()
+}
+
+func (s *Server) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.engine.Ready(ctx); err != nil {
+		s.log.Error("not ready", "request_id", c.GetString(requestIDKey), "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "服务暂不可用"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ready"})
+}

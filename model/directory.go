@@ -1,0 +1,151 @@
+package model
+
+import (
+	"context"
+	"time"
+)
+
+// Scope limits what a query returns to a territory or to one enterprise.
+// The zero Scope matches nothing; AllScope matches everything.
+type Scope struct {
+	All          bool
+	Region       string // a region code: itself and every region below it
+	EnterpriseID int64
+}
+
+// AllScope sees every row.
+var AllScope = Scope{All: true}
+
+// RegionRange returns the lowest and highest code in the territory of region.
+func RegionRange(region string) (lo, hi string) {
+	p := RegionPrefix(region)
+	return p + "000000"[len(p):], p + "999999"[len(p):]
+}
+
+// CreateRegion inserts r; ErrDuplicate if the code exists.
+func (s *Store) CreateRegion(ctx context.Context, r *Region) error {
+	return translate("model: create region", s.w(ctx).Create(r).Error)
+}
+
+// GetRegion returns the region with code, or ErrNotFound.
+func (s *Store) GetRegion(ctx context.Context, code string) (*Region, error) {
+	var r Region
+	if err := s.r(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+		return nil, translate("model: get region "+code, err)
+	}
+	return &r, nil
+}
+
+// ListRegions returns the regions within the territory of under ("" for all),
+// ordered by code.
+func (s *Store) ListRegions(ctx context.Context, under string) ([]Region, error) {
+	q := s.r(ctx).Order("code")
+	if under != "" {
+		lo, hi := RegionRange(under)
+		q = q.Where("code BETWEEN ? AND ?", lo, hi)
+	}
+	var rs []Region
+	return rs, translate("model: list regions", q.Find(&rs).Error)
+}
+
+// CreateEnterprise inserts e; ErrDuplicate if the credit code exists.
+func (s *Store) CreateEnterprise(ctx context.Context, e *Enterprise) error {
+	return translate("model: create enterprise", s.w(ctx).Create(e).Error)
+}
+
+// GetEnterprise returns the enterprise id, or ErrNotFound.
+func (s *Store) GetEnterprise(ctx context.Context, id int64) (*Enterprise, error) {
+	var e Enterprise
+	if err := s.r(ctx).Where("id = ?", id).Take(&e).Error; err != nil {
+		return nil, translate("model: get enterprise", err)
+	}
+	return &e, nil
+}
+
+// ListEnterprises returns the enterprises in scope, ordered by id.
+func (s *Store) ListEnterprises(ctx context.Context, sc Scope) ([]Enterprise, error) {
+	q := s.r(ctx).Order("id")
+	switch {
+	case sc.All:
+	case sc.EnterpriseID != 0:
+		q = q.Where("id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return nil, nil
+	}
+	var es []Enterprise
+	return es, translate("model: list enterprises", q.Find(&es).Error)
+}
+
+// CreateUser inserts u; ErrDuplicate if the username exists.
+func (s *Store) CreateUser(ctx context.Context, u *User) error {
+	return translate("model: create user", s.w(ctx).Create(u).Error)
+}
+
+// GetUser returns the user id, or ErrNotFound.
+func (s *Store) GetUser(ctx context.Context, id int64) (*User, error) {
+	var u User
+	if err := s.r(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
+		return nil, translate("model: get user", err)
+	}
+	return &u, nil
+}
+
+// GetUserByUsername returns the user, or ErrNotFound.
+func (s *Store) GetUserByUsername(ctx context.Context, username string) (*User, error) {
+	var u User
+	if err := s.r(ctx).Where("username = ?", username).Take(&u).Error; err != nil {
+		return nil, translate("model: get user", err)
+	}
+	return &u, nil
+}
+
+// ListUsers returns the users in scope (by their region or enterprise), by id.
+func (s *Store) ListUsers(ctx context.Context, sc Scope) ([]User, error) {
+	q := s.r(ctx).Order("id")
+	switch {
+	case sc.All:
+	case sc.EnterpriseID != 0:
+		q = q.Where("enterprise_id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return nil, nil
+	}
+	var us []User
+	return us, translate("model: list users", q.Find(&us).Error)
+}
+
+// CountUsers returns how many accounts exist.
+func (s *Store) CountUsers(ctx context.Context) (int64, error) {
+	var n int64
+	return n, translate("model: count users", s.r(ctx).Model(&User{}).Count(&n).Error)
+}
+
+// CreateSession stores a login.
+func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
+	return translate("model: create session", s.w(ctx).Create(sess).Error)
+}
+
+// SessionUser returns the active user whose unexpired session has tokenHash, or
+// ErrNotFound.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*User, error) {
+	var u User
+	err := s.r(ctx).Model(&User{}).
+		Joins("JOIN sessions ON sessions.user_id = users.id").
+		Where("sessions.token_hash = ? AND sessions.expires_at > ? AND users.active", tokenHash, now).
+		Take(&u).Error
+	if err != nil {
+		return nil, translate("model: session user", err)
+	}
+	return &u, nil
+}
+
+// DeleteSession ends a login, and any expired ones while at it.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string, now time.Time) error {
+	err := s.w(ctx).Where("token_hash = ? OR expires_at < ?", tokenHash, now).Delete(&Session{}).Error
+	return translate("model: delete session", err)
+}

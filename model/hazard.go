@@ -1,0 +1,139 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// HazardFilter selects hazards for a list. Results are ordered newest first (by
+// id, descending) and paged by keyset: AfterID is the last id of the previous page.
+type HazardFilter struct {
+	Scope        Scope
+	State        State
+	Level        Level
+	Source       Source
+	Region       string // this region and every region below it
+	EnterpriseID int64
+	OverdueOn    *Date // open hazards whose deadline lies before this day
+	Query        string
+	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
+	Limit        int
+}
+
+// CreateHazard inserts h (its ID is set).
+func (s *Store) CreateHazard(ctx context.Context, h *Hazard) error {
+	return translate("model: create hazard", s.w(ctx).Create(h).Error)
+}
+
+// GetHazard returns the hazard id, or ErrNotFound.
+func (s *Store) GetHazard(ctx context.Context, id int64) (*Hazard, error) {
+	var h Hazard
+	if err := s.r(ctx).Where("id = ?", id).Take(&h).Error; err != nil {
+		return nil, translate(fmt.Sprintf("model: get hazard %d", id), err)
+	}
+	return &h, nil
+}
+
+// hazardMutable are the columns an event may change; identity and provenance
+// (code, source, region, enterprise, discovery, creation) never change.
+var hazardMutable = []string{
+	"title", "description", "level", "industry", "location", "state", "version",
+	"escalation_level", "listed_supervision", "production_suspended",
+	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
+	"responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "duplicate_of",
+	"listed_at", "planned_at", "submitted_by", "submitted_at", "verified_by", "verified_at",
+	"closed_at", "last_seq", "chain_head", "updated_at",
+}
+
+// UpdateHazard writes next over the row if the row is still at version prev, and
+// sets next.Version to prev+1. ErrConflict if the row moved on (or is gone): a
+// lost race returns no error from SQL, only zero rows. Never Save a workflow row:
+// a stale Save upserts over newer data.
+func (s *Store) UpdateHazard(ctx context.Context, next *Hazard, prev int) error {
+	next.Version = prev + 1
+	res := s.w(ctx).Model(next).Select(hazardMutable).Where("version = ?", prev).Updates(next)
+	if res.Error != nil {
+		return translate(fmt.Sprintf("model: update hazard %d", next.ID), res.Error)
+	}
+	if res.RowsAffected != 1 {
+		next.Version = prev
+		return fmt.Errorf("model: update hazard %d at version %d: %w", next.ID, prev, ErrConflict)
+	}
+	return nil
+}
+
+// SetChainHead records the first event of a hazard just created in this
+// transaction; later events move the head through UpdateHazard.
+func (s *Store) SetChainHead(ctx context.Context, id, seq int64, head string) error {
+	err := s.w(ctx).Model(&Hazard{}).Where("id = ?", id).
+		Updates(map[string]any{"last_seq": seq, "chain_head": head}).Error
+	return translate("model: set chain head", err)
+}
+
+// ListHazards returns at most f.Limit hazards matching f.
+func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, error) {
+	q := s.r(ctx).Model(&Hazard{})
+	switch {
+	case f.Scope.All:
+	case f.Scope.EnterpriseID != 0:
+		q = q.Where("enterprise_id = ?", f.Scope.EnterpriseID)
+	case f.Scope.Region != "":
+		lo, hi := RegionRange(f.Scope.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return nil, nil
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Level != "" {
+		q = q.Where("level = ?", f.Level)
+	}
+	if f.Source != "" {
+		q = q.Where("source = ?", f.Source)
+	}
+	if f.Region != "" {
+		lo, hi := RegionRange(f.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	}
+	if f.EnterpriseID != 0 {
+		q = q.Where("enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.OverdueOn != nil {
+		q = q.Where("state IN ('listed', 'rectifying') AND deadline < ?", *f.OverdueOn)
+	}
+	if f.Query != "" {
+		like := "%" + escapeLike(f.Query) + "%"
+		q = q.Where(`(code LIKE ? ESCAPE '\' OR title LIKE ? ESCAPE '\' OR description LIKE ? ESCAPE '\')`, like, like, like)
+	}
+	if f.BeforeID > 0 {
+		q = q.Where("id < ?", f.BeforeID)
+	}
+	var hs []Hazard
+	err := q.Order("id DESC").Limit(f.Limit).Find(&hs).Error
+	return hs, translate("model: list hazards", err)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// AppendEvent adds e to its hazard's log. The caller fills Seq, PrevHash and Hash
+// (see HazardEvent.Seal) in the same transaction that moves the hazard's version.
+func (s *Store) AppendEvent(ctx context.Context, e *HazardEvent) error {
+	return translate("model: append event", s.w(ctx).Create(e).Error)
+}
+
+// ListEvents returns a hazard's log in order.
+func (s *Store) ListEvents(ctx context.Context, hazardID int64) ([]HazardEvent, error) {
+	var es []HazardEvent
+	err := s.r(ctx).Where("hazard_id = ?", hazardID).Order("seq").Find(&es).Error
+	return es, translate("model: list events", err)
+}
+
+// HazardCodePeriod is the counter period of a hazard code: region and day.
+func HazardCodePeriod(region string, day time.Time) string {
+	return region + "-" + day.Format("20060102")
+}

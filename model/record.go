@@ -1,0 +1,177 @@
+package model
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Region is an administrative division (GB/T 2260): province, city or county.
+type Region struct {
+	Code       string    `gorm:"primaryKey" json:"code"`
+	Name       string    `json:"name"`
+	ParentCode *string   `json:"parent_code"`
+	Level      int       `json:"level"` // 1 province, 2 city, 3 county
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Region levels, derived from the shape of the six-digit code.
+const (
+	RegionProvince = 1
+	RegionCity     = 2
+	RegionCounty   = 3
+)
+
+// RegionLevelOf returns the level a six-digit code denotes: XX0000 a province,
+// XXXX00 a city, anything else a county.
+func RegionLevelOf(code string) int {
+	switch {
+	case len(code) == 6 && code[2:] == "0000":
+		return RegionProvince
+	case len(code) == 6 && code[4:] == "00":
+		return RegionCity
+	}
+	return RegionCounty
+}
+
+// RegionPrefix is the part of a code that every region below it shares: "36" for
+// 360000, "3601" for 360100, the whole code for a county.
+func RegionPrefix(code string) string {
+	switch RegionLevelOf(code) {
+	case RegionProvince:
+		return code[:2]
+	case RegionCity:
+		return code[:4]
+	}
+	return code
+}
+
+// Within reports whether code lies in the territory of region (itself included).
+func Within(code, region string) bool {
+	p := RegionPrefix(region)
+	return len(code) == 6 && len(code) >= len(p) && code[:len(p)] == p
+}
+
+// Enterprise is a production and business unit (生产经营单位).
+type Enterprise struct {
+	ID         int64     `gorm:"primaryKey" json:"id"`
+	Name       string    `json:"name"`
+	CreditCode string    `json:"credit_code"`
+	RegionCode string    `json:"region_code"`
+	Industry   string    `json:"industry"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// User is an account of staff or of an enterprise.
+type User struct {
+	ID           int64     `gorm:"primaryKey" json:"id"`
+	Username     string    `json:"username"`
+	PasswordHash string    `json:"-"`
+	DisplayName  string    `json:"display_name"`
+	Role         Role      `json:"role"`
+	RegionCode   *string   `json:"region_code"`
+	EnterpriseID *int64    `json:"enterprise_id"`
+	Active       bool      `json:"active"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Region returns the user's region code, "" for an admin without one.
+func (u *User) Region() string {
+	if u.RegionCode == nil {
+		return ""
+	}
+	return *u.RegionCode
+}
+
+// Name is how the user appears in logs and documents.
+func (u *User) Name() string {
+	if u.DisplayName != "" {
+		return u.DisplayName
+	}
+	return u.Username
+}
+
+// Session is a login; only the SHA-256 of its token is kept.
+type Session struct {
+	TokenHash string `gorm:"primaryKey"`
+	UserID    int64
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// Hazard is one hidden hazard and the flags beside its state.
+type Hazard struct {
+	ID                  int64      `gorm:"primaryKey" json:"id"`
+	Code                string     `json:"code"`
+	Title               string     `json:"title"`
+	Description         string     `json:"description"`
+	Source              Source     `json:"source"`
+	Level               Level      `json:"level"`
+	Industry            string     `json:"industry"`
+	RegionCode          string     `json:"region_code"`
+	EnterpriseID        *int64     `json:"enterprise_id"`
+	Location            string     `json:"location"`
+	DiscoveredAt        time.Time  `json:"discovered_at"`
+	State               State      `json:"state"`
+	Version             int        `json:"version"`
+	EscalationLevel     int        `json:"escalation_level"`
+	ListedSupervision   bool       `json:"listed_supervision"`
+	ProductionSuspended bool       `json:"production_suspended"`
+	BasisStandard       string     `json:"basis_standard"`
+	BasisClause         string     `json:"basis_clause"`
+	Measures            string     `json:"measures"`
+	ResponsibleUnit     string     `json:"responsible_unit"`
+	ResponsiblePerson   string     `json:"responsible_person"`
+	ResponsiblePhone    string     `json:"responsible_phone"`
+	Funds               *float64   `json:"funds"` // 万元
+	FundsSource         string     `json:"funds_source"`
+	Deadline            *Date      `json:"deadline"`
+	EmergencyPlan       string     `json:"emergency_plan"`
+	DuplicateOf         *int64     `json:"duplicate_of"`
+	CreatedBy           *int64     `json:"created_by"`
+	ListedAt            *time.Time `json:"listed_at"`
+	PlannedAt           *time.Time `json:"planned_at"`
+	SubmittedBy         *int64     `json:"submitted_by"`
+	SubmittedAt         *time.Time `json:"submitted_at"`
+	VerifiedBy          *int64     `json:"verified_by"`
+	VerifiedAt          *time.Time `json:"verified_at"`
+	ClosedAt            *time.Time `json:"closed_at"`
+	LastSeq             int64      `json:"last_seq"`
+	ChainHead           string     `json:"chain_head"`
+	CreatedAt           time.Time  `json:"created_at"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+}
+
+// Overdue reports whether the hazard is open and its deadline day lies before today.
+func (h *Hazard) Overdue(today Date) bool {
+	return h.State.Open() && h.Deadline != nil && h.Deadline.Before(today.Time)
+}
+
+// HazardEvent is one row of a hazard's append-only, hash-chained log.
+type HazardEvent struct {
+	ID        int64     `gorm:"primaryKey" json:"id"`
+	HazardID  int64     `json:"hazard_id"`
+	Seq       int64     `json:"seq"`
+	Event     Event     `json:"event"`
+	FromState State     `json:"from"`
+	ToState   State     `json:"to"`
+	ActorID   *int64    `json:"actor_id"`
+	ActorName string    `json:"actor"`
+	Role      Role      `json:"role"`
+	Comment   string    `json:"comment"`
+	Payload   JSONText  `json:"payload"` // canonical JSON, hashed as stored
+	CreatedAt time.Time `json:"created_at"`
+	PrevHash  string    `json:"prev_hash"`
+	Hash      string    `json:"hash"`
+}
+
+// JSONText is JSON kept as the exact text that was hashed; it is written into API
+// responses as the object it holds.
+type JSONText string
+
+// MarshalJSON writes the text itself when it is valid JSON, else a JSON string.
+func (j JSONText) MarshalJSON() ([]byte, error) {
+	if json.Valid([]byte(j)) {
+		return []byte(j), nil
+	}
+	return json.Marshal(string(j))
+}

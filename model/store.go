@@ -1,0 +1,220 @@
+package model
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"hazardloop/migrations"
+)
+
+// Dialects the store speaks.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// sqlitePragmas are set on every pooled connection. _txlock=immediate makes each
+// transaction take the write lock at BEGIN, so read-then-write transactions queue
+// instead of failing with "database is locked".
+const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+
+// Store is the only door to the database. A Store made by Tx runs every call in
+// that transaction.
+type Store struct {
+	db      *gorm.DB // writes and transactions
+	rd      *gorm.DB // reads outside a transaction
+	sqlDBs  []*sql.DB
+	dialect string
+	inTx    bool
+}
+
+// Open connects to url: a postgres:// (or postgresql://) URL, a sqlite:// URL, or a
+// file path for SQLite ("" means hazardloop.db). It does not migrate.
+func Open(url string) (*Store, error) {
+	cfg := &gorm.Config{
+		TranslateError:         true,
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+	}
+	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
+		db, err := gorm.Open(postgres.Open(url), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("model: open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, fmt.Errorf("model: open postgres: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{db: db, rd: db, sqlDBs: []*sql.DB{sqlDB}, dialect: DialectPostgres}, nil
+	}
+
+	path := strings.TrimPrefix(url, "sqlite://")
+	if path == "" {
+		path = "hazardloop.db"
+	}
+	dsn := path + "?" + sqlitePragmas
+	if strings.Contains(path, "?") {
+		dsn = path + "&" + sqlitePragmas
+	}
+	// One writer connection: SQLite has one writer at a time anyway, and queueing in
+	// Go is fairer and cheaper than spinning on the busy handler.
+	w, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxIdleTime(0)
+	// Readers see committed data concurrently through WAL.
+	r, err := gorm.Open(sqlite.Open(dsn), cfg)
+	if err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		_ = wdb.Close()
+		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(8)
+	rdb.SetMaxIdleConns(8)
+	s := &Store{db: w, rd: r, sqlDBs: []*sql.DB{wdb, rdb}, dialect: DialectSQLite}
+	// The first connection switches the file to WAL; do it before readers race.
+	if err := wdb.Ping(); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
+	}
+	return s, nil
+}
+
+// Dialect is DialectSQLite or DialectPostgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	var errs []error
+	for _, d := range s.sqlDBs {
+		errs = append(errs, d.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, d := range s.sqlDBs {
+		if err := d.PingContext(ctx); err != nil {
+			return fmt.Errorf("model: ping: %w", err)
+		}
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations of the store's dialect that are not yet
+// applied.
+func (s *Store) Migrate(ctx context.Context) error {
+	p, err := s.migrator()
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("model: migrate: %w", err)
+	}
+	return nil
+}
+
+// MigrationsPending reports whether any embedded migration is not yet applied.
+func (s *Store) MigrationsPending(ctx context.Context) (bool, error) {
+	p, err := s.migrator()
+	if err != nil {
+		return false, err
+	}
+	pending, err := p.HasPending(ctx)
+	if err != nil {
+		return false, fmt.Errorf("model: migration status: %w", err)
+	}
+	return pending, nil
+}
+
+func (s *Store) migrator() (*goose.Provider, error) {
+	dialect := goose.DialectSQLite3
+	if s.dialect == DialectPostgres {
+		dialect = goose.DialectPostgres
+	}
+	sub, err := fs.Sub(migrations.FS, s.dialect)
+	if err != nil {
+		return nil, fmt.Errorf("model: migrations: %w", err)
+	}
+	p, err := goose.NewProvider(dialect, s.sqlDBs[0], sub)
+	if err != nil {
+		return nil, fmt.Errorf("model: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// Tx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise. Inside a transaction, Tx simply calls fn.
+func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.inTx {
+		return fn(s)
+	}
+	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
+		return fn(&Store{db: g, rd: g, dialect: s.dialect, inTx: true})
+	})
+}
+
+func (s *Store) w(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+func (s *Store) r(ctx context.Context) *gorm.DB { return s.rd.WithContext(ctx) }
+
+// translate maps driver errors to the sentinels, with op as prefix.
+func translate(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return fmt.Errorf("%s: %w", op, ErrNotFound)
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return fmt.Errorf("%s: %w: %v", op, ErrDuplicate, err)
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// NextNumber hands out the next number of the named sequence in period (1, 2, …):
+// gap-free within a committed transaction, never the same number twice.
+func (s *Store) NextNumber(ctx context.Context, name, period string) (int64, error) {
+	var n int64
+	err := s.w(ctx).Raw(`INSERT INTO counters (name, period, value) VALUES (?, ?, 1)
+		ON CONFLICT (name, period) DO UPDATE SET value = counters.value + 1
+		RETURNING value`, name, period).Scan(&n).Error
+	return n, translate("model: next number", err)
+}
+
+// Exec runs a statement that returns no rows: for operations and tests (schema
+// set-up, integrity checks), never for workflow data.
+func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
+	return translate("model: exec", s.w(ctx).Exec(sql, args...).Error)
+}
+
+// Raw runs a query and scans its rows into dest (a pointer to a slice or value).
+func (s *Store) Raw(ctx context.Context, dest any, sql string, args ...any) error {
+	return translate("model: raw", s.r(ctx).Raw(sql, args...).Scan(dest).Error)
+}

@@ -1,0 +1,269 @@
+// Package model holds the records of hazardloop, their typed constants and the store:
+// every query, the territorial scoping and the transactions. It knows nothing of who
+// may do what (that is workflow) nor of HTTP.
+package model
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// State is a stage of a hazard's lifecycle.
+type State string
+
+// The states of DESIGN.md.
+const (
+	StateDiscovered State = "discovered"
+	StateListed     State = "listed"
+	StateRectifying State = "rectifying"
+	StateVerifying  State = "verifying"
+	StateWrittenOff State = "written_off"
+	StateDismissed  State = "dismissed"
+)
+
+// States lists every state in lifecycle order.
+var States = []State{StateDiscovered, StateListed, StateRectifying, StateVerifying, StateWrittenOff, StateDismissed}
+
+// Valid reports whether s is one of States.
+func (s State) Valid() bool {
+	for _, v := range States {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Open reports whether a hazard in s still waits for rectification (can be overdue).
+func (s State) Open() bool { return s == StateListed || s == StateRectifying }
+
+// Label is the state's Chinese name as officials use it.
+func (s State) Label() string {
+	switch s {
+	case StateDiscovered:
+		return "已发现（待核查）"
+	case StateListed:
+		return "已列入清单（待整改）"
+	case StateRectifying:
+		return "整改中"
+	case StateVerifying:
+		return "待核实"
+	case StateWrittenOff:
+		return "已销号"
+	case StateDismissed:
+		return "不予立案"
+	}
+	return string(s)
+}
+
+// Event names what happened to a hazard; each is one row of its log.
+type Event string
+
+// The events of DESIGN.md, plus the log-only events create and imported.
+const (
+	EventCreate   Event = "create"
+	EventImported Event = "imported"
+	EventConfirm  Event = "confirm"
+	EventDismiss  Event = "dismiss"
+	EventPlan     Event = "plan"
+	EventSubmit   Event = "submit"
+	EventApprove  Event = "approve"
+	EventReject   Event = "reject"
+	EventExtend   Event = "extend"
+	EventEscalate Event = "escalate"
+	EventReopen   Event = "reopen"
+)
+
+// Label is the event's Chinese name.
+func (e Event) Label() string {
+	switch e {
+	case EventCreate:
+		return "登记隐患"
+	case EventImported:
+		return "台账导入"
+	case EventConfirm:
+		return "核查属实，列入清单"
+	case EventDismiss:
+		return "不予立案"
+	case EventPlan:
+		return "制定整改方案"
+	case EventSubmit:
+		return "提交整改"
+	case EventApprove:
+		return "核实通过，销号"
+	case EventReject:
+		return "核实不通过"
+	case EventExtend:
+		return "延期"
+	case EventEscalate:
+		return "督办升级"
+	case EventReopen:
+		return "撤销销号"
+	}
+	return string(e)
+}
+
+// Level is the legal grade of a hazard: only general and major exist.
+type Level string
+
+// The two legal grades.
+const (
+	LevelGeneral Level = "general"
+	LevelMajor   Level = "major"
+)
+
+// Valid reports whether l is a legal grade.
+func (l Level) Valid() bool { return l == LevelGeneral || l == LevelMajor }
+
+// Label is the grade's Chinese name.
+func (l Level) Label() string {
+	if l == LevelMajor {
+		return "重大"
+	}
+	return "一般"
+}
+
+// Source is the channel through which a hazard was found.
+type Source string
+
+// The channels of DESIGN.md.
+const (
+	SourceSelfInspection   Source = "self_inspection"
+	SourceSupervisoryCheck Source = "supervisory_check"
+	SourcePublicReport     Source = "public_report"
+	SourceOfficerReport    Source = "officer_report"
+)
+
+// Valid reports whether s is a known channel.
+func (s Source) Valid() bool {
+	switch s {
+	case SourceSelfInspection, SourceSupervisoryCheck, SourcePublicReport, SourceOfficerReport:
+		return true
+	}
+	return false
+}
+
+// Label is the channel's Chinese name.
+func (s Source) Label() string {
+	switch s {
+	case SourceSelfInspection:
+		return "企业自查"
+	case SourceSupervisoryCheck:
+		return "督导检查"
+	case SourcePublicReport:
+		return "群众举报"
+	case SourceOfficerReport:
+		return "信息员上报"
+	}
+	return string(s)
+}
+
+// Role is what a user is in the system.
+type Role string
+
+// The roles of DESIGN.md. RoleSystem acts for the service itself (the sweeper).
+const (
+	RoleAdmin      Role = "admin"
+	RoleSupervisor Role = "supervisor"
+	RoleOfficer    Role = "officer"
+	RoleEnterprise Role = "enterprise"
+	RoleSystem     Role = "system"
+)
+
+// Roles lists the roles a user account can have.
+var Roles = []Role{RoleAdmin, RoleSupervisor, RoleOfficer, RoleEnterprise}
+
+// Valid reports whether r is a role a user account can have.
+func (r Role) Valid() bool {
+	for _, v := range Roles {
+		if r == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the role's Chinese name.
+func (r Role) Label() string {
+	switch r {
+	case RoleAdmin:
+		return "系统管理员"
+	case RoleSupervisor:
+		return "监管人员"
+	case RoleOfficer:
+		return "信息员"
+	case RoleEnterprise:
+		return "企业用户"
+	case RoleSystem:
+		return "系统"
+	}
+	return string(r)
+}
+
+// Date is a calendar day without a time of day. It is kept as midnight UTC so that
+// comparisons in SQL are plain comparisons, and shows as 2006-01-02.
+type Date struct{ time.Time }
+
+// NewDate returns the day y-m-d.
+func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
+
+// DateIn returns the calendar day that t falls on in loc.
+func DateIn(t time.Time, loc *time.Location) Date {
+	y, m, d := t.In(loc).Date()
+	return NewDate(y, m, d)
+}
+
+// String formats the day as 2006-01-02.
+func (d Date) String() string { return d.Format("2006-01-02") }
+
+// AddDays returns the day n days later.
+func (d Date) AddDays(n int) Date { return Date{d.Time.AddDate(0, 0, n)} }
+
+// MarshalJSON writes "2006-01-02".
+func (d Date) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// UnmarshalJSON reads "2006-01-02".
+func (d *Date) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return err
+	}
+	*d = Date{t}
+	return nil
+}
+
+// Value stores the day as midnight UTC.
+func (d Date) Value() (driver.Value, error) { return d.Time, nil }
+
+// Scan reads a day stored by Value (time or text, as the driver hands it over).
+func (d *Date) Scan(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		y, m, dd := x.UTC().Date()
+		*d = NewDate(y, m, dd)
+		return nil
+	case string:
+		return d.scanText(x)
+	case []byte:
+		return d.scanText(string(x))
+	}
+	return fmt.Errorf("model: cannot scan %T into Date", v)
+}
+
+func (d *Date) scanText(s string) error {
+	if len(s) < 10 {
+		return fmt.Errorf("model: bad date %q", s)
+	}
+	t, err := time.Parse("2006-01-02", s[:10])
+	if err != nil {
+		return fmt.Errorf("model: bad date %q: %w", s, err)
+	}
+	*d = Date{t}
+	return nil
+}

@@ -1,0 +1,306 @@
+package workflow
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"hazardloop/model"
+)
+
+func validRegionCode(code string) bool {
+	if len(code) != 6 || code == "000000" {
+		return false
+	}
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func adminOnly(a Actor) error {
+	if a.Role != model.RoleAdmin {
+		return errForbidden("仅系统管理员可以执行此操作")
+	}
+	return nil
+}
+
+// RegionInput registers a region.
+type RegionInput struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	ParentCode string `json:"parent_code"`
+}
+
+// CreateRegion registers a region (admin only). A region lies inside its parent's
+// code range (360102 under 360100 under 360000), so that territory is a range of
+// codes.
+func (e *Engine) CreateRegion(ctx context.Context, a Actor, in RegionInput) (*model.Region, error) {
+	if err := adminOnly(a); err != nil {
+		return nil, err
+	}
+	errs := fieldErrors{}
+	code := strings.TrimSpace(in.Code)
+	if !validRegionCode(code) {
+		errs.add("code", "区划代码应为6位数字（GB/T 2260）")
+	}
+	r := &model.Region{Code: code, Name: text(errs, "name", &in.Name, 50), Level: model.RegionLevelOf(code), CreatedAt: e.Now()}
+	if r.Name == "" {
+		errs.add("name", required("name"))
+	}
+	var parent *model.Region
+	if p := strings.TrimSpace(in.ParentCode); p != "" {
+		var err error
+		parent, err = e.store.GetRegion(ctx, p)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			errs.add("parent_code", "上级区划不存在")
+		case err != nil:
+			return nil, err
+		case parent.Level >= r.Level || !model.Within(code, p):
+			errs.add("parent_code", "区划代码不在上级区划的代码范围内")
+		default:
+			r.ParentCode = &parent.Code
+		}
+	} else if r.Level != model.RegionProvince && validRegionCode(code) {
+		errs.add("parent_code", "市、县级区划须填写上级区划")
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if err := e.store.CreateRegion(ctx, r); err != nil {
+		return nil, conflictOr(err, "code", "区划代码已存在")
+	}
+	return r, nil
+}
+
+func conflictOr(err error, field, msg string) error {
+	if errors.Is(err, model.ErrDuplicate) {
+		return &Error{Kind: KindConflict, Code: "duplicate", Message: msg, Fields: map[string]string{field: msg}, cause: err}
+	}
+	return err
+}
+
+// Regions lists every region (the division codes are public).
+func (e *Engine) Regions(ctx context.Context, _ Actor) ([]model.Region, error) {
+	return e.store.ListRegions(ctx, "")
+}
+
+// EnterpriseInput registers an enterprise.
+type EnterpriseInput struct {
+	Name       string `json:"name"`
+	CreditCode string `json:"credit_code"`
+	RegionCode string `json:"region_code"`
+	Industry   string `json:"industry"`
+}
+
+// CreateEnterprise registers an enterprise (admin only) after checking its unified
+// social credit code.
+func (e *Engine) CreateEnterprise(ctx context.Context, a Actor, in EnterpriseInput) (*model.Enterprise, error) {
+	if err := adminOnly(a); err != nil {
+		return nil, err
+	}
+	errs := fieldErrors{}
+	ent := &model.Enterprise{
+		Name:       text(errs, "name", &in.Name, 200),
+		CreditCode: strings.ToUpper(strings.TrimSpace(in.CreditCode)),
+		RegionCode: strings.TrimSpace(in.RegionCode),
+		Industry:   text(errs, "industry", &in.Industry, 100),
+		CreatedAt:  e.Now(),
+	}
+	if ent.Name == "" {
+		errs.add("name", required("name"))
+	}
+	if !ValidCreditCode(ent.CreditCode) {
+		errs.add("credit_code", "统一社会信用代码应为18位且校验位正确")
+	}
+	if err := e.regionExists(ctx, errs, "region_code", ent.RegionCode); err != nil {
+		return nil, err
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	if err := e.store.CreateEnterprise(ctx, ent); err != nil {
+		return nil, conflictOr(err, "credit_code", "该统一社会信用代码已登记")
+	}
+	return ent, nil
+}
+
+func (e *Engine) regionExists(ctx context.Context, errs fieldErrors, field, code string) error {
+	if code == "" {
+		errs.add(field, required(field))
+		return nil
+	}
+	_, err := e.store.GetRegion(ctx, code)
+	if errors.Is(err, model.ErrNotFound) {
+		errs.add(field, "区划代码不存在")
+		return nil
+	}
+	return err
+}
+
+// Enterprises lists the enterprises a may see.
+func (e *Engine) Enterprises(ctx context.Context, a Actor) ([]model.Enterprise, error) {
+	return e.store.ListEnterprises(ctx, a.Scope())
+}
+
+// UserInput creates an account.
+type UserInput struct {
+	Username     string `json:"username"`
+	Password     string `json:"password"`
+	DisplayName  string `json:"display_name"`
+	Role         string `json:"role"`
+	RegionCode   string `json:"region_code"`
+	EnterpriseID *int64 `json:"enterprise_id"`
+}
+
+// CreateUser creates an account (admin only). Staff need a region; enterprise
+// users an enterprise, whose region becomes theirs.
+func (e *Engine) CreateUser(ctx context.Context, a Actor, in UserInput) (*model.User, error) {
+	if err := adminOnly(a); err != nil {
+		return nil, err
+	}
+	errs := fieldErrors{}
+	u := &model.User{
+		Username:    strings.TrimSpace(in.Username),
+		DisplayName: text(errs, "display_name", &in.DisplayName, 50),
+		Role:        model.Role(strings.TrimSpace(in.Role)),
+		Active:      true,
+		CreatedAt:   e.Now(),
+	}
+	if n := utf8.RuneCountInString(u.Username); n < 2 || n > 50 || strings.ContainsAny(u.Username, " \t\r\n") {
+		errs.add("username", "用户名应为2到50个字符，不含空格")
+	}
+	if len(in.Password) < 8 || len(in.Password) > 72 {
+		errs.add("password", "密码长度应为8到72个字节")
+	}
+	if !u.Role.Valid() {
+		errs.add("role", "角色只能是 admin、supervisor、officer 或 enterprise")
+	}
+	region := strings.TrimSpace(in.RegionCode)
+	switch {
+	case u.Role == model.RoleEnterprise:
+		if in.EnterpriseID == nil {
+			errs.add("enterprise_id", "企业用户须指定所属企业")
+			break
+		}
+		ent, err := e.store.GetEnterprise(ctx, *in.EnterpriseID)
+		if errors.Is(err, model.ErrNotFound) {
+			errs.add("enterprise_id", "所属企业不存在")
+			break
+		} else if err != nil {
+			return nil, err
+		}
+		u.EnterpriseID, u.RegionCode = &ent.ID, &ent.RegionCode
+	case in.EnterpriseID != nil:
+		errs.add("enterprise_id", "只有企业用户可以指定所属企业")
+	case u.Role == model.RoleAdmin && region == "":
+	default:
+		if err := e.regionExists(ctx, errs, "region_code", region); err != nil {
+			return nil, err
+		}
+		u.RegionCode = &region
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), e.opts.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	u.PasswordHash = string(hash)
+	if err := e.store.CreateUser(ctx, u); err != nil {
+		return nil, conflictOr(err, "username", "用户名已被使用")
+	}
+	return u, nil
+}
+
+// Users lists the accounts (admin only).
+func (e *Engine) Users(ctx context.Context, a Actor) ([]model.User, error) {
+	if err := adminOnly(a); err != nil {
+		return nil, err
+	}
+	return e.store.ListUsers(ctx, model.AllScope)
+}
+
+// EnsureAdmin creates the account admin on a database without accounts. With an
+// empty password it makes a random one; created says whether it did anything.
+func (e *Engine) EnsureAdmin(ctx context.Context, password string) (pw string, created bool, err error) {
+	n, err := e.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", false, err
+	}
+	if password == "" {
+		password = randomToken(12)
+	}
+	_, err = e.CreateUser(ctx, Actor{Role: model.RoleAdmin}, UserInput{Username: "admin", Password: password, DisplayName: "系统管理员", Role: string(model.RoleAdmin)})
+	if err != nil {
+		return "", false, err
+	}
+	return password, true, nil
+}
+
+// dummyHash makes a login for an unknown user cost as much as for a known one, so
+// that timing does not tell which usernames exist.
+var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hazardloop-dummy-password"), 10)
+
+// Login checks a username and password and opens a session. It returns the token
+// (shown once; only its hash is stored) and the user. KindUnauthorized for bad
+// credentials, without saying which was wrong.
+func (e *Engine) Login(ctx context.Context, username, password string) (string, *model.User, error) {
+	bad := &Error{Kind: KindUnauthorized, Code: "bad_credentials", Message: "用户名或密码错误"}
+	if len(password) > 72 {
+		return "", nil, bad
+	}
+	u, err := e.store.GetUserByUsername(ctx, strings.TrimSpace(username))
+	if errors.Is(err, model.ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		return "", nil, bad
+	} else if err != nil {
+		return "", nil, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
+		return "", nil, bad
+	}
+	token := randomToken(32)
+	now := e.Now()
+	if err := e.store.CreateSession(ctx, &model.Session{TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(e.opts.SessionTTL)}); err != nil {
+		return "", nil, err
+	}
+	return token, u, nil
+}
+
+// Authenticate returns the user behind a session token. KindUnauthorized if the
+// token is unknown or expired.
+func (e *Engine) Authenticate(ctx context.Context, token string) (*model.User, error) {
+	u, err := e.store.SessionUser(ctx, hashToken(token), e.Now())
+	if errors.Is(err, model.ErrNotFound) {
+		return nil, &Error{Kind: KindUnauthorized, Code: "unauthorized", Message: "登录已失效，请重新登录"}
+	}
+	return u, err
+}
+
+// Logout ends the session of token.
+func (e *Engine) Logout(ctx context.Context, token string) error {
+	return e.store.DeleteSession(ctx, hashToken(token), e.Now())
+}
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

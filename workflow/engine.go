@@ -1,0 +1,487 @@
+package workflow
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"hazardloop/model"
+)
+
+// Engine runs the lifecycle against the store. It is safe for concurrent use; all
+// state lives in the database.
+type Engine struct {
+	store *model.Store
+	now   func() time.Time
+	opts  Options
+}
+
+// Options tune an Engine; zero values take the defaults.
+type Options struct {
+	Now        func() time.Time // the clock; time.Now by default
+	SessionTTL time.Duration    // how long a login lasts; 12h by default
+	BcryptCost int              // 10 by default (the floor OWASP sets)
+}
+
+// New returns an engine over store.
+func New(store *model.Store, o Options) *Engine {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
+	if o.BcryptCost < 10 {
+		o.BcryptCost = 10
+	}
+	return &Engine{store: store, now: o.Now, opts: o}
+}
+
+// Now is the engine's clock, in UTC with the microseconds both databases keep.
+func (e *Engine) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
+
+// Today is the current calendar day in Asia/Shanghai.
+func (e *Engine) Today() model.Date { return model.DateIn(e.now(), shanghai) }
+
+// HazardView is a hazard as a caller sees it: with its derived overdue flag and
+// the events the caller may fire now.
+type HazardView struct {
+	*model.Hazard
+	Overdue       bool          `json:"overdue"`
+	AllowedEvents []model.Event `json:"allowed_events"`
+}
+
+func (e *Engine) view(a Actor, h *model.Hazard) HazardView {
+	return HazardView{Hazard: h, Overdue: h.Overdue(e.Today()), AllowedEvents: allowedEvents(a, h)}
+}
+
+// HazardInput is what a new hazard is registered with.
+type HazardInput struct {
+	Title        string `json:"title"`
+	Description  string `json:"description"`
+	Source       string `json:"source"`
+	Level        string `json:"level"`
+	Industry     string `json:"industry"`
+	RegionCode   string `json:"region_code"`
+	EnterpriseID *int64 `json:"enterprise_id"`
+	Location     string `json:"location"`
+	DiscoveredAt string `json:"discovered_at"`
+}
+
+// sourcesByRole: the channels each role registers hazards through; the first is
+// the default when none is given.
+var sourcesByRole = map[model.Role][]model.Source{
+	model.RoleEnterprise: {model.SourceSelfInspection},
+	model.RoleOfficer:    {model.SourceOfficerReport, model.SourcePublicReport},
+	model.RoleSupervisor: {model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceSelfInspection},
+	model.RoleSystem:     {model.SourcePublicReport},
+}
+
+// CreateHazard registers a hazard in state discovered, with its code and the first
+// event of its log, in one transaction.
+func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
+	allowedSources, ok := sourcesByRole[a.Role]
+	if !ok {
+		return HazardView{}, errForbidden(a.Role.Label() + "不能登记隐患")
+	}
+	now := e.Now()
+	errs := fieldErrors{}
+	h := &model.Hazard{
+		Title:       text(errs, "title", &in.Title, 200),
+		Description: text(errs, "description", &in.Description, 5000),
+		Industry:    text(errs, "industry", &in.Industry, 100),
+		Location:    text(errs, "location", &in.Location, 500),
+		State:       model.StateDiscovered,
+		Version:     1,
+		Level:       model.LevelGeneral,
+		Source:      allowedSources[0],
+		CreatedBy:   actorID(a),
+		CreatedAt:   now,
+		UpdatedAt:   now,
+	}
+	if h.Title == "" {
+		errs.add("title", required("title"))
+	}
+	if s := strings.TrimSpace(in.Source); s != "" {
+		h.Source = model.Source(s)
+		if !h.Source.Valid() {
+			errs.add("source", "隐患来源只能是 self_inspection、supervisory_check、public_report 或 officer_report")
+		} else if !containsSource(allowedSources, h.Source) {
+			errs.add("source", fmt.Sprintf("%s不能登记来源为“%s”的隐患", a.Role.Label(), h.Source.Label()))
+		}
+	}
+	if strings.TrimSpace(in.Level) != "" {
+		h.Level = parseLevel(errs, in.Level)
+	}
+	h.DiscoveredAt = now
+	if in.DiscoveredAt != "" {
+		t, ok := parseInstant(in.DiscoveredAt)
+		switch {
+		case !ok:
+			errs.add("discovered_at", "发现时间格式应为 YYYY-MM-DD 或 RFC 3339")
+		case t.After(now.Add(10 * time.Minute)):
+			errs.add("discovered_at", "发现时间不能晚于现在")
+		case t.Year() < 2000:
+			errs.add("discovered_at", "发现时间不能早于2000年")
+		default:
+			h.DiscoveredAt = t.Truncate(time.Microsecond)
+		}
+	}
+
+	var out HazardView
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
+			return err
+		}
+		if err := errs.err(); err != nil {
+			return err
+		}
+		n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
+		if err != nil {
+			return err
+		}
+		h.Code = fmt.Sprintf("YH-%s-%s-%04d", h.RegionCode, now.In(shanghai).Format("20060102"), n)
+		if err := tx.CreateHazard(ctx, h); err != nil {
+			return err
+		}
+		payload := map[string]any{
+			"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
+			"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
+		}
+		if h.EnterpriseID != nil {
+			payload["enterprise_id"] = *h.EnterpriseID
+		}
+		ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, now)
+		ev.Seal(0, "")
+		if err := tx.AppendEvent(ctx, ev); err != nil {
+			return err
+		}
+		// The chain head lives on the row so that the next event links without a
+		// lookup.
+		h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
+		if err := tx.SetChainHead(ctx, h.ID, ev.Seq, ev.Hash); err != nil {
+			return err
+		}
+		out = e.view(a, h)
+		return nil
+	})
+	return out, err
+}
+
+// placeHazard settles the hazard's region and enterprise against the actor's
+// territory.
+func (e *Engine) placeHazard(ctx context.Context, tx *model.Store, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
+	region := strings.TrimSpace(in.RegionCode)
+	if a.Role == model.RoleEnterprise {
+		if in.EnterpriseID != nil && *in.EnterpriseID != a.EnterpriseID {
+			return errForbidden("企业用户只能登记本单位的隐患")
+		}
+		ent, err := tx.GetEnterprise(ctx, a.EnterpriseID)
+		if err != nil {
+			return notFoundOr("所属企业", err)
+		}
+		id := ent.ID
+		h.EnterpriseID = &id
+		if region != "" && region != ent.RegionCode {
+			errs.add("region_code", "企业自查隐患的区划须为本单位所在区划")
+		}
+		h.RegionCode = ent.RegionCode
+		return nil
+	}
+	if in.EnterpriseID != nil {
+		ent, err := tx.GetEnterprise(ctx, *in.EnterpriseID)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			errs.add("enterprise_id", "生产经营单位不存在")
+		case err != nil:
+			return err
+		case a.Role != model.RoleSystem && !model.Within(ent.RegionCode, a.Region):
+			return errForbidden("该生产经营单位不在您的辖区内")
+		default:
+			id := ent.ID
+			h.EnterpriseID = &id
+			if region == "" {
+				region = ent.RegionCode
+			}
+		}
+	}
+	if region == "" {
+		errs.add("region_code", required("region_code"))
+		return nil
+	}
+	if _, err := tx.GetRegion(ctx, region); errors.Is(err, model.ErrNotFound) {
+		errs.add("region_code", "区划代码不存在")
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if a.Role != model.RoleSystem && !model.Within(region, a.Region) {
+		return errForbidden("该区划不在您的辖区内")
+	}
+	h.RegionCode = region
+	return nil
+}
+
+func containsSource(ss []model.Source, s model.Source) bool {
+	for _, v := range ss {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to model.State, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
+	return &model.HazardEvent{
+		HazardID: h.ID, Event: ev, FromState: from, ToState: to,
+		ActorID: actorID(a), ActorName: a.Name, Role: a.Role,
+		Comment: comment, Payload: marshalPayload(payload), CreatedAt: now,
+	}
+}
+
+// Apply fires in.Event on hazard id for a, in one transaction: the hazard moves to
+// version+1 and the event is appended to its chained log, or nothing is written.
+//
+// Refusals: KindNotFound (no such hazard), KindForbidden (outside a's territory,
+// or a's role may not fire the event here), KindConflict (in.Version is stale),
+// KindNotAllowed (the event cannot happen in this state; Allowed lists what a may
+// fire), KindInvalid (fields missing or malformed, each named).
+func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
+	in.Comment = strings.TrimSpace(in.Comment)
+	var out HazardView
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		h, err := tx.GetHazard(ctx, id)
+		if err != nil {
+			return notFoundOr("隐患", err)
+		}
+		if !a.sees(h) {
+			return errForbidden("该隐患不在您的管辖范围内")
+		}
+		if in.Version != h.Version {
+			return &Error{Kind: KindConflict, Code: "stale_version",
+				Message: fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version)}
+		}
+		to, ok := fire(h.State, in.Event)
+		if !ok {
+			return &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
+				Message: fmt.Sprintf("隐患当前状态为“%s”，不能执行“%s”", h.State.Label(), in.Event.Label()),
+				Allowed: allowedEvents(a, h)}
+		}
+		next := *h
+		c := &change{ctx: ctx, tx: tx, actor: a, in: &in, h: h, next: &next,
+			now: e.Now(), today: e.Today(), errs: fieldErrors{}, payload: map[string]any{}}
+		// Who may: the grade that counts is the one after the event.
+		level := h.Level
+		if in.Event == model.EventConfirm && in.Level != nil {
+			if l := parseLevel(fieldErrors{}, *in.Level); l != "" {
+				level = l
+			}
+		}
+		if reasons := unmet(a, h, in.Event, level); len(reasons) > 0 {
+			return &Error{Kind: KindForbidden, Code: "forbidden",
+				Message: "不能执行“" + in.Event.Label() + "”：" + strings.Join(reasons, "；"),
+				Allowed: allowedEvents(a, h)}
+		}
+		validateFields(in.Event, &in.Fields, c.errs)
+		steps[in.Event].apply(c)
+		if err := c.errs.err(); err != nil {
+			return err
+		}
+		next.State, next.UpdatedAt = to, c.now
+		ev := e.newEvent(a, h, in.Event, h.State, to, in.Comment, c.payload, c.now)
+		ev.Seal(h.LastSeq, h.ChainHead)
+		next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+		if err := tx.UpdateHazard(ctx, &next, h.Version); err != nil {
+			if errors.Is(err, model.ErrConflict) {
+				return &Error{Kind: KindConflict, Code: "stale_version", Message: "该隐患已被他人更新，请刷新后重试", cause: err}
+			}
+			return err
+		}
+		if err := tx.AppendEvent(ctx, ev); err != nil {
+			return err
+		}
+		out = e.view(a, &next)
+		return nil
+	})
+	return out, err
+}
+
+// Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's
+// territory.
+func (e *Engine) Hazard(ctx context.Context, a Actor, id int64) (HazardView, error) {
+	h, err := e.visible(ctx, a, id)
+	if err != nil {
+		return HazardView{}, err
+	}
+	return e.view(a, h), nil
+}
+
+func (e *Engine) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, error) {
+	h, err := e.store.GetHazard(ctx, id)
+	if err != nil {
+		return nil, notFoundOr("隐患", err)
+	}
+	if !a.sees(h) {
+		return nil, errForbidden("该隐患不在您的管辖范围内")
+	}
+	return h, nil
+}
+
+// Events returns the log of hazard id, oldest first.
+func (e *Engine) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
+	if _, err := e.visible(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return e.store.ListEvents(ctx, id)
+}
+
+// Verify checks the hash chain of hazard id against the head recorded on it.
+func (e *Engine) Verify(ctx context.Context, a Actor, id int64) (model.ChainReport, error) {
+	h, err := e.visible(ctx, a, id)
+	if err != nil {
+		return model.ChainReport{}, err
+	}
+	evs, err := e.store.ListEvents(ctx, id)
+	if err != nil {
+		return model.ChainReport{}, err
+	}
+	return model.VerifyChain(evs, h.ChainHead), nil
+}
+
+// ListQuery filters the hazard list; values are as the API receives them.
+type ListQuery struct {
+	State        string
+	Level        string
+	Source       string
+	Region       string
+	EnterpriseID string
+	Overdue      string
+	Q            string
+	Cursor       string
+	Limit        string
+}
+
+// Page is one page of hazards; NextCursor is "" on the last page.
+type Page struct {
+	Items      []HazardView `json:"items"`
+	NextCursor string       `json:"next_cursor"`
+}
+
+// MaxPageSize bounds a page of the hazard list.
+const MaxPageSize = 200
+
+// List returns the hazards in a's scope matching q, newest first, one page at a
+// time. KindInvalid names each bad filter.
+func (e *Engine) List(ctx context.Context, a Actor, q ListQuery) (Page, error) {
+	f, err := e.filter(a, q)
+	if err != nil {
+		return Page{}, err
+	}
+	limit := f.Limit
+	f.Limit++
+	hs, err := e.store.ListHazards(ctx, f)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Items: make([]HazardView, 0, min(len(hs), limit))}
+	if len(hs) > limit {
+		hs = hs[:limit]
+		p.NextCursor = encodeCursor(hs[limit-1].ID)
+	}
+	for i := range hs {
+		p.Items = append(p.Items, e.view(a, &hs[i]))
+	}
+	return p, nil
+}
+
+func (e *Engine) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
+	errs := fieldErrors{}
+	f := model.HazardFilter{Scope: a.Scope(), Limit: 50}
+	if q.State != "" {
+		if f.State = model.State(q.State); !f.State.Valid() {
+			errs.add("state", "未知的状态："+q.State)
+		}
+	}
+	if q.Level != "" {
+		if f.Level = model.Level(q.Level); !f.Level.Valid() {
+			errs.add("level", "隐患等级只能是 general 或 major")
+		}
+	}
+	if q.Source != "" {
+		if f.Source = model.Source(q.Source); !f.Source.Valid() {
+			errs.add("source", "未知的隐患来源："+q.Source)
+		}
+	}
+	if q.Region != "" {
+		if !validRegionCode(q.Region) {
+			errs.add("region", "区划代码应为6位数字")
+		}
+		f.Region = q.Region
+	}
+	if q.EnterpriseID != "" {
+		id, err := strconv.ParseInt(q.EnterpriseID, 10, 64)
+		if err != nil || id <= 0 {
+			errs.add("enterprise_id", "企业编号应为正整数")
+		}
+		f.EnterpriseID = id
+	}
+	switch q.Overdue {
+	case "", "false":
+	case "true":
+		today := e.Today()
+		f.OverdueOn = &today
+	default:
+		errs.add("overdue", "overdue 只能是 true 或 false")
+	}
+	f.Query = strings.TrimSpace(q.Q)
+	if len([]rune(f.Query)) > 100 {
+		errs.add("q", "搜索内容不能超过100个字")
+	}
+	if q.Cursor != "" {
+		id, ok := decodeCursor(q.Cursor)
+		if !ok {
+			errs.add("cursor", "翻页游标无效，请从第一页重新查询")
+		}
+		f.BeforeID = id
+	}
+	if q.Limit != "" {
+		n, err := strconv.Atoi(q.Limit)
+		if err != nil || n < 1 || n > MaxPageSize {
+			errs.add("limit", fmt.Sprintf("每页条数应为1到%d", MaxPageSize))
+		}
+		f.Limit = n
+	}
+	return f, errs.err()
+}
+
+func encodeCursor(id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("h" + strconv.FormatInt(id, 10)))
+}
+
+func decodeCursor(s string) (int64, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil || len(b) < 2 || b[0] != 'h' {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(string(b[1:]), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// Ready reports whether the database answers and every migration is applied.
+func (e *Engine) Ready(ctx context.Context) error {
+	if err := e.store.Ping(ctx); err != nil {
+		return err
+	}
+	pending, err := e.store.MigrationsPending(ctx)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return errors.New("workflow: migrations pending")
+	}
+	return nil
+}

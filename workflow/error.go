@@ -1,0 +1,87 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"hazardloop/model"
+)
+
+// Kind classifies a refusal; the handler maps each kind to one HTTP status.
+type Kind int
+
+// The kinds of refusal.
+const (
+	KindInvalid      Kind = iota + 1 // fields missing or malformed
+	KindForbidden                    // outside the caller's territory, or not the caller's to do
+	KindNotAllowed                   // the event cannot happen in the hazard's state
+	KindConflict                     // stale version or taken key
+	KindNotFound                     // no such record
+	KindUnauthorized                 // not logged in, or bad credentials
+)
+
+// Error is a refusal the user can act on: a stable code, a Chinese sentence, the
+// fields at fault (json names → Chinese message) and, for events, what is allowed.
+type Error struct {
+	Kind    Kind
+	Code    string
+	Message string
+	Fields  map[string]string
+	Allowed []model.Event
+	cause   error
+}
+
+func (e *Error) Error() string {
+	if e.cause != nil {
+		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.cause)
+	}
+	return e.Code + ": " + e.Message
+}
+
+func (e *Error) Unwrap() error { return e.cause }
+
+func errInvalid(fields map[string]string) *Error {
+	parts := make([]string, 0, len(fields))
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, fields[k])
+	}
+	return &Error{Kind: KindInvalid, Code: "invalid_fields", Message: "请检查填写内容：" + strings.Join(parts, "；"), Fields: fields}
+}
+
+func errForbidden(msg string) *Error {
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
+}
+
+func errNotFound(what string, cause error) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: what + "不存在", cause: cause}
+}
+
+// notFoundOr turns model.ErrNotFound into a Chinese not-found error and passes
+// anything else on.
+func notFoundOr(what string, err error) error {
+	if errors.Is(err, model.ErrNotFound) {
+		return errNotFound(what, err)
+	}
+	return err
+}
+
+// fieldErrors collects problems with fields, keyed by their JSON name.
+type fieldErrors map[string]string
+
+func (f fieldErrors) add(field, msg string) {
+	if _, ok := f[field]; !ok {
+		f[field] = msg
+	}
+}
+
+func (f fieldErrors) err() error {
+	if len(f) == 0 {
+		return nil
+	}
+	return errInvalid(f)
+}
+
+func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,0 +1,296 @@
+package workflow
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"hazardloop/model"
+)
+
+// change carries one event through validation: the hazard as stored, the next
+// version being built, and the payload that goes into the log.
+type change struct {
+	ctx     context.Context
+	tx      *model.Store
+	actor   Actor
+	in      *EventInput
+	h       *model.Hazard
+	next    *model.Hazard
+	now     time.Time
+	today   model.Date
+	errs    fieldErrors
+	payload map[string]any
+}
+
+// step is what one event does to a hazard beyond the state: it validates its
+// fields (into c.errs) and writes them into c.next and c.payload.
+type step struct {
+	accepts []string
+	apply   func(c *change)
+}
+
+var steps = map[model.Event]step{
+	model.EventConfirm: {
+		accepts: []string{"level", "basis_standard", "basis_clause", "responsible_unit", "deadline", "production_suspended"},
+		apply:   confirm,
+	},
+	model.EventDismiss: {
+		accepts: []string{"reason", "duplicate_of"},
+		apply:   dismiss,
+	},
+	model.EventPlan: {
+		accepts: []string{"measures", "responsible_unit", "responsible_person", "responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "production_suspended"},
+		apply:   plan,
+	},
+	model.EventSubmit: {
+		apply: func(c *change) {
+			c.next.SubmittedBy, c.next.SubmittedAt = actorID(c.actor), &c.now
+		},
+	},
+	model.EventApprove: {
+		apply: func(c *change) {
+			if c.in.Comment == "" {
+				c.errs.add("comment", "请填写核实结论")
+			}
+			c.next.VerifiedBy, c.next.VerifiedAt, c.next.ClosedAt = actorID(c.actor), &c.now, &c.now
+		},
+	},
+	model.EventReject: {
+		accepts: []string{"reason", "deadline"},
+		apply: func(c *change) {
+			c.reason()
+			if d := deadline(c.errs, "deadline", c.in.Deadline, c.today); d != nil {
+				c.setDeadline(d)
+			}
+			c.next.SubmittedBy, c.next.SubmittedAt = nil, nil
+		},
+	},
+	model.EventExtend: {
+		accepts: []string{"reason", "deadline"},
+		apply:   extend,
+	},
+	model.EventEscalate: {
+		accepts: []string{"reason"},
+		apply: func(c *change) {
+			c.reason()
+			c.next.EscalationLevel = c.h.EscalationLevel + 1
+			c.payload["step"] = c.next.EscalationLevel
+		},
+	},
+	model.EventReopen: {
+		accepts: []string{"reason", "deadline"},
+		apply: func(c *change) {
+			c.reason()
+			if c.in.Deadline == nil {
+				c.errs.add("deadline", required("deadline"))
+			} else if d := deadline(c.errs, "deadline", c.in.Deadline, c.today); d != nil {
+				c.setDeadline(d)
+			}
+			c.next.SubmittedBy, c.next.SubmittedAt = nil, nil
+			c.next.VerifiedBy, c.next.VerifiedAt, c.next.ClosedAt = nil, nil, nil
+		},
+	},
+}
+
+func actorID(a Actor) *int64 {
+	if a.ID == 0 {
+		return nil
+	}
+	id := a.ID
+	return &id
+}
+
+// reason requires the reason field.
+func (c *change) reason() {
+	r := text(c.errs, "reason", c.in.Reason, 2000)
+	if r == "" {
+		c.errs.add("reason", "请填写理由")
+		return
+	}
+	c.payload["reason"] = r
+}
+
+func (c *change) setDeadline(d *model.Date) {
+	c.next.Deadline = d
+	c.payload["deadline"] = d.String()
+}
+
+// str copies a given text field into dst and the payload.
+func (c *change) str(field string, v *string, max int, dst *string) {
+	if v == nil {
+		return
+	}
+	*dst = text(c.errs, field, v, max)
+	c.payload[field] = *dst
+}
+
+func confirm(c *change) {
+	if c.in.Level != nil {
+		if l := parseLevel(c.errs, *c.in.Level); l != "" {
+			c.next.Level = l
+			c.payload["level"] = string(l)
+		}
+	}
+	c.str("basis_standard", c.in.BasisStandard, 200, &c.next.BasisStandard)
+	c.str("basis_clause", c.in.BasisClause, 500, &c.next.BasisClause)
+	c.str("responsible_unit", c.in.ResponsibleUnit, 200, &c.next.ResponsibleUnit)
+	if c.next.ResponsibleUnit == "" && c.h.EnterpriseID != nil {
+		if e, err := c.tx.GetEnterprise(c.ctx, *c.h.EnterpriseID); err == nil {
+			c.next.ResponsibleUnit = e.Name
+			c.payload["responsible_unit"] = e.Name
+		}
+	}
+	if c.next.ResponsibleUnit == "" {
+		c.errs.add("responsible_unit", "列入清单须明确整改责任单位")
+	}
+	if c.next.Level == model.LevelMajor {
+		if c.next.BasisStandard == "" {
+			c.errs.add("basis_standard", "重大事故隐患须注明判定依据（标准名称）")
+		}
+		if c.next.BasisClause == "" {
+			c.errs.add("basis_clause", "重大事故隐患须注明判定依据的具体条款")
+		}
+		// Major hazards are under listed supervision (挂牌督办) from listing on.
+		c.next.ListedSupervision = true
+	}
+	if d := deadline(c.errs, "deadline", c.in.Deadline, c.today); d != nil {
+		c.setDeadline(d)
+	}
+	if c.in.ProductionSuspended != nil {
+		c.next.ProductionSuspended = *c.in.ProductionSuspended
+		c.payload["production_suspended"] = *c.in.ProductionSuspended
+	}
+	c.next.ListedAt = &c.now
+}
+
+func dismiss(c *change) {
+	c.reason()
+	if c.in.DuplicateOf == nil {
+		return
+	}
+	id := *c.in.DuplicateOf
+	if id == c.h.ID {
+		c.errs.add("duplicate_of", "不能合并到隐患自身")
+		return
+	}
+	dup, err := c.tx.GetHazard(c.ctx, id)
+	if err != nil || !c.actor.sees(dup) {
+		c.errs.add("duplicate_of", "要合并到的隐患不存在或不在您的辖区内")
+		return
+	}
+	if dup.State == model.StateDismissed {
+		c.errs.add("duplicate_of", "不能合并到已不予立案的隐患")
+		return
+	}
+	c.next.DuplicateOf = &id
+	c.payload["duplicate_of"] = id
+	c.payload["duplicate_code"] = dup.Code
+}
+
+// plan sets the rectification plan. A major hazard cannot start rectification
+// until all five assurances (五落实) are in place.
+func plan(c *change) {
+	c.str("measures", c.in.Measures, 5000, &c.next.Measures)
+	c.str("responsible_unit", c.in.ResponsibleUnit, 200, &c.next.ResponsibleUnit)
+	c.str("responsible_person", c.in.ResponsiblePerson, 50, &c.next.ResponsiblePerson)
+	c.str("responsible_phone", c.in.ResponsiblePhone, 20, &c.next.ResponsiblePhone)
+	if p := c.next.ResponsiblePhone; p != "" && !phonePattern.MatchString(p) {
+		c.errs.add("responsible_phone", "联系电话格式不正确")
+	}
+	if c.in.Funds != nil {
+		f := *c.in.Funds
+		if f < 0 || f > 1e7 {
+			c.errs.add("funds", "整改资金应在 0 至 10,000,000 万元之间")
+		} else {
+			c.next.Funds = &f
+			c.payload["funds"] = f
+		}
+	}
+	c.str("funds_source", c.in.FundsSource, 200, &c.next.FundsSource)
+	c.str("emergency_plan", c.in.EmergencyPlan, 5000, &c.next.EmergencyPlan)
+	if c.in.Deadline != nil {
+		d := deadline(c.errs, "deadline", c.in.Deadline, c.today)
+		// A deadline set when listing is changed only by extend: a plan never
+		// resets the clock.
+		if d != nil && c.h.Deadline != nil && !d.Equal(c.h.Deadline.Time) {
+			c.errs.add("deadline", fmt.Sprintf("整改期限已定为%s，如需变更请申请延期", c.h.Deadline))
+		} else if d != nil {
+			c.setDeadline(d)
+		}
+	}
+	if c.in.ProductionSuspended != nil {
+		c.next.ProductionSuspended = *c.in.ProductionSuspended
+		c.payload["production_suspended"] = *c.in.ProductionSuspended
+	}
+
+	type need struct {
+		field string
+		ok    bool
+		msg   string
+	}
+	needs := []need{
+		{"measures", c.next.Measures != "", "请填写整改措施"},
+		{"responsible_unit", c.next.ResponsibleUnit != "", "请填写整改责任单位"},
+		{"responsible_person", c.next.ResponsiblePerson != "", "请填写整改责任人"},
+		{"deadline", c.next.Deadline != nil, "请填写整改期限"},
+	}
+	if c.h.Level == model.LevelMajor {
+		needs = append(needs,
+			need{"funds", c.next.Funds != nil, "重大事故隐患须落实整改资金"},
+			need{"funds_source", c.next.FundsSource != "", "重大事故隐患须写明资金来源"},
+			need{"emergency_plan", c.next.EmergencyPlan != "", "重大事故隐患须有应急预案或临时管控措施"},
+		)
+	}
+	for _, n := range needs {
+		if !n.ok {
+			c.errs.add(n.field, n.msg)
+		}
+	}
+	c.next.PlannedAt = &c.now
+}
+
+func extend(c *change) {
+	c.reason()
+	if c.in.Deadline == nil {
+		c.errs.add("deadline", "请填写延期后的整改期限")
+		return
+	}
+	d := deadline(c.errs, "deadline", c.in.Deadline, c.today)
+	if d == nil {
+		return
+	}
+	if c.h.Deadline != nil && !d.After(c.h.Deadline.Time) {
+		c.errs.add("deadline", fmt.Sprintf("延期后的期限须晚于原期限%s", c.h.Deadline))
+		return
+	}
+	if c.h.Deadline != nil {
+		c.payload["previous_deadline"] = c.h.Deadline.String()
+	}
+	c.setDeadline(d)
+}
+
+// validateFields refuses fields the event does not take.
+func validateFields(ev model.Event, f *Fields, errs fieldErrors) {
+	accepted := map[string]bool{}
+	for _, a := range steps[ev].accepts {
+		accepted[a] = true
+	}
+	for _, g := range f.given() {
+		if !accepted[g] {
+			errs.add(g, fmt.Sprintf("“%s”操作不接受%s", ev.Label(), fieldNames[g]))
+		}
+	}
+}
+
+func marshalPayload(p map[string]any) model.JSONText {
+	if len(p) == 0 {
+		return "{}"
+	}
+	b, err := json.Marshal(p) // map keys are sorted: a canonical form
+	if err != nil {
+		return "{}"
+	}
+	return model.JSONText(b)
+}

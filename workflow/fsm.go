@@ -1,0 +1,71 @@
+// Package workflow is the domain of hazardloop: the lifecycle (a looplab/fsm state
+// machine), the rules of who may do what, the regulatory gates, and the engine that
+// applies an event to a hazard in one transaction. It knows nothing of HTTP.
+package workflow
+
+import (
+	"context"
+	"errors"
+
+	"github.com/looplab/fsm"
+
+	"hazardloop/model"
+)
+
+// transitions is the lifecycle of DESIGN.md. Self-loops (extend, escalate) keep the
+// state and move a flag or a date.
+var transitions = fsm.Events{
+	{Name: string(model.EventConfirm), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateListed)},
+	{Name: string(model.EventDismiss), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateDismissed)},
+	{Name: string(model.EventPlan), Src: []string{string(model.StateListed)}, Dst: string(model.StateRectifying)},
+	{Name: string(model.EventSubmit), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateVerifying)},
+	{Name: string(model.EventApprove), Src: []string{string(model.StateVerifying)}, Dst: string(model.StateWrittenOff)},
+	{Name: string(model.EventReject), Src: []string{string(model.StateVerifying)}, Dst: string(model.StateRectifying)},
+	{Name: string(model.EventExtend), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateRectifying)},
+	{Name: string(model.EventEscalate), Src: []string{string(model.StateListed)}, Dst: string(model.StateListed)},
+	{Name: string(model.EventEscalate), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateRectifying)},
+	{Name: string(model.EventReopen), Src: []string{string(model.StateWrittenOff)}, Dst: string(model.StateRectifying)},
+}
+
+// Events lists the events a caller can fire, in lifecycle order.
+var Events = []model.Event{
+	model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
+	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen,
+}
+
+// newFSM builds a machine at the stored state. A fresh machine per operation: the
+// row is the truth, and a machine never outlives a cancelled context.
+func newFSM(s model.State) *fsm.FSM {
+	return fsm.NewFSM(string(s), transitions, nil)
+}
+
+// fire returns the state that ev leads to from s, or ok=false if ev cannot happen
+// in s. A self-loop, which looplab/fsm reports as NoTransitionError, is a success.
+func fire(s model.State, ev model.Event) (model.State, bool) {
+	f := newFSM(s)
+	err := f.Event(context.Background(), string(ev))
+	var none fsm.NoTransitionError
+	if err != nil && !errors.As(err, &none) {
+		return s, false
+	}
+	return model.State(f.Current()), true
+}
+
+// eventsFrom lists the events possible in s, ordered as Events.
+func eventsFrom(s model.State) []model.Event {
+	f := newFSM(s)
+	var out []model.Event
+	for _, ev := range Events {
+		if f.Can(string(ev)) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// Diagram renders the lifecycle as a mermaid state diagram (for the README).
+func Diagram() (string, error) {
+	f := newFSM(model.StateDiscovered)
+	return fsm.VisualizeWithType(f, fsm.MermaidStateDiagram)
+}
+

@@ -1,0 +1,158 @@
+package workflow
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"hazardloop/model"
+)
+
+// Fields are the values an event may carry. They use the hazard's own names; nil
+// means "not given". Which fields an event takes is the event's own business (see
+// accepts); any other field given is refused rather than ignored.
+type Fields struct {
+	Level               *string  `json:"level,omitempty"`
+	BasisStandard       *string  `json:"basis_standard,omitempty"`
+	BasisClause         *string  `json:"basis_clause,omitempty"`
+	Measures            *string  `json:"measures,omitempty"`
+	ResponsibleUnit     *string  `json:"responsible_unit,omitempty"`
+	ResponsiblePerson   *string  `json:"responsible_person,omitempty"`
+	ResponsiblePhone    *string  `json:"responsible_phone,omitempty"`
+	Funds               *float64 `json:"funds,omitempty"`
+	FundsSource         *string  `json:"funds_source,omitempty"`
+	Deadline            *string  `json:"deadline,omitempty"`
+	EmergencyPlan       *string  `json:"emergency_plan,omitempty"`
+	ProductionSuspended *bool    `json:"production_suspended,omitempty"`
+	Reason              *string  `json:"reason,omitempty"`
+	DuplicateOf         *int64   `json:"duplicate_of,omitempty"`
+}
+
+// given lists the JSON names of the fields that are set.
+func (f *Fields) given() []string {
+	var out []string
+	add := func(set bool, name string) {
+		if set {
+			out = append(out, name)
+		}
+	}
+	add(f.Level != nil, "level")
+	add(f.BasisStandard != nil, "basis_standard")
+	add(f.BasisClause != nil, "basis_clause")
+	add(f.Measures != nil, "measures")
+	add(f.ResponsibleUnit != nil, "responsible_unit")
+	add(f.ResponsiblePerson != nil, "responsible_person")
+	add(f.ResponsiblePhone != nil, "responsible_phone")
+	add(f.Funds != nil, "funds")
+	add(f.FundsSource != nil, "funds_source")
+	add(f.Deadline != nil, "deadline")
+	add(f.EmergencyPlan != nil, "emergency_plan")
+	add(f.ProductionSuspended != nil, "production_suspended")
+	add(f.Reason != nil, "reason")
+	add(f.DuplicateOf != nil, "duplicate_of")
+	return out
+}
+
+// EventInput is one request to move a hazard.
+type EventInput struct {
+	Event   model.Event
+	Version int
+	Comment string
+	Fields
+}
+
+// fieldNames are the Chinese names of fields, for messages.
+var fieldNames = map[string]string{
+	"title": "隐患名称", "description": "隐患描述", "source": "隐患来源", "level": "隐患等级",
+	"industry": "行业领域", "region_code": "所属区划", "enterprise_id": "生产经营单位",
+	"location": "隐患地点", "discovered_at": "发现时间", "basis_standard": "判定依据",
+	"basis_clause": "具体条款", "measures": "整改措施", "responsible_unit": "整改责任单位",
+	"responsible_person": "整改责任人", "responsible_phone": "联系电话", "funds": "整改资金",
+	"funds_source": "资金来源", "deadline": "整改期限", "emergency_plan": "应急预案或临时管控措施",
+	"production_suspended": "是否停产停业", "reason": "理由", "duplicate_of": "重复的隐患",
+	"comment": "意见", "event": "操作", "version": "版本号",
+	"code": "区划代码", "name": "名称", "parent_code": "上级区划", "credit_code": "统一社会信用代码",
+	"username": "用户名", "password": "密码", "role": "角色",
+}
+
+func required(field string) string { return fieldNames[field] + "不能为空" }
+
+// text trims a given string field and checks its length; "" if not given.
+func text(errs fieldErrors, field string, v *string, max int) string {
+	if v == nil {
+		return ""
+	}
+	s := strings.TrimSpace(*v)
+	if utf8.RuneCountInString(s) > max {
+		errs.add(field, fmt.Sprintf("%s不能超过%d个字", fieldNames[field], max))
+	}
+	return s
+}
+
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{5,19}$`)
+
+// shanghai is China Standard Time. China keeps no daylight saving, so a fixed zone
+// is exact and needs no tzdata.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// Shanghai returns the zone that dates are reckoned in.
+func Shanghai() *time.Location { return shanghai }
+
+// parseDay reads a calendar day: 2006-01-02, or an RFC 3339 time (its day in
+// Asia/Shanghai).
+func parseDay(s string) (model.Date, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return model.Date{Time: t}, true
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return model.DateIn(t, shanghai), true
+	}
+	return model.Date{}, false
+}
+
+// parseInstant reads a moment: RFC 3339, or 2006-01-02 (midnight in Asia/Shanghai).
+func parseInstant(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", s, shanghai); err == nil {
+		return t.UTC(), true
+	}
+	return time.Time{}, false
+}
+
+// deadline reads a deadline field that must be a day from today on, within five
+// years.
+func deadline(errs fieldErrors, field string, v *string, today model.Date) *model.Date {
+	if v == nil {
+		return nil
+	}
+	d, ok := parseDay(*v)
+	switch {
+	case !ok:
+		errs.add(field, fieldNames[field]+"格式应为 YYYY-MM-DD")
+		return nil
+	case d.Before(today.Time):
+		errs.add(field, fieldNames[field]+"不能早于今天")
+		return nil
+	case d.After(today.AddDays(5 * 366).Time):
+		errs.add(field, fieldNames[field]+"不能超过五年")
+		return nil
+	}
+	return &d
+}
+
+func parseLevel(errs fieldErrors, v string) model.Level {
+	switch strings.TrimSpace(v) {
+	case "general", "一般":
+		return model.LevelGeneral
+	case "major", "重大":
+		return model.LevelMajor
+	}
+	errs.add("level", "隐患等级只能是一般（general）或重大（major）")
+	return ""
+}
