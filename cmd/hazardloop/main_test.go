@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestServeEndToEnd boots the whole program on a fresh SQLite file with the demo,
+// talks to it over HTTP, and shuts it down gracefully.
+func TestServeEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	listening := make(chan string, 1)
+	var out, logs bytes.Buffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"--addr", "127.0.0.1:0", "--database-url", filepath.Join(dir, "e2e.db"),
+			"--data-dir", filepath.Join(dir, "data"), "--demo"}, &out, &logs, listening)
+	}()
+	var addr string
+	select {
+	case addr = <-listening:
+	case err := <-done:
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	case <-time.After(60 * time.Second):
+		t.Fatal("server did not start")
+	}
+	base := "http://" + addr
+	if !strings.Contains(out.String(), "初始密码") || !strings.Contains(out.String(), "donghu") {
+		t.Errorf("startup output lacks the admin password or demo accounts:\n%s", out.String())
+	}
+
+	call := func(method, path, token string, body any) (int, map[string]any) {
+		t.Helper()
+		var rd io.Reader
+		if body != nil {
+			b, _ := json.Marshal(body)
+			rd = bytes.NewReader(b)
+		}
+		req, _ := http.NewRequest(method, base+path, rd)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp.StatusCode, m
+	}
+	if code, _ := call("GET", "/readyz", "", nil); code != http.StatusOK {
+		t.Fatalf("readyz = %d", code)
+	}
+	code, login := call("POST", "/api/v1/login", "", map[string]string{"username": "sheng", "password": demoPassword})
+	if code != http.StatusOK {
+		t.Fatalf("login = %d %v", code, login)
+	}
+	token := login["token"].(string)
+	code, page := call("GET", "/api/v1/hazards?limit=200", token, nil)
+	if code != http.StatusOK {
+		t.Fatalf("list = %d %v", code, page)
+	}
+	states := map[string]bool{}
+	for _, it := range page["items"].([]any) {
+		states[it.(map[string]any)["state"].(string)] = true
+	}
+	for _, s := range []string{"discovered", "listed", "rectifying", "verifying", "written_off", "dismissed"} {
+		if !states[s] {
+			t.Errorf("demo has no hazard in state %s", s)
+		}
+	}
+	if strings.Contains(logs.String(), demoPassword) || strings.Contains(logs.String(), token) {
+		t.Error("a secret reached the log")
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("shutdown: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestConfigFromEnvironment(t *testing.T) {
+	t.Setenv("HAZARDLOOP_ADDR", ":9999")
+	t.Setenv("HAZARDLOOP_DATABASE_URL", "postgres://db/hazards")
+	t.Setenv("HAZARDLOOP_SESSION_TTL", "2h")
+	c, err := parseConfig("serve", []string{"--database-url", "x.db"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9999" || c.DatabaseURL != "x.db" || c.SessionTTL != 2*time.Hour || c.DataDir != "./data" {
+		t.Errorf("config = %+v", c)
+	}
+	t.Setenv("HAZARDLOOP_SESSION_TTL", "soon")
+	if _, err := parseConfig("serve", nil, io.Discard); err == nil {
+		t.Error("a bad environment value was accepted")
+	}
+	if err := run(context.Background(), []string{"frobnicate"}, io.Discard, io.Discard, nil); err == nil {
+		t.Error("an unknown command was accepted")
+	}
+}
