@@ -68,4 +68,3 @@ func Diagram() (string, error) {
 	f := newFSM(model.StateDiscovered)
 	return fsm.VisualizeWithType(f, fsm.MermaidStateDiagram)
 }
-

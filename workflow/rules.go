@@ -83,11 +83,15 @@ var (
 	}
 	notSubmitter = condition{
 		unmet: "核实人不能是提交整改的人",
-		holds: func(a Actor, h *model.Hazard, _ model.Level) bool { return h.SubmittedBy == nil || *h.SubmittedBy != a.ID },
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
+			return h.SubmittedBy == nil || *h.SubmittedBy != a.ID
+		},
 	}
 	majorNeedsCounty = condition{
 		unmet: "重大事故隐患须由县级及以上监管人员核实",
-		holds: func(a Actor, _ *model.Hazard, l model.Level) bool { return l == model.LevelGeneral || a.countyOrAbove() },
+		holds: func(a Actor, _ *model.Hazard, l model.Level) bool {
+			return l == model.LevelGeneral || a.countyOrAbove()
+		},
 	}
 	countyOrAbove = condition{
 		unmet: "撤销销号须由县级及以上监管人员办理",
