@@ -28,6 +28,7 @@ type Server struct {
 	engine *workflow.Engine
 	log    *slog.Logger
 	opts   Options
+	pages  *pages
 }
 
 // New returns the service's HTTP handler.
@@ -38,7 +39,11 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	if o.MaxJSONBytes <= 0 {
 		o.MaxJSONBytes = 1 << 20
 	}
-	s := &Server{engine: engine, log: o.Logger, opts: o}
+	pg, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{engine: engine, log: o.Logger, opts: o, pages: pg}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -53,8 +58,11 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", s.ready)
 
+	r.GET("/exposure", s.exposurePage)
+
 	api := r.Group("/api/v1")
 	api.POST("/login", s.login)
+	api.GET("/public/exposures", s.publicExposures)
 
 	auth := api.Group("", s.authenticate)
 	auth.POST("/logout", s.logout)
@@ -71,6 +79,14 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	auth.GET("/hazards/:id/events", s.listEvents)
 	auth.POST("/hazards/:id/events", s.fireEvent)
 	auth.GET("/hazards/:id/verify", s.verifyChain)
+	auth.GET("/hazards/:id/escalations", s.listEscalations)
+	auth.GET("/escalations/unreplied", s.unreplied)
+	auth.GET("/escalations/:id/document", s.escalationDocument)
+	auth.POST("/escalations/:id/acknowledge", s.acknowledge)
+	auth.POST("/escalations/:id/reply", s.reply)
+	auth.GET("/ladder", s.ladderPolicy)
+	auth.GET("/calendars", s.listCalendars)
+	auth.PUT("/calendars/:year", s.putCalendar)
 	return r, nil
 }
 

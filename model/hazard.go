@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // HazardFilter selects hazards for a list. Results are ordered newest first (by
@@ -16,7 +18,7 @@ type HazardFilter struct {
 	Source       Source
 	Region       string // this region and every region below it
 	EnterpriseID int64
-	OverdueOn    *Date // open hazards whose deadline lies before this day
+	OverdueOn    *Date // open hazards whose due day lies before this day
 	Query        string
 	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
 	Limit        int
@@ -42,7 +44,8 @@ var hazardMutable = []string{
 	"title", "description", "level", "industry", "location", "state", "version",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
-	"responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "duplicate_of",
+	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due",
+	"emergency_plan", "duplicate_of",
 	"listed_at", "planned_at", "submitted_by", "submitted_at", "verified_by", "verified_at",
 	"closed_at", "last_seq", "chain_head", "updated_at",
 }
@@ -74,15 +77,8 @@ func (s *Store) SetChainHead(ctx context.Context, id, seq int64, head string) er
 
 // ListHazards returns at most f.Limit hazards matching f.
 func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, error) {
-	q := s.r(ctx).Model(&Hazard{})
-	switch {
-	case f.Scope.All:
-	case f.Scope.EnterpriseID != 0:
-		q = q.Where("enterprise_id = ?", f.Scope.EnterpriseID)
-	case f.Scope.Region != "":
-		lo, hi := RegionRange(f.Scope.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
-	default:
+	q, ok := scoped(s.r(ctx).Model(&Hazard{}), f.Scope, "")
+	if !ok {
 		return nil, nil
 	}
 	if f.State != "" {
@@ -102,7 +98,7 @@ func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, erro
 		q = q.Where("enterprise_id = ?", f.EnterpriseID)
 	}
 	if f.OverdueOn != nil {
-		q = q.Where("state IN ('listed', 'rectifying') AND deadline < ?", *f.OverdueOn)
+		q = q.Where("state IN ('listed', 'rectifying') AND due_on < ?", *f.OverdueOn)
 	}
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
@@ -136,4 +132,20 @@ func (s *Store) ListEvents(ctx context.Context, hazardID int64) ([]HazardEvent, 
 // HazardCodePeriod is the counter period of a hazard code: region and day.
 func HazardCodePeriod(region string, day time.Time) string {
 	return region + "-" + day.Format("20060102")
+}
+
+// scoped limits a hazard query to sc; prefix qualifies the hazard columns
+// ("hazards." in a join). ok is false when sc matches nothing.
+func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
+	switch {
+	case sc.All:
+	case sc.EnterpriseID != 0:
+		q = q.Where(prefix+"enterprise_id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		q = q.Where(prefix+"region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return q, false
+	}
+	return q, true
 }

@@ -125,6 +125,9 @@ type Hazard struct {
 	Funds               *float64   `json:"funds"` // 万元
 	FundsSource         string     `json:"funds_source"`
 	Deadline            *Date      `json:"deadline"`
+	DueOn               *Date      `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
+	NextStepOn          *Date      `json:"next_step_on"` // the next supervision step falls due on this day
+	ReplyDue            *Date      `json:"reply_due"`    // the current step's reply deadline, while unanswered
 	EmergencyPlan       string     `json:"emergency_plan"`
 	DuplicateOf         *int64     `json:"duplicate_of"`
 	CreatedBy           *int64     `json:"created_by"`
@@ -138,12 +141,12 @@ type Hazard struct {
 	LastSeq             int64      `json:"last_seq"`
 	ChainHead           string     `json:"chain_head"`
 	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `json:"updated_at"`
+	UpdatedAt           time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"` // the engine's clock, not gorm's
 }
 
-// Overdue reports whether the hazard is open and its deadline day lies before today.
+// Overdue reports whether the hazard is open and its due day lies before today.
 func (h *Hazard) Overdue(today Date) bool {
-	return h.State.Open() && h.Deadline != nil && h.Deadline.Before(today.Time)
+	return h.State.Open() && h.DueOn != nil && h.DueOn.Before(today.Time)
 }
 
 // HazardEvent is one row of a hazard's append-only, hash-chained log.

@@ -45,9 +45,15 @@ func Open(url string) (*Store, error) {
 	cfg := &gorm.Config{
 		TranslateError:         true,
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		// No gorm PrepareStmt: it prepares a statement first met inside a
+		// transaction on that transaction (gorm issue #4644), so every later
+		// transaction prepares it again and closes it at commit — on PostgreSQL two
+		// extra round trips per statement. pgx caches prepared statements per
+		// connection by itself, and the SQLite driver compiles on each execution
+		// either way.
+		PrepareStmt: false,
+		Logger:      logger.Discard,
+		NowFunc:     func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
 	}
 	if strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://") {
 		db, err := gorm.Open(postgres.Open(url), cfg)

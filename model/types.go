@@ -74,6 +74,9 @@ const (
 	EventExtend   Event = "extend"
 	EventEscalate Event = "escalate"
 	EventReopen   Event = "reopen"
+	// Log-only events of the supervision ladder: they change no state.
+	EventAcknowledge Event = "acknowledge"
+	EventReply       Event = "reply"
 )
 
 // Label is the event's Chinese name.
@@ -101,6 +104,10 @@ func (e Event) Label() string {
 		return "督办升级"
 	case EventReopen:
 		return "撤销销号"
+	case EventAcknowledge:
+		return "签收督办文书"
+	case EventReply:
+		return "回复督办"
 	}
 	return string(e)
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"hazardloop/model"
@@ -15,9 +16,10 @@ import (
 // Engine runs the lifecycle against the store. It is safe for concurrent use; all
 // state lives in the database.
 type Engine struct {
-	store *model.Store
-	now   func() time.Time
-	opts  Options
+	store    *model.Store
+	now      func() time.Time
+	opts     Options
+	calendar atomic.Pointer[Calendar]
 }
 
 // Options tune an Engine; zero values take the defaults.
@@ -25,6 +27,7 @@ type Options struct {
 	Now        func() time.Time // the clock; time.Now by default
 	SessionTTL time.Duration    // how long a login lasts; 12h by default
 	BcryptCost int              // 10 by default (the floor OWASP sets)
+	Ladder     LadderPolicy     // DefaultLadder when its thresholds are zero
 }
 
 // New returns an engine over store.
@@ -38,7 +41,16 @@ func New(store *model.Store, o Options) *Engine {
 	if o.BcryptCost < 10 {
 		o.BcryptCost = 10
 	}
-	return &Engine{store: store, now: o.Now, opts: o}
+	if o.Ladder.General[0] == 0 {
+		o.Ladder = DefaultLadder
+	}
+	e := &Engine{store: store, now: o.Now, opts: o}
+	shipped, err := ShippedCalendars()
+	if err != nil {
+		panic(err) // the embedded files are checked by tests; this cannot happen in a build
+	}
+	e.calendar.Store(NewCalendar(shipped...))
+	return e
 }
 
 // Now is the engine's clock, in UTC with the microseconds both databases keep.
@@ -251,63 +263,89 @@ func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to mod
 // KindNotAllowed (the event cannot happen in this state; Allowed lists what a may
 // fire), KindInvalid (fields missing or malformed, each named).
 func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
-	in.Comment = strings.TrimSpace(in.Comment)
 	var out HazardView
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
-		h, err := tx.GetHazard(ctx, id)
+		h, err := e.applyIn(ctx, tx, a, id, in, e.now())
 		if err != nil {
-			return notFoundOr("隐患", err)
-		}
-		if !a.sees(h) {
-			return errForbidden("该隐患不在您的管辖范围内")
-		}
-		if in.Version != h.Version {
-			return &Error{Kind: KindConflict, Code: "stale_version",
-				Message: fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version)}
-		}
-		to, ok := fire(h.State, in.Event)
-		if !ok {
-			return &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
-				Message: fmt.Sprintf("隐患当前状态为“%s”，不能执行“%s”", h.State.Label(), in.Event.Label()),
-				Allowed: allowedEvents(a, h)}
-		}
-		next := *h
-		c := &change{ctx: ctx, tx: tx, actor: a, in: &in, h: h, next: &next,
-			now: e.Now(), today: e.Today(), errs: fieldErrors{}, payload: map[string]any{}}
-		// Who may: the grade that counts is the one after the event.
-		level := h.Level
-		if in.Event == model.EventConfirm && in.Level != nil {
-			if l := parseLevel(fieldErrors{}, *in.Level); l != "" {
-				level = l
-			}
-		}
-		if reasons := unmet(a, h, in.Event, level); len(reasons) > 0 {
-			return &Error{Kind: KindForbidden, Code: "forbidden",
-				Message: "不能执行“" + in.Event.Label() + "”：" + strings.Join(reasons, "；"),
-				Allowed: allowedEvents(a, h)}
-		}
-		validateFields(in.Event, &in.Fields, c.errs)
-		steps[in.Event].apply(c)
-		if err := c.errs.err(); err != nil {
 			return err
 		}
-		next.State, next.UpdatedAt = to, c.now
-		ev := e.newEvent(a, h, in.Event, h.State, to, in.Comment, c.payload, c.now)
-		ev.Seal(h.LastSeq, h.ChainHead)
-		next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
-		if err := tx.UpdateHazard(ctx, &next, h.Version); err != nil {
-			if errors.Is(err, model.ErrConflict) {
-				return &Error{Kind: KindConflict, Code: "stale_version", Message: "该隐患已被他人更新，请刷新后重试", cause: err}
-			}
-			return err
-		}
-		if err := tx.AppendEvent(ctx, ev); err != nil {
-			return err
-		}
-		out = e.view(a, &next)
+		out = e.view(a, h)
 		return nil
 	})
 	return out, err
+}
+
+// applyIn is Apply inside the caller's transaction, at the moment now.
+func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, id int64, in EventInput, now time.Time) (*model.Hazard, error) {
+	in.Comment = strings.TrimSpace(in.Comment)
+	h, err := tx.GetHazard(ctx, id)
+	if err != nil {
+		return nil, notFoundOr("隐患", err)
+	}
+	if !a.sees(h) {
+		return nil, errForbidden("该隐患不在您的管辖范围内")
+	}
+	if in.Version != h.Version {
+		return nil, &Error{Kind: KindConflict, Code: "stale_version",
+			Message: fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version)}
+	}
+	to, ok := fire(h.State, in.Event)
+	if !ok {
+		return nil, &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
+			Message: fmt.Sprintf("隐患当前状态为“%s”，不能执行“%s”", h.State.Label(), in.Event.Label()),
+			Allowed: allowedEvents(a, h)}
+	}
+	// Who may: the grade that counts is the one after the event.
+	level := h.Level
+	if in.Event == model.EventConfirm && in.Level != nil {
+		if l := parseLevel(fieldErrors{}, *in.Level); l != "" {
+			level = l
+		}
+	}
+	if reasons := unmet(a, h, in.Event, level); len(reasons) > 0 {
+		return nil, &Error{Kind: KindForbidden, Code: "forbidden",
+			Message: "不能执行“" + in.Event.Label() + "”：" + strings.Join(reasons, "；"),
+			Allowed: allowedEvents(a, h)}
+	}
+	next := *h
+	now = now.UTC().Truncate(time.Microsecond)
+	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), actor: a, in: &in, h: h, next: &next,
+		now: now, today: model.DateIn(now, shanghai), errs: fieldErrors{}, payload: map[string]any{}}
+	validateFields(in.Event, &in.Fields, c.errs)
+	steps[in.Event].apply(c)
+	if err := c.errs.err(); err != nil {
+		return nil, err
+	}
+	if c.err != nil {
+		return nil, c.err
+	}
+	next.State = to
+	if err := e.commit(ctx, tx, a, h, &next, in.Event, in.Comment, c.payload, now); err != nil {
+		return nil, err
+	}
+	for _, then := range c.then {
+		if err := then(); err != nil {
+			return nil, err
+		}
+	}
+	return &next, nil
+}
+
+// commit writes next over h (which must still be at its version) and appends the
+// event to the chain, after settling the ladder's dates for the new state.
+func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
+	e.ladder().settle(next)
+	next.UpdatedAt = now
+	ev := e.newEvent(a, h, event, h.State, next.State, comment, payload, now)
+	ev.Seal(h.LastSeq, h.ChainHead)
+	next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
+		if errors.Is(err, model.ErrConflict) {
+			return &Error{Kind: KindConflict, Code: "stale_version", Message: "该隐患已被他人更新，请刷新后重试", cause: err}
+		}
+		return err
+	}
+	return tx.AppendEvent(ctx, ev)
 }
 
 // Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's

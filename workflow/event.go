@@ -14,6 +14,7 @@ import (
 type change struct {
 	ctx     context.Context
 	tx      *model.Store
+	lad     ladder
 	actor   Actor
 	in      *EventInput
 	h       *model.Hazard
@@ -22,6 +23,8 @@ type change struct {
 	today   model.Date
 	errs    fieldErrors
 	payload map[string]any
+	err     error          // a failure of the store, not of the user's input
+	then    []func() error // more writes once the hazard row is committed to
 }
 
 // step is what one event does to a hazard beyond the state: it validates its
@@ -73,11 +76,7 @@ var steps = map[model.Event]step{
 	},
 	model.EventEscalate: {
 		accepts: []string{"reason"},
-		apply: func(c *change) {
-			c.reason()
-			c.next.EscalationLevel = c.h.EscalationLevel + 1
-			c.payload["step"] = c.next.EscalationLevel
-		},
+		apply:   escalate,
 	},
 	model.EventReopen: {
 		accepts: []string{"reason", "deadline"},

@@ -17,6 +17,8 @@ var fixedNow = time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai)
 // one enterprise in each county, and an actor of each kind.
 type fixture struct {
 	ctx    context.Context
+	now    time.Time // the engine's clock; tests move it
+	url    string
 	store  *model.Store
 	engine *Engine
 	ents   map[string]int64 // "donghu", "xihu"
@@ -25,12 +27,10 @@ type fixture struct {
 
 func newFixture(tb testing.TB, dialect string) *fixture {
 	tb.Helper()
-	store := modeltest.Open(tb, dialect)
-	f := &fixture{
-		ctx: context.Background(), store: store,
-		engine: New(store, Options{Now: func() time.Time { return fixedNow }}),
-		ents:   map[string]int64{}, actors: map[string]Actor{},
-	}
+	url := modeltest.URL(tb, dialect)
+	store := modeltest.OpenAt(tb, url)
+	f := &fixture{ctx: context.Background(), now: fixedNow, url: url, store: store, ents: map[string]int64{}, actors: map[string]Actor{}}
+	f.engine = New(store, Options{Now: func() time.Time { return f.now }})
 	admin := Actor{Name: "admin", Role: model.RoleAdmin}
 	f.actors["admin"] = admin
 	for _, r := range []RegionInput{

@@ -2,6 +2,7 @@
 //
 //	hazardloop [serve] [flags]   serve HTTP (the default)
 //	hazardloop demo [flags]      seed the demo province and exit
+//	hazardloop sweep [flags]     take the supervision steps now due, once, and exit (for cron)
 //
 // Every flag has an environment twin (HAZARDLOOP_ plus the flag name in upper case
 // with - as _); a flag given on the command line wins over the environment.
@@ -18,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -46,6 +48,13 @@ type config struct {
 	LogFormat      string
 	TrustedProxies string
 	Demo           bool
+	SweepInterval  time.Duration
+	LadderGeneral  string
+	LadderMajor    string
+	LadderPlanDays int
+	LadderWorking  bool
+	LadderReply    string
+	ladder         workflow.LadderPolicy
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -60,6 +69,13 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo province with users of every role and hazards in every state")
+	fs.DurationVar(&c.SweepInterval, "sweep-interval", time.Minute, "how often the supervision ladder is swept; 0 turns the background sweeper off (then run hazardloop sweep from cron)")
+	d := workflow.DefaultLadder
+	fs.StringVar(&c.LadderGeneral, "ladder-general", joinDays(d.General), "days overdue at which a general hazard gets 函告,通报,约谈,曝光")
+	fs.StringVar(&c.LadderMajor, "ladder-major", joinDays(d.Major), "days overdue at which a major hazard gets 函告,通报,约谈,曝光")
+	fs.IntVar(&c.LadderPlanDays, "ladder-plan-days", d.PlanDays, "days after listing at which a hazard still without a deadline counts as overdue")
+	fs.BoolVar(&c.LadderWorking, "ladder-working-days", d.WorkingDays, "count overdue days in working days (holiday calendar) instead of calendar days")
+	fs.StringVar(&c.LadderReply, "ladder-reply-days", joinDays(d.ReplyDays), "working days the addressee has to reply to each step")
 	// The environment twins become the defaults, so that flags given win.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -83,7 +99,39 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
+	var err error
+	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking}
+	if c.ladder.General, err = workflow.ParseThresholds(c.LadderGeneral); err != nil {
+		return nil, fmt.Errorf("--ladder-general: %w", err)
+	}
+	if c.ladder.Major, err = workflow.ParseThresholds(c.LadderMajor); err != nil {
+		return nil, fmt.Errorf("--ladder-major: %w", err)
+	}
+	if c.ladder.ReplyDays, err = parseDays(c.LadderReply); err != nil {
+		return nil, fmt.Errorf("--ladder-reply-days: %w", err)
+	}
+	if err := c.ladder.Validate(); err != nil {
+		return nil, fmt.Errorf("ladder settings: %w", err)
+	}
 	return c, nil
+}
+
+func joinDays(d [4]int) string { return fmt.Sprintf("%d,%d,%d,%d", d[0], d[1], d[2], d[3]) }
+
+func parseDays(s string) ([4]int, error) {
+	var out [4]int
+	parts := strings.Split(s, ",")
+	if len(parts) != 4 {
+		return out, fmt.Errorf("want four day counts like 5,5,5,10, got %q", s)
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return out, fmt.Errorf("want four day counts like 5,5,5,10, got %q", s)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // run is main without the process: tests call it with their own arguments, output
@@ -94,9 +142,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "demo":
+	case "serve", "demo", "sweep":
 	default:
-		return fmt.Errorf("unknown command %q (want serve or demo)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, demo or sweep)", cmd)
 	}
 	cfg, err := parseConfig(cmd, args, stderr)
 	if err != nil {
@@ -118,7 +166,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL})
+	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder})
+	if err := engine.LoadCalendars(ctx); err != nil {
+		return err
+	}
+	sweeper := &workflow.Sweeper{Engine: engine, Interval: cfg.SweepInterval, Log: log}
+	if cmd == "sweep" {
+		res, err := sweeper.SweepOnce(ctx, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "督办巡查完成：升级 %d 次，%d 个事务，最长事务 %s，用时 %s\n", res.Steps, res.Batches, res.Longest, res.Duration)
+		return nil
+	}
 
 	pw, created, err := engine.EnsureAdmin(ctx, cfg.AdminPassword)
 	if err != nil {
@@ -135,6 +195,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	}
 	if cmd == "demo" {
 		return nil
+	}
+	if cfg.SweepInterval > 0 {
+		sweepCtx, stopSweep := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); sweeper.Run(sweepCtx) }()
+		defer func() { stopSweep(); <-done }()
 	}
 	return serve(ctx, cfg, engine, log, listening)
 }

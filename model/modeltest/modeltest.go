@@ -32,13 +32,20 @@ func Dialects() []string {
 // set.
 func Open(tb testing.TB, dialect string) *model.Store {
 	tb.Helper()
-	s, err := model.Open(URL(tb, dialect))
+	return OpenAt(tb, URL(tb, dialect))
+}
+
+// OpenAt opens and migrates the database at url (from URL), closed when the test
+// ends. Several stores on one URL behave like several service replicas.
+func OpenAt(tb testing.TB, url string) *model.Store {
+	tb.Helper()
+	s, err := model.Open(url)
 	if err != nil {
-		tb.Fatalf("open %s: %v", dialect, err)
+		tb.Fatalf("open %s: %v", url, err)
 	}
 	tb.Cleanup(func() { _ = s.Close() })
 	if err := s.Migrate(context.Background()); err != nil {
-		tb.Fatalf("migrate %s: %v", dialect, err)
+		tb.Fatalf("migrate %s: %v", url, err)
 	}
 	return s
 }

@@ -1,0 +1,150 @@
+package handler
+
+import (
+	"bytes"
+	"html/template"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/templates"
+	"hazardloop/workflow"
+)
+
+// pages are the templates of the HTML this package serves, parsed once at start.
+type pages struct {
+	document *template.Template
+	exposure *template.Template
+}
+
+func parsePages() (*pages, error) {
+	doc, err := template.ParseFS(templates.FS, "documents/escalation.html")
+	if err != nil {
+		return nil, err
+	}
+	exp, err := template.ParseFS(templates.FS, "pages/exposure.html")
+	if err != nil {
+		return nil, err
+	}
+	return &pages{document: doc, exposure: exp}, nil
+}
+
+// html renders t into a buffer first, so that a template error becomes a clean 500
+// rather than half a page.
+func (s *Server) html(c *gin.Context, t *template.Template, data any) {
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func (s *Server) listEscalations(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	es, err := s.engine.Escalations(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
+}
+
+func (s *Server) unreplied(c *gin.Context) {
+	es, err := s.engine.Unreplied(c.Request.Context(), actor(c))
+	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
+}
+
+func (s *Server) escalationDocument(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	doc, err := s.engine.EscalationDocument(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, s.pages.document, doc)
+}
+
+func (s *Server) acknowledge(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	e, err := s.engine.Acknowledge(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, e, err)
+}
+
+type replyRequest struct {
+	Text string `json:"text"`
+}
+
+func (s *Server) reply(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req replyRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	e, err := s.engine.Reply(c.Request.Context(), actor(c), id, req.Text)
+	respond(s, c, http.StatusOK, e, err)
+}
+
+func (s *Server) publicExposures(c *gin.Context) {
+	items, err := s.engine.ExposureBoard(c.Request.Context())
+	respond(s, c, http.StatusOK, gin.H{"items": items}, err)
+}
+
+func (s *Server) exposurePage(c *gin.Context) {
+	items, err := s.engine.ExposureBoard(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, s.pages.exposure, struct {
+		Items   []workflow.PublicExposure
+		Updated string
+	}{items, time.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
+}
+
+func (s *Server) listCalendars(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": s.engine.Calendars(c.Request.Context())})
+}
+
+// putCalendar replaces a year's holiday calendar with the uploaded JSON file.
+func (s *Server) putCalendar(c *gin.Context) {
+	year, err := strconv.Atoi(c.Param("year"))
+	if err != nil {
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_year", "年份应为四位数字", map[string]string{"year": "年份应为四位数字"}})
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, s.opts.MaxJSONBytes))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	f, err := s.engine.PutCalendar(c.Request.Context(), actor(c), year, body)
+	respond(s, c, http.StatusOK, f, err)
+}
+
+func (s *Server) ladderPolicy(c *gin.Context) {
+	p := s.engine.Ladder()
+	c.JSON(http.StatusOK, gin.H{
+		"general": p.General, "major": p.Major, "plan_days": p.PlanDays,
+		"working_days": p.WorkingDays, "reply_days": p.ReplyDays,
+		"steps": []string{workflow.StepLabel(1), workflow.StepLabel(2), workflow.StepLabel(3), workflow.StepLabel(4)},
+	})
+}

@@ -1,0 +1,162 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// Escalation is one step of a hazard's supervision ladder, with its document.
+type Escalation struct {
+	ID             int64      `gorm:"primaryKey" json:"id"`
+	HazardID       int64      `json:"hazard_id"`
+	Step           int        `json:"step"`
+	DocYear        int        `json:"doc_year"`
+	DocSeq         int64      `json:"doc_seq"`
+	DocNumber      string     `json:"doc_number"`
+	IssuerRegion   string     `json:"issuer_region"`
+	IssuerName     string     `json:"issuer_name"`
+	Addressee      string     `json:"addressee"`
+	OverdueDays    int        `json:"overdue_days"`
+	DueOn          *Date      `json:"due_on"`
+	ReplyDue       Date       `json:"reply_due"`
+	Reason         string     `json:"reason"`
+	CreatedBy      *int64     `json:"created_by"`
+	CreatedAt      time.Time  `json:"created_at"`
+	AcknowledgedBy *int64     `json:"acknowledged_by"`
+	AcknowledgedAt *time.Time `json:"acknowledged_at"`
+	ReplyText      string     `json:"reply_text"`
+	RepliedBy      *int64     `json:"replied_by"`
+	RepliedAt      *time.Time `json:"replied_at"`
+}
+
+// CreateEscalation inserts a step; ErrDuplicate if the hazard already has it.
+func (s *Store) CreateEscalation(ctx context.Context, e *Escalation) error {
+	return translate("model: create escalation", s.w(ctx).Create(e).Error)
+}
+
+// GetEscalation returns step id, or ErrNotFound.
+func (s *Store) GetEscalation(ctx context.Context, id int64) (*Escalation, error) {
+	var e Escalation
+	if err := s.r(ctx).Where("id = ?", id).Take(&e).Error; err != nil {
+		return nil, translate("model: get escalation", err)
+	}
+	return &e, nil
+}
+
+// CurrentEscalation returns the hazard's highest step, or ErrNotFound.
+func (s *Store) CurrentEscalation(ctx context.Context, hazardID int64) (*Escalation, error) {
+	var e Escalation
+	if err := s.r(ctx).Where("hazard_id = ?", hazardID).Order("step DESC").Take(&e).Error; err != nil {
+		return nil, translate("model: current escalation", err)
+	}
+	return &e, nil
+}
+
+// UpdateEscalationReply records an acknowledgement or a reply.
+func (s *Store) UpdateEscalationReply(ctx context.Context, e *Escalation) error {
+	err := s.w(ctx).Model(e).Select("acknowledged_by", "acknowledged_at", "reply_text", "replied_by", "replied_at").Updates(e).Error
+	return translate("model: update escalation", err)
+}
+
+// ListEscalations returns a hazard's steps in order.
+func (s *Store) ListEscalations(ctx context.Context, hazardID int64) ([]Escalation, error) {
+	var es []Escalation
+	err := s.r(ctx).Where("hazard_id = ?", hazardID).Order("step").Find(&es).Error
+	return es, translate("model: list escalations", err)
+}
+
+// ListUnreplied returns the unanswered steps of open hazards in scope, the
+// longest-waiting first.
+func (s *Store) ListUnreplied(ctx context.Context, sc Scope, limit int) ([]Escalation, error) {
+	q := s.r(ctx).Model(&Escalation{}).
+		Joins("JOIN hazards ON hazards.id = escalations.hazard_id").
+		Where("escalations.replied_at IS NULL AND hazards.state IN ('listed', 'rectifying', 'verifying')")
+	q, ok := scoped(q, sc, "hazards.")
+	if !ok {
+		return nil, nil
+	}
+	var es []Escalation
+	err := q.Order("escalations.reply_due, escalations.id").Limit(limit).Find(&es).Error
+	return es, translate("model: list unreplied", err)
+}
+
+// ClaimDueHazards returns the ids of at most limit hazards whose next step is due
+// on or before day, locking them for this transaction. On PostgreSQL the rows are
+// claimed with FOR UPDATE SKIP LOCKED, so concurrent sweepers share the work and
+// none takes a row another holds; SQLite has one writer at a time anyway.
+func (s *Store) ClaimDueHazards(ctx context.Context, day Date, limit int) ([]int64, error) {
+	if !s.inTx {
+		return nil, fmt.Errorf("model: claim due hazards outside a transaction")
+	}
+	q := s.w(ctx).Model(&Hazard{}).Where("next_step_on IS NOT NULL AND next_step_on <= ?", day).
+		Order("next_step_on, id").Limit(limit)
+	if s.dialect == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	var ids []int64
+	return ids, translate("model: claim due hazards", q.Pluck("id", &ids).Error)
+}
+
+// CountDueHazards counts hazards whose next step is due on or before day.
+func (s *Store) CountDueHazards(ctx context.Context, day Date) (int64, error) {
+	var n int64
+	err := s.r(ctx).Model(&Hazard{}).Where("next_step_on IS NOT NULL AND next_step_on <= ?", day).Count(&n).Error
+	return n, translate("model: count due hazards", err)
+}
+
+// Exposure is a row of the public exposure board: only what may be public.
+type Exposure struct {
+	HazardID   int64      `json:"-"`
+	Title      string     `json:"title"`
+	Enterprise string     `json:"enterprise"`
+	Region     string     `json:"region"`
+	State      State      `json:"-"`
+	DueOn      *Date      `json:"-"`
+	Level      Level      `json:"-"`
+	ExposedAt  time.Time  `json:"exposed_at"`
+	ClosedAt   *time.Time `json:"-"`
+}
+
+// ListExposures returns hazards at the exposure step that are still open, or were
+// closed after closedSince, the most recently exposed first.
+func (s *Store) ListExposures(ctx context.Context, closedSince time.Time, limit int) ([]Exposure, error) {
+	var out []Exposure
+	err := s.r(ctx).Table("escalations").
+		Select(`hazards.id AS hazard_id, hazards.title, COALESCE(enterprises.name, hazards.responsible_unit) AS enterprise,
+			regions.name AS region, hazards.state, hazards.due_on, hazards.level, escalations.created_at AS exposed_at, hazards.closed_at`).
+		Joins("JOIN hazards ON hazards.id = escalations.hazard_id").
+		Joins("JOIN regions ON regions.code = hazards.region_code").
+		Joins("LEFT JOIN enterprises ON enterprises.id = hazards.enterprise_id").
+		Where("escalations.step = 4 AND hazards.state <> 'dismissed' AND (hazards.closed_at IS NULL OR hazards.closed_at >= ?)", closedSince).
+		Order("escalations.created_at DESC, escalations.id DESC").Limit(limit).Scan(&out).Error
+	return out, translate("model: list exposures", err)
+}
+
+// CalendarRow is a holiday calendar an admin stored for a year.
+type CalendarRow struct {
+	Year      int `gorm:"primaryKey"`
+	Body      string
+	UpdatedBy *int64
+	UpdatedAt time.Time
+}
+
+// TableName keeps gorm off "calendar_rows".
+func (CalendarRow) TableName() string { return "calendars" }
+
+// PutCalendar stores (or replaces) a year's calendar.
+func (s *Store) PutCalendar(ctx context.Context, c *CalendarRow) error {
+	err := s.w(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "year"}},
+		DoUpdates: clause.AssignmentColumns([]string{"body", "updated_by", "updated_at"}),
+	}).Create(c).Error
+	return translate("model: put calendar", err)
+}
+
+// ListCalendars returns the stored calendars by year.
+func (s *Store) ListCalendars(ctx context.Context) ([]CalendarRow, error) {
+	var cs []CalendarRow
+	return cs, translate("model: list calendars", s.r(ctx).Order("year").Find(&cs).Error)
+}

@@ -1,0 +1,361 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"hazardloop/model"
+)
+
+func (e *Engine) ladder() ladder { return ladder{policy: e.opts.Ladder, cal: e.calendar.Load()} }
+
+// Ladder returns the policy in force.
+func (e *Engine) Ladder() LadderPolicy { return e.opts.Ladder }
+
+// settle recomputes the ladder's dates for the hazard's new state: its due day and
+// the day its next step falls due. A closed hazard leaves the ladder.
+func (l ladder) settle(h *model.Hazard) {
+	h.DueOn = l.dueOn(h)
+	if h.State == model.StateWrittenOff || h.State == model.StateDismissed {
+		h.ReplyDue = nil
+	}
+	h.NextStepOn = l.nextStepOn(h)
+}
+
+// escalate takes the next ladder step and issues its numbered document. The
+// document number comes from a per-region, per-year counter in the same
+// transaction, so numbers have no gaps and no duplicates.
+func escalate(c *change) {
+	c.reason()
+	step := c.h.EscalationLevel + 1
+	c.next.EscalationLevel = step
+	c.payload["step"] = step
+	if len(c.errs) > 0 || step > StepExposure {
+		return
+	}
+	issuer := c.h.RegionCode
+	if c.actor.Role == model.RoleSupervisor {
+		issuer = c.actor.Region
+	}
+	region, err := c.tx.GetRegion(c.ctx, issuer)
+	if err != nil {
+		c.err = err
+		return
+	}
+	year := c.today.Year()
+	seq, err := c.tx.NextNumber(c.ctx, "document:"+issuer, fmt.Sprint(year))
+	if err != nil {
+		c.err = err
+		return
+	}
+	addressee := c.h.ResponsibleUnit
+	if c.h.EnterpriseID != nil {
+		if ent, err := c.tx.GetEnterprise(c.ctx, *c.h.EnterpriseID); err == nil {
+			addressee = ent.Name
+		}
+	}
+	if addressee == "" {
+		addressee = "（整改责任单位）"
+	}
+	reply := c.lad.replyDue(step, c.today)
+	c.next.ReplyDue = &reply
+	esc := &model.Escalation{
+		HazardID: c.h.ID, Step: step, DocYear: year, DocSeq: seq,
+		DocNumber:    fmt.Sprintf("〔%d〕第%d号", year, seq),
+		IssuerRegion: issuer, IssuerName: IssuerName(region),
+		Addressee: addressee, OverdueDays: c.lad.overdueDays(c.h.DueOn, c.today),
+		DueOn: c.h.DueOn, ReplyDue: reply, Reason: c.payload["reason"].(string),
+		CreatedBy: actorID(c.actor), CreatedAt: c.now,
+	}
+	c.payload["doc_number"] = esc.DocNumber
+	c.then = append(c.then, func() error {
+		if err := c.tx.CreateEscalation(c.ctx, esc); err != nil {
+			if errors.Is(err, model.ErrDuplicate) {
+				return &Error{Kind: KindConflict, Code: "stale_version", Message: "该督办措施已由他人采取，请刷新后查看", cause: err}
+			}
+			return err
+		}
+		return nil
+	})
+}
+
+// IssuerName is the authority of a region: 江西省应急管理厅, 东湖区应急管理局.
+func IssuerName(r *model.Region) string {
+	if r.Level == model.RegionProvince {
+		return r.Name + "应急管理厅"
+	}
+	return r.Name + "应急管理局"
+}
+
+// Escalations lists the ladder steps of hazard id.
+func (e *Engine) Escalations(ctx context.Context, a Actor, id int64) ([]model.Escalation, error) {
+	if _, err := e.visible(ctx, a, id); err != nil {
+		return nil, err
+	}
+	return e.store.ListEscalations(ctx, id)
+}
+
+// EscalationDocument returns step id's document, for whoever may see its hazard.
+func (e *Engine) EscalationDocument(ctx context.Context, a Actor, id int64) (Document, error) {
+	esc, err := e.store.GetEscalation(ctx, id)
+	if err != nil {
+		return Document{}, notFoundOr("督办记录", err)
+	}
+	h, err := e.visible(ctx, a, esc.HazardID)
+	if err != nil {
+		return Document{}, err
+	}
+	region, err := e.store.GetRegion(ctx, h.RegionCode)
+	if err != nil {
+		return Document{}, err
+	}
+	return newDocument(esc, h, region), nil
+}
+
+// Acknowledge records that the addressee received step id (签收). The enterprise
+// concerned signs for itself; staff of the territory may record a paper receipt.
+func (e *Engine) Acknowledge(ctx context.Context, a Actor, id int64) (*model.Escalation, error) {
+	return e.answer(ctx, a, id, model.EventAcknowledge, "")
+}
+
+// Reply records the addressee's written reply to step id; the step no longer
+// counts as unanswered.
+func (e *Engine) Reply(ctx context.Context, a Actor, id int64, text string) (*model.Escalation, error) {
+	return e.answer(ctx, a, id, model.EventReply, text)
+}
+
+func (e *Engine) answer(ctx context.Context, a Actor, id int64, event model.Event, text string) (*model.Escalation, error) {
+	switch a.Role {
+	case model.RoleEnterprise, model.RoleSupervisor, model.RoleOfficer:
+	default:
+		return nil, errForbidden(a.Role.Label() + "不能签收或回复督办文书")
+	}
+	var out *model.Escalation
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		esc, err := tx.GetEscalation(ctx, id)
+		if err != nil {
+			return notFoundOr("督办记录", err)
+		}
+		h, err := tx.GetHazard(ctx, esc.HazardID)
+		if err != nil {
+			return err
+		}
+		if !a.sees(h) {
+			return errForbidden("该隐患不在您的管辖范围内")
+		}
+		now := e.Now()
+		payload := map[string]any{"step": esc.Step, "doc_number": esc.DocNumber}
+		next := *h
+		switch event {
+		case model.EventAcknowledge:
+			if esc.AcknowledgedAt != nil {
+				return &Error{Kind: KindConflict, Code: "already_done", Message: "该督办文书已签收"}
+			}
+			esc.AcknowledgedBy, esc.AcknowledgedAt = actorID(a), &now
+		case model.EventReply:
+			text = strings.TrimSpace(text)
+			errs := fieldErrors{}
+			if text == "" {
+				errs.add("text", "请填写回复内容")
+			} else if len([]rune(text)) > 5000 {
+				errs.add("text", "回复内容不能超过5000字")
+			}
+			if err := errs.err(); err != nil {
+				return err
+			}
+			if esc.RepliedAt != nil {
+				return &Error{Kind: KindConflict, Code: "already_done", Message: "该督办文书已回复"}
+			}
+			esc.ReplyText, esc.RepliedBy, esc.RepliedAt = text, actorID(a), &now
+			if esc.AcknowledgedAt == nil {
+				esc.AcknowledgedBy, esc.AcknowledgedAt = actorID(a), &now
+			}
+			if esc.Step == h.EscalationLevel {
+				next.ReplyDue = nil // the ladder no longer waits on this step's reply
+			}
+			payload["text"] = text
+		}
+		if err := e.commit(ctx, tx, a, h, &next, event, "", payload, now); err != nil {
+			return err
+		}
+		out = esc
+		return tx.UpdateEscalationReply(ctx, esc)
+	})
+	return out, err
+}
+
+// Unreplied lists the unanswered steps of open hazards in a's territory, the
+// longest-waiting first (supervisors' follow-up list).
+func (e *Engine) Unreplied(ctx context.Context, a Actor) ([]model.Escalation, error) {
+	if a.Role != model.RoleSupervisor && a.Role != model.RoleAdmin {
+		return nil, errForbidden("仅监管人员可以查看未回复的督办")
+	}
+	return e.store.ListUnreplied(ctx, a.Scope(), 500)
+}
+
+// PublicExposure is an entry of the public exposure board (曝光台): nothing but
+// what the authority means to publish — no names of people, no phone numbers, no
+// reporters.
+type PublicExposure struct {
+	Title       string     `json:"title"`
+	Enterprise  string     `json:"enterprise"`
+	Region      string     `json:"region"`
+	Level       string     `json:"level"`
+	DaysOverdue int        `json:"days_overdue"`
+	ExposedOn   model.Date `json:"exposed_on"`
+	Status      string     `json:"status"` // 逾期未整改, 整改中（待核实）, 已整改
+}
+
+// ExposureBoard lists exposed hazards: open ones, and those written off within the
+// last 30 days marked 已整改.
+func (e *Engine) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
+	now := e.now()
+	rows, err := e.store.ListExposures(ctx, now.AddDate(0, 0, -30), 500)
+	if err != nil {
+		return nil, err
+	}
+	lad, today := e.ladder(), e.Today()
+	out := make([]PublicExposure, 0, len(rows))
+	for _, r := range rows {
+		p := PublicExposure{Title: r.Title, Enterprise: r.Enterprise, Region: r.Region, Level: r.Level.Label(),
+			ExposedOn: model.DateIn(r.ExposedAt, shanghai)}
+		switch r.State {
+		case model.StateWrittenOff:
+			p.Status = "已整改"
+		case model.StateVerifying:
+			p.Status = "已提交整改，待核实"
+		default:
+			p.Status = "逾期未整改"
+			p.DaysOverdue = lad.overdueDays(r.DueOn, today)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// LoadCalendars combines the shipped holiday calendars with those an admin stored.
+// The sweeper calls it on every run, so replicas pick up a change within one
+// interval.
+func (e *Engine) LoadCalendars(ctx context.Context) error {
+	files, err := ShippedCalendars()
+	if err != nil {
+		return err
+	}
+	rows, err := e.store.ListCalendars(ctx)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		f, err := ParseCalendar([]byte(r.Body))
+		if err != nil {
+			return fmt.Errorf("workflow: stored calendar %d: %w", r.Year, err)
+		}
+		files = append(files, f)
+	}
+	e.calendar.Store(NewCalendar(files...))
+	return nil
+}
+
+// PutCalendar stores a year's holiday calendar (admin only), replacing the
+// shipped one for that year.
+func (e *Engine) PutCalendar(ctx context.Context, a Actor, year int, body []byte) (CalendarFile, error) {
+	if err := adminOnly(a); err != nil {
+		return CalendarFile{}, err
+	}
+	f, err := ParseCalendar(body)
+	if err != nil {
+		return CalendarFile{}, err
+	}
+	if f.Year != year {
+		return CalendarFile{}, errInvalid(map[string]string{"year": fmt.Sprintf("文件中的年份 %d 与地址中的年份 %d 不一致", f.Year, year)})
+	}
+	row := &model.CalendarRow{Year: year, Body: string(body), UpdatedBy: actorID(a), UpdatedAt: e.Now()}
+	if err := e.store.PutCalendar(ctx, row); err != nil {
+		return CalendarFile{}, err
+	}
+	return f, e.LoadCalendars(ctx)
+}
+
+// Calendars lists the holiday calendars in force, by year.
+func (e *Engine) Calendars(_ context.Context) []CalendarFile {
+	years := e.calendar.Load().Years()
+	out := make([]CalendarFile, 0, len(years))
+	for y := 2000; y <= 2100; y++ {
+		if f, ok := years[y]; ok {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// SweepResult says what one sweep did.
+type SweepResult struct {
+	Steps    int           `json:"steps"`    // escalate events written
+	Batches  int           `json:"batches"`  // write transactions
+	Longest  time.Duration `json:"longest"`  // the longest write transaction
+	Duration time.Duration `json:"duration"` // the whole sweep
+}
+
+// SweepBatch is how many hazards one sweep transaction takes at most: small
+// enough that no write transaction holds the database for long.
+const SweepBatch = 50
+
+// SweepOnce takes every supervision step due at now, in batches of SweepBatch
+// hazards per transaction, each step an escalate event by the system through the
+// same engine as every other event. Safe to run on several replicas at once: a
+// hazard is claimed by one sweeper at a time, and a step exists once per hazard.
+func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
+	start := time.Now()
+	var res SweepResult
+	today := model.DateIn(now, shanghai)
+	lad := e.ladder()
+	for {
+		claimed, steps := 0, 0
+		t0 := time.Now()
+		err := e.store.Tx(ctx, func(tx *model.Store) error {
+			ids, err := tx.ClaimDueHazards(ctx, today, SweepBatch)
+			if err != nil {
+				return err
+			}
+			claimed = len(ids)
+			for _, id := range ids {
+				// A hazard several steps late gets them in order, one event each.
+				for range StepExposure {
+					h, err := tx.GetHazard(ctx, id)
+					if err != nil {
+						return err
+					}
+					if h.NextStepOn == nil || h.NextStepOn.After(today.Time) {
+						break
+					}
+					days := lad.overdueDays(h.DueOn, today)
+					reason := fmt.Sprintf("逾期%d天未完成整改，依规升级为%s", days, StepLabel(h.EscalationLevel+1))
+					if h.ReplyDue != nil && h.ReplyDue.Before(today.Time) && days < lad.policy.thresholds(h.Level)[h.EscalationLevel] {
+						reason = fmt.Sprintf("%s逾期未回复，依规升级为%s", StepLabel(h.EscalationLevel), StepLabel(h.EscalationLevel+1))
+					}
+					_, err = e.applyIn(ctx, tx, SystemActor, id, EventInput{Event: model.EventEscalate, Version: h.Version,
+						Fields: Fields{Reason: &reason}}, now)
+					if err != nil {
+						return fmt.Errorf("workflow: sweep hazard %d: %w", id, err)
+					}
+					steps++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return res, err
+		}
+		res.Batches++
+		res.Steps += steps
+		res.Longest = max(res.Longest, time.Since(t0))
+		if claimed < SweepBatch || steps == 0 {
+			break
+		}
+	}
+	res.Duration = time.Since(start)
+	return res, nil
+}

@@ -1,0 +1,54 @@
+package workflow
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Sweeper runs the supervision ladder in the background: every Interval it takes
+// the steps that have fallen due. The command layer starts and stops it.
+type Sweeper struct {
+	Engine   *Engine
+	Interval time.Duration // one minute when zero
+	Log      *slog.Logger
+}
+
+// SweepOnce refreshes the holiday calendars and takes every step due at now.
+func (s *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
+	if err := s.Engine.LoadCalendars(ctx); err != nil {
+		return SweepResult{}, err
+	}
+	return s.Engine.SweepOnce(ctx, now)
+}
+
+// Run sweeps until ctx ends. A failed sweep is logged and tried again at the next
+// tick; nothing is lost, since due steps stay due.
+func (s *Sweeper) Run(ctx context.Context) {
+	interval := s.Interval
+	if interval <= 0 {
+		interval = time.Minute
+	}
+	log := s.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		res, err := s.SweepOnce(ctx, time.Now())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			log.Error("sweep failed", "err", err)
+		case res.Steps > 0:
+			log.Info("sweep", "steps", res.Steps, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
