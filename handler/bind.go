@@ -32,7 +32,9 @@ func (s *Server) bindJSON(c *gin.Context, v any) error {
 	case errors.As(err, &mbe):
 		return errTooLarge
 	case errors.As(err, &typ):
-		field := typ.Field
+		// Field is a path of Go names for embedded structs ("Fields.funds" for the
+		// event fields); request bodies are flat, so the JSON name is the last part.
+		field := typ.Field[strings.LastIndexByte(typ.Field, '.')+1:]
 		if field == "" {
 			return badJSON("请求内容应为 JSON 对象", nil)
 		}

@@ -16,7 +16,7 @@ type apiError struct {
 	Error     string            `json:"error"`
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
-	Allowed   []string          `json:"allowed,omitempty"`
+	Allowed   []string          `json:"allowed,omitzero"` // nil: absent; empty: [] (a 422 always says what is allowed)
 	RequestID string            `json:"request_id"`
 }
 

@@ -101,8 +101,13 @@ func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, erro
 		q = q.Where("state IN ('listed', 'rectifying') AND due_on < ?", *f.OverdueOn)
 	}
 	if f.Query != "" {
+		// Case-insensitive on both engines: SQLite's LIKE already is (for ASCII).
+		op := "LIKE"
+		if s.dialect == DialectPostgres {
+			op = "ILIKE"
+		}
 		like := "%" + escapeLike(f.Query) + "%"
-		q = q.Where(`(code LIKE ? ESCAPE '\' OR title LIKE ? ESCAPE '\' OR description LIKE ? ESCAPE '\')`, like, like, like)
+		q = q.Where(fmt.Sprintf(`(code %[1]s ? ESCAPE '\' OR title %[1]s ? ESCAPE '\' OR description %[1]s ? ESCAPE '\')`, op), like, like, like)
 	}
 	if f.BeforeID > 0 {
 		q = q.Where("id < ?", f.BeforeID)
