@@ -265,8 +265,11 @@ func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to mod
 func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
 	var out HazardView
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
-		h, err := e.applyIn(ctx, tx, a, id, in, e.now())
+		h, err := tx.GetHazard(ctx, id)
 		if err != nil {
+			return notFoundOr("隐患", err)
+		}
+		if h, err = e.applyIn(ctx, tx, a, h, in, e.now()); err != nil {
 			return err
 		}
 		out = e.view(a, h)
@@ -275,13 +278,10 @@ func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (H
 	return out, err
 }
 
-// applyIn is Apply inside the caller's transaction, at the moment now.
-func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, id int64, in EventInput, now time.Time) (*model.Hazard, error) {
+// applyIn is Apply inside the caller's transaction, at the moment now, to h as
+// just read in that transaction. It returns the hazard's next version.
+func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
-	h, err := tx.GetHazard(ctx, id)
-	if err != nil {
-		return nil, notFoundOr("隐患", err)
-	}
 	if !a.sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}

@@ -299,44 +299,51 @@ type SweepResult struct {
 	Duration time.Duration `json:"duration"` // the whole sweep
 }
 
-// SweepBatch is how many hazards one sweep transaction takes at most: small
-// enough that no write transaction holds the database for long.
-const SweepBatch = 50
+// SweepBatch is how many due hazards one sweep transaction claims at most, and
+// sweepTxBudget how long it may go on taking steps before it commits: the rest of
+// the claim is released and claimed again by the next transaction. So no write
+// transaction holds the database for long, however much is due.
+const (
+	SweepBatch    = 50
+	sweepTxBudget = 25 * time.Millisecond
+)
 
-// SweepOnce takes every supervision step due at now, in batches of SweepBatch
-// hazards per transaction, each step an escalate event by the system through the
-// same engine as every other event. Safe to run on several replicas at once: a
-// hazard is claimed by one sweeper at a time, and a step exists once per hazard.
+// SweepOnce takes every supervision step due at now, in short transactions, each
+// step an escalate event by the system through the same engine as every other
+// event. Safe to run on several replicas at once: a hazard is claimed by one
+// sweeper at a time, and a step exists once per hazard.
 func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
 	start := time.Now()
 	var res SweepResult
 	today := model.DateIn(now, shanghai)
 	lad := e.ladder()
 	for {
-		claimed, steps := 0, 0
+		steps, more := 0, false
 		t0 := time.Now()
 		err := e.store.Tx(ctx, func(tx *model.Store) error {
+			steps, more = 0, false
 			ids, err := tx.ClaimDueHazards(ctx, today, SweepBatch)
 			if err != nil {
 				return err
 			}
-			claimed = len(ids)
-			for _, id := range ids {
+			more = len(ids) == SweepBatch
+			for i, id := range ids {
+				if time.Since(t0) > sweepTxBudget && i > 0 {
+					more = true
+					break
+				}
+				h, err := tx.GetHazard(ctx, id)
+				if err != nil {
+					return err
+				}
 				// A hazard several steps late gets them in order, one event each.
-				for range StepExposure {
-					h, err := tx.GetHazard(ctx, id)
-					if err != nil {
-						return err
-					}
-					if h.NextStepOn == nil || h.NextStepOn.After(today.Time) {
-						break
-					}
+				for h.NextStepOn != nil && !h.NextStepOn.After(today.Time) {
 					days := lad.overdueDays(h.DueOn, today)
 					reason := fmt.Sprintf("逾期%d天未完成整改，依规升级为%s", days, StepLabel(h.EscalationLevel+1))
 					if h.ReplyDue != nil && h.ReplyDue.Before(today.Time) && days < lad.policy.thresholds(h.Level)[h.EscalationLevel] {
 						reason = fmt.Sprintf("%s逾期未回复，依规升级为%s", StepLabel(h.EscalationLevel), StepLabel(h.EscalationLevel+1))
 					}
-					_, err = e.applyIn(ctx, tx, SystemActor, id, EventInput{Event: model.EventEscalate, Version: h.Version,
+					h, err = e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: model.EventEscalate, Version: h.Version,
 						Fields: Fields{Reason: &reason}}, now)
 					if err != nil {
 						return fmt.Errorf("workflow: sweep hazard %d: %w", id, err)
@@ -352,7 +359,7 @@ func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, err
 		res.Batches++
 		res.Steps += steps
 		res.Longest = max(res.Longest, time.Since(t0))
-		if claimed < SweepBatch || steps == 0 {
+		if !more || steps == 0 {
 			break
 		}
 	}
