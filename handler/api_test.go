@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"hazardloop/blob"
 	"hazardloop/handler"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
@@ -113,7 +114,11 @@ func newWorld(t *testing.T, dialect string) *world {
 	ctx := context.Background()
 	store := modeltest.Open(t, dialect)
 	clk := &clock{now: start}
-	eng := workflow.New(store, workflow.Options{Now: clk.Now})
+	blobs, err := blob.NewDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := workflow.New(store, workflow.Options{Now: clk.Now, Blobs: blobs, ReportKey: []byte("0123456789abcdef0123456789abcdef")})
 	srv, err := handler.New(eng, handler.Options{})
 	if err != nil {
 		t.Fatalf("handler.New: %v", err)
@@ -471,9 +476,24 @@ func (c *client) fire(h hazard, ev string, fields obj) *response {
 	return c.post(hazardPath(h.ID)+"/events", body)
 }
 
+// testPDF is the smallest file the evidence check takes for a document.
+var testPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+// proof uploads a document as proof of rectification and returns the hazard at
+// its new version.
+func (c *client) proof(h hazard) hazard {
+	c.t.Helper()
+	c.upload(hazardPath(h.ID)+"/evidence", "整改报告.pdf", testPDF, map[string]string{"kind": "document", "note": "整改报告"}).want(http.StatusCreated)
+	return c.hazard(h.ID)
+}
+
 // mustFire fires an event that must succeed and returns the hazard after it.
+// Before submit it uploads the proof that submit needs.
 func (c *client) mustFire(h hazard, ev string, fields obj) hazard {
 	c.t.Helper()
+	if ev == "submit" {
+		h = c.proof(h)
+	}
 	var next hazard
 	c.fire(h, ev, fields).want(http.StatusOK).decode(&next)
 	if next.ID != h.ID || next.Version != h.Version+1 {
@@ -1369,10 +1389,12 @@ func TestLifecycle(t *testing.T) {
 				{"create", "", "discovered", "enterprise"},
 				{"confirm", "discovered", "listed", "enterprise"},
 				{"plan", "listed", "rectifying", "enterprise"},
+				{"evidence", "rectifying", "rectifying", "enterprise"},
 				{"submit", "rectifying", "verifying", "enterprise"},
 				{"reject", "verifying", "rectifying", "supervisor"},
 				{"extend", "rectifying", "rectifying", "supervisor"},
 				{"escalate", "rectifying", "rectifying", "supervisor"},
+				{"evidence", "rectifying", "rectifying", "enterprise"},
 				{"submit", "rectifying", "verifying", "enterprise"},
 				{"approve", "verifying", "written_off", "supervisor"},
 				{"reopen", "written_off", "rectifying", "supervisor"},
@@ -1400,14 +1422,17 @@ func TestLifecycle(t *testing.T) {
 			if evs[0].Payload["code"] != h.Code || evs[1].Payload["responsible_unit"] != w.ents["A"].Name {
 				t.Errorf("payloads: %v, %v", evs[0].Payload, evs[1].Payload)
 			}
-			if evs[3].Comment != "已按方案完成整改" || evs[4].Payload["reason"] != "整改照片不清晰" || evs[4].Payload["deadline"] != "2027-01-05" {
-				t.Errorf("submit %+v, reject %+v", evs[3], evs[4])
+			if evs[3].Payload["kind"] != "document" || evs[3].Payload["sha256"] == nil {
+				t.Errorf("evidence %+v", evs[3])
 			}
-			if evs[5].Payload["previous_deadline"] != "2027-01-05" || evs[5].Payload["deadline"] != "2027-01-20" || evs[6].Payload["step"] != float64(1) {
-				t.Errorf("extend %v, escalate %v", evs[5].Payload, evs[6].Payload)
+			if evs[4].Comment != "已按方案完成整改" || evs[5].Payload["reason"] != "整改照片不清晰" || evs[5].Payload["deadline"] != "2027-01-05" {
+				t.Errorf("submit %+v, reject %+v", evs[4], evs[5])
 			}
-			if evs[8].Comment != "现场复核，整改到位" || *evs[8].ActorID != donghuID || evs[8].Actor != "东湖区局监管员" {
-				t.Errorf("approve %+v", evs[8])
+			if evs[6].Payload["previous_deadline"] != "2027-01-05" || evs[6].Payload["deadline"] != "2027-01-20" || evs[7].Payload["step"] != float64(1) {
+				t.Errorf("extend %v, escalate %v", evs[6].Payload, evs[7].Payload)
+			}
+			if evs[10].Comment != "现场复核，整改到位" || *evs[10].ActorID != donghuID || evs[10].Actor != "东湖区局监管员" {
+				t.Errorf("approve %+v", evs[10])
 			}
 
 			var rep struct {

@@ -41,7 +41,7 @@ func (s *Store) GetHazard(ctx context.Context, id int64) (*Hazard, error) {
 // hazardMutable are the columns an event may change; identity and provenance
 // (code, source, region, enterprise, discovery, creation) never change.
 var hazardMutable = []string{
-	"title", "description", "level", "industry", "location", "state", "version",
+	"title", "description", "level", "industry", "location", "state", "version", "enterprise_id",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due",

@@ -77,6 +77,12 @@ const (
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
+	// Log-only events of evidence and public reports.
+	EventEvidence         Event = "evidence"
+	EventWithdrawEvidence Event = "withdraw_evidence"
+	EventViewContact      Event = "view_contact"
+	EventAnswerReporter   Event = "answer_reporter"
+	EventReward           Event = "reward"
 )
 
 // Label is the event's Chinese name.
@@ -108,6 +114,16 @@ func (e Event) Label() string {
 		return "签收督办文书"
 	case EventReply:
 		return "回复督办"
+	case EventEvidence:
+		return "上传佐证材料"
+	case EventWithdrawEvidence:
+		return "撤回佐证材料"
+	case EventViewContact:
+		return "查看举报人联系方式"
+	case EventAnswerReporter:
+		return "答复举报人"
+	case EventReward:
+		return "举报奖励"
 	}
 	return string(e)
 }
@@ -177,6 +193,7 @@ const (
 	RoleOfficer    Role = "officer"
 	RoleEnterprise Role = "enterprise"
 	RoleSystem     Role = "system"
+	RolePublic     Role = "public" // an anonymous reporter, through the public channel
 )
 
 // Roles lists the roles a user account can have.
@@ -205,6 +222,8 @@ func (r Role) Label() string {
 		return "企业用户"
 	case RoleSystem:
 		return "系统"
+	case RolePublic:
+		return "举报人"
 	}
 	return string(r)
 }

@@ -28,6 +28,10 @@ type Options struct {
 	SessionTTL time.Duration    // how long a login lasts; 12h by default
 	BcryptCost int              // 10 by default (the floor OWASP sets)
 	Ladder     LadderPolicy     // DefaultLadder when its thresholds are zero
+	Blobs      Blobs            // where evidence files are kept
+	MaxUpload  int              // size limit of one evidence file; DefaultMaxUpload when zero
+	ReportKey  []byte           // 32-byte AES key that seals reporters' contacts
+	Reports    ReportPolicy     // DefaultReportPolicy when its rate is zero
 }
 
 // New returns an engine over store.
@@ -43,6 +47,9 @@ func New(store *model.Store, o Options) *Engine {
 	}
 	if o.Ladder.General[0] == 0 {
 		o.Ladder = DefaultLadder
+	}
+	if o.Reports.RewardRate == 0 {
+		o.Reports = DefaultReportPolicy
 	}
 	e := &Engine{store: store, now: o.Now, opts: o}
 	shipped, err := ShippedCalendars()
@@ -91,14 +98,29 @@ var sourcesByRole = map[model.Role][]model.Source{
 	model.RoleOfficer:    {model.SourceOfficerReport, model.SourcePublicReport},
 	model.RoleSupervisor: {model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceSelfInspection},
 	model.RoleSystem:     {model.SourcePublicReport},
+	model.RolePublic:     {model.SourcePublicReport},
 }
 
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
 func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
+	var out HazardView
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		h, err := e.createIn(ctx, tx, a, in)
+		if err != nil {
+			return err
+		}
+		out = e.view(a, h)
+		return nil
+	})
+	return out, err
+}
+
+// createIn is CreateHazard inside the caller's transaction.
+func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in HazardInput) (*model.Hazard, error) {
 	allowedSources, ok := sourcesByRole[a.Role]
 	if !ok {
-		return HazardView{}, errForbidden(a.Role.Label() + "不能登记隐患")
+		return nil, errForbidden(a.Role.Label() + "不能登记隐患")
 	}
 	now := e.Now()
 	errs := fieldErrors{}
@@ -144,44 +166,39 @@ func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (Haz
 		}
 	}
 
-	var out HazardView
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
-		if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
-			return err
-		}
-		if err := errs.err(); err != nil {
-			return err
-		}
-		n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
-		if err != nil {
-			return err
-		}
-		h.Code = fmt.Sprintf("YH-%s-%s-%04d", h.RegionCode, now.In(shanghai).Format("20060102"), n)
-		if err := tx.CreateHazard(ctx, h); err != nil {
-			return err
-		}
-		payload := map[string]any{
-			"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
-			"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
-		}
-		if h.EnterpriseID != nil {
-			payload["enterprise_id"] = *h.EnterpriseID
-		}
-		ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, now)
-		ev.Seal(0, "")
-		if err := tx.AppendEvent(ctx, ev); err != nil {
-			return err
-		}
-		// The chain head lives on the row so that the next event links without a
-		// lookup.
-		h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
-		if err := tx.SetChainHead(ctx, h.ID, ev.Seq, ev.Hash); err != nil {
-			return err
-		}
-		out = e.view(a, h)
-		return nil
-	})
-	return out, err
+	if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
+		return nil, err
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
+	}
+	n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
+	if err != nil {
+		return nil, err
+	}
+	h.Code = fmt.Sprintf("YH-%s-%s-%04d", h.RegionCode, now.In(shanghai).Format("20060102"), n)
+	if err := tx.CreateHazard(ctx, h); err != nil {
+		return nil, err
+	}
+	payload := map[string]any{
+		"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
+		"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
+	}
+	if h.EnterpriseID != nil {
+		payload["enterprise_id"] = *h.EnterpriseID
+	}
+	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, now)
+	ev.Seal(0, "")
+	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	// The chain head lives on the row so that the next event links without a
+	// lookup.
+	h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
+	if err := tx.SetChainHead(ctx, h.ID, ev.Seq, ev.Hash); err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // placeHazard settles the hazard's region and enterprise against the actor's
@@ -211,7 +228,7 @@ func (e *Engine) placeHazard(ctx context.Context, tx *model.Store, a Actor, in H
 			errs.add("enterprise_id", "生产经营单位不存在")
 		case err != nil:
 			return err
-		case a.Role != model.RoleSystem && !model.Within(ent.RegionCode, a.Region):
+		case !a.anywhere() && !model.Within(ent.RegionCode, a.Region):
 			return errForbidden("该生产经营单位不在您的辖区内")
 		default:
 			id := ent.ID
@@ -231,7 +248,7 @@ func (e *Engine) placeHazard(ctx context.Context, tx *model.Store, a Actor, in H
 	} else if err != nil {
 		return err
 	}
-	if a.Role != model.RoleSystem && !model.Within(region, a.Region) {
+	if !a.anywhere() && !model.Within(region, a.Region) {
 		return errForbidden("该区划不在您的辖区内")
 	}
 	h.RegionCode = region
@@ -520,6 +537,9 @@ func (e *Engine) Ready(ctx context.Context) error {
 	}
 	if pending {
 		return errors.New("workflow: migrations pending")
+	}
+	if e.opts.Blobs != nil {
+		return e.opts.Blobs.Ping(ctx)
 	}
 	return nil
 }

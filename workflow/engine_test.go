@@ -46,6 +46,12 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("confirm: responsible unit %q, listed_at %v", h.ResponsibleUnit, h.ListedAt)
 		}
 		h = f.fire(t, "ent", h, model.EventPlan, planFields(), "")
+		_, err := f.engine.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventSubmit, Version: h.Version})
+		var we *Error
+		if !errors.As(err, &we) || we.Fields["evidence"] == "" {
+			t.Fatalf("submit without proof: %v", err)
+		}
+		h = f.proof(t, "ent", h)
 		h = f.fire(t, "ent", h, model.EventSubmit, Fields{}, "已整改")
 		h = f.fire(t, "donghu", h, model.EventReject, Fields{Reason: sp("照片不清晰"), Deadline: sp("2027-01-15")}, "")
 		if h.State != model.StateRectifying || h.Deadline.String() != "2027-01-15" || h.SubmittedBy != nil {
@@ -75,12 +81,12 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("event %d has seq %d", i, e.Seq)
 			}
 		}
-		want := "create confirm plan submit reject extend escalate submit approve reopen"
+		want := "create confirm plan evidence submit reject extend escalate submit approve reopen"
 		if got := strings.Join(names, " "); got != want {
 			t.Errorf("log = %s, want %s", got, want)
 		}
-		if evs[5].Payload != `{"deadline":"2027-02-01","previous_deadline":"2027-01-15","reason":"设备到货延迟"}` {
-			t.Errorf("extend payload = %s", evs[5].Payload)
+		if evs[6].Payload != `{"deadline":"2027-02-01","previous_deadline":"2027-01-15","reason":"设备到货延迟"}` {
+			t.Errorf("extend payload = %s", evs[6].Payload)
 		}
 		r := verifyOK(t, f, h.ID)
 		if r.Events != len(evs) || r.Head != h.ChainHead || h.Version != len(evs) {
@@ -117,6 +123,7 @@ func TestMajorHazardGates(t *testing.T) {
 		funds := 12.5
 		full.Funds, full.FundsSource, full.EmergencyPlan = &funds, sp("企业自筹"), sp("停用反应釜，专人值守")
 		h = f.fire(t, "ent", h, model.EventPlan, full, "")
+		h = f.proof(t, "ent", h)
 		h = f.fire(t, "ent", h, model.EventSubmit, Fields{}, "")
 		_, err = f.engine.Apply(f.ctx, f.actors["officer"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version, Comment: "ok"})
 		if kindOf(err) != KindForbidden {

@@ -3,6 +3,7 @@ package workflow
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,12 +37,12 @@ type step struct {
 
 var steps = map[model.Event]step{
 	model.EventConfirm: {
-		accepts: []string{"level", "basis_standard", "basis_clause", "responsible_unit", "deadline", "production_suspended"},
-		apply:   confirm,
+		accepts: []string{"level", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
+		apply:   func(c *change) { confirm(c); onChecked(c) },
 	},
 	model.EventDismiss: {
 		accepts: []string{"reason", "duplicate_of"},
-		apply:   dismiss,
+		apply:   func(c *change) { dismiss(c); onChecked(c) },
 	},
 	model.EventPlan: {
 		accepts: []string{"measures", "responsible_unit", "responsible_person", "responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "production_suspended"},
@@ -49,6 +50,7 @@ var steps = map[model.Event]step{
 	},
 	model.EventSubmit: {
 		apply: func(c *change) {
+			requireProof(c)
 			c.next.SubmittedBy, c.next.SubmittedAt = actorID(c.actor), &c.now
 		},
 	},
@@ -135,8 +137,11 @@ func confirm(c *change) {
 	c.str("basis_standard", c.in.BasisStandard, 200, &c.next.BasisStandard)
 	c.str("basis_clause", c.in.BasisClause, 500, &c.next.BasisClause)
 	c.str("responsible_unit", c.in.ResponsibleUnit, 200, &c.next.ResponsibleUnit)
-	if c.next.ResponsibleUnit == "" && c.h.EnterpriseID != nil {
-		if e, err := c.tx.GetEnterprise(c.ctx, *c.h.EnterpriseID); err == nil {
+	if c.in.EnterpriseID != nil {
+		linkEnterprise(c, *c.in.EnterpriseID)
+	}
+	if c.next.ResponsibleUnit == "" && c.next.EnterpriseID != nil {
+		if e, err := c.tx.GetEnterprise(c.ctx, *c.next.EnterpriseID); err == nil {
 			c.next.ResponsibleUnit = e.Name
 			c.payload["responsible_unit"] = e.Name
 		}
@@ -162,6 +167,29 @@ func confirm(c *change) {
 		c.payload["production_suspended"] = *c.in.ProductionSuspended
 	}
 	c.next.ListedAt = &c.now
+}
+
+// linkEnterprise names the enterprise responsible for a hazard registered without
+// one (a public report, an officer's finding), so that it can plan and submit.
+func linkEnterprise(c *change, id int64) {
+	if c.h.EnterpriseID != nil {
+		c.errs.add("enterprise_id", "该隐患已关联生产经营单位")
+		return
+	}
+	ent, err := c.tx.GetEnterprise(c.ctx, id)
+	if errors.Is(err, model.ErrNotFound) {
+		c.errs.add("enterprise_id", "生产经营单位不存在")
+		return
+	} else if err != nil {
+		c.err = err
+		return
+	}
+	if !model.Within(ent.RegionCode, c.actor.Region) {
+		c.errs.add("enterprise_id", "该生产经营单位不在您的辖区内")
+		return
+	}
+	c.next.EnterpriseID = &ent.ID
+	c.payload["enterprise_id"] = ent.ID
 }
 
 func dismiss(c *change) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"hazardloop/blob"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
 )
@@ -30,7 +31,9 @@ func newFixture(tb testing.TB, dialect string) *fixture {
 	url := modeltest.URL(tb, dialect)
 	store := modeltest.OpenAt(tb, url)
 	f := &fixture{ctx: context.Background(), now: fixedNow, url: url, store: store, ents: map[string]int64{}, actors: map[string]Actor{}}
-	f.engine = New(store, Options{Now: func() time.Time { return f.now }})
+	blobs, err := blob.NewDir(tb.TempDir())
+	noErr(tb, err)
+	f.engine = New(store, Options{Now: func() time.Time { return f.now }, Blobs: blobs, ReportKey: testKey})
 	admin := Actor{Name: "admin", Role: model.RoleAdmin}
 	f.actors["admin"] = admin
 	for _, r := range []RegionInput{
@@ -72,6 +75,22 @@ func newFixture(tb testing.TB, dialect string) *fixture {
 		f.actors[u.key] = ActorOf(user)
 	}
 	return f
+}
+
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// pdf is the smallest file the evidence check takes for a document.
+var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+
+// proof uploads a document as proof of rectification by who, and returns the
+// hazard at its new version.
+func (f *fixture) proof(tb testing.TB, who string, h HazardView) HazardView {
+	tb.Helper()
+	_, err := f.engine.AddEvidence(f.ctx, f.actors[who], h.ID, EvidenceInput{Kind: "document", Filename: "整改报告.pdf", Data: pdf})
+	noErr(tb, err)
+	h, err = f.engine.Hazard(f.ctx, f.actors[who], h.ID)
+	noErr(tb, err)
+	return h
 }
 
 func noErr(tb testing.TB, err error) {
@@ -135,6 +154,7 @@ func (f *fixture) toState(tb testing.TB, s model.State) HazardView {
 		case model.EventPlan:
 			h = f.fire(tb, "ent", h, ev, planFields(), "")
 		case model.EventSubmit:
+			h = f.proof(tb, "ent", h)
 			h = f.fire(tb, "ent", h, ev, Fields{}, "已整改")
 		case model.EventApprove:
 			h = f.fire(tb, "donghu", h, ev, Fields{}, "整改到位")

@@ -28,6 +28,7 @@ type Fields struct {
 	ProductionSuspended *bool    `json:"production_suspended,omitempty"`
 	Reason              *string  `json:"reason,omitempty"`
 	DuplicateOf         *int64   `json:"duplicate_of,omitempty"`
+	EnterpriseID        *int64   `json:"enterprise_id,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -52,6 +53,7 @@ func (f *Fields) given() []string {
 	add(f.ProductionSuspended != nil, "production_suspended")
 	add(f.Reason != nil, "reason")
 	add(f.DuplicateOf != nil, "duplicate_of")
+	add(f.EnterpriseID != nil, "enterprise_id")
 	return out
 }
 
@@ -75,6 +77,9 @@ var fieldNames = map[string]string{
 	"comment": "意见", "event": "操作", "version": "版本号",
 	"code": "区划代码", "name": "名称", "parent_code": "上级区划", "credit_code": "统一社会信用代码",
 	"username": "用户名", "password": "密码", "role": "角色",
+	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
+	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
+	"fine": "罚款金额",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

@@ -192,6 +192,7 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 			t.Fatalf("board = %+v", board)
 		}
 		f.now = at("2027-01-06")
+		h = f.proof(t, "ent", h)
 		h = f.fire(t, "ent", h, model.EventSubmit, Fields{}, "")
 		h = f.fire(t, "donghu", h, model.EventApprove, Fields{}, "整改到位")
 		if h.NextStepOn != nil || h.DueOn != nil {

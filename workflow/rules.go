@@ -42,6 +42,9 @@ func (a Actor) Scope() model.Scope {
 	return model.Scope{}
 }
 
+// anywhere: the system and the public may register hazards in any region.
+func (a Actor) anywhere() bool { return a.Role == model.RoleSystem || a.Role == model.RolePublic }
+
 // sees reports whether the hazard lies in the actor's scope.
 func (a Actor) sees(h *model.Hazard) bool {
 	sc := a.Scope()

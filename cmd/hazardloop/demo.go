@@ -136,6 +136,16 @@ func seedDemoHazards(ctx context.Context, e *workflow.Engine, actors map[string]
 			return fmt.Errorf("hazard %q: %w", s.in.Title, err)
 		}
 		for _, st := range s.steps {
+			if st.in.Event == model.EventSubmit {
+				// Proof of rectification comes before submitting.
+				if _, err := e.AddEvidence(ctx, actors[st.by], h.ID, workflow.EvidenceInput{
+					Kind: model.EvidenceDocument, Filename: "整改完成报告.pdf", Note: "整改完成报告", Data: demoPDF}); err != nil {
+					return fmt.Errorf("hazard %q, evidence: %w", s.in.Title, err)
+				}
+				if h, err = e.Hazard(ctx, actors[st.by], h.ID); err != nil {
+					return err
+				}
+			}
 			st.in.Version = h.Version
 			if h, err = e.Apply(ctx, actors[st.by], h.ID, st.in); err != nil {
 				return fmt.Errorf("hazard %q, %s: %w", s.in.Title, st.in.Event, err)
@@ -146,3 +156,6 @@ func seedDemoHazards(ctx context.Context, e *workflow.Engine, actors map[string]
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demoPDF is a minimal PDF standing in for a rectification report.
+var demoPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")

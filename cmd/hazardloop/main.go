@@ -10,6 +10,9 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,11 +22,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
 
+	"hazardloop/blob"
 	"hazardloop/handler"
 	"hazardloop/model"
 	"hazardloop/workflow"
@@ -55,6 +60,10 @@ type config struct {
 	LadderWorking  bool
 	LadderReply    string
 	ladder         workflow.LadderPolicy
+	MaxUploadMB    int
+	ReportKey      string
+	S3             blob.S3Config
+	Reports        workflow.ReportPolicy
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -76,6 +85,24 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.IntVar(&c.LadderPlanDays, "ladder-plan-days", d.PlanDays, "days after listing at which a hazard still without a deadline counts as overdue")
 	fs.BoolVar(&c.LadderWorking, "ladder-working-days", d.WorkingDays, "count overdue days in working days (holiday calendar) instead of calendar days")
 	fs.StringVar(&c.LadderReply, "ladder-reply-days", joinDays(d.ReplyDays), "working days the addressee has to reply to each step")
+	fs.IntVar(&c.MaxUploadMB, "max-upload-mb", workflow.DefaultMaxUpload>>20, "size limit of one evidence file, in MiB")
+	fs.StringVar(&c.ReportKey, "report-key", "", "32-byte key (base64 or hex) sealing reporters' contacts; default: made once and kept in <data-dir>/report.key (set it explicitly for several replicas)")
+	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", "", "S3-compatible object store host:port for evidence (default: files under <data-dir>/evidence)")
+	fs.StringVar(&c.S3.Bucket, "s3-bucket", "hazardloop", "S3 bucket")
+	fs.StringVar(&c.S3.AccessKey, "s3-access-key", "", "S3 access key")
+	fs.StringVar(&c.S3.SecretKey, "s3-secret-key", "", "S3 secret key (prefer the environment)")
+	fs.StringVar(&c.S3.Region, "s3-region", "", "S3 region")
+	fs.StringVar(&c.S3.Prefix, "s3-prefix", "evidence/", "prefix of object keys")
+	fs.BoolVar(&c.S3.UseSSL, "s3-use-ssl", true, "talk to the object store over TLS")
+	r := workflow.DefaultReportPolicy
+	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
+	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
+	fs.Float64Var(&c.Reports.RewardMax, "reward-max", r.RewardMax, "largest reward, yuan")
+	fs.IntVar(&c.Reports.AnswerDays, "report-answer-days", r.AnswerDays, "days after the check within which the reporter hears the outcome")
+	fs.IntVar(&c.Reports.CheckDays, "report-check-days", r.CheckDays, "days after intake after which an unchecked report is flagged")
+	fs.IntVar(&c.Reports.CheckDaysMax, "report-check-days-max", r.CheckDaysMax, "longest check period after an extension, days")
+	fs.IntVar(&c.Reports.IntakePerWindow, "intake-limit", r.IntakePerWindow, "public reports one client address may send per intake window")
+	fs.DurationVar(&c.Reports.IntakeWindow, "intake-window", r.IntakeWindow, "the window of --intake-limit")
 	// The environment twins become the defaults, so that flags given win.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -112,6 +139,13 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	}
 	if err := c.ladder.Validate(); err != nil {
 		return nil, fmt.Errorf("ladder settings: %w", err)
+	}
+	if c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
+		return nil, fmt.Errorf("--max-upload-mb must be between 1 and 1024")
+	}
+	if r := c.Reports; r.RewardRate <= 0 || r.RewardRate > 1 || r.RewardMin < 0 || r.RewardMax < r.RewardMin ||
+		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.IntakeWindow < time.Second {
+		return nil, fmt.Errorf("report settings are inconsistent: %+v", r)
 	}
 	return c, nil
 }
@@ -166,7 +200,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
 	}
-	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder})
+	blobs, err := openBlobs(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	key, err := reportKey(cfg)
+	if err != nil {
+		return err
+	}
+	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
+		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports})
 	if err := engine.LoadCalendars(ctx); err != nil {
 		return err
 	}
@@ -203,6 +246,45 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		defer func() { stopSweep(); <-done }()
 	}
 	return serve(ctx, cfg, engine, log, listening)
+}
+
+// openBlobs is where evidence files go: the S3-compatible store when configured,
+// so that replicas share files, else a directory under the data dir.
+func openBlobs(ctx context.Context, cfg *config) (workflow.Blobs, error) {
+	if cfg.S3.Endpoint != "" {
+		return blob.NewS3(ctx, cfg.S3)
+	}
+	return blob.NewDir(filepath.Join(cfg.DataDir, "evidence"))
+}
+
+// reportKey decodes --report-key, or keeps a key of its own in the data dir:
+// enough for one process; several replicas must share one explicit key.
+func reportKey(cfg *config) ([]byte, error) {
+	decode := func(s string) ([]byte, error) {
+		s = strings.TrimSpace(s)
+		if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+			return b, nil
+		}
+		if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+			return b, nil
+		}
+		return nil, errors.New("the report key must be 32 bytes, in hex or base64")
+	}
+	if cfg.ReportKey != "" {
+		return decode(cfg.ReportKey)
+	}
+	path := filepath.Join(cfg.DataDir, "report.key")
+	if b, err := os.ReadFile(path); err == nil {
+		return decode(string(b))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(k)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("keep report key: %w", err)
+	}
+	return k, nil
 }
 
 func newLogger(format string, w io.Writer) *slog.Logger {

@@ -1,0 +1,192 @@
+package handler
+
+import (
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow"
+)
+
+// submitReport takes a public report, as JSON or as a multipart form with photos
+// (field photos). It answers 201 with the tracking code, shown once.
+func (s *Server) submitReport(c *gin.Context) {
+	if err := s.engine.IntakeAllowed(c.Request.Context(), c.ClientIP()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	var in workflow.ReportInput
+	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if ct == "multipart/form-data" {
+		max := s.engine.MaxUpload()
+		fields, files, err := readForm(c, 2*int64(max)+1<<20, max, workflow.MaxReportPhotos)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		if in, err = reportFromForm(fields); err != nil {
+			s.fail(c, err)
+			return
+		}
+		for _, f := range files {
+			in.Photos = append(in.Photos, workflow.EvidenceInput{Filename: f.filename, Data: f.data})
+		}
+	} else if err := s.bindJSON(c, &in); err != nil {
+		s.fail(c, err)
+		return
+	}
+	receipt, err := s.engine.SubmitReport(c.Request.Context(), in)
+	respond(s, c, http.StatusCreated, receipt, err)
+}
+
+func reportFromForm(f map[string]string) (workflow.ReportInput, error) {
+	in := workflow.ReportInput{
+		Title: f["title"], Description: f["description"], RegionCode: f["region_code"], Address: f["address"],
+		DiscoveredAt: f["discovered_at"], ContactName: f["contact_name"], ContactPhone: f["contact_phone"],
+	}
+	switch strings.ToLower(strings.TrimSpace(f["wants_reward"])) {
+	case "", "false", "0", "off", "no":
+	default:
+		in.WantsReward = true
+	}
+	for name, dst := range map[string]**float64{"latitude": &in.Latitude, "longitude": &in.Longitude} {
+		if v := strings.TrimSpace(f[name]); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				return in, &httpError{http.StatusBadRequest, "invalid_fields", "坐标应为数字", map[string]string{name: "坐标应为数字"}}
+			}
+			*dst = &x
+		}
+	}
+	return in, nil
+}
+
+func (s *Server) reportStatus(c *gin.Context) {
+	st, err := s.engine.ReportStatus(c.Request.Context(), c.Param("code"))
+	respond(s, c, http.StatusOK, st, err)
+}
+
+func (s *Server) listReports(c *gin.Context) {
+	q := workflow.ReportQuery{View: c.Query("view")}
+	if v := c.Query("hazard_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "隐患编号应为正整数", map[string]string{"hazard_id": "应为正整数"}})
+			return
+		}
+		q.HazardID = id
+	}
+	rs, err := s.engine.Reports(c.Request.Context(), actor(c), q)
+	respond(s, c, http.StatusOK, gin.H{"items": rs}, err)
+}
+
+func (s *Server) reporterContact(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ct, err := s.engine.ReporterContact(c.Request.Context(), actor(c), id)
+	c.Header("Cache-Control", "no-store")
+	respond(s, c, http.StatusOK, ct, err)
+}
+
+func (s *Server) extendCheck(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req reasonRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.engine.ExtendCheck(c.Request.Context(), actor(c), id, req.Reason)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+func (s *Server) answerReporter(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req replyRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.engine.AnswerReporter(c.Request.Context(), actor(c), id, req.Text)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+type rewardRequest struct {
+	Fine *float64 `json:"fine"`
+}
+
+func (s *Server) proposeReward(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req rewardRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Fine == nil {
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元）", map[string]string{"fine": "请填写罚款金额（元）"}})
+		return
+	}
+	r, err := s.engine.ProposeReward(c.Request.Context(), actor(c), id, *req.Fine)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+type decisionRequest struct {
+	Approve *bool  `json:"approve"`
+	Note    string `json:"note"`
+}
+
+func (s *Server) decideReward(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req decisionRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Approve == nil {
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请说明是否批准（approve）", map[string]string{"approve": "请说明是否批准"}})
+		return
+	}
+	r, err := s.engine.DecideReward(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+func (s *Server) rewardPaid(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+func (s *Server) similarHazards(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hs, err := s.engine.Similar(c.Request.Context(), actor(c), id)
+	respond(s, c, http.StatusOK, gin.H{"items": hs}, err)
+}
