@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +19,7 @@ type apiError struct {
 	Message   string            `json:"message"`
 	Fields    map[string]string `json:"fields,omitempty"`
 	Allowed   []string          `json:"allowed,omitzero"` // nil: absent; empty: [] (a 422 always says what is allowed)
+	Detail    any               `json:"detail,omitempty"`
 	RequestID string            `json:"request_id"`
 }
 
@@ -27,6 +30,8 @@ var statusOf = map[workflow.Kind]int{
 	workflow.KindConflict:     http.StatusConflict,
 	workflow.KindNotFound:     http.StatusNotFound,
 	workflow.KindUnauthorized: http.StatusUnauthorized,
+	workflow.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	workflow.KindRateLimited:  http.StatusTooManyRequests,
 }
 
 // httpError is a refusal made by the HTTP layer itself.
@@ -61,9 +66,12 @@ func (s *Server) fail(c *gin.Context, err error) {
 	switch {
 	case errors.As(err, &we):
 		status = statusOf[we.Kind]
-		body.Error, body.Message, body.Fields = we.Code, we.Message, we.Fields
+		body.Error, body.Message, body.Fields, body.Detail = we.Code, we.Message, we.Fields, we.Detail
 		for _, a := range we.Allowed {
 			body.Allowed = append(body.Allowed, string(a))
+		}
+		if we.RetryAfter > 0 {
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(we.RetryAfter.Seconds()))))
 		}
 		if we.Kind == workflow.KindNotAllowed && body.Allowed == nil {
 			body.Allowed = []string{}

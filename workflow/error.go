@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"hazardloop/model"
 )
@@ -21,17 +22,21 @@ const (
 	KindConflict                     // stale version or taken key
 	KindNotFound                     // no such record
 	KindUnauthorized                 // not logged in, or bad credentials
+	KindTooLarge                     // an upload over its size limit
+	KindRateLimited                  // too many requests; RetryAfter says when to come back
 )
 
 // Error is a refusal the user can act on: a stable code, a Chinese sentence, the
 // fields at fault (json names → Chinese message) and, for events, what is allowed.
 type Error struct {
-	Kind    Kind
-	Code    string
-	Message string
-	Fields  map[string]string
-	Allowed []model.Event
-	cause   error
+	Kind       Kind
+	Code       string
+	Message    string
+	Fields     map[string]string
+	Allowed    []model.Event
+	RetryAfter time.Duration
+	Detail     any // more for the client, e.g. the row errors of a rejected ledger
+	cause      error
 }
 
 func (e *Error) Error() string {

@@ -1,0 +1,138 @@
+package handler
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow"
+	"hazardloop/workflow/ledger"
+)
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// download is the response body of a file: its headers go out with the first
+// byte, so that a failure before any byte is still answered as a JSON error.
+type download struct {
+	c       *gin.Context
+	name    string
+	started bool
+}
+
+func (d *download) Write(p []byte) (int, error) {
+	if !d.started {
+		d.started = true
+		attachment(d.c, d.name, xlsxType)
+		d.c.Status(http.StatusOK)
+	}
+	return d.c.Writer.Write(p)
+}
+
+// finish reports err: as a response if nothing was sent yet, else in the log (the
+// client sees a cut-off download).
+func (s *Server) finish(c *gin.Context, d *download, err error) {
+	switch {
+	case err == nil:
+	case !d.started:
+		s.fail(c, err)
+	default:
+		s.log.Error("download cut off", "request_id", c.GetString(requestIDKey), "route", c.FullPath(), "err", err)
+	}
+}
+
+// exportLedger: GET /ledger.xlsx with the filters of GET /hazards.
+func (s *Server) exportLedger(c *gin.Context) {
+	q := workflow.ListQuery{
+		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
+		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"), Q: c.Query("q"),
+	}
+	x, err := s.engine.ExportLedger(c.Request.Context(), actor(c), q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := &download{c: c, name: x.FileName}
+	_, err = x.Write(c.Request.Context(), d)
+	s.finish(c, d, err)
+}
+
+func (s *Server) ledgerTemplate(c *gin.Context) {
+	d := &download{c: c, name: "隐患台账导入模板.xlsx"}
+	s.finish(c, d, s.engine.Template(d))
+}
+
+// importResponse is the outcome of POST /ledger/import, with where its error
+// report is.
+type importResponse struct {
+	workflow.ImportResult
+	ErrorReport string `json:"error_report"`
+}
+
+// importLedger: POST /ledger/import, multipart with the file in `file`; dry_run=true
+// validates only; valid_only=true writes the valid rows and skips the others.
+// Both may come as query or form fields.
+func (s *Server) importLedger(c *gin.Context) {
+	fields, files, err := readForm(c, ledger.MaxFileBytes+1<<20, ledger.MaxFileBytes, 1)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if len(files) == 0 || files[0].field != "file" {
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件", map[string]string{"file": "请上传 .xlsx 文件（字段名 file）"}})
+		return
+	}
+	var o workflow.ImportOptions
+	bad := map[string]string{}
+	for name, dst := range map[string]*bool{"dry_run": &o.DryRun, "valid_only": &o.ValidOnly} {
+		v := c.Query(name)
+		if f, ok := fields[name]; ok {
+			v = f
+		}
+		switch v {
+		case "", "false", "0":
+		case "true", "1":
+			*dst = true
+		default:
+			bad[name] = name + " 只能是 true 或 false"
+		}
+	}
+	if len(bad) > 0 {
+		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "参数取值不正确", bad})
+		return
+	}
+	o.FileName = files[0].filename
+	res, err := s.engine.ImportLedger(c.Request.Context(), actor(c), files[0].data, o)
+	var we *workflow.Error
+	if errors.As(err, &we) {
+		if r, ok := we.Detail.(workflow.ImportResult); ok {
+			we.Detail = importResponse{r, reportPath(r.ID)}
+		}
+	}
+	respond(s, c, http.StatusOK, importResponse{res, reportPath(res.ID)}, err)
+}
+
+func reportPath(id int64) string {
+	if id == 0 {
+		return ""
+	}
+	return "/api/v1/ledger/imports/" + strconv.FormatInt(id, 10) + "/errors.xlsx"
+}
+
+// importErrors: GET /ledger/imports/{id}/errors.xlsx, the uploaded rows with a
+// 错误说明 column and the bad cells marked.
+func (s *Server) importErrors(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	rep, err := s.engine.LedgerImportReport(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := &download{c: c, name: rep.FileName}
+	s.finish(c, d, rep.Write(d))
+}

@@ -1,0 +1,133 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// LedgerImport is one upload of the Excel ledger and its outcome. File holds the
+// upload for the error report; Errors the problems as JSON [{row, column, message}].
+type LedgerImport struct {
+	ID        int64     `gorm:"primaryKey" json:"id"`
+	CreatedBy int64     `json:"created_by"`
+	FileName  string    `json:"file_name"`
+	DryRun    bool      `json:"dry_run"`
+	ValidOnly bool      `json:"valid_only"`
+	Committed bool      `json:"committed"`
+	TotalRows int       `json:"rows"`
+	Created   int       `json:"created"`
+	Updated   int       `json:"updated"`
+	Unchanged int       `json:"unchanged"`
+	Skipped   int       `json:"skipped"`
+	Errors    JSONText  `json:"errors"`
+	File      []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// LedgerKey ties a fingerprint of a ledger row to the hazard it created.
+type LedgerKey struct {
+	Fingerprint string `gorm:"primaryKey"`
+	HazardID    int64
+}
+
+// CreateLedgerImport stores an import record (its ID is set).
+func (s *Store) CreateLedgerImport(ctx context.Context, li *LedgerImport) error {
+	return translate("model: create ledger import", s.w(ctx).Create(li).Error)
+}
+
+// GetLedgerImport returns import id with its file, or ErrNotFound.
+func (s *Store) GetLedgerImport(ctx context.Context, id int64) (*LedgerImport, error) {
+	var li LedgerImport
+	if err := s.r(ctx).Where("id = ?", id).Take(&li).Error; err != nil {
+		return nil, translate(fmt.Sprintf("model: get ledger import %d", id), err)
+	}
+	return &li, nil
+}
+
+// DeleteLedgerImportsBefore removes import records (and their files) made before t.
+func (s *Store) DeleteLedgerImportsBefore(ctx context.Context, t time.Time) error {
+	return translate("model: delete ledger imports", s.w(ctx).Where("created_at < ?", t).Delete(&LedgerImport{}).Error)
+}
+
+// LedgerKeyHazard returns the hazard a ledger row with fingerprint created, or
+// ErrNotFound.
+func (s *Store) LedgerKeyHazard(ctx context.Context, fingerprint string) (int64, error) {
+	var k LedgerKey
+	if err := s.r(ctx).Where("fingerprint = ?", fingerprint).Take(&k).Error; err != nil {
+		return 0, translate("model: ledger key", err)
+	}
+	return k.HazardID, nil
+}
+
+// CreateLedgerKey records that the ledger row with fingerprint created hazardID.
+func (s *Store) CreateLedgerKey(ctx context.Context, fingerprint string, hazardID int64) error {
+	return translate("model: create ledger key", s.w(ctx).Create(&LedgerKey{Fingerprint: fingerprint, HazardID: hazardID}).Error)
+}
+
+// GetHazardByCode returns the hazard with code, or ErrNotFound.
+func (s *Store) GetHazardByCode(ctx context.Context, code string) (*Hazard, error) {
+	var h Hazard
+	if err := s.r(ctx).Where("code = ?", code).Take(&h).Error; err != nil {
+		return nil, translate("model: get hazard "+code, err)
+	}
+	return &h, nil
+}
+
+// GetEnterpriseByCreditCode returns the enterprise with the unified social credit
+// code, or ErrNotFound.
+func (s *Store) GetEnterpriseByCreditCode(ctx context.Context, code string) (*Enterprise, error) {
+	var e Enterprise
+	if err := s.r(ctx).Where("credit_code = ?", code).Take(&e).Error; err != nil {
+		return nil, translate("model: get enterprise by credit code", err)
+	}
+	return &e, nil
+}
+
+// FindEnterprises returns the enterprises in scope named exactly name (at most
+// limit), by id.
+func (s *Store) FindEnterprises(ctx context.Context, sc Scope, name string, limit int) ([]Enterprise, error) {
+	q := s.r(ctx).Where("name = ?", name).Order("id").Limit(limit)
+	switch {
+	case sc.All:
+	case sc.EnterpriseID != 0:
+		q = q.Where("id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return nil, nil
+	}
+	var es []Enterprise
+	return es, translate("model: find enterprises", q.Find(&es).Error)
+}
+
+// FindRegions returns the regions within the territory of under ("" for all)
+// named exactly name, by code.
+func (s *Store) FindRegions(ctx context.Context, under, name string) ([]Region, error) {
+	q := s.r(ctx).Where("name = ?", name).Order("code")
+	if under != "" {
+		lo, hi := RegionRange(under)
+		q = q.Where("code BETWEEN ? AND ?", lo, hi)
+	}
+	var rs []Region
+	return rs, translate("model: find regions", q.Find(&rs).Error)
+}
+
+// EnterprisesByID returns the enterprises with the given ids (in no order).
+func (s *Store) EnterprisesByID(ctx context.Context, ids []int64) ([]Enterprise, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var es []Enterprise
+	return es, translate("model: enterprises by id", s.r(ctx).Where("id IN ?", ids).Find(&es).Error)
+}
+
+// UsersByID returns the users with the given ids (in no order).
+func (s *Store) UsersByID(ctx context.Context, ids []int64) ([]User, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var us []User
+	return us, translate("model: users by id", s.r(ctx).Where("id IN ?", ids).Find(&us).Error)
+}

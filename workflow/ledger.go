@@ -1,0 +1,918 @@
+package workflow
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"hazardloop/model"
+	"hazardloop/workflow/ledger"
+)
+
+// Who may move the ledger (DESIGN.md: supervisors import and export it):
+//   - export: every role, within its scope — admins everything, supervisors and
+//     officers their territory, enterprise users their own hazards;
+//   - import: supervisors only, within their territory. Admins fire no events (they
+//     manage accounts), and an import writes hazards and their logs in the name of
+//     an accountable official; officers and enterprises report through the API.
+
+// exportPage is how many hazards one keyset page of an export reads.
+const exportPage = 1000
+
+// importRetention is how long an import's file and problems are kept for its
+// error report.
+const importRetention = 7 * 24 * time.Hour
+
+// LedgerExport is an export ready to be written: its filters are checked, nothing
+// has been read yet.
+type LedgerExport struct {
+	FileName string
+	e        *Engine
+	actor    Actor
+	filter   model.HazardFilter
+	title    string
+	now      time.Time
+	tmpDir   string
+}
+
+// ExportLedger prepares the ledger of the hazards a sees that match q (the
+// filters of List; cursor and limit are ignored: the export holds every match).
+// KindInvalid names each bad filter; KindForbidden for an account without scope.
+func (e *Engine) ExportLedger(ctx context.Context, a Actor, q ListQuery) (*LedgerExport, error) {
+	sc := a.Scope()
+	if !sc.All && sc.Region == "" && sc.EnterpriseID == 0 {
+		return nil, errForbidden("您的账号没有可导出的辖区")
+	}
+	q.Cursor, q.Limit = "", ""
+	f, err := e.filter(a, q)
+	if err != nil {
+		return nil, err
+	}
+	f.Limit = exportPage
+	name, err := e.scopeName(ctx, a, f.Region)
+	if err != nil {
+		return nil, err
+	}
+	now := e.Now()
+	return &LedgerExport{
+		FileName: fmt.Sprintf("隐患台账_%s_%s.xlsx", name, now.In(shanghai).Format("20060102")),
+		e:        e, actor: a, filter: f, title: name + "隐患排查治理台账", now: now,
+	}, nil
+}
+
+// scopeName names what an export covers: the filtered region, else the caller's
+// region or enterprise, else 全部.
+func (e *Engine) scopeName(ctx context.Context, a Actor, region string) (string, error) {
+	switch {
+	case region == "" && a.Role == model.RoleEnterprise:
+		ent, err := e.store.GetEnterprise(ctx, a.EnterpriseID)
+		if err != nil {
+			return "", notFoundOr("所属企业", err)
+		}
+		return ent.Name, nil
+	case region == "":
+		region = a.Region
+	}
+	if region == "" {
+		return "全部", nil
+	}
+	r, err := e.store.GetRegion(ctx, region)
+	if errors.Is(err, model.ErrNotFound) {
+		return region, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return r.Name, nil
+}
+
+// Write streams the ledger to w, reading the hazards in keyset pages through
+// the store's readers (no write lock is held, so exporting a province blocks no
+// one), and returns how many rows it wrote. Nothing reaches w before the last page
+// is read: a failure of the database is an error, not half a file.
+func (x *LedgerExport) Write(ctx context.Context, w io.Writer) (int, error) {
+	enc, err := ledger.NewEncoder(ledger.Meta{Title: x.title, ExportedAt: x.now}, x.tmpDir)
+	if err != nil {
+		return 0, err
+	}
+	names := newNameCache(x.e.store)
+	lad := x.e.ladder()
+	today := model.DateIn(x.now, shanghai)
+	f := x.filter
+	var row ledger.Row
+	for {
+		hs, err := x.e.store.ListHazards(ctx, f)
+		if err != nil {
+			enc.Abort()
+			return 0, err
+		}
+		if err := names.load(ctx, hs); err != nil {
+			enc.Abort()
+			return 0, err
+		}
+		for i := range hs {
+			names.fill(&row, &hs[i])
+			ledgerRow(&row, &hs[i], lad, today)
+			if err := enc.Write(&row); err != nil {
+				enc.Abort()
+				return 0, err
+			}
+		}
+		if len(hs) < f.Limit {
+			break
+		}
+		f.BeforeID = hs[len(hs)-1].ID
+	}
+	return enc.Rows(), enc.Close(w)
+}
+
+// ledgerRow fills r with h's own fields (names come from the cache).
+func ledgerRow(r *ledger.Row, h *model.Hazard, lad ladder, today model.Date) {
+	r.Code, r.Title, r.Description, r.Source, r.Level = h.Code, h.Title, h.Description, h.Source, h.Level
+	r.BasisStandard, r.BasisClause, r.Industry, r.RegionCode = h.BasisStandard, h.BasisClause, h.Industry, h.RegionCode
+	r.Location, r.DiscoveredAt, r.Measures = h.Location, &h.DiscoveredAt, h.Measures
+	r.ResponsibleUnit, r.ResponsiblePerson, r.ResponsiblePhone = h.ResponsibleUnit, h.ResponsiblePerson, h.ResponsiblePhone
+	r.Funds, r.FundsSource, r.Deadline, r.EmergencyPlan = h.Funds, h.FundsSource, h.Deadline, h.EmergencyPlan
+	suspended := h.ProductionSuspended
+	r.ProductionSuspended, r.State, r.Escalation, r.ListedSupervision = &suspended, h.State, h.EscalationLevel, h.ListedSupervision
+	r.OverdueDays = 0
+	if h.Overdue(today) {
+		r.OverdueDays = lad.overdueDays(h.DueOn, today)
+	}
+	r.VerifiedAt, r.ClosedAt, r.Remark, r.ChainHead = h.VerifiedAt, h.ClosedAt, "", h.ChainHead
+}
+
+// nameCache resolves the enterprise, region and verifier names of exported rows,
+// one query per page for what it has not seen; it forgets everything past a bound
+// so that memory stays flat over a whole province.
+type nameCache struct {
+	store   *model.Store
+	ents    map[int64]*model.Enterprise
+	users   map[int64]string
+	regions map[string]string
+}
+
+const nameCacheMax = 20000
+
+func newNameCache(s *model.Store) *nameCache {
+	return &nameCache{store: s, ents: map[int64]*model.Enterprise{}, users: map[int64]string{}}
+}
+
+func (n *nameCache) load(ctx context.Context, hs []model.Hazard) error {
+	if n.regions == nil {
+		rs, err := n.store.ListRegions(ctx, "")
+		if err != nil {
+			return err
+		}
+		n.regions = make(map[string]string, len(rs))
+		for _, r := range rs {
+			n.regions[r.Code] = r.Name
+		}
+	}
+	if len(n.ents) > nameCacheMax {
+		clear(n.ents)
+	}
+	if len(n.users) > nameCacheMax {
+		clear(n.users)
+	}
+	var entIDs, userIDs []int64
+	for i := range hs {
+		if id := hs[i].EnterpriseID; id != nil {
+			if _, ok := n.ents[*id]; !ok {
+				n.ents[*id] = nil
+				entIDs = append(entIDs, *id)
+			}
+		}
+		if id := hs[i].VerifiedBy; id != nil {
+			if _, ok := n.users[*id]; !ok {
+				n.users[*id] = ""
+				userIDs = append(userIDs, *id)
+			}
+		}
+	}
+	es, err := n.store.EnterprisesByID(ctx, entIDs)
+	if err != nil {
+		return err
+	}
+	for i := range es {
+		n.ents[es[i].ID] = &es[i]
+	}
+	us, err := n.store.UsersByID(ctx, userIDs)
+	if err != nil {
+		return err
+	}
+	for i := range us {
+		n.users[us[i].ID] = us[i].Name()
+	}
+	return nil
+}
+
+func (n *nameCache) fill(r *ledger.Row, h *model.Hazard) {
+	r.RegionName, r.Enterprise, r.CreditCode, r.Verifier = n.regions[h.RegionCode], "", "", ""
+	if h.EnterpriseID != nil {
+		if e := n.ents[*h.EnterpriseID]; e != nil {
+			r.Enterprise, r.CreditCode = e.Name, e.CreditCode
+		}
+	}
+	if h.VerifiedBy != nil {
+		r.Verifier = n.users[*h.VerifiedBy]
+	}
+}
+
+// Template writes the blank ledger with drop-downs and explanations.
+func (e *Engine) Template(w io.Writer) error { return ledger.Template(w) }
+
+// ImportOptions say how to import a ledger.
+type ImportOptions struct {
+	FileName  string
+	DryRun    bool // validate and report, write nothing
+	ValidOnly bool // write the valid rows (in one transaction), skip the others
+}
+
+// ImportResult is the outcome of an import, stored for its error report.
+type ImportResult struct {
+	ID        int64              `json:"import_id"`
+	DryRun    bool               `json:"dry_run"`
+	ValidOnly bool               `json:"valid_only"`
+	Committed bool               `json:"committed"` // something was (or, for a dry run, would be) written
+	Rows      int                `json:"rows"`
+	Created   int                `json:"created"`
+	Updated   int                `json:"updated"`
+	Unchanged int                `json:"unchanged"`
+	Skipped   int                `json:"skipped"`
+	Errors    []ledger.CellError `json:"errors"`
+	Ignored   []string           `json:"ignored_columns"`
+}
+
+var errImportRollback = errors.New("workflow: roll back the ledger import")
+
+// ImportLedger reads an uploaded ledger and, unless it is a dry run, writes it:
+// all rows in one transaction, or nothing if any row has a problem (unless
+// o.ValidOnly, which writes the valid rows and skips the others, still in one
+// transaction). Each row creates a hazard through the same code as CreateHazard,
+// or, when it names a hazard (by 隐患编号, or as the row that created it in an
+// earlier import of the same ledger), updates the fields that hazard's state still
+// allows. A row carrying a state other than discovered is moved there by an
+// imported event in the hazard's log.
+//
+// The outcome is stored (for the error report) and returned. Refusals:
+// KindForbidden (not a supervisor), KindInvalid for a file that is no ledger (its
+// Code says why) and, when rows have problems and nothing was written, with Detail
+// holding the ImportResult and its {row, column, message} list.
+func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o ImportOptions) (ImportResult, error) {
+	if a.Role != model.RoleSupervisor {
+		return ImportResult{}, errForbidden("只有监管人员可以导入台账（" + a.Role.Label() + "可以导出台账）")
+	}
+	rd, err := ledger.Open(file, ledger.DecodeOptions{})
+	if err != nil {
+		return ImportResult{}, fileError(err)
+	}
+	defer rd.Close()
+
+	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []ledger.CellError{}}
+	now := e.Now()
+	err = e.store.Tx(ctx, func(tx *model.Store) error {
+		im := &importer{e: e, tx: tx, txe: e.bound(tx), a: a, rd: rd, now: now, file: o.FileName,
+			ents: map[string]*model.Enterprise{}, regions: map[string]regionHit{}}
+		for rd.Next() {
+			res.Rows++
+			d := rd.Draft()
+			out, errs, err := im.row(ctx, d)
+			if err != nil {
+				return err
+			}
+			if len(errs) > 0 {
+				res.Errors = append(res.Errors, errs...)
+				res.Skipped++
+				continue
+			}
+			switch out {
+			case outCreated:
+				res.Created++
+			case outUpdated:
+				res.Updated++
+			default:
+				res.Unchanged++
+			}
+		}
+		if err := rd.Err(); err != nil {
+			return fileError(err)
+		}
+		if o.DryRun || (len(res.Errors) > 0 && !o.ValidOnly) {
+			return errImportRollback
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, errImportRollback) {
+		return ImportResult{}, err
+	}
+	res.Committed = res.Created+res.Updated > 0 && (o.ValidOnly || len(res.Errors) == 0)
+	if len(res.Errors) > 0 && !o.ValidOnly {
+		res.Skipped = res.Rows
+		res.Created, res.Updated, res.Unchanged = 0, 0, 0
+		res.Committed = false
+	}
+	if err := e.recordImport(ctx, a, file, o, &res, now); err != nil {
+		return ImportResult{}, err
+	}
+	if len(res.Errors) > 0 && !o.ValidOnly && !o.DryRun {
+		return res, &Error{Kind: KindInvalid, Code: "ledger_invalid", Detail: res,
+			Message: fmt.Sprintf("台账中有%d处问题，未导入任何数据。请按错误清单修改后重新导入，或选择只导入无误的行", len(res.Errors))}
+	}
+	return res, nil
+}
+
+func (e *Engine) recordImport(ctx context.Context, a Actor, file []byte, o ImportOptions, res *ImportResult, now time.Time) error {
+	errs, err := json.Marshal(res.Errors)
+	if err != nil {
+		return err
+	}
+	name := o.FileName
+	if len([]rune(name)) > 200 {
+		name = string([]rune(name)[:200])
+	}
+	li := &model.LedgerImport{CreatedBy: a.ID, FileName: name, DryRun: o.DryRun, ValidOnly: o.ValidOnly,
+		Committed: res.Committed, TotalRows: res.Rows, Created: res.Created, Updated: res.Updated,
+		Unchanged: res.Unchanged, Skipped: res.Skipped, Errors: model.JSONText(errs), File: file, CreatedAt: now}
+	return e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.DeleteLedgerImportsBefore(ctx, now.Add(-importRetention)); err != nil {
+			return err
+		}
+		if err := tx.CreateLedgerImport(ctx, li); err != nil {
+			return err
+		}
+		res.ID = li.ID
+		return nil
+	})
+}
+
+// fileError turns a file the codec cannot read into a refusal with its message.
+func fileError(err error) error {
+	var fe *ledger.FileError
+	if errors.As(err, &fe) {
+		return &Error{Kind: KindInvalid, Code: fe.Code, Message: fe.Message, cause: err}
+	}
+	return err
+}
+
+// ImportReport is an import's error report ready to be written.
+type ImportReport struct {
+	FileName string
+	imp      *model.LedgerImport
+	errs     []ledger.CellError
+}
+
+// LedgerImportReport returns the error report of import id: to the official who
+// made it, or an admin. KindNotFound if it is unknown or expired.
+func (e *Engine) LedgerImportReport(ctx context.Context, a Actor, id int64) (*ImportReport, error) {
+	li, err := e.store.GetLedgerImport(ctx, id)
+	if err != nil {
+		return nil, notFoundOr("导入记录（保存7天）", err)
+	}
+	if li.CreatedBy != a.ID && a.Role != model.RoleAdmin {
+		return nil, errForbidden("只能下载本人导入的错误报告")
+	}
+	rep := &ImportReport{imp: li, FileName: fmt.Sprintf("台账导入错误报告_%d.xlsx", li.ID)}
+	if err := json.Unmarshal([]byte(li.Errors), &rep.errs); err != nil {
+		return nil, fmt.Errorf("workflow: import %d errors: %w", id, err)
+	}
+	return rep, nil
+}
+
+// Write writes the uploaded rows with a 错误说明 column and the bad cells marked.
+func (r *ImportReport) Write(w io.Writer) error {
+	return fileError(ledger.Report(w, r.imp.File, r.errs, ledger.DecodeOptions{}))
+}
+
+// bound returns an engine whose store is the transaction tx, so that use cases
+// written for one transaction (CreateHazard) run inside a larger one.
+func (e *Engine) bound(tx *model.Store) *Engine {
+	b := &Engine{store: tx, now: e.now, opts: e.opts}
+	b.calendar.Store(e.calendar.Load())
+	return b
+}
+
+type outcome int
+
+const (
+	outUnchanged outcome = iota
+	outCreated
+	outUpdated
+)
+
+type regionHit struct {
+	code string
+	msg  string // why the name did not resolve
+}
+
+// importer carries one import through its rows inside the transaction.
+type importer struct {
+	e       *Engine
+	tx      *model.Store
+	txe     *Engine
+	a       Actor
+	rd      *ledger.Reader
+	now     time.Time
+	file    string
+	ents    map[string]*model.Enterprise // by credit code
+	regions map[string]regionHit         // by name
+}
+
+// rowErrs collects a row's problems under the columns' Chinese headers.
+type rowErrs struct {
+	line int
+	list []ledger.CellError
+}
+
+func (r *rowErrs) add(col, msg string) {
+	r.list = append(r.list, ledger.CellError{Row: r.line, Column: ledger.HeaderOf(col), Message: msg})
+}
+
+// row imports one draft. A problem of the row is returned in errs (nothing of it
+// is written); err is a failure of the store, which ends the import.
+func (im *importer) row(ctx context.Context, d *ledger.Draft) (outcome, []ledger.CellError, error) {
+	if len(d.Errors) > 0 {
+		return 0, d.Errors, nil
+	}
+	re := &rowErrs{line: d.Line}
+	r := &d.Row
+	if r.Code != "" {
+		h, err := im.tx.GetHazardByCode(ctx, r.Code)
+		if errors.Is(err, model.ErrNotFound) {
+			re.add(ledger.ColCode, "系统中没有编号为"+r.Code+"的隐患；新登记的隐患请将隐患编号留空")
+			return 0, re.list, nil
+		}
+		if err != nil {
+			return 0, nil, err
+		}
+		return im.update(ctx, re, r, h, r.ChainHead)
+	}
+	if r.Title == "" {
+		re.add(ledger.ColTitle, "隐患名称不能为空")
+		return 0, re.list, nil
+	}
+	region, ent, newEnt, err := im.place(ctx, re, r)
+	if err != nil || len(re.list) > 0 {
+		return 0, re.list, err
+	}
+	fp := fingerprint(region, ent, newEnt, r)
+	if id, err := im.tx.LedgerKeyHazard(ctx, fp); err == nil {
+		h, err := im.tx.GetHazard(ctx, id)
+		if err != nil {
+			return 0, nil, err
+		}
+		return im.update(ctx, re, r, h, "")
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return 0, nil, err
+	}
+	return im.create(ctx, re, r, region, ent, newEnt, fp)
+}
+
+// place resolves the row's region and enterprise within the caller's territory.
+// An enterprise the directory lacks comes back as newEnt, to be registered with
+// the hazard.
+func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (region string, ent, newEnt *model.Enterprise, err error) {
+	region = r.RegionCode
+	if region == "" && r.RegionName != "" {
+		hit, ok := im.regions[r.RegionName]
+		if !ok {
+			rs, err := im.tx.FindRegions(ctx, im.a.Region, r.RegionName)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			switch len(rs) {
+			case 0:
+				hit.msg = "您的辖区内没有名为“" + r.RegionName + "”的区划，请填写区划代码"
+			case 1:
+				hit.code = rs[0].Code
+			default:
+				hit.msg = "辖区内有多个名为“" + r.RegionName + "”的区划，请填写区划代码"
+			}
+			im.regions[r.RegionName] = hit
+		}
+		if hit.msg != "" {
+			re.add(ledger.ColRegionName, hit.msg)
+			return "", nil, nil, nil
+		}
+		region = hit.code
+	}
+	switch {
+	case r.CreditCode != "":
+		if !ValidCreditCode(r.CreditCode) {
+			re.add(ledger.ColCreditCode, "统一社会信用代码应为18位且校验位正确")
+			return "", nil, nil, nil
+		}
+		e, ok := im.ents[r.CreditCode]
+		if !ok {
+			e, err = im.tx.GetEnterpriseByCreditCode(ctx, r.CreditCode)
+			if err != nil && !errors.Is(err, model.ErrNotFound) {
+				return "", nil, nil, err
+			}
+			im.ents[r.CreditCode] = e
+		}
+		if e != nil {
+			return region, e, nil, nil
+		}
+		// Not in the directory: register it with the hazard, in the row's region.
+		switch {
+		case r.Enterprise == "":
+			re.add(ledger.ColEnterprise, "系统中没有该信用代码的单位，请填写生产经营单位名称以便登记")
+		case region == "":
+			re.add(ledger.ColRegionName, "请填写所属区划或区划代码，以便登记该生产经营单位")
+		case !model.Within(region, im.a.Region):
+			re.add(ledger.ColRegionCode, "该区划不在您的辖区内")
+		}
+		return region, nil, &model.Enterprise{Name: r.Enterprise, CreditCode: r.CreditCode, RegionCode: region, Industry: r.Industry}, nil
+	case r.Enterprise != "":
+		es, err := im.tx.FindEnterprises(ctx, im.a.Scope(), r.Enterprise, 2)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		switch len(es) {
+		case 0:
+			re.add(ledger.ColCreditCode, "辖区内没有名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码以便登记")
+		case 1:
+			return region, &es[0], nil, nil
+		default:
+			re.add(ledger.ColCreditCode, "辖区内有多个名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码")
+		}
+	}
+	return region, nil, nil, nil
+}
+
+// fingerprint identifies a row without a hazard code across imports: the same
+// place, unit, name, discovery day and spot is the same hazard.
+func fingerprint(region string, ent, newEnt *model.Enterprise, r *ledger.Row) string {
+	unit := r.Enterprise
+	switch {
+	case ent != nil:
+		unit = ent.CreditCode
+	case newEnt != nil:
+		unit = newEnt.CreditCode
+	}
+	day := ""
+	if r.DiscoveredAt != nil {
+		day = model.DateIn(*r.DiscoveredAt, shanghai).String()
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{region, unit, r.Title, day, r.Location}, "\x1f")))
+	return hex.EncodeToString(sum[:])
+}
+
+// importFields lists, per state, the ledger fields a hazard in that state holds
+// and an import may set or change. Level is fixed once a hazard is listed (the
+// grading is the confirm decision); the plan (measures, person, funds, emergency
+// plan) may be filled in from listing on, as county ledgers do, and is frozen
+// with the basis of grading once rectification runs; a hazard under verification
+// or closed is frozen. Deadlines never change by import: only extend, reject and reopen move
+// them, so a ledger sets one only on the row that creates the hazard.
+var importFields = map[model.State][]string{
+	model.StateDiscovered: {"title", "description", "industry", "location", "level", "basis_standard", "basis_clause"},
+	model.StateListed: {"title", "description", "industry", "location", "basis_standard", "basis_clause", "measures", "responsible_unit",
+		"responsible_person", "responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"},
+	model.StateRectifying: {"title", "description", "industry", "location", "measures", "responsible_unit", "responsible_person",
+		"responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"},
+}
+
+// ledgerField is one comparable field of a row and a hazard.
+type ledgerField struct {
+	key  string
+	row  func(r *ledger.Row) (any, bool) // the row's value, and whether given
+	cur  func(h *model.Hazard) any
+	set  func(h *model.Hazard, r *ledger.Row)
+	same func(a, b any) bool
+}
+
+func strField(key string, row func(r *ledger.Row) string, ptr func(h *model.Hazard) *string) ledgerField {
+	return ledgerField{
+		key:  key,
+		row:  func(r *ledger.Row) (any, bool) { v := row(r); return v, v != "" },
+		cur:  func(h *model.Hazard) any { return *ptr(h) },
+		set:  func(h *model.Hazard, r *ledger.Row) { *ptr(h) = row(r) },
+		same: func(a, b any) bool { return a == b },
+	}
+}
+
+var ledgerFields = []ledgerField{
+	strField("title", func(r *ledger.Row) string { return r.Title }, func(h *model.Hazard) *string { return &h.Title }),
+	strField("description", func(r *ledger.Row) string { return r.Description }, func(h *model.Hazard) *string { return &h.Description }),
+	strField("industry", func(r *ledger.Row) string { return r.Industry }, func(h *model.Hazard) *string { return &h.Industry }),
+	strField("location", func(r *ledger.Row) string { return r.Location }, func(h *model.Hazard) *string { return &h.Location }),
+	{
+		key:  "level",
+		row:  func(r *ledger.Row) (any, bool) { return r.Level, r.Level != "" },
+		cur:  func(h *model.Hazard) any { return h.Level },
+		set:  func(h *model.Hazard, r *ledger.Row) { h.Level = r.Level },
+		same: func(a, b any) bool { return a == b },
+	},
+	strField("basis_standard", func(r *ledger.Row) string { return r.BasisStandard }, func(h *model.Hazard) *string { return &h.BasisStandard }),
+	strField("basis_clause", func(r *ledger.Row) string { return r.BasisClause }, func(h *model.Hazard) *string { return &h.BasisClause }),
+	strField("measures", func(r *ledger.Row) string { return r.Measures }, func(h *model.Hazard) *string { return &h.Measures }),
+	strField("responsible_unit", func(r *ledger.Row) string { return r.ResponsibleUnit }, func(h *model.Hazard) *string { return &h.ResponsibleUnit }),
+	strField("responsible_person", func(r *ledger.Row) string { return r.ResponsiblePerson }, func(h *model.Hazard) *string { return &h.ResponsiblePerson }),
+	strField("responsible_phone", func(r *ledger.Row) string { return r.ResponsiblePhone }, func(h *model.Hazard) *string { return &h.ResponsiblePhone }),
+	{
+		key: "funds",
+		row: func(r *ledger.Row) (any, bool) {
+			if r.Funds == nil {
+				return nil, false
+			}
+			return *r.Funds, true
+		},
+		cur: func(h *model.Hazard) any {
+			if h.Funds == nil {
+				return nil
+			}
+			return *h.Funds
+		},
+		set: func(h *model.Hazard, r *ledger.Row) { f := *r.Funds; h.Funds = &f },
+		same: func(a, b any) bool {
+			x, ok1 := a.(float64)
+			y, ok2 := b.(float64)
+			return ok1 && ok2 && math.Abs(x-y) < 1e-9
+		},
+	},
+	strField("funds_source", func(r *ledger.Row) string { return r.FundsSource }, func(h *model.Hazard) *string { return &h.FundsSource }),
+	{
+		key: "deadline",
+		row: func(r *ledger.Row) (any, bool) {
+			if r.Deadline == nil {
+				return nil, false
+			}
+			return r.Deadline.String(), true
+		},
+		cur: func(h *model.Hazard) any {
+			if h.Deadline == nil {
+				return nil
+			}
+			return h.Deadline.String()
+		},
+		set:  func(h *model.Hazard, r *ledger.Row) { d := *r.Deadline; h.Deadline = &d },
+		same: func(a, b any) bool { return a == b },
+	},
+	strField("emergency_plan", func(r *ledger.Row) string { return r.EmergencyPlan }, func(h *model.Hazard) *string { return &h.EmergencyPlan }),
+	{
+		key: "production_suspended",
+		row: func(r *ledger.Row) (any, bool) {
+			if r.ProductionSuspended == nil {
+				return nil, false
+			}
+			return *r.ProductionSuspended, true
+		},
+		cur:  func(h *model.Hazard) any { return h.ProductionSuspended },
+		set:  func(h *model.Hazard, r *ledger.Row) { h.ProductionSuspended = *r.ProductionSuspended },
+		same: func(a, b any) bool { return a == b },
+	},
+}
+
+// column is the ledger column of a field of HazardInput.
+func (im *importer) column(field string) string {
+	switch {
+	case field == "enterprise_id":
+		return ledger.ColEnterprise
+	case field == "region_code" && !im.rd.Has(ledger.ColRegionCode):
+		return ledger.ColRegionName
+	}
+	return field
+}
+
+// update changes what the hazard's state allows and the row changes. A changed
+// field the state does not allow is a problem of the row, never silently dropped;
+// so is a change to a hazard whose chain head moved since the ledger was exported.
+func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *model.Hazard, head string) (outcome, []ledger.CellError, error) {
+	if !im.a.sees(h) {
+		re.add(ledger.ColCode, "隐患"+h.Code+"不在您的管辖范围内")
+		return 0, re.list, nil
+	}
+	if r.State != "" && r.State != h.State {
+		re.add(ledger.ColState, fmt.Sprintf("隐患当前状态为“%s”，状态不能通过台账修改，请在系统中办理", h.State.Label()))
+	}
+	allowed := map[string]bool{}
+	for _, f := range importFields[h.State] {
+		allowed[f] = true
+	}
+	next := *h
+	changes := map[string]any{}
+	for _, f := range ledgerFields {
+		v, given := f.row(r)
+		if !given || f.same(v, f.cur(h)) {
+			continue
+		}
+		if !allowed[f.key] {
+			msg := fmt.Sprintf("隐患当前状态为“%s”，台账不能修改%s", h.State.Label(), ledger.HeaderOf(f.key))
+			if f.key == "deadline" {
+				msg = "整改期限只能通过延期办理，台账不能修改"
+			}
+			re.add(f.key, msg)
+			continue
+		}
+		f.set(&next, r)
+		changes[f.key] = v
+	}
+	if len(re.list) > 0 {
+		return 0, re.list, nil
+	}
+	if len(changes) == 0 {
+		return outUnchanged, nil, nil
+	}
+	if head != "" && head != h.ChainHead {
+		re.add(ledger.ColCode, "该隐患在台账导出后已在系统中办理过，为免覆盖，请重新导出最新台账后再修改")
+		return 0, re.list, nil
+	}
+	im.checkValues(re, &next)
+	if len(re.list) > 0 {
+		return 0, re.list, nil
+	}
+	payload := map[string]any{"mode": "update", "changes": changes, "row": re.line}
+	if im.file != "" {
+		payload["file"] = im.file
+	}
+	err := im.e.commit(ctx, im.tx, im.a, h, &next, model.EventImported, fmt.Sprintf("台账导入更新（第%d行）", re.line), payload, im.now)
+	if err != nil {
+		var we *Error
+		if errors.As(err, &we) && we.Kind == KindConflict {
+			re.add(ledger.ColCode, we.Message)
+			return 0, re.list, nil
+		}
+		return 0, nil, err
+	}
+	return outUpdated, nil, nil
+}
+
+// checkValues applies the rules the events apply to the same fields.
+func (im *importer) checkValues(re *rowErrs, h *model.Hazard) {
+	if p := h.ResponsiblePhone; p != "" && !phonePattern.MatchString(p) {
+		re.add("responsible_phone", "联系电话格式不正确")
+	}
+	if h.Funds != nil && (*h.Funds < 0 || *h.Funds > 1e7) {
+		re.add("funds", "整改资金应在 0 至 10,000,000 万元之间")
+	}
+}
+
+// create registers the row as a new hazard through CreateHazard; a row in a later
+// state is then moved there by an imported event carrying the ledger's fields.
+func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, region string, ent, newEnt *model.Enterprise, fp string) (outcome, []ledger.CellError, error) {
+	state := r.State
+	if state == "" {
+		state = model.StateDiscovered
+	}
+	level := r.Level
+	if level == "" {
+		level = model.LevelGeneral
+	}
+	if r.Source != "" && !containsSource(sourcesByRole[im.a.Role], r.Source) {
+		re.add(ledger.ColSource, fmt.Sprintf("%s不能登记来源为“%s”的隐患", im.a.Role.Label(), r.Source.Label()))
+	}
+	// What the row's state holds: fields of later stages on an earlier state are
+	// a mistake of the row, not something to drop.
+	holds := map[string]bool{}
+	for _, f := range importFields[model.StateDiscovered] {
+		holds[f] = true
+	}
+	if state != model.StateDiscovered && state != model.StateDismissed {
+		for _, f := range append(importFields[model.StateListed], "deadline") {
+			holds[f] = true
+		}
+	}
+	for _, f := range ledgerFields {
+		if _, given := f.row(r); given && !holds[f.key] {
+			re.add(f.key, fmt.Sprintf("状态为“%s”的隐患不能填写%s；如已在整改，请在“当前状态”列填写实际状态", state.Label(), ledger.HeaderOf(f.key)))
+		}
+	}
+	if len(re.list) > 0 {
+		return 0, re.list, nil
+	}
+	unit := r.ResponsibleUnit
+	if unit == "" && ent != nil {
+		unit = ent.Name
+	} else if unit == "" && newEnt != nil {
+		unit = newEnt.Name
+	}
+	need := func(ok bool, field, msg string) {
+		if !ok {
+			re.add(field, msg)
+		}
+	}
+	if state != model.StateDiscovered && state != model.StateDismissed {
+		need(unit != "", ledger.ColResponsibleUnit, "列入清单须明确整改责任单位")
+		if level == model.LevelMajor {
+			need(r.BasisStandard != "", ledger.ColBasisStandard, "重大事故隐患须注明判定依据（标准名称）")
+			need(r.BasisClause != "", ledger.ColBasisClause, "重大事故隐患须注明判定依据的具体条款")
+		}
+		if state != model.StateListed {
+			need(r.Measures != "", ledger.ColMeasures, "请填写整改措施")
+			need(r.ResponsiblePerson != "", ledger.ColResponsiblePerson, "请填写整改责任人")
+			need(r.Deadline != nil, ledger.ColDeadline, "请填写整改期限")
+			if level == model.LevelMajor {
+				need(r.Funds != nil, ledger.ColFunds, "重大事故隐患须落实整改资金")
+				need(r.FundsSource != "", ledger.ColFundsSource, "重大事故隐患须写明资金来源")
+				need(r.EmergencyPlan != "", ledger.ColEmergencyPlan, "重大事故隐患须有应急预案或临时管控措施")
+			}
+		}
+	}
+	var probe model.Hazard
+	for _, f := range ledgerFields {
+		if _, given := f.row(r); given {
+			f.set(&probe, r)
+		}
+	}
+	im.checkValues(re, &probe)
+	if len(re.list) > 0 {
+		return 0, re.list, nil
+	}
+
+	if newEnt != nil {
+		newEnt.CreatedAt = im.now
+		if err := im.tx.CreateEnterprise(ctx, newEnt); err != nil {
+			return 0, nil, err
+		}
+		im.ents[newEnt.CreditCode] = newEnt
+		ent = newEnt
+	}
+	in := HazardInput{Title: r.Title, Description: r.Description, Source: string(r.Source), Level: string(level),
+		Industry: r.Industry, RegionCode: region, Location: r.Location}
+	if ent != nil {
+		id := ent.ID
+		in.EnterpriseID = &id
+	}
+	if r.DiscoveredAt != nil {
+		in.DiscoveredAt = r.DiscoveredAt.Format(time.RFC3339)
+	}
+	v, err := im.txe.CreateHazard(ctx, im.a, in)
+	if err != nil {
+		var we *Error
+		if !errors.As(err, &we) || (we.Kind != KindInvalid && we.Kind != KindForbidden) {
+			return 0, nil, err
+		}
+		if len(we.Fields) == 0 {
+			re.add(im.column("region_code"), we.Message)
+		}
+		for _, k := range sortedKeys(we.Fields) {
+			re.add(im.column(k), we.Fields[k])
+		}
+		return 0, re.list, nil
+	}
+	h := v.Hazard
+	if err := im.tx.CreateLedgerKey(ctx, fp, h.ID); err != nil {
+		return 0, nil, err
+	}
+	if state == model.StateDiscovered && r.BasisStandard == "" && r.BasisClause == "" {
+		return outCreated, nil, nil
+	}
+	return outCreated, nil, im.imported(ctx, re.line, r, h, state, unit)
+}
+
+// imported moves a hazard just created to the state its ledger row records, with
+// the row's fields, as one imported event in its log.
+func (im *importer) imported(ctx context.Context, line int, r *ledger.Row, h *model.Hazard, state model.State, unit string) error {
+	next := *h
+	for _, f := range ledgerFields {
+		if _, given := f.row(r); given {
+			f.set(&next, r)
+		}
+	}
+	next.State = state
+	now := im.now
+	payload := map[string]any{"mode": "create", "state": string(state), "row": line}
+	if im.file != "" {
+		payload["file"] = im.file
+	}
+	if state != model.StateDiscovered && state != model.StateDismissed {
+		next.ResponsibleUnit = unit
+		next.ListedAt = &now
+		next.ListedSupervision = next.Level == model.LevelMajor
+	}
+	switch state {
+	case model.StateRectifying:
+		next.PlannedAt = &now
+	case model.StateVerifying:
+		next.PlannedAt, next.SubmittedAt = &now, &now
+	case model.StateWrittenOff:
+		verified := now
+		if r.VerifiedAt != nil {
+			verified = *r.VerifiedAt
+		}
+		closed := verified
+		if r.ClosedAt != nil {
+			closed = *r.ClosedAt
+		}
+		next.PlannedAt, next.VerifiedAt, next.ClosedAt = &now, &verified, &closed
+		if r.Verifier != "" {
+			payload["verifier"] = r.Verifier
+		}
+	case model.StateDismissed:
+		payload["reason"] = r.Remark
+	}
+	for _, f := range ledgerFields {
+		if v, given := f.row(r); given {
+			payload[f.key] = v
+		}
+	}
+	return im.e.commit(ctx, im.tx, im.a, h, &next, model.EventImported, fmt.Sprintf("台账导入（第%d行）", line), payload, now)
+}

@@ -1,0 +1,297 @@
+package ledger
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names of a ledger workbook.
+const (
+	SheetLedger = "隐患台账"
+	SheetChain  = "链头校验" // hidden: each exported hazard's code and event-chain head
+	SheetNotes  = "填写说明" // the template's explanation of each column
+)
+
+// headerRow is the row of the column headers in files this package writes; the
+// title takes row 1.
+const headerRow = 2
+
+// Meta is what the title row says.
+type Meta struct {
+	Title      string    // e.g. "江西省隐患台账"
+	ExportedAt time.Time // shown in Asia/Shanghai
+}
+
+// Encoder writes a ledger row by row with excelize's StreamWriter: rows go to a
+// temporary file past a few megabytes, so memory stays flat however many rows
+// there are. Call Write for each row, then Close once.
+type Encoder struct {
+	f      *excelize.File
+	sw     *excelize.StreamWriter
+	chain  *excelize.StreamWriter
+	row    int
+	nchain int
+	st     styles
+	cells  []any
+}
+
+type styles struct {
+	title, header, text, date, datetime, number int
+}
+
+// NewEncoder starts a ledger with its title and header rows. tmpDir is where the
+// stream spills ("" for the system's).
+func NewEncoder(m Meta, tmpDir string) (*Encoder, error) {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
+	e := &Encoder{f: f, cells: make([]any, len(Columns))}
+	if err := e.start(m); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Encoder) start(m Meta) error {
+	f := e.f
+	if err := f.SetSheetName("Sheet1", SheetLedger); err != nil {
+		return err
+	}
+	if _, err := f.NewSheet(SheetChain); err != nil {
+		return err
+	}
+	if err := f.SetSheetVisible(SheetChain, false); err != nil {
+		return err
+	}
+	var err error
+	if e.st, err = newStyles(f); err != nil {
+		return err
+	}
+	if e.sw, err = f.NewStreamWriter(SheetLedger); err != nil {
+		return err
+	}
+	for i, c := range Columns {
+		if err := e.sw.SetColWidth(i+1, i+1, c.Width); err != nil {
+			return err
+		}
+	}
+	if err := e.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: headerRow, TopLeftCell: fmt.Sprintf("A%d", headerRow+1), ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	title := m.Title
+	if !m.ExportedAt.IsZero() {
+		title += "（导出时间：" + m.ExportedAt.In(shanghai).Format("2006年1月2日 15:04") + "）"
+	}
+	if err := e.sw.SetRow("A1", []any{excelize.Cell{StyleID: e.st.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
+		return err
+	}
+	last, _ := excelize.CoordinatesToCellName(len(Columns), 1)
+	if err := e.sw.MergeCell("A1", last); err != nil {
+		return err
+	}
+	header := make([]any, len(Columns))
+	for i, c := range Columns {
+		header[i] = excelize.Cell{StyleID: e.st.header, Value: c.Header}
+	}
+	if err := e.sw.SetRow(fmt.Sprintf("A%d", headerRow), header, excelize.RowOpts{Height: 22}); err != nil {
+		return err
+	}
+	e.row = headerRow
+	if e.chain, err = f.NewStreamWriter(SheetChain); err != nil {
+		return err
+	}
+	return e.chain.SetRow("A1", []any{"隐患编号", "链头"})
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	var s styles
+	var err error
+	mk := func(st *excelize.Style) int {
+		if err != nil {
+			return 0
+		}
+		var id int
+		id, err = f.NewStyle(st)
+		return id
+	}
+	border := []excelize.Border{
+		{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1},
+	}
+	dateFmt, datetimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+	s.title = mk(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}, Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center"}})
+	s.header = mk(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
+		Border:    border,
+	})
+	s.text = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	s.date = mk(&excelize.Style{Border: border, CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Vertical: "top"}})
+	s.datetime = mk(&excelize.Style{Border: border, CustomNumFmt: &datetimeFmt, Alignment: &excelize.Alignment{Vertical: "top"}})
+	s.number = mk(&excelize.Style{Border: border, Alignment: &excelize.Alignment{Vertical: "top"}})
+	return s, err
+}
+
+// Write appends one row.
+func (e *Encoder) Write(r *Row) error {
+	e.row++
+	values(r, e.cells, e.st)
+	if err := e.sw.SetRow(fmt.Sprintf("A%d", e.row), e.cells); err != nil {
+		return fmt.Errorf("ledger: write row %d: %w", e.row, err)
+	}
+	if r.Code != "" && r.ChainHead != "" {
+		e.nchain++
+		if err := e.chain.SetRow(fmt.Sprintf("A%d", e.nchain+1), []any{r.Code, r.ChainHead}); err != nil {
+			return fmt.Errorf("ledger: write chain head %d: %w", e.nchain, err)
+		}
+	}
+	return nil
+}
+
+// Rows is how many data rows were written.
+func (e *Encoder) Rows() int { return e.row - headerRow }
+
+// Close finishes the workbook (filter over the data, sheets flushed) and writes
+// it to w. The Encoder cannot be used afterwards.
+func (e *Encoder) Close(w io.Writer) error {
+	defer e.f.Close()
+	if e.row > headerRow {
+		last, _ := excelize.CoordinatesToCellName(len(Columns), e.row)
+		disable := false
+		if err := e.sw.AddTable(&excelize.Table{Range: fmt.Sprintf("A%d:%s", headerRow, last), Name: "ledger",
+			StyleName: "TableStyleLight1", ShowRowStripes: &disable}); err != nil {
+			return fmt.Errorf("ledger: filter: %w", err)
+		}
+	}
+	if err := e.sw.Flush(); err != nil {
+		return fmt.Errorf("ledger: flush: %w", err)
+	}
+	if err := e.chain.Flush(); err != nil {
+		return fmt.Errorf("ledger: flush: %w", err)
+	}
+	e.f.SetActiveSheet(0)
+	if _, err := e.f.WriteTo(w); err != nil {
+		return fmt.Errorf("ledger: write: %w", err)
+	}
+	return nil
+}
+
+// Abort releases the encoder's temporary files without writing.
+func (e *Encoder) Abort() { _ = e.f.Close() }
+
+// values fills cells (len(Columns)) with r's values in column order, styled; a
+// nil cell is left empty.
+func values(r *Row, cells []any, st styles) {
+	str := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return excelize.Cell{StyleID: st.text, Value: s}
+	}
+	tm := func(t *time.Time) any {
+		if t == nil {
+			return nil
+		}
+		return excelize.Cell{StyleID: st.datetime, Value: excelTime(*t)}
+	}
+	yes := func(b bool) any {
+		if b {
+			return excelize.Cell{StyleID: st.text, Value: "是"}
+		}
+		return excelize.Cell{StyleID: st.text, Value: "否"}
+	}
+	for i := range Columns {
+		var v any
+		switch Columns[i].Key {
+		case ColCode:
+			v = str(r.Code)
+		case ColTitle:
+			v = str(r.Title)
+		case ColDescription:
+			v = str(r.Description)
+		case ColSource:
+			if r.Source != "" {
+				v = str(r.Source.Label())
+			}
+		case ColLevel:
+			if r.Level != "" {
+				v = str(r.Level.Label())
+			}
+		case ColBasisStandard:
+			v = str(r.BasisStandard)
+		case ColBasisClause:
+			v = str(r.BasisClause)
+		case ColIndustry:
+			v = str(r.Industry)
+		case ColRegionName:
+			v = str(r.RegionName)
+		case ColRegionCode:
+			v = str(r.RegionCode)
+		case ColEnterprise:
+			v = str(r.Enterprise)
+		case ColCreditCode:
+			v = str(r.CreditCode)
+		case ColLocation:
+			v = str(r.Location)
+		case ColDiscoveredAt:
+			v = tm(r.DiscoveredAt)
+		case ColMeasures:
+			v = str(r.Measures)
+		case ColResponsibleUnit:
+			v = str(r.ResponsibleUnit)
+		case ColResponsiblePerson:
+			v = str(r.ResponsiblePerson)
+		case ColResponsiblePhone:
+			v = str(r.ResponsiblePhone)
+		case ColFunds:
+			if r.Funds != nil {
+				v = excelize.Cell{StyleID: st.number, Value: *r.Funds}
+			}
+		case ColFundsSource:
+			v = str(r.FundsSource)
+		case ColDeadline:
+			if r.Deadline != nil {
+				v = excelize.Cell{StyleID: st.date, Value: r.Deadline.Time}
+			}
+		case ColEmergencyPlan:
+			v = str(r.EmergencyPlan)
+		case ColProductionSuspended:
+			if r.ProductionSuspended != nil {
+				v = yes(*r.ProductionSuspended)
+			}
+		case ColState:
+			if r.State != "" {
+				v = str(r.State.Label())
+			}
+		case ColOverdueDays:
+			if r.OverdueDays > 0 {
+				v = excelize.Cell{StyleID: st.number, Value: r.OverdueDays}
+			}
+		case ColEscalation:
+			v = str(stepWord(r.Escalation))
+		case ColListedSupervision:
+			v = yes(r.ListedSupervision)
+		case ColVerifier:
+			v = str(r.Verifier)
+		case ColVerifiedAt:
+			v = tm(r.VerifiedAt)
+		case ColClosedAt:
+			v = tm(r.ClosedAt)
+		case ColRemark:
+			v = str(r.Remark)
+		}
+		cells[i] = v
+	}
+}
+
+// stepWord is the Chinese word of a ladder step, as the column's drop-down has it.
+func stepWord(step int) string {
+	words := Columns[ColumnIndex(ColEscalation)].Words
+	if step < 0 || step >= len(words) {
+		return ""
+	}
+	return words[step]
+}

@@ -1,0 +1,355 @@
+package workflow
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"hazardloop/model"
+	"hazardloop/model/modeltest"
+	"hazardloop/workflow/ledger"
+)
+
+func (f *fixture) export(tb testing.TB, who string, q ListQuery) []byte {
+	tb.Helper()
+	x, err := f.engine.ExportLedger(f.ctx, f.actors[who], q)
+	noErr(tb, err)
+	var buf bytes.Buffer
+	_, err = x.Write(f.ctx, &buf)
+	noErr(tb, err)
+	return buf.Bytes()
+}
+
+func (f *fixture) allHazards(tb testing.TB) []model.Hazard {
+	tb.Helper()
+	hs, err := f.store.ListHazards(f.ctx, model.HazardFilter{Scope: model.AllScope, Limit: 10000})
+	noErr(tb, err)
+	return hs
+}
+
+// ledgerOf writes rows as an uploaded ledger (no title row: the header is row 1
+// of a plain sheet, as people make them).
+func ledgerOf(tb testing.TB, rows ...ledger.Row) []byte {
+	tb.Helper()
+	e, err := ledger.NewEncoder(ledger.Meta{Title: "测试台账"}, tb.TempDir())
+	noErr(tb, err)
+	for i := range rows {
+		noErr(tb, e.Write(&rows[i]))
+	}
+	var buf bytes.Buffer
+	noErr(tb, e.Close(&buf))
+	return buf.Bytes()
+}
+
+// setCells edits an exported ledger like an official would in Excel.
+func setCells(tb testing.TB, b []byte, cells map[string]any) []byte {
+	tb.Helper()
+	x, err := excelize.OpenReader(bytes.NewReader(b))
+	noErr(tb, err)
+	defer x.Close()
+	for ref, v := range cells {
+		noErr(tb, x.SetCellValue(ledger.SheetLedger, ref, v))
+	}
+	var buf bytes.Buffer
+	_, err = x.WriteTo(&buf)
+	noErr(tb, err)
+	return buf.Bytes()
+}
+
+func deadlineOf(s string) *model.Date {
+	d, _ := parseDay(s)
+	return &d
+}
+
+func forDialects(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	t.Parallel()
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newFixture(t, d))
+		})
+	}
+}
+
+func TestLedgerRoundTripChangesNothing(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.hazard(t)
+		f.toState(t, model.StateListed)
+		f.toState(t, model.StateRectifying)
+		m := f.major(t)
+		f.fire(t, "donghu", m, model.EventConfirm, Fields{BasisStandard: sp("《工贸企业重大事故隐患判定标准》"), BasisClause: sp("第三条")}, "")
+		before := f.allHazards(t)
+
+		b := f.export(t, "city", ListQuery{})
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["city"], b, ImportOptions{FileName: "round.xlsx"})
+		noErr(t, err)
+		if res.Rows != 4 || res.Unchanged != 4 || res.Created+res.Updated+res.Skipped != 0 || len(res.Errors) != 0 {
+			t.Fatalf("result %+v", res)
+		}
+		if after := f.allHazards(t); !reflect.DeepEqual(before, after) {
+			t.Errorf("round trip changed hazards:\nbefore %+v\nafter  %+v", before, after)
+		}
+	})
+}
+
+func TestLedgerExportScopeAndFilters(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		f.hazard(t)
+		f.toState(t, model.StateListed)
+		xihu := f.ents["xihu"]
+		_, err := f.engine.CreateHazard(f.ctx, f.actors["xihu"], HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
+		noErr(t, err)
+		count := func(b []byte) int {
+			r, err := ledger.Open(b, ledger.DecodeOptions{})
+			noErr(t, err)
+			defer r.Close()
+			n := 0
+			for r.Next() {
+				n++
+			}
+			return n
+		}
+		for who, want := range map[string]int{"admin": 3, "city": 3, "donghu": 2, "xihu": 1, "officer": 2, "ent": 2, "ent2": 1} {
+			if got := count(f.export(t, who, ListQuery{})); got != want {
+				t.Errorf("%s exports %d rows, want %d", who, got, want)
+			}
+		}
+		if got := count(f.export(t, "city", ListQuery{State: "listed"})); got != 1 {
+			t.Errorf("state filter: %d rows", got)
+		}
+		_, err = f.engine.ExportLedger(f.ctx, f.actors["city"], ListQuery{State: "nonsense"})
+		var we *Error
+		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Fields["state"] == "" {
+			t.Errorf("bad filter: %v", err)
+		}
+		x, err := f.engine.ExportLedger(f.ctx, f.actors["city"], ListQuery{})
+		noErr(t, err)
+		if x.FileName != "隐患台账_南昌市_20261128.xlsx" {
+			t.Errorf("file name %q", x.FileName)
+		}
+	})
+}
+
+func newRow(title string, state model.State) ledger.Row {
+	disc := time.Date(2026, 10, 8, 9, 0, 0, 0, shanghai)
+	r := ledger.Row{Title: title, RegionCode: "360102", Enterprise: "donghu公司", DiscoveredAt: &disc, State: state,
+		Source: model.SourceSupervisoryCheck, Location: "一号车间"}
+	if state != model.StateDiscovered {
+		r.ResponsibleUnit = "donghu公司"
+	}
+	if state == model.StateRectifying {
+		r.Measures, r.ResponsiblePerson, r.Deadline = "加装防护罩", "王五", deadlineOf("2026-10-31")
+	}
+	return r
+}
+
+func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		brandNew := newRow("新单位的隐患", model.StateListed)
+		brandNew.Enterprise, brandNew.CreditCode = "东湖新登记有限公司", "91360102MA3"+"00009"+"0"
+		brandNew.CreditCode = brandNew.CreditCode[:17] + string(CreditCheckChar(brandNew.CreditCode[:17]))
+		major := newRow("重大隐患", model.StateListed)
+		major.Level, major.BasisStandard, major.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第三条第（三）项"
+		rows := []ledger.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
+		b := ledgerOf(t, rows...)
+
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
+		noErr(t, err)
+		if res.Created != 4 || len(res.Errors) != 0 || !res.Committed || res.ID == 0 {
+			t.Fatalf("result %+v", res)
+		}
+		byTitle := map[string]model.Hazard{}
+		for _, h := range f.allHazards(t) {
+			byTitle[h.Title] = h
+		}
+		rect := byTitle["整改中的隐患"]
+		if rect.State != model.StateRectifying || rect.Measures != "加装防护罩" || rect.Deadline.String() != "2026-10-31" ||
+			!rect.Overdue(f.engine.Today()) || rect.DiscoveredAt.In(shanghai).Format("2006-01-02 15:04") != "2026-10-08 09:00" {
+			t.Errorf("rectifying hazard %+v", rect)
+		}
+		if m := byTitle["重大隐患"]; !m.ListedSupervision || m.Level != model.LevelMajor {
+			t.Errorf("major hazard %+v", m)
+		}
+		if n := byTitle["新单位的隐患"]; n.EnterpriseID == nil {
+			t.Errorf("new enterprise not registered: %+v", n)
+		}
+		evs, err := f.engine.Events(f.ctx, f.actors["donghu"], rect.ID)
+		noErr(t, err)
+		if len(evs) != 2 || evs[0].Event != model.EventCreate || evs[1].Event != model.EventImported ||
+			evs[1].FromState != model.StateDiscovered || evs[1].ToState != model.StateRectifying {
+			t.Errorf("events %+v", evs)
+		}
+		if rep, _ := f.engine.Verify(f.ctx, f.actors["donghu"], rect.ID); !rep.OK {
+			t.Errorf("chain %+v", rep)
+		}
+		if evs, _ := f.engine.Events(f.ctx, f.actors["donghu"], byTitle["新发现"].ID); len(evs) != 1 {
+			t.Errorf("a discovered row needs no imported event: %d events", len(evs))
+		}
+
+		// The same file again: no duplicates, nothing changed.
+		again, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		noErr(t, err)
+		if again.Created != 0 || again.Unchanged != 4 || len(f.allHazards(t)) != 4 {
+			t.Errorf("re-import %+v, %d hazards", again, len(f.allHazards(t)))
+		}
+	})
+}
+
+func TestLedgerAllOrNothing(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		bad := newRow("缺整改措施", model.StateRectifying)
+		bad.Measures = ""
+		outside := newRow("别区的隐患", model.StateDiscovered)
+		outside.RegionCode, outside.Enterprise = "360103", ""
+		b := ledgerOf(t, newRow("甲", model.StateDiscovered), bad, newRow("乙", model.StateListed), outside)
+
+		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		var we *Error
+		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "ledger_invalid" {
+			t.Fatalf("err %v", err)
+		}
+		res := we.Detail.(ImportResult)
+		want := []ledger.CellError{
+			{Row: 4, Column: "整改措施", Message: "请填写整改措施"},
+			{Row: 6, Column: "区划代码", Message: "该区划不在您的辖区内"},
+		}
+		if !reflect.DeepEqual(res.Errors, want) {
+			t.Errorf("errors %+v, want %+v", res.Errors, want)
+		}
+		if n := len(f.allHazards(t)); n != 0 {
+			t.Fatalf("%d hazards written by a refused import", n)
+		}
+
+		dry, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{DryRun: true, ValidOnly: true})
+		noErr(t, err)
+		if dry.Created != 2 || dry.Skipped != 2 || len(f.allHazards(t)) != 0 {
+			t.Errorf("dry run %+v", dry)
+		}
+
+		res, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		noErr(t, err)
+		if res.Created != 2 || res.Skipped != 2 || len(res.Errors) != 2 || len(f.allHazards(t)) != 2 {
+			t.Errorf("valid only %+v", res)
+		}
+
+		// The error report carries every uploaded row and the problems.
+		rep, err := f.engine.LedgerImportReport(f.ctx, f.actors["donghu"], res.ID)
+		noErr(t, err)
+		var buf bytes.Buffer
+		noErr(t, rep.Write(&buf))
+		x, err := excelize.OpenReader(&buf)
+		noErr(t, err)
+		defer x.Close()
+		got, _ := x.GetRows(ledger.SheetLedger)
+		if len(got) != 5 {
+			t.Errorf("report has %d rows, want header and 4", len(got))
+		}
+		if _, err := f.engine.LedgerImportReport(f.ctx, f.actors["xihu"], res.ID); !errors.As(err, &we) || we.Kind != KindForbidden {
+			t.Errorf("someone else's report: %v", err)
+		}
+	})
+}
+
+func TestLedgerUpdates(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		h := f.toState(t, model.StateRectifying)
+		// Row 3 is the only hazard; 整改措施 is column O, 整改期限 U, 当前状态 X.
+		b := f.export(t, "donghu", ListQuery{})
+
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
+		noErr(t, err)
+		if res.Updated != 1 {
+			t.Fatalf("result %+v", res)
+		}
+		got, err := f.engine.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		noErr(t, err)
+		if got.Measures != "更换为防爆型设备" || got.Version != h.Version+1 || got.State != model.StateRectifying {
+			t.Errorf("updated hazard %+v", got.Hazard)
+		}
+		evs, _ := f.engine.Events(f.ctx, f.actors["donghu"], h.ID)
+		if last := evs[len(evs)-1]; last.Event != model.EventImported || last.FromState != last.ToState {
+			t.Errorf("last event %+v", last)
+		}
+
+		// The hazard moved on since the export: the old file cannot change it.
+		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
+		wantRowError(t, err, "隐患编号")
+
+		fresh := f.export(t, "donghu", ListQuery{})
+		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
+		wantRowError(t, err, "整改期限")
+		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
+		wantRowError(t, err, "当前状态")
+		_, err = f.engine.ImportLedger(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
+		wantRowError(t, err, "隐患编号")
+	})
+}
+
+func wantRowError(t *testing.T, err error, column string) {
+	t.Helper()
+	var we *Error
+	if !errors.As(err, &we) || we.Code != "ledger_invalid" {
+		t.Fatalf("err %v, want ledger_invalid", err)
+	}
+	res := we.Detail.(ImportResult)
+	if len(res.Errors) != 1 || res.Errors[0].Column != column {
+		t.Errorf("errors %+v, want one in %s", res.Errors, column)
+	}
+}
+
+func TestLedgerImportRoles(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		b := ledgerOf(t, newRow("甲", model.StateDiscovered))
+		for _, who := range []string{"admin", "officer", "ent"} {
+			_, err := f.engine.ImportLedger(f.ctx, f.actors[who], b, ImportOptions{})
+			var we *Error
+			if !errors.As(err, &we) || we.Kind != KindForbidden {
+				t.Errorf("%s imports: %v", who, err)
+			}
+		}
+		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], []byte("not a workbook"), ImportOptions{})
+		var we *Error
+		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "not_xlsx" {
+			t.Errorf("bad file: %v", err)
+		}
+	})
+}
+
+func TestLedgerLibreOfficeSample(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		admin := f.actors["admin"]
+		for _, r := range []RegionInput{{Code: "360400", Name: "九江市", ParentCode: "360000"}, {Code: "360402", Name: "濂溪区", ParentCode: "360400"}} {
+			_, err := f.engine.CreateRegion(f.ctx, admin, r)
+			noErr(t, err)
+		}
+		b, err := os.ReadFile("ledger/testdata/lianxi-ledger-libreoffice.xlsx")
+		noErr(t, err)
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
+		if err != nil {
+			t.Fatalf("%v %+v", err, err.(*Error).Detail)
+		}
+		if res.Created != 10 || len(res.Errors) != 0 || !reflect.DeepEqual(res.Ignored, []string{"序号"}) {
+			t.Fatalf("result %+v", res)
+		}
+		states := map[model.State]int{}
+		for _, h := range f.allHazards(t) {
+			states[h.State]++
+			if h.RegionCode != "360402" || h.EnterpriseID == nil {
+				t.Errorf("hazard %s placed in %s, enterprise %v", h.Title, h.RegionCode, h.EnterpriseID)
+			}
+		}
+		if !reflect.DeepEqual(states, map[model.State]int{model.StateRectifying: 4, model.StateListed: 3, model.StateWrittenOff: 3}) {
+			t.Errorf("states %v", states)
+		}
+		again, err := f.engine.ImportLedger(f.ctx, f.actors["province"], b, ImportOptions{})
+		noErr(t, err)
+		if again.Created != 0 || again.Unchanged != 10 {
+			t.Errorf("re-import %+v", again)
+		}
+	})
+}
