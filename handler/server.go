@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/metrics"
 	"hazardloop/workflow"
 )
 
@@ -21,6 +22,7 @@ type Options struct {
 	Logger         *slog.Logger
 	TrustedProxies []string // addresses whose X-Forwarded-For is believed; none by default
 	MaxJSONBytes   int64    // body limit of JSON requests; 1 MiB by default
+	Metrics        *metrics.Set
 }
 
 // Server holds what the handlers need.
@@ -56,6 +58,7 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
 	r.GET("/readyz", s.ready)
 
 	r.GET("/exposure", s.exposurePage)
@@ -140,6 +143,7 @@ func saneID(id string) bool {
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
+	s.opts.Metrics.Request(c.FullPath(), c.Request.Method, c.Writer.Status(), time.Since(start))
 	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
 		slog.String("request_id", c.GetString(requestIDKey)),
 		slog.String("method", c.Request.Method),

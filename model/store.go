@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"strings"
 	"time"
 
@@ -223,4 +224,27 @@ func (s *Store) Exec(ctx context.Context, sql string, args ...any) error {
 // Raw runs a query and scans its rows into dest (a pointer to a slice or value).
 func (s *Store) Raw(ctx context.Context, dest any, sql string, args ...any) error {
 	return translate("model: raw", s.r(ctx).Raw(sql, args...).Scan(dest).Error)
+}
+
+// Backup writes a consistent copy of an SQLite database to path while the service
+// runs (VACUUM INTO reads one snapshot; writers carry on). path must not exist.
+// PostgreSQL is backed up with its own tools (pg_dump), not here.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect != DialectSQLite {
+		return errors.New("model: backup is for the embedded SQLite database; use pg_dump for PostgreSQL")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return fmt.Errorf("model: backup: %s already exists", path)
+	}
+	return translate("model: backup", s.r(ctx).Exec("VACUUM INTO ?", path).Error)
+}
+
+// IntegrityCheck runs SQLite's integrity check; "ok" when the file is sound.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.dialect != DialectSQLite {
+		return "ok", nil
+	}
+	var out string
+	err := s.r(ctx).Raw("PRAGMA integrity_check").Scan(&out).Error
+	return out, translate("model: integrity check", err)
 }

@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"hazardloop/metrics"
 	"hazardloop/model"
 )
 
@@ -32,6 +33,7 @@ type Options struct {
 	MaxUpload  int              // size limit of one evidence file; DefaultMaxUpload when zero
 	ReportKey  []byte           // 32-byte AES key that seals reporters' contacts
 	Reports    ReportPolicy     // DefaultReportPolicy when its rate is zero
+	Metrics    *metrics.Set     // optional
 }
 
 // New returns an engine over store.
@@ -303,6 +305,7 @@ func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	if in.Version != h.Version {
+		e.opts.Metrics.Conflict()
 		return nil, &Error{Kind: KindConflict, Code: "stale_version",
 			Message: fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version)}
 	}
@@ -326,7 +329,7 @@ func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model
 	}
 	next := *h
 	now = now.UTC().Truncate(time.Microsecond)
-	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), actor: a, in: &in, h: h, next: &next,
+	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
 		now: now, today: model.DateIn(now, shanghai), errs: fieldErrors{}, payload: map[string]any{}}
 	validateFields(in.Event, &in.Fields, c.errs)
 	steps[in.Event].apply(c)
@@ -358,11 +361,16 @@ func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *
 	next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
 	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
 		if errors.Is(err, model.ErrConflict) {
+			e.opts.Metrics.Conflict()
 			return &Error{Kind: KindConflict, Code: "stale_version", Message: "该隐患已被他人更新，请刷新后重试", cause: err}
 		}
 		return err
 	}
-	return tx.AppendEvent(ctx, ev)
+	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return err
+	}
+	e.opts.Metrics.Event(string(event))
+	return nil
 }
 
 // Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's

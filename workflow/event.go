@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"hazardloop/metrics"
 	"hazardloop/model"
 )
 
@@ -16,6 +17,7 @@ type change struct {
 	ctx     context.Context
 	tx      *model.Store
 	lad     ladder
+	metrics *metrics.Set
 	actor   Actor
 	in      *EventInput
 	h       *model.Hazard

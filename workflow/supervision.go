@@ -72,6 +72,7 @@ func escalate(c *change) {
 	}
 	c.payload["doc_number"] = esc.DocNumber
 	c.then = append(c.then, func() error {
+		c.metrics.Escalation(step)
 		if err := c.tx.CreateEscalation(c.ctx, esc); err != nil {
 			if errors.Is(err, model.ErrDuplicate) {
 				return &Error{Kind: KindConflict, Code: "stale_version", Message: "该督办措施已由他人采取，请刷新后查看", cause: err}
@@ -364,5 +365,6 @@ func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, err
 		}
 	}
 	res.Duration = time.Since(start)
+	e.opts.Metrics.Sweep(res.Duration, res.Steps)
 	return res, nil
 }

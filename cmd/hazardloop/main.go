@@ -3,6 +3,7 @@
 //	hazardloop [serve] [flags]   serve HTTP (the default)
 //	hazardloop demo [flags]      seed the demo province and exit
 //	hazardloop sweep [flags]     take the supervision steps now due, once, and exit (for cron)
+//	hazardloop backup --out F    write a consistent copy of the embedded database to F, online
 //
 // Every flag has an environment twin (HAZARDLOOP_ plus the flag name in upper case
 // with - as _); a flag given on the command line wins over the environment.
@@ -30,6 +31,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/workflow"
 )
@@ -64,6 +66,7 @@ type config struct {
 	ReportKey      string
 	S3             blob.S3Config
 	Reports        workflow.ReportPolicy
+	Out            string
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -94,6 +97,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.S3.Region, "s3-region", "", "S3 region")
 	fs.StringVar(&c.S3.Prefix, "s3-prefix", "evidence/", "prefix of object keys")
 	fs.BoolVar(&c.S3.UseSSL, "s3-use-ssl", true, "talk to the object store over TLS")
+	fs.StringVar(&c.Out, "out", "", "backup: the file to write")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
 	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
@@ -176,9 +180,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
-	case "serve", "demo", "sweep":
+	case "serve", "demo", "sweep", "backup":
 	default:
-		return fmt.Errorf("unknown command %q (want serve, demo or sweep)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, demo, sweep or backup)", cmd)
 	}
 	cfg, err := parseConfig(cmd, args, stderr)
 	if err != nil {
@@ -194,6 +198,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		return err
 	}
 	defer store.Close()
+	if cmd == "backup" {
+		if cfg.Out == "" {
+			return errors.New("backup needs --out FILE")
+		}
+		if err := store.Backup(ctx, cfg.Out); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已备份到 %s\n", cfg.Out)
+		return nil
+	}
 	if err := store.Migrate(ctx); err != nil {
 		return err
 	}
@@ -208,8 +222,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if err != nil {
 		return err
 	}
+	met := metrics.New()
 	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports})
+		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met})
 	if err := engine.LoadCalendars(ctx); err != nil {
 		return err
 	}
@@ -245,7 +260,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		go func() { defer close(done); sweeper.Run(sweepCtx) }()
 		defer func() { stopSweep(); <-done }()
 	}
-	return serve(ctx, cfg, engine, log, listening)
+	return serve(ctx, cfg, engine, met, log, listening)
 }
 
 // openBlobs is where evidence files go: the S3-compatible store when configured,
@@ -294,14 +309,14 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-func serve(ctx context.Context, cfg *config, engine *workflow.Engine, log *slog.Logger, listening chan<- string) error {
+func serve(ctx context.Context, cfg *config, engine *workflow.Engine, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
 	var proxies []string
 	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			proxies = append(proxies, p)
 		}
 	}
-	h, err := handler.New(engine, handler.Options{Logger: log, TrustedProxies: proxies})
+	h, err := handler.New(engine, handler.Options{Logger: log, TrustedProxies: proxies, Metrics: met})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"hazardloop/model"
 )
 
 // TestServeEndToEnd boots the whole program on a fresh SQLite file with the demo,
@@ -82,6 +84,36 @@ func TestServeEndToEnd(t *testing.T) {
 	if strings.Contains(logs.String(), demoPassword) || strings.Contains(logs.String(), token) {
 		t.Error("a secret reached the log")
 	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`hazardloop_http_requests_total{method="GET",route="/api/v1/hazards",status="200"} 1`, `hazardloop_events_total{event="confirm"}`} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// An online backup while serving, readable as a database of its own.
+	backup := filepath.Join(dir, "backup.db")
+	var bout bytes.Buffer
+	if err := run(context.Background(), []string{"backup", "--database-url", filepath.Join(dir, "e2e.db"), "--out", backup}, &bout, io.Discard, nil); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	copyStore, err := model.Open(backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := copyStore.Raw(context.Background(), &n, "SELECT count(*) FROM hazard_events"); err != nil || n < 10 {
+		t.Errorf("backup holds %d events (%v)", n, err)
+	}
+	if ok, err := copyStore.IntegrityCheck(context.Background()); ok != "ok" || err != nil {
+		t.Errorf("backup integrity: %s %v", ok, err)
+	}
+	copyStore.Close()
 
 	cancel()
 	select {
