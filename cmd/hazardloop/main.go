@@ -67,6 +67,7 @@ type config struct {
 	S3             blob.S3Config
 	Reports        workflow.ReportPolicy
 	Out            string
+	Hazards        int
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -98,6 +99,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.S3.Prefix, "s3-prefix", "evidence/", "prefix of object keys")
 	fs.BoolVar(&c.S3.UseSSL, "s3-use-ssl", true, "talk to the object store over TLS")
 	fs.StringVar(&c.Out, "out", "", "backup: the file to write")
+	fs.IntVar(&c.Hazards, "hazards", 0, "demo: also seed this many realistic hazards in bulk (a province: 1000000)")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
 	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
@@ -249,6 +251,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if cfg.Demo || cmd == "demo" {
 		if err := seedDemo(ctx, engine, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
+		}
+		if cfg.Hazards > 0 {
+			start := time.Now()
+			last := time.Now()
+			err := engine.SeedBulk(ctx, cfg.Hazards, func(done, total int) {
+				if time.Since(last) > 5*time.Second || done == total {
+					last = time.Now()
+					fmt.Fprintf(stdout, "已生成 %d / %d 条隐患（%s）\n", done, total, time.Since(start).Round(time.Second))
+				}
+			})
+			if err != nil {
+				return fmt.Errorf("demo --hazards: %w", err)
+			}
 		}
 	}
 	if cmd == "demo" {

@@ -1,0 +1,240 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"hazardloop/model"
+)
+
+// seedCities are the eleven cities of 江西省 (GB/T 2260); each gets eight
+// counties numbered 01–08 beside any already registered.
+var seedCities = []struct{ code, name string }{
+	{"360100", "南昌市"}, {"360200", "景德镇市"}, {"360300", "萍乡市"}, {"360400", "九江市"},
+	{"360500", "新余市"}, {"360600", "鹰潭市"}, {"360700", "赣州市"}, {"360800", "吉安市"},
+	{"360900", "宜春市"}, {"361000", "抚州市"}, {"361100", "上饶市"},
+}
+
+var seedIndustries = []string{"危险化学品", "工贸", "建筑施工", "交通运输", "燃气", "消防", "矿山", "自然灾害"}
+
+var seedTitles = []string{
+	"消防通道堆放杂物", "可燃气体报警器失效", "配电室未设挡鼠板", "安全警示标志缺失", "反应釜紧急切断装置未投用",
+	"有限空间作业未审批", "脚手架连墙件缺失", "液化气钢瓶违规存放", "边坡裂缝未监测", "应急照明损坏",
+	"特种设备未定期检验", "粉尘清扫制度未落实", "防雷检测过期", "危化品仓库超量储存", "高处作业未系安全带",
+}
+
+// SeedProgress reports how many hazards a bulk seed has written so far.
+type SeedProgress func(done, total int)
+
+// SeedBulk fills the database with n realistic hazards of a province — cities,
+// counties, enterprises, every state with the events that led there, and the
+// supervision steps the overdue ones have earned — in bulk inserts of a few
+// thousand rows per transaction. Each hazard's log is a valid hash chain. It is
+// meant for demonstrations and load tests.
+func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) error {
+	admin := Actor{Name: "演示数据", Role: model.RoleAdmin}
+	rng := rand.New(rand.NewPCG(2026, uint64(n)))
+	if _, err := e.store.GetRegion(ctx, "360000"); err != nil {
+		if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: "360000", Name: "江西省"}); err != nil {
+			return err
+		}
+	}
+	var counties []string
+	for _, c := range seedCities {
+		if _, err := e.store.GetRegion(ctx, c.code); err != nil {
+			if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
+				return err
+			}
+		}
+		for i := 1; i <= 8; i++ {
+			code := fmt.Sprintf("%s%02d", c.code[:4], i)
+			if _, err := e.store.GetRegion(ctx, code); err != nil {
+				if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
+					return err
+				}
+			}
+			counties = append(counties, code)
+		}
+	}
+
+	// Enterprises: one for every 50 hazards.
+	now := e.Now()
+	firstEnt, err := e.store.MaxID(ctx, "enterprises")
+	if err != nil {
+		return err
+	}
+	nEnt := max(n/50, 10)
+	ents := make([]model.Enterprise, nEnt)
+	for i := range ents {
+		region := counties[rng.IntN(len(counties))]
+		first := fmt.Sprintf("91%sMA%07d", region, firstEnt+int64(i)+1)[:17]
+		ents[i] = model.Enterprise{ID: firstEnt + int64(i) + 1, Name: fmt.Sprintf("%s演示企业%06d有限公司", region, i+1),
+			CreditCode: first + string(CreditCheckChar(first)), RegionCode: region,
+			Industry: seedIndustries[rng.IntN(len(seedIndustries))], CreatedAt: now}
+	}
+	if err := e.store.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &ents) }); err != nil {
+		return err
+	}
+
+	hid, err := e.store.MaxID(ctx, "hazards")
+	if err != nil {
+		return err
+	}
+	evid, err := e.store.MaxID(ctx, "hazard_events")
+	if err != nil {
+		return err
+	}
+	escid, err := e.store.MaxID(ctx, "escalations")
+	if err != nil {
+		return err
+	}
+	lad := e.ladder()
+	today := e.Today()
+	codes := map[string]int64{} // hazard code counters per region and day
+	docs := map[string]int64{}  // document counters per region and year
+	regionNames := map[string]string{}
+	for _, c := range counties {
+		r, err := e.store.GetRegion(ctx, c)
+		if err != nil {
+			return err
+		}
+		regionNames[c] = r.Name
+	}
+	const batch = 2000
+	for done := 0; done < n; {
+		size := min(batch, n-done)
+		hs := make([]model.Hazard, 0, size)
+		var evs []model.HazardEvent
+		var escs []model.Escalation
+		for range size {
+			hid++
+			ent := ents[rng.IntN(len(ents))]
+			discovered := now.Add(-time.Duration(rng.IntN(365*24)) * time.Hour).Truncate(time.Microsecond)
+			day := model.DateIn(discovered, shanghai)
+			period := model.HazardCodePeriod(ent.RegionCode, discovered.In(shanghai))
+			codes[period]++
+			h := model.Hazard{
+				ID: hid, Code: fmt.Sprintf("YH-%s-%s-%04d", ent.RegionCode, discovered.In(shanghai).Format("20060102"), codes[period]),
+				Title: seedTitles[rng.IntN(len(seedTitles))], Description: "演示数据：" + ent.Name,
+				Source: []model.Source{model.SourceSelfInspection, model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceOfficerReport}[rng.IntN(4)],
+				Level:  model.LevelGeneral, Industry: ent.Industry, RegionCode: ent.RegionCode, EnterpriseID: &ent.ID,
+				Location: regionNames[ent.RegionCode], DiscoveredAt: discovered, State: model.StateDiscovered, Version: 1,
+				CreatedAt: discovered, UpdatedAt: discovered,
+			}
+			if rng.IntN(20) == 0 {
+				h.Level, h.BasisStandard, h.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第四条"
+			}
+			chain := []*model.HazardEvent{seedEvent(&h, model.EventCreate, "", model.StateDiscovered, discovered)}
+			step := func(ev model.Event, to model.State, at time.Time) {
+				chain = append(chain, seedEvent(&h, ev, h.State, to, at))
+				h.State, h.UpdatedAt = to, at
+			}
+			p := rng.IntN(100)
+			at := discovered.Add(24 * time.Hour)
+			switch {
+			case p < 5: // discovered
+			case p < 10:
+				step(model.EventDismiss, model.StateDismissed, at)
+				h.ClosedAt = &at
+			default:
+				h.ResponsibleUnit = ent.Name
+				h.ListedAt, h.ListedSupervision = &at, h.Level == model.LevelMajor
+				step(model.EventConfirm, model.StateListed, at)
+				if p < 20 {
+					break
+				}
+				deadline := day.AddDays(15 + rng.IntN(60))
+				h.Deadline, h.Measures, h.ResponsiblePerson = &deadline, "按方案整改", "演示负责人"
+				at2 := at.Add(24 * time.Hour)
+				h.PlannedAt = &at2
+				step(model.EventPlan, model.StateRectifying, at2)
+				if p < 40 {
+					break
+				}
+				at3 := at2.Add(time.Duration(rng.IntN(40*24)) * time.Hour)
+				step(model.EventSubmit, model.StateVerifying, at3)
+				if p < 45 {
+					break
+				}
+				at4 := at3.Add(48 * time.Hour)
+				h.VerifiedAt, h.ClosedAt = &at4, &at4
+				step(model.EventApprove, model.StateWrittenOff, at4)
+			}
+			lad.settle(&h)
+			// The supervision steps an overdue hazard has earned by today.
+			for h.NextStepOn != nil && !h.NextStepOn.After(today.Time) {
+				s := h.EscalationLevel + 1
+				at := time.Date(h.NextStepOn.Year(), h.NextStepOn.Month(), h.NextStepOn.Day(), 9, 0, 0, 0, shanghai).UTC()
+				key := fmt.Sprintf("document:%s|%d", h.RegionCode, h.NextStepOn.Year())
+				docs[key]++
+				escid++
+				reply := lad.replyDue(s, *h.NextStepOn)
+				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s, DocYear: h.NextStepOn.Year(), DocSeq: docs[key],
+					DocNumber: fmt.Sprintf("〔%d〕第%d号", h.NextStepOn.Year(), docs[key]), IssuerRegion: h.RegionCode,
+					IssuerName: regionNames[h.RegionCode] + "应急管理局", Addressee: ent.Name,
+					OverdueDays: lad.overdueDays(h.DueOn, *h.NextStepOn), DueOn: h.DueOn, ReplyDue: reply,
+					Reason: "逾期未完成整改，依规升级为" + StepLabel(s), CreatedAt: at})
+				ev := seedEvent(&h, model.EventEscalate, h.State, h.State, at)
+				ev.Payload = model.JSONText(fmt.Sprintf(`{"step":%d}`, s))
+				chain = append(chain, ev)
+				h.EscalationLevel, h.ReplyDue, h.UpdatedAt = s, &reply, at
+				lad.settle(&h)
+			}
+			prev := ""
+			for i, ev := range chain {
+				evid++
+				ev.ID = evid
+				ev.Seal(int64(i), prev)
+				prev = ev.Hash
+				evs = append(evs, *ev)
+			}
+			h.Version, h.LastSeq, h.ChainHead = len(chain), int64(len(chain)), prev
+			hs = append(hs, h)
+		}
+		err := e.store.Tx(ctx, func(tx *model.Store) error {
+			if err := tx.BulkInsert(ctx, &hs); err != nil {
+				return err
+			}
+			if err := tx.BulkInsert(ctx, &evs); err != nil {
+				return err
+			}
+			if len(escs) > 0 {
+				return tx.BulkInsert(ctx, &escs)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		done += size
+		if progress != nil {
+			progress(done, n)
+		}
+	}
+	cs := make([]model.Counter, 0, len(codes)+len(docs))
+	for k, v := range codes {
+		cs = append(cs, model.Counter{Name: "hazard", Period: k, Value: v})
+	}
+	for k, v := range docs {
+		var region string
+		var year int
+		fmt.Sscanf(k, "document:%6s|%d", &region, &year)
+		cs = append(cs, model.Counter{Name: "document:" + region, Period: fmt.Sprint(year), Value: v})
+	}
+	return e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.RaiseCounters(ctx, cs); err != nil {
+			return err
+		}
+		if err := tx.SyncSequences(ctx); err != nil {
+			return err
+		}
+		return tx.Analyze(ctx)
+	})
+}
+
+func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {
+	return &model.HazardEvent{HazardID: h.ID, Event: ev, FromState: from, ToState: to,
+		ActorName: "演示数据", Role: model.RoleSystem, Payload: "{}", CreatedAt: at}
+}
