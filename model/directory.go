@@ -130,18 +130,21 @@ func (s *Store) CreateSession(ctx context.Context, sess *Session) error {
 	return translate("model: create session", s.w(ctx).Create(sess).Error)
 }
 
-// SessionUser returns the active user whose unexpired session has tokenHash, or
-// ErrNotFound.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*User, error) {
-	var u User
-	err := s.r(ctx).Model(&User{}).
+// SessionUser returns the active user whose unexpired session has tokenHash, and
+// when that session expires; ErrNotFound if there is none.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (*User, time.Time, error) {
+	var row struct {
+		User
+		SessionExpires time.Time
+	}
+	err := s.r(ctx).Model(&User{}).Select("users.*, sessions.expires_at AS session_expires").
 		Joins("JOIN sessions ON sessions.user_id = users.id").
 		Where("sessions.token_hash = ? AND sessions.expires_at > ? AND users.active", tokenHash, now).
-		Take(&u).Error
+		Take(&row).Error
 	if err != nil {
-		return nil, translate("model: session user", err)
+		return nil, time.Time{}, translate("model: session user", err)
 	}
-	return &u, nil
+	return &row.User, row.SessionExpires, nil
 }
 
 // DeleteSession ends a login, and any expired ones while at it.

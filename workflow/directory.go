@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -281,17 +283,73 @@ func (e *Engine) Login(ctx context.Context, username, password string) (string, 
 
 // Authenticate returns the user behind a session token. KindUnauthorized if the
 // token is unknown or expired.
+//
+// A session seen in the last few seconds is answered from memory: a logout on
+// this replica takes effect at once, one on another replica (or an expiry, or a
+// deactivated account) within sessionCacheTTL.
 func (e *Engine) Authenticate(ctx context.Context, token string) (*model.User, error) {
-	u, err := e.store.SessionUser(ctx, hashToken(token), e.Now())
+	key := hashToken(token)
+	now := e.Now()
+	if u, ok := e.sessions.get(key, now); ok {
+		return u, nil
+	}
+	u, expires, err := e.store.SessionUser(ctx, key, now)
 	if errors.Is(err, model.ErrNotFound) {
 		return nil, &Error{Kind: KindUnauthorized, Code: "unauthorized", Message: "登录已失效，请重新登录"}
+	} else if err != nil {
+		return nil, err
 	}
-	return u, err
+	e.sessions.put(key, u, now, expires)
+	return u, nil
 }
 
 // Logout ends the session of token.
 func (e *Engine) Logout(ctx context.Context, token string) error {
-	return e.store.DeleteSession(ctx, hashToken(token), e.Now())
+	key := hashToken(token)
+	e.sessions.drop(key)
+	return e.store.DeleteSession(ctx, key, e.Now())
+}
+
+// sessionCacheTTL bounds how long a replica trusts a session it has checked.
+const sessionCacheTTL = 5 * time.Second
+
+// sessionCache remembers recently checked sessions, at most a few thousand.
+type sessionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedSession
+}
+
+type cachedSession struct {
+	user    *model.User
+	at      time.Time // when it was checked
+	expires time.Time // when the session itself ends
+}
+
+func (c *sessionCache) get(key string, now time.Time) (*model.User, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.m[key]
+	if !ok || now.Sub(s.at) > sessionCacheTTL || now.Before(s.at) || !now.Before(s.expires) {
+		return nil, false
+	}
+	u := *s.user
+	return &u, true
+}
+
+func (c *sessionCache) put(key string, u *model.User, now, expires time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) > 4096 {
+		c.m = map[string]cachedSession{}
+	}
+	cp := *u
+	c.m[key] = cachedSession{user: &cp, at: now, expires: expires}
+}
+
+func (c *sessionCache) drop(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, key)
 }
 
 func hashToken(token string) string {

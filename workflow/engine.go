@@ -21,6 +21,7 @@ type Engine struct {
 	now      func() time.Time
 	opts     Options
 	calendar atomic.Pointer[Calendar]
+	sessions sessionCache
 }
 
 // Options tune an Engine; zero values take the defaults.

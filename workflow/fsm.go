@@ -51,17 +51,22 @@ func fire(s model.State, ev model.Event) (model.State, bool) {
 	return model.State(f.Current()), true
 }
 
-// eventsFrom lists the events possible in s, ordered as Events.
-func eventsFrom(s model.State) []model.Event {
-	f := newFSM(s)
-	var out []model.Event
-	for _, ev := range Events {
-		if f.Can(string(ev)) {
-			out = append(out, ev)
+// eventsFrom lists the events possible in s, ordered as Events. The lifecycle is
+// fixed, so the answer per state is worked out once from the FSM.
+func eventsFrom(s model.State) []model.Event { return fromState[s] }
+
+var fromState = func() map[model.State][]model.Event {
+	out := map[model.State][]model.Event{}
+	for _, s := range model.States {
+		f := newFSM(s)
+		for _, ev := range Events {
+			if f.Can(string(ev)) {
+				out[s] = append(out[s], ev)
+			}
 		}
 	}
 	return out
-}
+}()
 
 // Diagram renders the lifecycle as a mermaid state diagram (for the README).
 func Diagram() (string, error) {

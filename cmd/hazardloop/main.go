@@ -4,6 +4,7 @@
 //	hazardloop demo [flags]      seed the demo province and exit
 //	hazardloop sweep [flags]     take the supervision steps now due, once, and exit (for cron)
 //	hazardloop backup --out F    write a consistent copy of the embedded database to F, online
+//	hazardloop load [flags]      drive the hazard list with concurrent clients; print throughput and latency
 //
 // Every flag has an environment twin (HAZARDLOOP_ plus the flag name in upper case
 // with - as _); a flag given on the command line wins over the environment.
@@ -182,9 +183,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
+	case "load":
+		return runLoad(ctx, args, stdout, stderr)
 	case "serve", "demo", "sweep", "backup":
 	default:
-		return fmt.Errorf("unknown command %q (want serve, demo, sweep or backup)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, demo, sweep, backup or load)", cmd)
 	}
 	cfg, err := parseConfig(cmd, args, stderr)
 	if err != nil {

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// loadQueries are what officials typically ask of the hazard list: the newest in
+// their territory, by state, overdue ones, major ones, a search.
+var loadQueries = []string{
+	"limit=50",
+	"limit=50&state=rectifying",
+	"limit=50&overdue=true",
+	"limit=50&level=major",
+	"limit=50&region=360100",
+	"limit=50&source=public_report&state=discovered",
+	"limit=20&q=" + "消防通道",
+}
+
+// runLoad drives GET /api/v1/hazards with concurrent clients for a while and
+// prints throughput and latency percentiles. It talks only to the address given
+// (loopback by default) and stops by itself.
+func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hazardloop load", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	base := fs.String("url", "http://127.0.0.1:8080", "the service to load")
+	user := fs.String("username", "sheng", "account to log in with")
+	pass := fs.String("password", demoPassword, "its password")
+	clients := fs.Int("clients", 32, "concurrent clients")
+	duration := fs.Duration("duration", 30*time.Second, "how long to run")
+	pages := fs.Int("pages", 3, "pages each client follows through next_cursor before starting over")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *clients < 1 || *clients > 1024 || *duration <= 0 || *duration > time.Hour {
+		return fmt.Errorf("load: --clients 1..1024 and --duration up to 1h")
+	}
+	tr := &http.Transport{MaxIdleConns: *clients * 2, MaxIdleConnsPerHost: *clients * 2}
+	hc := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	body, _ := json.Marshal(map[string]string{"username": *user, "password": *pass})
+	resp, err := hc.Post(*base+"/api/v1/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return fmt.Errorf("load: login: %w", err)
+	}
+	var login struct {
+		Token string `json:"token"`
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&login)
+	resp.Body.Close()
+	if login.Token == "" {
+		return fmt.Errorf("load: login as %s failed (%s)", *user, resp.Status)
+	}
+
+	ctx, cancel := context.WithTimeout(ctx, *duration)
+	defer cancel()
+	var mu sync.Mutex
+	var lat []time.Duration
+	errs := 0
+	var wg sync.WaitGroup
+	start := time.Now()
+	for c := range *clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for i := c; ctx.Err() == nil; i++ {
+				q := loadQueries[i%len(loadQueries)]
+				cursor := ""
+				for p := 0; p < *pages && ctx.Err() == nil; p++ {
+					url := *base + "/api/v1/hazards?" + q
+					if cursor != "" {
+						url += "&cursor=" + cursor
+					}
+					req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+					req.Header.Set("Authorization", "Bearer "+login.Token)
+					t0 := time.Now()
+					resp, err := hc.Do(req)
+					if err != nil {
+						if ctx.Err() == nil {
+							bad++
+						}
+						break
+					}
+					var page struct {
+						NextCursor string `json:"next_cursor"`
+					}
+					err = json.NewDecoder(resp.Body).Decode(&page)
+					resp.Body.Close()
+					d := time.Since(t0)
+					if err != nil || resp.StatusCode != http.StatusOK {
+						bad++
+						break
+					}
+					mine = append(mine, d)
+					if cursor = page.NextCursor; cursor == "" {
+						break
+					}
+				}
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errs += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return fmt.Errorf("load: no request succeeded (%d errors)", errs)
+	}
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
+	fmt.Fprintf(stdout, "%s\n", strings.Repeat("-", 60))
+	fmt.Fprintf(stdout, "GET /api/v1/hazards  clients=%d  duration=%s\n", *clients, elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "requests=%d  errors=%d  throughput=%.0f req/s\n", len(lat), errs, float64(len(lat))/elapsed.Seconds())
+	fmt.Fprintf(stdout, "latency p50=%s  p90=%s  p99=%s  max=%s\n", pct(0.50).Round(10*time.Microsecond),
+		pct(0.90).Round(10*time.Microsecond), pct(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(10*time.Microsecond))
+	return nil
+}
