@@ -76,3 +76,9 @@ func (s *Store) SyncSequences(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Counters returns every counter, to continue numbering after them.
+func (s *Store) Counters(ctx context.Context) ([]Counter, error) {
+	var cs []Counter
+	return cs, translate("model: counters", s.r(ctx).Find(&cs).Error)
+}

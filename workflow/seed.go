@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"hazardloop/model"
@@ -94,6 +95,18 @@ func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) err
 	today := e.Today()
 	codes := map[string]int64{} // hazard code counters per region and day
 	docs := map[string]int64{}  // document counters per region and year
+	existing, err := e.store.Counters(ctx)
+	if err != nil {
+		return err
+	}
+	for _, c := range existing {
+		switch {
+		case c.Name == "hazard":
+			codes[c.Period] = c.Value
+		case strings.HasPrefix(c.Name, "document:"):
+			docs[c.Name+"|"+c.Period] = c.Value
+		}
+	}
 	regionNames := map[string]string{}
 	for _, c := range counties {
 		r, err := e.store.GetRegion(ctx, c)

@@ -39,5 +39,8 @@ func TestSeedBulk(t *testing.T) {
 			h = f.toState(t, model.StateRectifying)
 			f.fire(t, "donghu", h, model.EventEscalate, Fields{Reason: sp("督办")}, "")
 		}
+		// A second seed into a database in use continues every number.
+		noErr(t, f.engine.SeedBulk(f.ctx, 200, nil))
+		f.hazard(t)
 	})
 }
