@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -117,7 +116,7 @@ func (s *Server) exposurePage(c *gin.Context) {
 	s.html(c, s.pages.exposure, struct {
 		Items   []workflow.PublicExposure
 		Updated string
-	}{items, time.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
+	}{items, s.engine.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

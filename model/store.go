@@ -12,6 +12,7 @@ import (
 
 	"github.com/glebarez/sqlite"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -171,7 +172,17 @@ func (s *Store) migrator() (*goose.Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("model: migrations: %w", err)
 	}
-	p, err := goose.NewProvider(dialect, s.sqlDBs[0], sub)
+	var opts []goose.ProviderOption
+	if s.dialect == DialectPostgres {
+		// Replicas starting together: one migrates, the others wait on an
+		// advisory lock and then find nothing to do.
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, fmt.Errorf("model: migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.sqlDBs[0], sub, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("model: migrations: %w", err)
 	}

@@ -395,12 +395,27 @@ func (e *Engine) visible(ctx context.Context, a Actor, id int64) (*model.Hazard,
 	return h, nil
 }
 
-// Events returns the log of hazard id, oldest first.
+// Events returns the log of hazard id, oldest first. Enterprise users do not see
+// the entries about public reporters (contact viewed, answer, reward): even that
+// a named reporter exists is not theirs to know. The chain is verified over the
+// whole log by Verify.
 func (e *Engine) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
-	return e.store.ListEvents(ctx, id)
+	evs, err := e.store.ListEvents(ctx, id)
+	if err != nil || a.Role != model.RoleEnterprise {
+		return evs, err
+	}
+	out := evs[:0]
+	for _, ev := range evs {
+		switch ev.Event {
+		case model.EventViewContact, model.EventAnswerReporter, model.EventReward:
+		default:
+			out = append(out, ev)
+		}
+	}
+	return out, nil
 }
 
 // Verify checks the hash chain of hazard id against the head recorded on it.
