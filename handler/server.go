@@ -62,6 +62,9 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	r.GET("/readyz", s.ready)
 
 	r.GET("/exposure", s.exposurePage)
+	if err := s.pageRoutes(r); err != nil {
+		return nil, err
+	}
 
 	api := r.Group("/api/v1")
 	api.POST("/login", s.login)
@@ -101,6 +104,7 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	auth.POST("/reports/:id/reward", s.proposeReward)
 	auth.POST("/reports/:id/reward/decision", s.decideReward)
 	auth.POST("/reports/:id/reward/paid", s.rewardPaid)
+	auth.GET("/outbox", s.listOutbox)
 	auth.GET("/ladder", s.ladderPolicy)
 	auth.GET("/calendars", s.listCalendars)
 	auth.PUT("/calendars/:year", s.putCalendar)

@@ -1,10 +1,10 @@
 // Package templates holds the html/template files of hazardloop, embedded: the
-// supervision documents and the pages.
+// supervision documents, the pages and the static files the pages use.
 package templates
 
 import "embed"
 
-// FS holds documents/*.html and pages/*.html.
+// FS holds documents/*.html, pages/*.html and static/* (CSS, JS, icons).
 //
-//go:embed documents/*.html pages/*.html
+//go:embed documents/*.html pages/*.html static/*
 var FS embed.FS

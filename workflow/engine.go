@@ -26,15 +26,17 @@ type Engine struct {
 
 // Options tune an Engine; zero values take the defaults.
 type Options struct {
-	Now        func() time.Time // the clock; time.Now by default
-	SessionTTL time.Duration    // how long a login lasts; 12h by default
-	BcryptCost int              // 10 by default (the floor OWASP sets)
-	Ladder     LadderPolicy     // DefaultLadder when its thresholds are zero
-	Blobs      Blobs            // where evidence files are kept
-	MaxUpload  int              // size limit of one evidence file; DefaultMaxUpload when zero
-	ReportKey  []byte           // 32-byte AES key that seals reporters' contacts
-	Reports    ReportPolicy     // DefaultReportPolicy when its rate is zero
-	Metrics    *metrics.Set     // optional
+	Now           func() time.Time // the clock; time.Now by default
+	SessionTTL    time.Duration    // how long a login lasts; 12h by default
+	BcryptCost    int              // 10 by default (the floor OWASP sets)
+	Ladder        LadderPolicy     // DefaultLadder when its thresholds are zero
+	Blobs         Blobs            // where evidence files are kept
+	MaxUpload     int              // size limit of one evidence file; DefaultMaxUpload when zero
+	ReportKey     []byte           // 32-byte AES key that seals reporters' contacts
+	Reports       ReportPolicy     // DefaultReportPolicy when its rate is zero
+	Metrics       *metrics.Set     // optional
+	Webhooks      []string         // where notifications go (none: no outbox rows)
+	WebhookSecret []byte           // signs them
 }
 
 // New returns an engine over store.
@@ -193,6 +195,9 @@ func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in Haza
 	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, now)
 	ev.Seal(0, "")
 	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	if err := e.queueNotifications(ctx, tx, a, h, ev); err != nil {
 		return nil, err
 	}
 	// The chain head lives on the row so that the next event links without a
@@ -371,7 +376,7 @@ func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *
 		return err
 	}
 	e.opts.Metrics.Event(string(event))
-	return nil
+	return e.queueNotifications(ctx, tx, a, next, ev)
 }
 
 // Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's

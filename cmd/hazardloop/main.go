@@ -69,6 +69,8 @@ type config struct {
 	Reports        workflow.ReportPolicy
 	Out            string
 	Hazards        int
+	Webhooks       string
+	WebhookSecret  string
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -100,6 +102,8 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.S3.Prefix, "s3-prefix", "evidence/", "prefix of object keys")
 	fs.BoolVar(&c.S3.UseSSL, "s3-use-ssl", true, "talk to the object store over TLS")
 	fs.StringVar(&c.Out, "out", "", "backup: the file to write")
+	fs.StringVar(&c.Webhooks, "webhooks", "", "comma-separated URLs that receive notifications (叫应) as signed JSON")
+	fs.StringVar(&c.WebhookSecret, "webhook-secret", "", "HMAC-SHA256 key signing webhook bodies (prefer the environment)")
 	fs.IntVar(&c.Hazards, "hazards", 0, "demo: also seed this many realistic hazards in bulk (a province: 1000000)")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
@@ -155,6 +159,17 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("report settings are inconsistent: %+v", r)
 	}
 	return c, nil
+}
+
+// splitList reads a comma-separated setting.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func joinDays(d [4]int) string { return fmt.Sprintf("%d,%d,%d,%d", d[0], d[1], d[2], d[3]) }
@@ -229,7 +244,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	}
 	met := metrics.New()
 	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met})
+		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met,
+		Webhooks: splitList(cfg.Webhooks), WebhookSecret: []byte(cfg.WebhookSecret)})
 	if err := engine.LoadCalendars(ctx); err != nil {
 		return err
 	}
@@ -277,6 +293,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		done := make(chan struct{})
 		go func() { defer close(done); sweeper.Run(sweepCtx) }()
 		defer func() { stopSweep(); <-done }()
+	}
+	if cfg.Webhooks != "" {
+		if cfg.WebhookSecret == "" {
+			return errors.New("--webhooks needs --webhook-secret (HAZARDLOOP_WEBHOOK_SECRET) to sign what it sends")
+		}
+		d := &workflow.Dispatcher{Engine: engine, Log: log}
+		dctx, stopDispatch := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); d.Run(dctx) }()
+		defer func() { stopDispatch(); <-done }()
 	}
 	return serve(ctx, cfg, engine, met, log, listening)
 }
@@ -328,13 +354,7 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 func serve(ctx context.Context, cfg *config, engine *workflow.Engine, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
-	var proxies []string
-	for _, p := range strings.Split(cfg.TrustedProxies, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			proxies = append(proxies, p)
-		}
-	}
-	h, err := handler.New(engine, handler.Options{Logger: log, TrustedProxies: proxies, Metrics: met})
+	h, err := handler.New(engine, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
 	if err != nil {
 		return err
 	}

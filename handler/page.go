@@ -1,0 +1,412 @@
+package handler
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/templates"
+	"hazardloop/workflow"
+)
+
+// The web UI: server-rendered pages over the same workflow calls as the API, with
+// a session cookie instead of a bearer token. Every page is one template set
+// (layout.html plus the page's file) parsed at start-up.
+
+const (
+	sessionCookie = "hazardloop_session"
+	csrfField     = "csrf"
+	csrfLabel     = "hazardloop-form-v1"
+	pageCSP       = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+// pageFiles are the pages; each is parsed with layout.html into its own set.
+var pageFiles = []string{
+	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error",
+}
+
+// ui holds what the pages need beyond the Server.
+type ui struct {
+	s       *Server
+	sets    map[string]*template.Template
+	static  http.Handler
+	cop     *http.CrossOriginProtection
+	proxies []netip.Prefix
+}
+
+// pageRoutes registers the web pages. Pages are thin like the API handlers: bind,
+// one workflow call, render or redirect.
+func (s *Server) pageRoutes(r *gin.Engine) error {
+	u, err := newUI(s)
+	if err != nil {
+		return err
+	}
+	r.GET("/static/*file", u.serveStatic)
+	post := u.crossOrigin
+
+	r.GET("/login", u.loginPage)
+	r.POST("/login", post, u.login)
+	r.GET("/report", u.reportPage)
+	r.POST("/report", post, u.submitReport)
+	r.GET("/track", u.trackPage)
+
+	p := r.Group("", u.session)
+	p.GET("/", u.home)
+	p.POST("/logout", post, u.logout)
+	p.GET("/queue", u.queuePage)
+	p.GET("/hazards", u.hazardsPage)
+	p.GET("/hazards/export.xlsx", u.exportLedger)
+	p.GET("/hazards/new", u.findingPage)
+	p.POST("/hazards/new", post, u.createFinding)
+	p.GET("/hazards/:id", u.hazardPage)
+	p.POST("/hazards/:id/events", post, u.fireEvent)
+	p.POST("/hazards/:id/evidence", post, u.uploadEvidence)
+	p.GET("/evidence/:id", u.evidenceFile)
+	p.GET("/escalations/:id/document", u.escalationDocument)
+	p.POST("/escalations/:id/acknowledge", post, u.acknowledge)
+	p.GET("/ledger/template.xlsx", u.ledgerTemplate)
+	p.GET("/ledger/import", u.importPage)
+	p.POST("/ledger/import", post, u.importLedger)
+	p.POST("/ledger/import/:id/commit", post, u.commitImport)
+	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
+	p.GET("/stats", u.statsPage)
+	p.GET("/admin", u.adminPage)
+	p.POST("/admin/regions", post, u.createRegion)
+	p.POST("/admin/enterprises", post, u.createEnterprise)
+	p.POST("/admin/users", post, u.createUser)
+	return nil
+}
+
+func newUI(s *Server) (*ui, error) {
+	u := &ui{s: s, sets: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
+	for _, name := range pageFiles {
+		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, "pages/layout.html", "pages/"+name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("handler: page %s: %w", name, err)
+		}
+		u.sets[name] = t
+	}
+	static, err := fs.Sub(templates.FS, "static")
+	if err != nil {
+		return nil, err
+	}
+	u.static = http.StripPrefix("/static/", http.FileServerFS(static))
+	for _, p := range s.opts.TrustedProxies {
+		pre, err := netip.ParsePrefix(p)
+		if err != nil {
+			a, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return nil, fmt.Errorf("handler: trusted proxy %q: %w", p, err)
+			}
+			pre = netip.PrefixFrom(a, a.BitLen())
+		}
+		u.proxies = append(u.proxies, pre)
+	}
+	return u, nil
+}
+
+// serveStatic serves the embedded CSS and JS. Their names change with their
+// content only by hand, so the cache is long but not immutable.
+func (u *ui) serveStatic(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=604800")
+	c.Header("X-Content-Type-Options", "nosniff")
+	u.static.ServeHTTP(c.Writer, c.Request)
+}
+
+// base is what every page's layout needs.
+type base struct {
+	Title  string
+	User   *model.User
+	Nav    []navItem
+	Active string
+	CSRF   string
+	Flash  string
+	Error  string
+}
+
+type navItem struct{ Href, Label string }
+
+// navByRole shows each role only what it may do.
+var navByRole = map[model.Role][]navItem{
+	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}},
+	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/stats", "统计"}},
+	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}},
+	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},
+}
+
+// flashes are the messages a redirect after a successful POST may ask for; only
+// these fixed texts are shown, never text from the URL.
+var flashes = map[string]string{
+	"event":    "操作成功，隐患状态已更新。",
+	"evidence": "材料已上传。",
+	"created":  "隐患已登记。",
+	"ack":      "已签收督办文书。",
+	"imported": "台账已导入。",
+	"region":   "区划已添加。",
+	"ent":      "生产经营单位已添加。",
+	"user":     "账号已创建。",
+	"logout":   "您已退出登录。",
+}
+
+// base fills the layout's data for the current request.
+func (u *ui) base(c *gin.Context, title, active string) base {
+	b := base{Title: title, Active: active, Flash: flashes[c.Query("ok")]}
+	if v, ok := c.Get(userKey); ok {
+		b.User = v.(*model.User)
+		b.Nav = navByRole[b.User.Role]
+		b.CSRF = csrfToken(c.GetString(tokenKey))
+	}
+	return b
+}
+
+// render executes page name into a buffer first, so that a template error is a
+// clean error page rather than half a page.
+func (u *ui) render(c *gin.Context, status int, name string, data any) {
+	var buf bytes.Buffer
+	if err := u.sets[name].ExecuteTemplate(&buf, "layout", data); err != nil {
+		u.s.log.Error("render page", "request_id", c.GetString(requestIDKey), "page", name, "err", err)
+		c.Status(http.StatusInternalServerError)
+		securityHeaders(c)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("服务器内部错误，请稍后重试"))
+		c.Abort()
+		return
+	}
+	securityHeaders(c)
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func securityHeaders(c *gin.Context) {
+	c.Header("Content-Security-Policy", pageCSP)
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Referrer-Policy", "same-origin")
+	c.Header("X-Frame-Options", "DENY")
+}
+
+// errorPage is the page of a refusal or a failure.
+type errorPage struct {
+	base
+	Status  int
+	Message string
+}
+
+// pageError says how a page answers err: its status and Chinese message. A
+// failure that is not the user's is logged once, here, with its cause.
+func (u *ui) pageError(c *gin.Context, err error) (int, string) {
+	var we *workflow.Error
+	var he *httpError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &we):
+		if st := statusOf[we.Kind]; st != 0 {
+			return st, we.Message
+		}
+	case errors.As(err, &he):
+		return he.status, he.message
+	case errors.As(err, &mbe):
+		return http.StatusRequestEntityTooLarge, "上传内容过大"
+	}
+	u.s.log.Error("internal error", "request_id", c.GetString(requestIDKey), "route", c.FullPath(), "err", err)
+	return http.StatusInternalServerError, "服务器内部错误，请稍后重试"
+}
+
+// fail answers a page request with err: to the login page when the session is
+// gone, else an error page.
+func (u *ui) fail(c *gin.Context, err error) {
+	var we *workflow.Error
+	if errors.As(err, &we) && we.Kind == workflow.KindUnauthorized {
+		u.toLogin(c)
+		return
+	}
+	status, msg := u.pageError(c, err)
+	u.render(c, status, "error", errorPage{base: u.base(c, "出错了", ""), Status: status, Message: msg})
+	c.Abort()
+}
+
+// crossOrigin refuses cross-site form posts (Sec-Fetch-Site / Origin), the first
+// layer under the per-session form token.
+func (u *ui) crossOrigin(c *gin.Context) {
+	if err := u.cop.Check(c.Request); err != nil {
+		u.fail(c, &httpError{http.StatusForbidden, "cross_origin", "请求来自其他网站，已拒绝。请在本系统页面中提交表单。", nil})
+		return
+	}
+	c.Next()
+}
+
+// csrfToken is the form token of a session: an HMAC of the session token, so it
+// needs no storage and dies with the session.
+func csrfToken(session string) string {
+	if session == "" {
+		return ""
+	}
+	m := hmac.New(sha256.New, []byte(session))
+	m.Write([]byte(csrfLabel))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+var errCSRF = &httpError{http.StatusForbidden, "bad_form_token", "表单已过期或来源不明，请刷新页面后重新提交。", nil}
+
+// form reads a posted form (urlencoded, or multipart with at most maxFiles files)
+// and checks its token against the session's.
+func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, error) {
+	fields := map[string]string{}
+	var files []part
+	if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
+		max := u.s.engine.MaxUpload()
+		var err error
+		if fields, files, err = readForm(c, int64(maxFiles)*int64(max)+1<<20, max, maxFiles); err != nil {
+			return nil, nil, err
+		}
+	} else {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
+		if err := c.Request.ParseForm(); err != nil {
+			return nil, nil, formErr(err)
+		}
+		for k, v := range c.Request.PostForm {
+			if len(v) > 0 {
+				fields[k] = v[0]
+			}
+		}
+	}
+	if tok := c.GetString(tokenKey); tok != "" {
+		if !hmac.Equal([]byte(fields[csrfField]), []byte(csrfToken(tok))) {
+			return nil, nil, errCSRF
+		}
+	}
+	return fields, files, nil
+}
+
+// session lets a page through with a live session cookie, else sends the browser
+// to the login page.
+func (u *ui) session(c *gin.Context) {
+	tok, err := c.Cookie(sessionCookie)
+	if err != nil || tok == "" {
+		u.toLogin(c)
+		return
+	}
+	user, err := u.s.engine.Authenticate(c.Request.Context(), tok)
+	if err != nil {
+		var we *workflow.Error
+		if errors.As(err, &we) && we.Kind == workflow.KindUnauthorized {
+			u.setCookie(c, "", -1)
+			u.toLogin(c)
+			return
+		}
+		u.fail(c, err)
+		return
+	}
+	c.Set(userKey, user)
+	c.Set(tokenKey, tok)
+	c.Next()
+}
+
+func (u *ui) toLogin(c *gin.Context) {
+	target := "/login"
+	if c.Request.Method == http.MethodGet && c.Request.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(c.Request.URL.RequestURI())
+	}
+	c.Redirect(http.StatusSeeOther, target)
+	c.Abort()
+}
+
+// setCookie sets (maxAge > 0) or clears (maxAge < 0) the session cookie.
+func (u *ui) setCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: sessionCookie, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: u.secure(c.Request),
+	})
+}
+
+// secure: the browser reached us over TLS, directly or through a trusted proxy
+// that says so.
+func (u *ui) secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	if !strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		return false
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	for _, p := range u.proxies {
+		if p.Contains(ap.Addr().Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return ""
+	}
+	return next
+}
+
+func (u *ui) home(c *gin.Context) {
+	if currentUser(c).Role == model.RoleAdmin {
+		c.Redirect(http.StatusSeeOther, "/hazards")
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/queue")
+}
+
+// pageFuncs format values the same way on every page: days as 2026-11-28, moments
+// as 2026-11-28 10:00, both in Asia/Shanghai.
+var pageFuncs = template.FuncMap{
+	"day": func(v any) string {
+		switch t := v.(type) {
+		case time.Time:
+			return t.In(workflow.Shanghai()).Format("2006-01-02")
+		case *time.Time:
+			if t != nil {
+				return t.In(workflow.Shanghai()).Format("2006-01-02")
+			}
+		case model.Date:
+			return t.String()
+		case *model.Date:
+			if t != nil {
+				return t.String()
+			}
+		}
+		return "—"
+	},
+	"when": func(v any) string {
+		switch t := v.(type) {
+		case time.Time:
+			return t.In(workflow.Shanghai()).Format("2006-01-02 15:04")
+		case *time.Time:
+			if t != nil {
+				return t.In(workflow.Shanghai()).Format("2006-01-02 15:04")
+			}
+		}
+		return "—"
+	},
+	"step":  workflow.StepLabel,
+	"more":  func(count int64, shown int) bool { return count > int64(shown) },
+	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
+	"deref": func(p *int64) int64 { return derefInt(p) },
+}
+
+func derefInt(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}

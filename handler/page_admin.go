@@ -1,0 +1,112 @@
+package handler
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+type adminView struct {
+	base
+	Regions     []model.Region
+	Enterprises []model.Enterprise
+	Users       []model.User
+	Ladder      workflow.LadderPolicy
+	Roles       []option
+	Form        string // the form that came back with problems
+	Values      map[string]string
+	Errors      map[string]string
+}
+
+// V is a value typed into the form that came back.
+func (v adminView) V(name string) string { return v.Values[name] }
+
+// E is the problem with an input of the form that came back.
+func (v adminView) E(name string) string { return v.Errors[name] }
+
+func (u *ui) adminData(c *gin.Context) (adminView, error) {
+	v := adminView{base: u.base(c, "系统管理", "/admin"), Ladder: u.s.engine.Ladder(), Values: map[string]string{}}
+	for _, r := range model.Roles {
+		v.Roles = append(v.Roles, option{string(r), r.Label()})
+	}
+	a := actor(c)
+	var err error
+	if v.Users, err = u.s.engine.Users(c.Request.Context(), a); err != nil {
+		return v, err
+	}
+	if v.Regions, err = u.s.engine.Regions(c.Request.Context(), a); err != nil {
+		return v, err
+	}
+	v.Enterprises, err = u.s.engine.Enterprises(c.Request.Context(), a)
+	return v, err
+}
+
+// adminPage lists regions, enterprises and accounts with a form for each, and the
+// ladder settings (read-only: they are configuration).
+func (u *ui) adminPage(c *gin.Context) {
+	v, err := u.adminData(c)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "admin", v)
+}
+
+// adminPost runs one admin form: create, then back to the page, or the page with
+// the form as typed and its problems.
+func (u *ui) adminPost(c *gin.Context, form, ok string, create func(f map[string]string) error) {
+	f, _, err := u.form(c, 0)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if err = create(f); err == nil {
+		c.Redirect(http.StatusSeeOther, "/admin?ok="+ok+"#"+form)
+		return
+	}
+	status, msg := u.pageError(c, err)
+	v, derr := u.adminData(c)
+	if derr != nil {
+		u.fail(c, derr)
+		return
+	}
+	delete(f, "password")
+	v.Form, v.Values, v.Errors, v.Error = form, f, fieldsOf(err), msg
+	u.render(c, status, "admin", v)
+}
+
+func (u *ui) createRegion(c *gin.Context) {
+	u.adminPost(c, "regions", "region", func(f map[string]string) error {
+		_, err := u.s.engine.CreateRegion(c.Request.Context(), actor(c), workflow.RegionInput{Code: f["code"], Name: f["name"], ParentCode: f["parent_code"]})
+		return err
+	})
+}
+
+func (u *ui) createEnterprise(c *gin.Context) {
+	u.adminPost(c, "enterprises", "ent", func(f map[string]string) error {
+		_, err := u.s.engine.CreateEnterprise(c.Request.Context(), actor(c), workflow.EnterpriseInput{
+			Name: f["name"], CreditCode: f["credit_code"], RegionCode: f["region_code"], Industry: f["industry"]})
+		return err
+	})
+}
+
+func (u *ui) createUser(c *gin.Context) {
+	u.adminPost(c, "users", "user", func(f map[string]string) error {
+		in := workflow.UserInput{Username: f["username"], Password: f["password"], DisplayName: f["display_name"],
+			Role: f["role"], RegionCode: f["region_code"]}
+		if s := strings.TrimSpace(f["enterprise_id"]); s != "" {
+			id, err := strconv.ParseInt(s, 10, 64)
+			if err != nil {
+				return &httpError{http.StatusBadRequest, "invalid_fields", "请选择所属企业", map[string]string{"enterprise_id": "请选择所属企业"}}
+			}
+			in.EnterpriseID = &id
+		}
+		_, err := u.s.engine.CreateUser(c.Request.Context(), actor(c), in)
+		return err
+	})
+}

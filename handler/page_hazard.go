@@ -1,0 +1,492 @@
+package handler
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+type option struct{ Value, Label string }
+
+type hazardsView struct {
+	base
+	Q       workflow.ListQuery
+	Items   []workflow.HazardView
+	Next    string // query string of the next page, "" on the last
+	Filters string // the filters as a query string, for the export link
+	States  []option
+	Levels  []option
+	Sources []option
+	Export  bool
+}
+
+func stateOptions() []option {
+	out := []option{}
+	for _, s := range model.States {
+		out = append(out, option{string(s), s.Label()})
+	}
+	return out
+}
+
+var levelOptions = []option{{"general", "一般"}, {"major", "重大"}}
+
+var sourceOptions = []option{
+	{string(model.SourceSelfInspection), model.SourceSelfInspection.Label()},
+	{string(model.SourceSupervisoryCheck), model.SourceSupervisoryCheck.Label()},
+	{string(model.SourcePublicReport), model.SourcePublicReport.Label()},
+	{string(model.SourceOfficerReport), model.SourceOfficerReport.Label()},
+}
+
+func listQuery(c *gin.Context) workflow.ListQuery {
+	return workflow.ListQuery{
+		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
+		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
+		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
+	}
+}
+
+func filterValues(q workflow.ListQuery) url.Values {
+	v := url.Values{}
+	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
+		"enterprise_id": q.EnterpriseID, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return v
+}
+
+// hazardsPage is the hazard list: the API's filters, search and keyset pages.
+func (u *ui) hazardsPage(c *gin.Context) {
+	q := listQuery(c)
+	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
+		Sources: sourceOptions, Filters: filterValues(q).Encode()}
+	p, err := u.s.engine.List(c.Request.Context(), actor(c), q)
+	if err != nil {
+		status, msg := u.pageError(c, err)
+		v.Error = msg
+		u.render(c, status, "hazards", v)
+		return
+	}
+	v.Items = p.Items
+	if p.NextCursor != "" {
+		nv := filterValues(q)
+		nv.Set("cursor", p.NextCursor)
+		v.Next = nv.Encode()
+	}
+	u.render(c, http.StatusOK, "hazards", v)
+}
+
+// exportLedger: the list's export button; the same workflow call as the API's.
+func (u *ui) exportLedger(c *gin.Context) { u.s.exportLedger(c) }
+
+func (u *ui) ledgerTemplate(c *gin.Context) { u.s.ledgerTemplate(c) }
+
+func (u *ui) importErrors(c *gin.Context) { u.s.importErrors(c) }
+
+// evidenceFile serves a file of a hazard with the API's authorisation.
+func (u *ui) evidenceFile(c *gin.Context) { u.s.downloadEvidence(c) }
+
+// escalationDocument shows a supervision document, printable.
+func (u *ui) escalationDocument(c *gin.Context) { u.s.escalationDocument(c) }
+
+// ---- the hazard page ----
+
+// eventForm is the form of one event the user may fire now.
+type eventForm struct {
+	Event   model.Event
+	Label   string
+	Inputs  map[string]bool
+	Values  map[string]string
+	Errors  map[string]string
+	Open    bool // the form just posted with problems
+	Primary bool
+}
+
+// Has says whether the form shows the input name.
+func (f eventForm) Has(name string) bool { return f.Inputs[name] }
+
+// V is the value to show in input name.
+func (f eventForm) V(name string) string { return f.Values[name] }
+
+// E is the problem with input name, if any.
+func (f eventForm) E(name string) string { return f.Errors[name] }
+
+// eventInputs are the inputs each event's form shows, by their API names.
+var eventInputs = map[model.Event][]string{
+	model.EventConfirm:  {"level", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended", "comment"},
+	model.EventDismiss:  {"reason", "duplicate_of", "comment"},
+	model.EventPlan:     {"measures", "responsible_unit", "responsible_person", "responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "production_suspended", "comment"},
+	model.EventSubmit:   {"comment"},
+	model.EventApprove:  {"comment"},
+	model.EventReject:   {"reason", "deadline", "comment"},
+	model.EventExtend:   {"reason", "deadline", "comment"},
+	model.EventEscalate: {"reason", "comment"},
+	model.EventReopen:   {"reason", "deadline", "comment"},
+}
+
+// primary events are the forward moves of the loop; the others are shown folded.
+var primary = map[model.Event]bool{model.EventConfirm: true, model.EventPlan: true, model.EventSubmit: true, model.EventApprove: true}
+
+type hazardView struct {
+	base
+	D          workflow.HazardDetail
+	Forms      []eventForm
+	Upload     uploadForm
+	Timeline   []timelineItem
+	Today      string
+	KindLabels map[string]string
+}
+
+type uploadForm struct {
+	Kind, Note, Error string
+}
+
+type timelineItem struct {
+	model.HazardEvent
+	Details []string
+}
+
+// payloadNames label the parts of an event's payload worth showing on the
+// timeline.
+var payloadNames = []struct{ key, label string }{
+	{"level", "等级"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
+	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
+	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
+}
+
+func timeline(evs []model.HazardEvent) []timelineItem {
+	out := make([]timelineItem, 0, len(evs))
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
+		it := timelineItem{HazardEvent: ev}
+		var p map[string]any
+		_ = json.Unmarshal([]byte(ev.Payload), &p)
+		for _, pn := range payloadNames {
+			v, ok := p[pn.key]
+			if !ok || v == "" {
+				continue
+			}
+			s := strings.TrimSpace(toText(v))
+			switch pn.key {
+			case "level":
+				s = model.Level(s).Label()
+			case "step":
+				if n, err := strconv.Atoi(s); err == nil {
+					s = workflow.StepLabel(n)
+				}
+			case "kind":
+				s = evidenceKinds[s]
+			}
+			it.Details = append(it.Details, pn.label+"："+s)
+		}
+		out = append(out, it)
+	}
+	return out
+}
+
+var evidenceKinds = map[string]string{
+	model.EvidencePhotoBefore: "整改前照片", model.EvidencePhotoAfter: "整改后照片", model.EvidenceDocument: "文件",
+}
+
+// forms builds one form per allowed event; posted, when not nil, is the form
+// that came back with problems.
+func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
+	out := []eventForm{}
+	for _, ev := range d.AllowedEvents {
+		if posted != nil && posted.Event == ev {
+			out = append(out, *posted)
+			continue
+		}
+		f := eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: map[string]string{}, Primary: primary[ev]}
+		for _, in := range eventInputs[ev] {
+			f.Inputs[in] = true
+		}
+		if ev == model.EventConfirm && d.EnterpriseID != nil {
+			delete(f.Inputs, "enterprise_id")
+		}
+		// Start from what the hazard already says.
+		f.Values["level"] = string(d.Level)
+		f.Values["responsible_unit"] = d.ResponsibleUnit
+		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
+		if ev == model.EventPlan {
+			f.Values["responsible_person"] = d.ResponsiblePerson
+			f.Values["responsible_phone"] = d.ResponsiblePhone
+			f.Values["measures"] = d.Measures
+			if d.Deadline != nil {
+				f.Values["deadline"] = d.Deadline.String()
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (u *ui) hazardPage(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	d, err := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "hazard", u.hazardData(c, d, nil, uploadForm{Kind: model.EvidencePhotoAfter}))
+}
+
+func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
+	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
+		Timeline: timeline(d.Events), Today: u.s.engine.Today().String(), KindLabels: evidenceKinds}
+}
+
+// fireEvent applies the posted event. A refusal shows the hazard as it is now
+// (fresh, after a stale-version conflict) with the form as the user filled it.
+func (u *ui) fireEvent(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, _, err := u.form(c, 0)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	ev := model.Event(f["event"])
+	in, bad := eventFromForm(ev, f)
+	if len(bad) == 0 {
+		_, err = u.s.engine.Apply(c.Request.Context(), actor(c), id, in)
+		if err == nil {
+			c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(id, 10)+"?ok=event")
+			return
+		}
+	} else {
+		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
+	}
+	status, msg := u.pageError(c, err)
+	d, derr := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	if derr != nil {
+		u.fail(c, derr)
+		return
+	}
+	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: f, Errors: fieldsOf(err), Open: true, Primary: primary[ev]}
+	for _, in := range eventInputs[ev] {
+		posted.Inputs[in] = true
+	}
+	if ev == model.EventConfirm && d.EnterpriseID != nil {
+		delete(posted.Inputs, "enterprise_id")
+	}
+	var we *workflow.Error
+	if errors.As(err, &we) && we.Code == "stale_version" {
+		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
+	}
+	v := u.hazardData(c, d, posted, uploadForm{Kind: model.EvidencePhotoAfter})
+	v.Error = msg
+	u.render(c, status, "hazard", v)
+}
+
+// fieldsOf returns the per-field problems err carries.
+func fieldsOf(err error) map[string]string {
+	var we *workflow.Error
+	var he *httpError
+	switch {
+	case errors.As(err, &we):
+		return we.Fields
+	case errors.As(err, &he):
+		return he.fields
+	}
+	return nil
+}
+
+// eventFromForm reads an event's form: empty inputs are "not given"; numbers and
+// yes/no are parsed here, everything else is the workflow's to judge.
+func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, map[string]string) {
+	bad := map[string]string{}
+	version, err := strconv.Atoi(f["version"])
+	if err != nil {
+		bad["version"] = "页面版本号缺失，请刷新页面"
+	}
+	in := workflow.EventInput{Event: ev, Version: version, Comment: f["comment"]}
+	accepts := map[string]bool{}
+	for _, name := range eventInputs[ev] {
+		accepts[name] = true
+	}
+	str := func(name string) *string {
+		v := strings.TrimSpace(f[name])
+		if !accepts[name] || v == "" {
+			return nil
+		}
+		return &v
+	}
+	num := func(name string, msg string) *int64 {
+		s := str(name)
+		if s == nil {
+			return nil
+		}
+		n, err := strconv.ParseInt(*s, 10, 64)
+		if err != nil || n <= 0 {
+			bad[name] = msg
+			return nil
+		}
+		return &n
+	}
+	in.Level = str("level")
+	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
+	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
+	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
+	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
+	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
+	in.DuplicateOf = num("duplicate_of", "重复的隐患应填写隐患的数字编号")
+	if s := str("funds"); s != nil {
+		x, err := strconv.ParseFloat(strings.ReplaceAll(*s, ",", ""), 64)
+		if err != nil {
+			bad["funds"] = "整改资金应为数字（万元）"
+		} else {
+			in.Funds = &x
+		}
+	}
+	if s := str("production_suspended"); s != nil {
+		b := *s == "true"
+		in.ProductionSuspended = &b
+	}
+	return in, bad
+}
+
+// uploadEvidence adds a file to the hazard from its page.
+func (u *ui) uploadEvidence(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, files, err := u.form(c, 1)
+	if err == nil {
+		in := workflow.EvidenceInput{Kind: f["kind"], Note: f["note"]}
+		if len(files) == 1 {
+			in.Filename, in.Data = files[0].filename, files[0].data
+		}
+		if _, err = u.s.engine.AddEvidence(c.Request.Context(), actor(c), id, in); err == nil {
+			c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(id, 10)+"?ok=evidence#evidence")
+			return
+		}
+	}
+	var he *httpError
+	if errors.As(err, &he) && he == errCSRF {
+		u.fail(c, err)
+		return
+	}
+	status, msg := u.pageError(c, err)
+	d, derr := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	if derr != nil {
+		u.fail(c, derr)
+		return
+	}
+	v := u.hazardData(c, d, nil, uploadForm{Kind: f["kind"], Note: f["note"], Error: msg})
+	v.Error = "上传失败：" + msg
+	u.render(c, status, "hazard", v)
+}
+
+func (u *ui) acknowledge(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	if _, _, err := u.form(c, 0); err != nil {
+		u.fail(c, err)
+		return
+	}
+	esc, err := u.s.engine.Acknowledge(c.Request.Context(), actor(c), id)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(esc.HazardID, 10)+"?ok=ack")
+}
+
+// ---- logging a finding ----
+
+type findingView struct {
+	base
+	In      workflow.HazardInput
+	Errors  map[string]string
+	Sources []option
+	Fixed   bool // the region is the user's enterprise's, not chosen
+}
+
+func (u *ui) findingTitle(c *gin.Context) string {
+	switch currentUser(c).Role {
+	case model.RoleEnterprise:
+		return "自查上报隐患"
+	case model.RoleOfficer:
+		return "上报隐患"
+	}
+	return "登记隐患"
+}
+
+func (u *ui) findingPage(c *gin.Context) {
+	user := currentUser(c)
+	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
+		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.engine.Today().String()}}
+	if user.Role == model.RoleSupervisor {
+		v.Sources = sourceOptions[:3]
+	}
+	u.render(c, http.StatusOK, "finding", v)
+}
+
+// createFinding registers a hazard with its site photos, from a phone or a desk.
+func (u *ui) createFinding(c *gin.Context) {
+	f, files, err := u.form(c, workflow.MaxReportPhotos)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	user := currentUser(c)
+	in := workflow.HazardInput{Title: f["title"], Description: f["description"], Source: f["source"], Level: f["level"],
+		Industry: f["industry"], RegionCode: f["region_code"], Location: f["location"], DiscoveredAt: f["discovered_at"]}
+	if user.Role == model.RoleEnterprise {
+		in.RegionCode = ""
+	}
+	var photos []workflow.EvidenceInput
+	for _, p := range files {
+		if len(p.data) > 0 {
+			photos = append(photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
+		}
+	}
+	h, err := u.s.engine.LogFinding(c.Request.Context(), actor(c), in, photos)
+	if err == nil {
+		c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(h.ID, 10)+"?ok=created")
+		return
+	}
+	status, msg := u.pageError(c, err)
+	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: fieldsOf(err), Fixed: user.Role == model.RoleEnterprise}
+	if user.Role == model.RoleSupervisor {
+		v.Sources = sourceOptions[:3]
+	}
+	if len(photos) > 0 {
+		msg += "（照片需重新选择）"
+	}
+	v.Error = msg
+	u.render(c, status, "finding", v)
+}
+
+func toText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
+}

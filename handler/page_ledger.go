@@ -1,0 +1,75 @@
+package handler
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow"
+	"hazardloop/workflow/ledger"
+)
+
+type importView struct {
+	base
+	Result *workflow.ImportResult
+	Done   bool // the import was committed (not a preview)
+}
+
+func (u *ui) importPage(c *gin.Context) {
+	u.render(c, http.StatusOK, "import", importView{base: u.base(c, "台账导入", "/ledger/import")})
+}
+
+// importLedger previews an uploaded ledger: always a dry run first, showing each
+// problem (row, column, message) before anything is written.
+func (u *ui) importLedger(c *gin.Context) {
+	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, ledger.MaxFileBytes+1<<20)
+	f, files, err := u.form(c, 1)
+	if err == nil && (len(files) == 0 || len(files[0].data) == 0) {
+		err = &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件（.xlsx）", nil}
+	}
+	if err == nil {
+		_ = f
+		var res workflow.ImportResult
+		res, err = u.s.engine.ImportLedger(c.Request.Context(), actor(c), files[0].data,
+			workflow.ImportOptions{FileName: files[0].filename, DryRun: true})
+		if err == nil {
+			v.Result = &res
+			u.render(c, http.StatusOK, "import", v)
+			return
+		}
+	}
+	status, msg := u.pageError(c, err)
+	v.Error = msg
+	u.render(c, status, "import", v)
+}
+
+// commitImport writes the ledger previewed before, all rows or the valid ones.
+func (u *ui) commitImport(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, _, err := u.form(c, 0)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
+	res, err := u.s.engine.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
+	if err != nil {
+		status, msg := u.pageError(c, err)
+		v.Error = msg
+		if we, ok := err.(*workflow.Error); ok {
+			if r, ok := we.Detail.(workflow.ImportResult); ok {
+				v.Result = &r
+			}
+		}
+		u.render(c, status, "import", v)
+		return
+	}
+	v.Result, v.Done = &res, true
+	v.Flash = flashes["imported"]
+	u.render(c, http.StatusOK, "import", v)
+}

@@ -1,0 +1,89 @@
+package handler
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+type reportView struct {
+	base
+	In      workflow.ReportInput
+	Errors  map[string]string
+	Regions []model.Region
+	Receipt *workflow.ReportReceipt
+}
+
+func (u *ui) reportPage(c *gin.Context) {
+	rs, err := u.s.engine.Regions(c.Request.Context(), workflow.PublicActor)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "report", reportView{base: u.base(c, "举报事故隐患", ""), Regions: rs})
+}
+
+// submitReport takes a public report from the form; the tracking code is shown on
+// the answer page, once.
+func (u *ui) submitReport(c *gin.Context) {
+	v := reportView{base: u.base(c, "举报事故隐患", "")}
+	var err error
+	if v.Regions, err = u.s.engine.Regions(c.Request.Context(), workflow.PublicActor); err != nil {
+		u.fail(c, err)
+		return
+	}
+	if err = u.s.engine.IntakeAllowed(c.Request.Context(), c.ClientIP()); err == nil {
+		var f map[string]string
+		var files []part
+		if f, files, err = u.form(c, workflow.MaxReportPhotos); err == nil {
+			if v.In, err = reportFromForm(f); err == nil {
+				for _, p := range files {
+					if len(p.data) > 0 {
+						v.In.Photos = append(v.In.Photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
+					}
+				}
+				var rc workflow.ReportReceipt
+				if rc, err = u.s.engine.SubmitReport(c.Request.Context(), v.In); err == nil {
+					v.Receipt = &rc
+					v.In = workflow.ReportInput{}
+					u.render(c, http.StatusCreated, "report", v)
+					return
+				}
+			}
+		}
+	}
+	status, msg := u.pageError(c, err)
+	v.Error, v.Errors = msg, fieldsOf(err)
+	if len(v.In.Photos) > 0 {
+		v.Error += "（照片需重新选择）"
+	}
+	u.render(c, status, "report", v)
+}
+
+type trackView struct {
+	base
+	Code   string
+	Status *workflow.PublicReportStatus
+}
+
+// trackPage answers a reporter who types the tracking code.
+func (u *ui) trackPage(c *gin.Context) {
+	v := trackView{base: u.base(c, "举报查询", ""), Code: strings.TrimSpace(c.Query("code"))}
+	if v.Code == "" {
+		u.render(c, http.StatusOK, "track", v)
+		return
+	}
+	st, err := u.s.engine.ReportStatus(c.Request.Context(), v.Code)
+	if err != nil {
+		status, msg := u.pageError(c, err)
+		v.Error = msg
+		u.render(c, status, "track", v)
+		return
+	}
+	v.Status = &st
+	u.render(c, http.StatusOK, "track", v)
+}

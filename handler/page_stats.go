@@ -1,0 +1,153 @@
+package handler
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+// bar is one row of a horizontal bar chart drawn as inline SVG.
+type bar struct {
+	Label string
+	N     int64
+	Y     int // top of the row
+	W     int // bar width in chart units
+	Alert bool
+}
+
+type barChart struct {
+	Title  string
+	Bars   []bar
+	Height int
+	Empty  string
+}
+
+const (
+	barRow   = 28
+	barWidth = 260 // the longest bar; the chart is 460 wide with labels and numbers
+)
+
+func newBarChart(title string, cs []model.Count, label func(string) string, alert bool) barChart {
+	ch := barChart{Title: title, Empty: "暂无数据"}
+	var max int64
+	for _, c := range cs {
+		max = max2(max, c.N)
+	}
+	for i, c := range cs {
+		w := 0
+		if max > 0 {
+			w = int(c.N * barWidth / max)
+		}
+		if c.N > 0 && w < 2 {
+			w = 2
+		}
+		ch.Bars = append(ch.Bars, bar{Label: label(c.Key), N: c.N, Y: i * barRow, W: w, Alert: alert && c.N > 0})
+	}
+	ch.Height = len(ch.Bars)*barRow + 4
+	return ch
+}
+
+func max2(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// trend is the weekly found-versus-written-off line chart.
+type trend struct {
+	Found, WrittenOff string // polyline points
+	Ticks             []tick
+	Max               int64
+	Points            []trendPoint
+}
+
+type tick struct {
+	X     int
+	Label string
+}
+
+type trendPoint struct {
+	X, FoundY, WrittenOffY int
+	Found, WrittenOff      int64
+	Week                   string
+}
+
+const (
+	trendW, trendH, trendLeft, trendTop = 560, 180, 40, 10
+)
+
+func newTrend(weeks []model.Week) trend {
+	var t trend
+	for _, w := range weeks {
+		t.Max = max2(t.Max, max2(w.Found, w.WrittenOff))
+	}
+	scale := t.Max
+	if scale == 0 {
+		scale = 1
+	}
+	var f, o []string
+	step := 0
+	if len(weeks) > 1 {
+		step = (trendW - trendLeft - 20) / (len(weeks) - 1)
+	}
+	for i, w := range weeks {
+		x := trendLeft + i*step
+		fy := trendTop + trendH - int(w.Found*trendH/scale)
+		oy := trendTop + trendH - int(w.WrittenOff*trendH/scale)
+		f = append(f, fmt.Sprintf("%d,%d", x, fy))
+		o = append(o, fmt.Sprintf("%d,%d", x, oy))
+		label := w.Start.In(workflow.Shanghai()).Format("01-02")
+		t.Points = append(t.Points, trendPoint{X: x, FoundY: fy, WrittenOffY: oy, Found: w.Found, WrittenOff: w.WrittenOff, Week: label})
+		if i%2 == 0 || i == len(weeks)-1 {
+			t.Ticks = append(t.Ticks, tick{X: x, Label: label})
+		}
+	}
+	t.Found, t.WrittenOff = strings.Join(f, " "), strings.Join(o, " ")
+	return t
+}
+
+type statsView struct {
+	base
+	D         workflow.Dashboard
+	Charts    []barChart
+	MajorOpen barChart
+	Trend     trend
+	MajorZero bool
+}
+
+// statsPage is the dashboard: every chart is SVG drawn here, with no script.
+func (u *ui) statsPage(c *gin.Context) {
+	d, err := u.s.engine.Dashboard(c.Request.Context(), actor(c))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	region := func(code string) string {
+		if n, ok := d.Regions[code]; ok {
+			return n
+		}
+		return code
+	}
+	same := func(s string) string {
+		if s == "" {
+			return "（未填）"
+		}
+		return s
+	}
+	v := statsView{base: u.base(c, "统计", "/stats"), D: d, Trend: newTrend(d.Weeks), MajorZero: len(d.MajorOpen) == 0}
+	v.Charts = []barChart{
+		newBarChart("在办隐患·按状态", d.ByState, func(k string) string { return model.State(k).Label() }, false),
+		newBarChart("在办隐患·按等级", d.ByLevel, func(k string) string { return model.Level(k).Label() }, false),
+		newBarChart("在办隐患·按来源", d.BySource, func(k string) string { return model.Source(k).Label() }, false),
+		newBarChart("在办隐患·按区划", d.ByRegion, region, false),
+		newBarChart("在办隐患·按行业", d.ByIndustry, same, false),
+	}
+	v.MajorOpen = newBarChart("未销号重大事故隐患·按区划（目标：动态清零）", d.MajorOpen, region, true)
+	u.render(c, http.StatusOK, "stats", v)
+}

@@ -1,0 +1,52 @@
+package model
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+)
+
+// QueueHazards returns at most limit hazards in scope in state, the ones waiting
+// longest past their due day first, then the oldest; and how many there are in all.
+func (s *Store) QueueHazards(ctx context.Context, sc Scope, state State, limit int) ([]Hazard, int64, error) {
+	base := func() (*gorm.DB, bool) {
+		q, ok := scoped(s.r(ctx).Model(&Hazard{}), sc, "")
+		return q.Where("state = ?", state), ok
+	}
+	q, ok := base()
+	if !ok {
+		return nil, 0, nil
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return nil, 0, translate("model: count queue", err)
+	}
+	q, _ = base()
+	var hs []Hazard
+	err := q.Order("CASE WHEN due_on IS NULL THEN 1 ELSE 0 END, due_on, updated_at, id").Limit(limit).Find(&hs).Error
+	return hs, n, translate(fmt.Sprintf("model: queue %s", state), err)
+}
+
+// ListUnacknowledged returns the supervision steps of open hazards in scope that
+// nobody has signed for yet, the oldest first, and how many there are in all.
+func (s *Store) ListUnacknowledged(ctx context.Context, sc Scope, limit int) ([]Escalation, int64, error) {
+	base := func() (*gorm.DB, bool) {
+		q := s.r(ctx).Model(&Escalation{}).
+			Joins("JOIN hazards ON hazards.id = escalations.hazard_id").
+			Where("escalations.acknowledged_at IS NULL AND hazards.state IN ('listed', 'rectifying', 'verifying')")
+		return scoped(q, sc, "hazards.")
+	}
+	q, ok := base()
+	if !ok {
+		return nil, 0, nil
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return nil, 0, translate("model: count unacknowledged", err)
+	}
+	q, _ = base()
+	var es []Escalation
+	err := q.Order("escalations.created_at, escalations.id").Limit(limit).Find(&es).Error
+	return es, n, translate("model: list unacknowledged", err)
+}

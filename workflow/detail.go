@@ -1,0 +1,64 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+
+	"hazardloop/model"
+)
+
+// HazardDetail is everything the hazard page shows: the hazard as a sees it, its
+// log, its files, its supervision steps and the names behind its codes.
+type HazardDetail struct {
+	HazardView
+	RegionName     string
+	EnterpriseName string
+	Events         []model.HazardEvent
+	Evidence       []model.Evidence
+	Escalations    []model.Escalation
+	// Linkable are the enterprises a may name as responsible when confirming a
+	// hazard registered without one; nil otherwise.
+	Linkable []model.Enterprise
+	// MayUpload says whether a may add files now.
+	MayUpload bool
+}
+
+// Detail returns hazard id with its log, files and supervision steps, for a.
+// KindNotFound, or KindForbidden outside a's territory.
+func (e *Engine) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, error) {
+	h, err := e.visible(ctx, a, id)
+	if err != nil {
+		return HazardDetail{}, err
+	}
+	d := HazardDetail{HazardView: e.view(a, h), MayUpload: mayAct(a, h) == nil}
+	if d.Events, err = e.store.ListEvents(ctx, id); err != nil {
+		return HazardDetail{}, err
+	}
+	if d.Evidence, err = e.store.ListEvidence(ctx, id); err != nil {
+		return HazardDetail{}, err
+	}
+	if d.Escalations, err = e.store.ListEscalations(ctx, id); err != nil {
+		return HazardDetail{}, err
+	}
+	if r, err := e.store.GetRegion(ctx, h.RegionCode); err == nil {
+		d.RegionName = r.Name
+	} else if !errors.Is(err, model.ErrNotFound) {
+		return HazardDetail{}, err
+	}
+	if h.EnterpriseID != nil {
+		ent, err := e.store.GetEnterprise(ctx, *h.EnterpriseID)
+		if err != nil {
+			return HazardDetail{}, err
+		}
+		d.EnterpriseName = ent.Name
+	} else if a.Role == model.RoleSupervisor || a.Role == model.RoleOfficer {
+		for _, ev := range d.AllowedEvents {
+			if ev == model.EventConfirm {
+				if d.Linkable, err = e.store.ListEnterprises(ctx, model.Scope{Region: a.Region}); err != nil {
+					return HazardDetail{}, err
+				}
+			}
+		}
+	}
+	return d, nil
+}

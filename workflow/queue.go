@@ -1,0 +1,71 @@
+package workflow
+
+import (
+	"context"
+
+	"hazardloop/model"
+)
+
+// QueueSection is one kind of work waiting on a user: the hazards in one state
+// that the user's role acts on next, the longest-waiting first.
+type QueueSection struct {
+	State  model.State
+	Action string // what the user does next, in Chinese
+	Count  int64
+	Items  []HazardView
+}
+
+// WorkQueue is a user's to-do list (我的待办).
+type WorkQueue struct {
+	Sections    []QueueSection
+	Letters     []model.Escalation // supervision documents not yet signed for
+	LetterCount int64
+}
+
+// Total is the number of things waiting.
+func (q WorkQueue) Total() int64 {
+	n := q.LetterCount
+	for _, s := range q.Sections {
+		n += s.Count
+	}
+	return n
+}
+
+// queueWork says which states wait on which role, in the order of the loop.
+var queueWork = map[model.Role][]struct {
+	state  model.State
+	action string
+}{
+	model.RoleSupervisor: {{model.StateDiscovered, "核查登记"}, {model.StateVerifying, "核实销号"}},
+	model.RoleOfficer:    {{model.StateDiscovered, "核查登记"}, {model.StateVerifying, "核实销号"}},
+	model.RoleEnterprise: {{model.StateListed, "制定整改方案"}, {model.StateRectifying, "整改并提交"}},
+}
+
+// QueueLimit bounds the hazards shown per section of a work queue.
+const QueueLimit = 50
+
+// Queue returns what waits on a: for supervisors and officers the hazards to check
+// and to verify, for enterprises those to plan and to submit and the supervision
+// letters to sign for. Admins have no queue (an empty one).
+func (e *Engine) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
+	var q WorkQueue
+	for _, w := range queueWork[a.Role] {
+		hs, n, err := e.store.QueueHazards(ctx, a.Scope(), w.state, QueueLimit)
+		if err != nil {
+			return WorkQueue{}, err
+		}
+		sec := QueueSection{State: w.state, Action: w.action, Count: n}
+		for i := range hs {
+			sec.Items = append(sec.Items, e.view(a, &hs[i]))
+		}
+		q.Sections = append(q.Sections, sec)
+	}
+	if a.Role == model.RoleEnterprise {
+		es, n, err := e.store.ListUnacknowledged(ctx, a.Scope(), QueueLimit)
+		if err != nil {
+			return WorkQueue{}, err
+		}
+		q.Letters, q.LetterCount = es, n
+	}
+	return q, nil
+}

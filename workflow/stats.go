@@ -1,0 +1,61 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"hazardloop/model"
+)
+
+// Dashboard is the statistics page of a territory.
+type Dashboard struct {
+	model.Stats
+	Regions map[string]string // region code → name, for the region charts
+	Today   model.Date
+}
+
+// RectificationRate is written off over confirmed, 0..1 (0 when nothing is confirmed).
+func (d Dashboard) RectificationRate() float64 { return ratio(d.WrittenOff, d.Confirmed) }
+
+// OnTimeRate is written off on time over written off, 0..1.
+func (d Dashboard) OnTimeRate() float64 { return ratio(d.OnTime, d.WrittenOff) }
+
+func ratio(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// TrendWeeks is how many weeks the found-versus-written-off trend covers.
+const TrendWeeks = 12
+
+// Dashboard aggregates the hazards a may see (staff and admins). Weeks start on
+// Monday in Asia/Shanghai; the last one is the current week.
+func (e *Engine) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
+	switch a.Role {
+	case model.RoleSupervisor, model.RoleOfficer, model.RoleAdmin:
+	default:
+		return Dashboard{}, errForbidden("仅监管人员、信息员和管理员可以查看统计")
+	}
+	today := e.Today()
+	local := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, shanghai)
+	monday := local.AddDate(0, 0, -((int(local.Weekday()) + 6) % 7))
+	weeks := make([]time.Time, TrendWeeks)
+	for i := range weeks {
+		weeks[i] = monday.AddDate(0, 0, -7*(TrendWeeks-1-i)).UTC()
+	}
+	st, err := e.store.HazardStats(ctx, a.Scope(), today, weeks)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	rs, err := e.store.ListRegions(ctx, "")
+	if err != nil {
+		return Dashboard{}, err
+	}
+	names := make(map[string]string, len(rs))
+	for _, r := range rs {
+		names[r.Code] = r.Name
+	}
+	return Dashboard{Stats: st, Regions: names, Today: today}, nil
+}
