@@ -74,3 +74,17 @@ func idParam(c *gin.Context, name string) (int64, error) {
 	}
 	return id, nil
 }
+
+// idAndJSON reads the path's id and the JSON body into v; on a bad request it
+// answers it and reports false.
+func (s *Server) idAndJSON(c *gin.Context, v any) (int64, bool) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = s.bindJSON(c, v)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return 0, false
+	}
+	return id, true
+}

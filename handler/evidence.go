@@ -69,14 +69,9 @@ type reasonRequest struct {
 }
 
 func (s *Server) withdrawEvidence(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req reasonRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	ev, err := s.engine.WithdrawEvidence(c.Request.Context(), actor(c), id, req.Reason)

@@ -49,14 +49,9 @@ type eventRequest struct {
 }
 
 func (s *Server) fireEvent(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req eventRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	if req.Event == "" || req.Version == nil {

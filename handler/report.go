@@ -95,14 +95,9 @@ func (s *Server) reporterContact(c *gin.Context) {
 }
 
 func (s *Server) extendCheck(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req reasonRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	r, err := s.engine.ExtendCheck(c.Request.Context(), actor(c), id, req.Reason)
@@ -110,14 +105,9 @@ func (s *Server) extendCheck(c *gin.Context) {
 }
 
 func (s *Server) answerReporter(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req replyRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	r, err := s.engine.AnswerReporter(c.Request.Context(), actor(c), id, req.Text)
@@ -129,14 +119,9 @@ type rewardRequest struct {
 }
 
 func (s *Server) proposeReward(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req rewardRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	if req.Fine == nil {
@@ -153,14 +138,9 @@ type decisionRequest struct {
 }
 
 func (s *Server) decideReward(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req decisionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	if req.Approve == nil {

@@ -88,14 +88,9 @@ type replyRequest struct {
 }
 
 func (s *Server) reply(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
 	var req replyRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		s.fail(c, err)
+	id, ok := s.idAndJSON(c, &req)
+	if !ok {
 		return
 	}
 	e, err := s.engine.Reply(c.Request.Context(), actor(c), id, req.Text)

@@ -3,6 +3,8 @@ package model
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Scope limits what a query returns to a territory or to one enterprise.
@@ -64,15 +66,8 @@ func (s *Store) GetEnterprise(ctx context.Context, id int64) (*Enterprise, error
 
 // ListEnterprises returns the enterprises in scope, ordered by id.
 func (s *Store) ListEnterprises(ctx context.Context, sc Scope) ([]Enterprise, error) {
-	q := s.r(ctx).Order("id")
-	switch {
-	case sc.All:
-	case sc.EnterpriseID != 0:
-		q = q.Where("id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		lo, hi := RegionRange(sc.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
-	default:
+	q, ok := scopedEnterprises(s.r(ctx).Order("id"), sc)
+	if !ok {
 		return nil, nil
 	}
 	var es []Enterprise
@@ -151,4 +146,20 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 func (s *Store) DeleteSession(ctx context.Context, tokenHash string, now time.Time) error {
 	err := s.w(ctx).Where("token_hash = ? OR expires_at < ?", tokenHash, now).Delete(&Session{}).Error
 	return translate("model: delete session", err)
+}
+
+// scopedEnterprises limits an enterprise query to sc; ok is false when sc matches
+// nothing.
+func scopedEnterprises(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
+	switch {
+	case sc.All:
+	case sc.EnterpriseID != 0:
+		q = q.Where("id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+	default:
+		return q, false
+	}
+	return q, true
 }

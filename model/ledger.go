@@ -87,15 +87,8 @@ func (s *Store) GetEnterpriseByCreditCode(ctx context.Context, code string) (*En
 // FindEnterprises returns the enterprises in scope named exactly name (at most
 // limit), by id.
 func (s *Store) FindEnterprises(ctx context.Context, sc Scope, name string, limit int) ([]Enterprise, error) {
-	q := s.r(ctx).Where("name = ?", name).Order("id").Limit(limit)
-	switch {
-	case sc.All:
-	case sc.EnterpriseID != 0:
-		q = q.Where("id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		lo, hi := RegionRange(sc.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
-	default:
+	q, ok := scopedEnterprises(s.r(ctx).Where("name = ?", name).Order("id").Limit(limit), sc)
+	if !ok {
 		return nil, nil
 	}
 	var es []Enterprise
