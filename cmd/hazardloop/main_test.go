@@ -84,12 +84,21 @@ func TestServeEndToEnd(t *testing.T) {
 	if strings.Contains(logs.String(), demoPassword) || strings.Contains(logs.String(), token) {
 		t.Error("a secret reached the log")
 	}
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// A request is counted once its handler has returned, which may be just
+	// after the client has its answer: look for a moment.
+	var m []byte
+	for range 50 {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if strings.Contains(string(m), `route="/api/v1/hazards",status="200"} 1`) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
-	m, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
 	for _, want := range []string{`hazardloop_http_requests_total{method="GET",route="/api/v1/hazards",status="200"} 1`, `hazardloop_events_total{event="confirm"}`} {
 		if !strings.Contains(string(m), want) {
 			t.Errorf("/metrics lacks %s", want)
