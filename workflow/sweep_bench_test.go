@@ -27,18 +27,24 @@ func seedBulk(tb testing.TB, f *fixture, n int) {
 	ts := fixedNow.UTC()
 	far := model.NewDate(2030, 1, 1)
 	series := "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
-	from := "n"
+	from, day := "n", "?"
 	if f.store.Dialect() == model.DialectPostgres {
-		series, from = "", "generate_series(1, ?) AS n(i)"
+		series, from, day = "", "generate_series(1, ?) AS n(i)", "CAST(? AS DATE)"
+	}
+	args := []any{ts, model.NewDate(2026, 12, 1), model.NewDate(2026, 12, 1), far, ts, ts}
+	if f.store.Dialect() == model.DialectPostgres {
+		args = append(args, n) // generate_series comes last
+	} else {
+		args = append([]any{n}, args...) // the recursive CTE comes first
 	}
 	err := f.store.Exec(f.ctx, series+`INSERT INTO hazards (code, title, source, level, industry, region_code,
 			discovered_at, state, version, deadline, due_on, next_step_on, responsible_unit, measures, created_at, updated_at)
 		SELECT 'B-' || i, '批量隐患' || i, 'supervisory_check', CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END, '工贸',
 			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, ?,
 			CASE WHEN i % 10 < 7 THEN 'written_off' ELSE 'rectifying' END, 1,
-			?, CASE WHEN i % 10 < 7 THEN NULL ELSE ? END, CASE WHEN i % 10 < 7 THEN NULL ELSE ? END,
+			`+day+`, CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END, CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END,
 			'整改责任单位', '整改措施', ?, ?
-		FROM `+from, n, ts, model.NewDate(2026, 12, 1), model.NewDate(2026, 12, 1), far, ts, ts)
+		FROM `+from, args...)
 	noErr(tb, err)
 	if f.store.Dialect() == model.DialectPostgres {
 		noErr(tb, f.store.Exec(f.ctx, "ANALYZE hazards"))
