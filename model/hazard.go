@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // HazardFilter selects hazards for a list. Results are ordered newest first (by
@@ -91,8 +92,7 @@ func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, erro
 		q = q.Where("source = ?", f.Source)
 	}
 	if f.Region != "" {
-		lo, hi := RegionRange(f.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+		q = q.Where(regionClause("", f.Region))
 	}
 	if f.EnterpriseID != 0 {
 		q = q.Where("enterprise_id = ?", f.EnterpriseID)
@@ -147,10 +147,22 @@ func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
 	case sc.EnterpriseID != 0:
 		q = q.Where(prefix+"enterprise_id = ?", sc.EnterpriseID)
 	case sc.Region != "":
-		lo, hi := RegionRange(sc.Region)
-		q = q.Where(prefix+"region_code BETWEEN ? AND ?", lo, hi)
+		q = q.Where(regionClause(prefix, sc.Region))
 	default:
 		return q, false
 	}
 	return q, true
+}
+
+// regionClause matches the hazards in the territory of region by equality on the
+// column of its level, which an index serves in id order.
+func regionClause(prefix, region string) clause.Expr {
+	col := "region_code"
+	switch RegionLevelOf(region) {
+	case RegionProvince:
+		col = "region_province"
+	case RegionCity:
+		col = "region_city"
+	}
+	return clause.Expr{SQL: prefix + col + " = ?", Vars: []any{region}}
 }

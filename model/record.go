@@ -3,6 +3,8 @@ package model
 import (
 	"encoding/json"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // Region is an administrative division (GB/T 2260): province, city or county.
@@ -108,6 +110,8 @@ type Hazard struct {
 	Level               Level      `json:"level"`
 	Industry            string     `json:"industry"`
 	RegionCode          string     `json:"region_code"`
+	RegionProvince      string     `json:"-"` // derived from RegionCode on insert
+	RegionCity          string     `json:"-"`
 	EnterpriseID        *int64     `json:"enterprise_id"`
 	Location            string     `json:"location"`
 	DiscoveredAt        time.Time  `json:"discovered_at"`
@@ -177,4 +181,19 @@ func (j JSONText) MarshalJSON() ([]byte, error) {
 		return []byte(j), nil
 	}
 	return json.Marshal(string(j))
+}
+
+// BeforeCreate fills the province and city a hazard's region lies in, so that
+// every insert (one by one or in bulk) keeps them true.
+func (h *Hazard) BeforeCreate(*gorm.DB) error {
+	h.RegionProvince, h.RegionCity = regionLevels(h.RegionCode)
+	return nil
+}
+
+// regionLevels returns the province and city codes of a six-digit region code.
+func regionLevels(code string) (province, city string) {
+	if len(code) != 6 {
+		return "", ""
+	}
+	return code[:2] + "0000", code[:4] + "00"
 }
