@@ -57,7 +57,7 @@ type proc struct {
 	t    *testing.T
 	cmd  *exec.Cmd
 	base string
-	logs *bytes.Buffer
+	logs *syncBuffer
 }
 
 func freeAddr(t *testing.T) string {
@@ -75,7 +75,7 @@ const testReportKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
 	addr := freeAddr(t)
-	p := &proc{t: t, base: "http://" + addr, logs: &bytes.Buffer{}}
+	p := &proc{t: t, base: "http://" + addr, logs: &syncBuffer{}}
 	p.cmd = exec.Command(binary(t), append([]string{"--addr", addr, "--admin-password", "admin-password-1",
 		"--report-key", testReportKey}, args...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
