@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"time"
@@ -69,6 +70,10 @@ func (e *Encoder) start(m Meta) error {
 	if e.st, err = newStyles(f); err != nil {
 		return err
 	}
+	// The ledger is the active sheet. Set before the streams start: once a sheet
+	// is streamed, SetActiveSheet parses its rows back into a DOM whenever they
+	// are still in memory (under 16 MiB of XML), only to discard it.
+	f.SetActiveSheet(0)
 	if e.sw, err = f.NewStreamWriter(SheetLedger); err != nil {
 		return err
 	}
@@ -172,8 +177,14 @@ func (e *Encoder) Close(w io.Writer) error {
 	if err := e.chain.Flush(); err != nil {
 		return fmt.Errorf("ledger: flush: %w", err)
 	}
-	e.f.SetActiveSheet(0)
-	if _, err := e.f.WriteTo(w); err != nil {
+	// excelize's WriteTo builds the whole archive in a bytes.Buffer before copying
+	// it to w: a province's ledger held in memory, growing with the rows. Its zip
+	// writer hook lets the archive go straight to w instead; the buffer stays
+	// empty. (excelize rewrites the local headers of parts over 4 GiB in that
+	// buffer for Excel; archive/zip's own zip64 records cover such parts here.)
+	zw := zip.NewWriter(w)
+	e.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
+	if _, err := e.f.WriteTo(io.Discard); err != nil {
 		return fmt.Errorf("ledger: write: %w", err)
 	}
 	return nil
