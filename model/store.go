@@ -28,8 +28,10 @@ const (
 
 // sqlitePragmas are set on every pooled connection. _txlock=immediate makes each
 // transaction take the write lock at BEGIN, so read-then-write transactions queue
-// instead of failing with "database is locked".
-const sqlitePragmas = "_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
+// instead of failing with "database is locked". Within a process writers queue on
+// the one writer connection; the 30 s busy timeout covers other processes on the
+// same file (a cron sweep, a backup), which may wait behind many transactions.
+const sqlitePragmas = "_pragma=busy_timeout(30000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_txlock=immediate"
 
 // Store is the only door to the database. A Store made by Tx runs every call in
 // that transaction.
