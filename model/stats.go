@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -40,19 +39,26 @@ type Stats struct {
 const openStates = "state IN ('discovered', 'listed', 'rectifying', 'verifying')"
 
 // HazardStats aggregates the hazards in scope: today decides overdue, weeks are
-// the starts of the trend's weeks (ascending; each runs seven days).
+// the starts of the trend's weeks (ascending Mondays; each runs seven days). It
+// reads the summaries kept current with every event (hazard_counts,
+// hazard_weeks) and counts overdue hazards from a partial index, so it costs the
+// same for a county and for a province of a million hazards. Enterprise scopes
+// are not summarised: they get nothing.
 func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []time.Time) (Stats, error) {
 	var st Stats
-	base := func() (*gorm.DB, bool) { return scoped(s.r(ctx).Model(&Hazard{}), sc, "") }
-	if _, ok := base(); !ok {
-		return st, nil
-	}
-	group := func(dst *[]Count, col, where string) error {
-		q, _ := base()
-		if where != "" {
-			q = q.Where(where)
+	region := func(q *gorm.DB) (*gorm.DB, bool) {
+		switch {
+		case sc.All:
+			return q, true
+		case sc.Region != "":
+			lo, hi := RegionRange(sc.Region)
+			return q.Where("region_code BETWEEN ? AND ?", lo, hi), true
 		}
-		return q.Select(col + " AS k, COUNT(*) AS n").Group(col).Order("n DESC, k").Scan(dst).Error
+		return q, false
+	}
+	counts := func() (*gorm.DB, bool) { return region(s.r(ctx).Table("hazard_counts")) }
+	if _, ok := counts(); !ok {
+		return st, nil
 	}
 	for _, g := range []struct {
 		dst        *[]Count
@@ -65,62 +71,53 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 		{&st.ByIndustry, "industry", openStates},
 		{&st.MajorOpen, "region_code", openStates + " AND level = 'major'"},
 	} {
-		if err := group(g.dst, g.col, g.where); err != nil {
+		q, _ := counts()
+		err := q.Where(g.where).Select(g.col + " AS k, SUM(n) AS n").Group(g.col).Having("SUM(n) > 0").Order("n DESC, k").Scan(g.dst).Error
+		if err != nil {
 			return st, translate("model: stats by "+g.col, err)
 		}
 	}
-	onTime := "julianday(closed_at) < julianday(deadline) + 1 - 8.0/24"
-	if s.dialect == DialectPostgres {
-		onTime = "closed_at < ((deadline + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')"
-	}
 	var totals struct {
-		Overdue, Confirmed, WrittenOff, OnTime int64
+		Confirmed, WrittenOff, OnTime int64
 	}
-	q, _ := base()
+	q, _ := counts()
 	err := q.Select(`
-		COALESCE(SUM(CASE WHEN state IN ('listed', 'rectifying') AND due_on < ? THEN 1 ELSE 0 END), 0) AS overdue,
-		COALESCE(SUM(CASE WHEN listed_at IS NOT NULL AND state <> 'dismissed' THEN 1 ELSE 0 END), 0) AS confirmed,
-		COALESCE(SUM(CASE WHEN state = 'written_off' THEN 1 ELSE 0 END), 0) AS written_off,
-		COALESCE(SUM(CASE WHEN state = 'written_off' AND (deadline IS NULL OR `+onTime+`) THEN 1 ELSE 0 END), 0) AS on_time`, today).
-		Scan(&totals).Error
+		COALESCE(SUM(CASE WHEN state IN ('listed', 'rectifying', 'verifying', 'written_off') THEN n ELSE 0 END), 0) AS confirmed,
+		COALESCE(SUM(CASE WHEN state = 'written_off' THEN n ELSE 0 END), 0) AS written_off,
+		COALESCE(SUM(CASE WHEN state = 'written_off' AND on_time THEN n ELSE 0 END), 0) AS on_time`).Scan(&totals).Error
 	if err != nil {
 		return st, translate("model: stats totals", err)
 	}
-	st.Overdue, st.Confirmed, st.WrittenOff, st.OnTime = totals.Overdue, totals.Confirmed, totals.WrittenOff, totals.OnTime
+	st.Confirmed, st.WrittenOff, st.OnTime = totals.Confirmed, totals.WrittenOff, totals.OnTime
+	oq, _ := scoped(s.r(ctx).Model(&Hazard{}), sc, "")
+	if err := oq.Where("state IN ('listed', 'rectifying') AND due_on < ?", today).Count(&st.Overdue).Error; err != nil {
+		return st, translate("model: stats overdue", err)
+	}
 	if len(weeks) == 0 {
 		return st, nil
 	}
-	// One pass over the hazards for the whole trend: a pair of sums per week.
-	var cols []string
-	var args []any
-	for _, w := range weeks {
-		end := w.AddDate(0, 0, 7)
-		cols = append(cols,
-			"COALESCE(SUM(CASE WHEN discovered_at >= ? AND discovered_at < ? THEN 1 ELSE 0 END), 0)",
-			"COALESCE(SUM(CASE WHEN state = 'written_off' AND closed_at >= ? AND closed_at < ? THEN 1 ELSE 0 END), 0)")
-		args = append(args, w, end, w, end)
+	var rows []struct {
+		Week       Date
+		Found      int64
+		WrittenOff int64
 	}
-	q, _ = base()
-	rows, err := q.Select(strings.Join(cols, ", "), args...).Rows()
+	first := DateIn(weeks[0], shanghaiZone)
+	wq, _ := region(s.r(ctx).Table("hazard_weeks"))
+	err = wq.Where("week >= ?", first).Select("week, SUM(found) AS found, SUM(written_off) AS written_off").Group("week").Scan(&rows).Error
 	if err != nil {
 		return st, translate("model: stats trend", err)
 	}
-	defer rows.Close()
-	vals := make([]int64, 2*len(weeks))
-	ptrs := make([]any, len(vals))
-	for i := range vals {
-		ptrs[i] = &vals[i]
+	byWeek := map[string][2]int64{}
+	for _, r := range rows {
+		byWeek[r.Week.String()] = [2]int64{r.Found, r.WrittenOff}
 	}
-	if rows.Next() {
-		if err := rows.Scan(ptrs...); err != nil {
-			return st, translate("model: stats trend", err)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return st, translate("model: stats trend", err)
-	}
-	for i, w := range weeks {
-		st.Weeks = append(st.Weeks, Week{Start: w, Found: vals[2*i], WrittenOff: vals[2*i+1]})
+	for _, w := range weeks {
+		v := byWeek[DateIn(w, shanghaiZone).String()]
+		st.Weeks = append(st.Weeks, Week{Start: w, Found: v[0], WrittenOff: v[1]})
 	}
 	return st, nil
 }
+
+// shanghaiZone is China Standard Time (no daylight saving): the week starts the
+// workflow passes are Mondays at midnight there.
+var shanghaiZone = time.FixedZone("CST", 8*3600)

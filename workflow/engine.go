@@ -200,6 +200,9 @@ func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in Haza
 	if err := e.queueNotifications(ctx, tx, a, h, ev); err != nil {
 		return nil, err
 	}
+	if err := summarise(ctx, tx, nil, h); err != nil {
+		return nil, err
+	}
 	// The chain head lives on the row so that the next event links without a
 	// lookup.
 	h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
@@ -373,6 +376,9 @@ func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *
 		return err
 	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return err
+	}
+	if err := summarise(ctx, tx, h, next); err != nil {
 		return err
 	}
 	e.opts.Metrics.Event(string(event))

@@ -236,7 +236,7 @@ func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) err
 		fmt.Sscanf(k, "document:%6s|%d", &region, &year)
 		cs = append(cs, model.Counter{Name: "document:" + region, Period: fmt.Sprint(year), Value: v})
 	}
-	return e.store.Tx(ctx, func(tx *model.Store) error {
+	if err := e.store.Tx(ctx, func(tx *model.Store) error {
 		if err := tx.RaiseCounters(ctx, cs); err != nil {
 			return err
 		}
@@ -244,7 +244,10 @@ func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) err
 			return err
 		}
 		return tx.Analyze(ctx)
-	})
+	}); err != nil {
+		return err
+	}
+	return e.RebuildSummaries(ctx)
 }
 
 func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {

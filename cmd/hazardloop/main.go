@@ -249,6 +249,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if err := engine.LoadCalendars(ctx); err != nil {
 		return err
 	}
+	if err := engine.EnsureSummaries(ctx); err != nil {
+		return fmt.Errorf("dashboard counts: %w", err)
+	}
 	sweeper := &workflow.Sweeper{Engine: engine, Interval: cfg.SweepInterval, Log: log}
 	if cmd == "sweep" {
 		res, err := sweeper.SweepOnce(ctx, time.Now())

@@ -1,0 +1,146 @@
+package model
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// CountKey is a cell of the hazard counts.
+type CountKey struct {
+	RegionCode string
+	State      State
+	Level      Level
+	Source     Source
+	Industry   string
+	OnTime     bool
+}
+
+// hazardCount is a row of hazard_counts.
+type hazardCount struct {
+	CountKey
+	N int64
+}
+
+func (hazardCount) TableName() string { return "hazard_counts" }
+
+// hazardWeek is a row of hazard_weeks.
+type hazardWeek struct {
+	RegionCode string
+	Week       Date
+	Found      int64
+	WrittenOff int64
+}
+
+func (hazardWeek) TableName() string { return "hazard_weeks" }
+
+// AdjustCount adds delta to a cell of the hazard counts, in the caller's
+// transaction.
+func (s *Store) AdjustCount(ctx context.Context, k CountKey, delta int64) error {
+	err := s.w(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "region_code"}, {Name: "state"}, {Name: "level"}, {Name: "source"}, {Name: "industry"}, {Name: "on_time"}},
+		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("hazard_counts.n + ?", delta)}),
+	}).Create(&hazardCount{CountKey: k, N: delta}).Error
+	return translate("model: adjust count", err)
+}
+
+// AdjustWeek adds to the hazards found and written off in the week starting on
+// week (a Monday), in the caller's transaction.
+func (s *Store) AdjustWeek(ctx context.Context, region string, week Date, found, writtenOff int64) error {
+	err := s.w(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "region_code"}, {Name: "week"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"found":       gorm.Expr("hazard_weeks.found + ?", found),
+			"written_off": gorm.Expr("hazard_weeks.written_off + ?", writtenOff),
+		}),
+	}).Create(&hazardWeek{RegionCode: region, Week: week, Found: found, WrittenOff: writtenOff}).Error
+	return translate("model: adjust week", err)
+}
+
+// SummaryRow is what the summaries are rebuilt from: one hazard's keys.
+type SummaryRow struct {
+	RegionCode   string
+	State        State
+	Level        Level
+	Source       Source
+	Industry     string
+	Deadline     *Date
+	DiscoveredAt time.Time
+	ClosedAt     *time.Time
+}
+
+// RebuildSummaries recomputes the hazard counts and weeks from the hazards, in one
+// transaction, with key and week telling each hazard's cell (workflow's rules).
+// For a database filled in bulk, or one that predates the summaries.
+func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) CountKey, week func(time.Time) Date) error {
+	return s.Tx(ctx, func(tx *Store) error {
+		if err := tx.w(ctx).Exec("DELETE FROM hazard_counts").Error; err != nil {
+			return translate("model: rebuild summaries", err)
+		}
+		if err := tx.w(ctx).Exec("DELETE FROM hazard_weeks").Error; err != nil {
+			return translate("model: rebuild summaries", err)
+		}
+		counts := map[CountKey]int64{}
+		type wk struct {
+			region string
+			week   Date
+		}
+		weeks := map[wk][2]int64{}
+		rows, err := tx.w(ctx).Model(&Hazard{}).
+			Select("region_code, state, level, source, industry, deadline, discovered_at, closed_at").Rows()
+		if err != nil {
+			return translate("model: rebuild summaries", err)
+		}
+		for rows.Next() {
+			var r SummaryRow
+			if err := tx.w(ctx).ScanRows(rows, &r); err != nil {
+				rows.Close()
+				return translate("model: rebuild summaries", err)
+			}
+			counts[key(r)]++
+			f := weeks[wk{r.RegionCode, week(r.DiscoveredAt)}]
+			f[0]++
+			weeks[wk{r.RegionCode, week(r.DiscoveredAt)}] = f
+			if r.State == StateWrittenOff && r.ClosedAt != nil {
+				w := weeks[wk{r.RegionCode, week(*r.ClosedAt)}]
+				w[1]++
+				weeks[wk{r.RegionCode, week(*r.ClosedAt)}] = w
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return translate("model: rebuild summaries", err)
+		}
+		cs := make([]hazardCount, 0, len(counts))
+		for k, n := range counts {
+			cs = append(cs, hazardCount{CountKey: k, N: n})
+		}
+		ws := make([]hazardWeek, 0, len(weeks))
+		for k, v := range weeks {
+			ws = append(ws, hazardWeek{RegionCode: k.region, Week: k.week, Found: v[0], WrittenOff: v[1]})
+		}
+		if len(cs) > 0 {
+			if err := tx.BulkInsert(ctx, &cs); err != nil {
+				return err
+			}
+		}
+		if len(ws) > 0 {
+			return tx.BulkInsert(ctx, &ws)
+		}
+		return nil
+	})
+}
+
+// SummariesMissing reports whether hazards exist but their counts do not (a
+// database from before the summaries).
+func (s *Store) SummariesMissing(ctx context.Context) (bool, error) {
+	var h, c int64
+	if err := s.r(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM hazards LIMIT 1) t").Scan(&h).Error; err != nil {
+		return false, translate("model: summaries missing", err)
+	}
+	if err := s.r(ctx).Raw("SELECT COUNT(*) FROM (SELECT 1 FROM hazard_counts LIMIT 1) t").Scan(&c).Error; err != nil {
+		return false, translate("model: summaries missing", err)
+	}
+	return h > 0 && c == 0, nil
+}

@@ -1,0 +1,78 @@
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"hazardloop/model"
+)
+
+// countKey is the cell of the hazard counts a hazard belongs to.
+func countKey(h *model.Hazard) model.CountKey {
+	return summaryKey(model.SummaryRow{RegionCode: h.RegionCode, State: h.State, Level: h.Level, Source: h.Source,
+		Industry: h.Industry, Deadline: h.Deadline, ClosedAt: h.ClosedAt})
+}
+
+func summaryKey(r model.SummaryRow) model.CountKey {
+	k := model.CountKey{RegionCode: r.RegionCode, State: r.State, Level: r.Level, Source: r.Source, Industry: r.Industry}
+	k.OnTime = r.State == model.StateWrittenOff && r.ClosedAt != nil && onTime(r.Deadline, *r.ClosedAt)
+	return k
+}
+
+// onTime: written off before the end of the deadline day in Asia/Shanghai (no
+// deadline counts as on time).
+func onTime(deadline *model.Date, closed time.Time) bool {
+	if deadline == nil {
+		return true
+	}
+	end := time.Date(deadline.Year(), deadline.Month(), deadline.Day(), 0, 0, 0, 0, shanghai).AddDate(0, 0, 1)
+	return closed.Before(end)
+}
+
+// weekOf is the Monday (Asia/Shanghai) of the week t falls in.
+func weekOf(t time.Time) model.Date {
+	d := model.DateIn(t, shanghai)
+	return d.AddDays(-((int(d.Weekday()) + 6) % 7))
+}
+
+// summarise keeps the dashboard's counts current in the event's transaction:
+// h as it was (nil for a new hazard) and next as it becomes.
+func summarise(ctx context.Context, tx *model.Store, h, next *model.Hazard) error {
+	if h == nil {
+		if err := tx.AdjustCount(ctx, countKey(next), 1); err != nil {
+			return err
+		}
+		return tx.AdjustWeek(ctx, next.RegionCode, weekOf(next.DiscoveredAt), 1, 0)
+	}
+	if before, after := countKey(h), countKey(next); before != after {
+		if err := tx.AdjustCount(ctx, before, -1); err != nil {
+			return err
+		}
+		if err := tx.AdjustCount(ctx, after, 1); err != nil {
+			return err
+		}
+	}
+	was, is := h.State == model.StateWrittenOff, next.State == model.StateWrittenOff
+	switch {
+	case is && !was && next.ClosedAt != nil:
+		return tx.AdjustWeek(ctx, next.RegionCode, weekOf(*next.ClosedAt), 0, 1)
+	case was && !is && h.ClosedAt != nil:
+		return tx.AdjustWeek(ctx, h.RegionCode, weekOf(*h.ClosedAt), 0, -1)
+	}
+	return nil
+}
+
+// RebuildSummaries recomputes the dashboard's counts from the hazards.
+func (e *Engine) RebuildSummaries(ctx context.Context) error {
+	return e.store.RebuildSummaries(ctx, summaryKey, weekOf)
+}
+
+// EnsureSummaries fills the counts of a database that has hazards but none (one
+// from before the summaries existed). Cheap when there is nothing to do.
+func (e *Engine) EnsureSummaries(ctx context.Context) error {
+	missing, err := e.store.SummariesMissing(ctx)
+	if err != nil || !missing {
+		return err
+	}
+	return e.RebuildSummaries(ctx)
+}
