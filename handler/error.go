@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -50,6 +51,10 @@ var (
 	errTooLarge = &httpError{http.StatusRequestEntityTooLarge, "too_large", "请求内容过大", nil}
 )
 
+// statusClientClosed is what the access log records for a request whose client
+// hung up before the answer (nginx's 499).
+const statusClientClosed = 499
+
 type panicError struct{ v any }
 
 func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
@@ -82,6 +87,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 	case errors.As(err, &mbe):
 		status = errTooLarge.status
 		body.Error, body.Message = errTooLarge.code, errTooLarge.message
+	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
+		// The client went away: nothing to answer and nothing wrong here.
+		c.AbortWithStatus(statusClientClosed)
+		return
 	default:
 		body.Error, body.Message = "internal", "服务器内部错误，请稍后重试"
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "internal error",

@@ -98,7 +98,9 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					resp.Body.Close()
 					d := time.Since(t0)
 					if err != nil || resp.StatusCode != http.StatusOK {
-						bad++
+						if ctx.Err() == nil { // not cut off by the end of the run
+							bad++
+						}
 						break
 					}
 					mine = append(mine, d)
