@@ -100,13 +100,6 @@ func (s *Store) ClaimDueHazards(ctx context.Context, day Date, limit int) ([]int
 	return ids, translate("model: claim due hazards", q.Pluck("id", &ids).Error)
 }
 
-// CountDueHazards counts hazards whose next step is due on or before day.
-func (s *Store) CountDueHazards(ctx context.Context, day Date) (int64, error) {
-	var n int64
-	err := s.r(ctx).Model(&Hazard{}).Where("next_step_on IS NOT NULL AND next_step_on <= ?", day).Count(&n).Error
-	return n, translate("model: count due hazards", err)
-}
-
 // Exposure is a row of the public exposure board: only what may be public.
 type Exposure struct {
 	HazardID   int64      `json:"-"`

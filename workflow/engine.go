@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -149,7 +150,7 @@ func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in Haza
 		h.Source = model.Source(s)
 		if !h.Source.Valid() {
 			errs.add("source", "隐患来源只能是 self_inspection、supervisory_check、public_report 或 officer_report")
-		} else if !containsSource(allowedSources, h.Source) {
+		} else if !slices.Contains(allowedSources, h.Source) {
 			errs.add("source", fmt.Sprintf("%s不能登记来源为“%s”的隐患", a.Role.Label(), h.Source.Label()))
 		}
 	}
@@ -264,15 +265,6 @@ func (e *Engine) placeHazard(ctx context.Context, tx *model.Store, a Actor, in H
 	}
 	h.RegionCode = region
 	return nil
-}
-
-func containsSource(ss []model.Source, s model.Source) bool {
-	for _, v := range ss {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to model.State, comment string, payload map[string]any, now time.Time) *model.HazardEvent {

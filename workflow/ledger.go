@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -766,7 +767,7 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, regi
 	if level == "" {
 		level = model.LevelGeneral
 	}
-	if r.Source != "" && !containsSource(sourcesByRole[im.a.Role], r.Source) {
+	if r.Source != "" && !slices.Contains(sourcesByRole[im.a.Role], r.Source) {
 		re.add(ledger.ColSource, fmt.Sprintf("%s不能登记来源为“%s”的隐患", im.a.Role.Label(), r.Source.Label()))
 	}
 	// What the row's state holds: fields of later stages on an earlier state are

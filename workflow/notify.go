@@ -1,16 +1,8 @@
 package workflow
 
 import (
-	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"log/slog"
-	"net/http"
-	"strconv"
 	"time"
 
 	"hazardloop/model"
@@ -75,119 +67,41 @@ func (e *Engine) Outbox(ctx context.Context, a Actor, undelivered bool) ([]model
 	return e.store.ListOutbox(ctx, undelivered, 500)
 }
 
-// Dispatcher delivers the outbox to webhooks after commit: JSON signed with
-// HMAC-SHA256 (header X-Hazardloop-Signature: sha256=…), the event id in
-// X-Hazardloop-Event for the receiver's idempotency, retried with exponential
-// backoff. Several replicas may run one each: messages are leased, not shared.
-type Dispatcher struct {
-	Engine   *Engine
-	Client   *http.Client  // 10 s timeout when nil
-	Interval time.Duration // 2 s when zero
-	Log      *slog.Logger
-}
-
-// DeliverResult says what one round of delivery did.
-type DeliverResult struct {
-	Sent, Failed int
-}
-
+// outboxLease is how long a claimed notification is kept from other dispatchers.
 const outboxLease = time.Minute
 
-// DeliverOnce sends the messages due at now, once each.
-func (d *Dispatcher) DeliverOnce(ctx context.Context, now time.Time) (DeliverResult, error) {
-	e := d.Engine
-	var res DeliverResult
-	client := d.Client
-	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
-	}
-	for {
-		ms, err := e.store.ClaimOutbox(ctx, now.UTC(), outboxLease, 50)
-		if err != nil || len(ms) == 0 {
-			d.observe(ctx, now)
-			return res, err
-		}
-		for i := range ms {
-			m := &ms[i]
-			m.Attempts++
-			m.LockedUntil = nil
-			if err := d.send(ctx, client, m); err != nil {
-				res.Failed++
-				m.LastError = err.Error()
-				backoff := min(10*time.Second<<min(m.Attempts-1, 16), time.Hour)
-				m.NextAttemptAt = now.UTC().Add(backoff)
-			} else {
-				res.Sent++
-				t := now.UTC()
-				m.DeliveredAt, m.LastError = &t, ""
-			}
-			if err := e.store.FinishOutbox(ctx, m); err != nil {
-				return res, err
-			}
-		}
-	}
+// ClaimNotifications leases at most limit notifications due at now for delivery
+// (several replicas may each run a dispatcher: a message is leased, not shared).
+func (e *Engine) ClaimNotifications(ctx context.Context, now time.Time, limit int) ([]model.OutboxMessage, error) {
+	return e.store.ClaimOutbox(ctx, now.UTC(), outboxLease, limit)
 }
 
-func (d *Dispatcher) observe(ctx context.Context, now time.Time) {
-	n, oldest, err := d.Engine.store.OutboxLag(ctx)
-	if err == nil {
-		lag := time.Duration(0)
-		if n > 0 {
-			lag = now.Sub(oldest)
-		}
-		d.Engine.opts.Metrics.Outbox(int(n), lag)
+// FinishNotification records a delivery attempt of m made at now: delivered
+// when failure is nil, else tried again after an exponential backoff (10 s,
+// 20 s, … up to an hour).
+func (e *Engine) FinishNotification(ctx context.Context, m *model.OutboxMessage, now time.Time, failure error) error {
+	now = now.UTC()
+	m.Attempts++
+	m.LockedUntil = nil
+	if failure != nil {
+		m.LastError = failure.Error()
+		m.NextAttemptAt = now.Add(min(10*time.Second<<min(m.Attempts-1, 16), time.Hour))
+	} else {
+		m.DeliveredAt, m.LastError = &now, ""
 	}
+	return e.store.FinishOutbox(ctx, m)
 }
 
-func (d *Dispatcher) send(ctx context.Context, client *http.Client, m *model.OutboxMessage) error {
-	body := []byte(m.Payload)
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, m.Webhook, bytes.NewReader(body))
+// ObserveOutbox reports the undelivered notifications to the metrics.
+func (e *Engine) ObserveOutbox(ctx context.Context, now time.Time) error {
+	n, oldest, err := e.store.OutboxLag(ctx)
 	if err != nil {
 		return err
 	}
-	mac := hmac.New(sha256.New, d.Engine.opts.WebhookSecret)
-	mac.Write(body)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Hazardloop-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
-	req.Header.Set("X-Hazardloop-Delivery", strconv.FormatInt(m.ID, 10))
-	resp, err := client.Do(req)
-	if err != nil {
-		return err
+	lag := time.Duration(0)
+	if n > 0 {
+		lag = now.Sub(oldest)
 	}
-	resp.Body.Close()
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return fmt.Errorf("webhook answered %s", resp.Status)
-	}
+	e.opts.Metrics.Outbox(int(n), lag)
 	return nil
-}
-
-// Run delivers every Interval until ctx ends.
-func (d *Dispatcher) Run(ctx context.Context) {
-	interval := d.Interval
-	if interval <= 0 {
-		interval = 2 * time.Second
-	}
-	log := d.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
-	}
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		res, err := d.DeliverOnce(ctx, time.Now())
-		switch {
-		case ctx.Err() != nil:
-			return
-		case err != nil:
-			log.Error("outbox delivery failed", "err", err)
-		case res.Sent+res.Failed > 0:
-			log.Info("outbox", "sent", res.Sent, "failed", res.Failed)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

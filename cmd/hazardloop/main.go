@@ -34,6 +34,7 @@ import (
 	"hazardloop/handler"
 	"hazardloop/metrics"
 	"hazardloop/model"
+	"hazardloop/webhook"
 	"hazardloop/workflow"
 )
 
@@ -245,7 +246,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	met := metrics.New()
 	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
 		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met,
-		Webhooks: splitList(cfg.Webhooks), WebhookSecret: []byte(cfg.WebhookSecret)})
+		Webhooks: splitList(cfg.Webhooks)})
 	if err := engine.LoadCalendars(ctx); err != nil {
 		return err
 	}
@@ -301,7 +302,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		if cfg.WebhookSecret == "" {
 			return errors.New("--webhooks needs --webhook-secret (HAZARDLOOP_WEBHOOK_SECRET) to sign what it sends")
 		}
-		d := &workflow.Dispatcher{Engine: engine, Log: log}
+		d := &webhook.Dispatcher{Engine: engine, Secret: []byte(cfg.WebhookSecret), Log: log}
 		dctx, stopDispatch := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); d.Run(dctx) }()
