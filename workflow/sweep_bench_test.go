@@ -20,7 +20,7 @@ func benchHazards() int {
 }
 
 // seedBulk inserts n hazards in one statement: 70% written off, the rest
-// rectifying with their next step far in the future.
+// rectifying (a third of them overdue) with their next step far in the future.
 func seedBulk(tb testing.TB, f *fixture, n int) {
 	tb.Helper()
 	t0 := time.Now()
@@ -31,18 +31,19 @@ func seedBulk(tb testing.TB, f *fixture, n int) {
 	if f.store.Dialect() == model.DialectPostgres {
 		series, from, day = "", "generate_series(1, ?) AS n(i)", "CAST(? AS DATE)"
 	}
-	args := []any{ts, model.NewDate(2026, 12, 1), model.NewDate(2026, 12, 1), far, ts, ts}
+	args := []any{ts, model.NewDate(2026, 12, 1), model.NewDate(2026, 11, 20), model.NewDate(2026, 12, 1), far, ts, ts}
 	if f.store.Dialect() == model.DialectPostgres {
 		args = append(args, n) // generate_series comes last
 	} else {
 		args = append([]any{n}, args...) // the recursive CTE comes first
 	}
 	err := f.store.Exec(f.ctx, series+`INSERT INTO hazards (code, title, source, level, industry, region_code,
-			discovered_at, state, version, deadline, due_on, next_step_on, responsible_unit, measures, created_at, updated_at)
+			region_province, region_city, discovered_at, state, version, deadline, due_on, next_step_on, responsible_unit, measures, created_at, updated_at)
 		SELECT 'B-' || i, '批量隐患' || i, 'supervisory_check', CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END, '工贸',
-			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, ?,
+			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, '360000', '360100', ?,
 			CASE WHEN i % 10 < 7 THEN 'written_off' ELSE 'rectifying' END, 1,
-			`+day+`, CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END, CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END,
+			`+day+`, CASE WHEN i % 10 < 7 THEN NULL WHEN i % 3 = 0 THEN `+day+` ELSE `+day+` END,
+			CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END,
 			'整改责任单位', '整改措施', ?, ?
 		FROM `+from, args...)
 	noErr(tb, err)

@@ -1,0 +1,34 @@
+package workflow
+
+import (
+	"os"
+	"testing"
+
+	"hazardloop/model"
+	"hazardloop/model/modeltest"
+)
+
+// BenchmarkDashboard measures the dashboard over a province of hazards (seeded
+// as for BenchmarkSweep, summaries rebuilt once) for a province, a city and a
+// county supervisor.
+func BenchmarkDashboard(b *testing.B) {
+	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
+		b.Run(d, func(b *testing.B) {
+			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
+				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
+			}
+			f := newFixture(b, d)
+			seedBulk(b, f, benchHazards())
+			noErr(b, f.engine.RebuildSummaries(f.ctx))
+			for _, who := range []string{"province", "city", "donghu"} {
+				b.Run(who, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := f.engine.Dashboard(f.ctx, f.actors[who]); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
