@@ -162,6 +162,7 @@ var payloadNames = []struct{ key, label string }{
 	{"level", "等级"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
+	{"due_on", "到期日"}, {"days_left", "剩余天数"},
 }
 
 func timeline(evs []model.HazardEvent) []timelineItem {

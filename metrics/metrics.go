@@ -24,6 +24,7 @@ type Set struct {
 	importRows    *prometheus.CounterVec
 	sweepDuration prometheus.Histogram
 	sweepSteps    prometheus.Counter
+	sweepReminds  prometheus.Counter
 	outboxLag     prometheus.Gauge
 	outboxPending prometheus.Gauge
 }
@@ -60,6 +61,9 @@ func New() *Set {
 		sweepSteps: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "hazardloop_sweep_steps_total", Help: "Steps taken by sweeps.",
 		}),
+		sweepReminds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "hazardloop_sweep_reminders_total", Help: "Approaching-deadline reminders (期限临近提醒) recorded by sweeps.",
+		}),
 		outboxLag: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hazardloop_outbox_lag_seconds", Help: "Age of the oldest undelivered notification.",
 		}),
@@ -68,7 +72,7 @@ func New() *Set {
 		}),
 	}
 	r.MustRegister(s.requests, s.latency, s.events, s.conflicts, s.escalations, s.importRows,
-		s.sweepDuration, s.sweepSteps, s.outboxLag, s.outboxPending,
+		s.sweepDuration, s.sweepSteps, s.sweepReminds, s.outboxLag, s.outboxPending,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s
 }
@@ -114,18 +118,21 @@ func (s *Set) Escalation(step int) {
 	}
 }
 
-// ImportRows counts ledger rows by result (created, updated, unchanged, invalid).
+// ImportRows counts imported ledger rows by result: created, updated, unchanged,
+// skipped (not written: invalid, or refused with the rest of an invalid file).
 func (s *Set) ImportRows(result string, n int) {
 	if s != nil && n > 0 {
 		s.importRows.WithLabelValues(result).Add(float64(n))
 	}
 }
 
-// Sweep records a sweep.
-func (s *Set) Sweep(d time.Duration, steps int) {
+// Sweep records a sweep: its duration, the ladder steps and the reminders it
+// recorded.
+func (s *Set) Sweep(d time.Duration, steps, reminders int) {
 	if s != nil {
 		s.sweepDuration.Observe(d.Seconds())
 		s.sweepSteps.Add(float64(steps))
+		s.sweepReminds.Add(float64(reminders))
 	}
 }
 

@@ -100,6 +100,36 @@ func (s *Store) ClaimDueHazards(ctx context.Context, day Date, limit int) ([]int
 	return ids, translate("model: claim due hazards", q.Pluck("id", &ids).Error)
 }
 
+// ClaimDueSoon returns the ids of at most limit open hazards whose due day lies
+// between from and to (both included) and that have not been reminded of that
+// due day, nearest due day first, locking them for this transaction as
+// ClaimDueHazards does (FOR UPDATE SKIP LOCKED on PostgreSQL).
+//
+// The find reads the partial index on (due_on, id) of open hazards, so its cost
+// follows the hazards due in the window, not the open ones. SQLite's planner
+// prefers hazards_state_idx here even with statistics (36 ms against 0.3 ms at
+// 300,000 hazards), hence INDEXED BY, which also makes the query fail rather
+// than scan should the index stop matching (the state test is written as in
+// the index for that).
+func (s *Store) ClaimDueSoon(ctx context.Context, from, to Date, limit int) ([]int64, error) {
+	if !s.inTx {
+		return nil, fmt.Errorf("model: claim hazards due soon outside a transaction")
+	}
+	table := "hazards"
+	if s.dialect == DialectSQLite {
+		table = "hazards INDEXED BY hazards_open_due_idx"
+	}
+	q := s.w(ctx).Table(table).
+		Where("state IN ('listed', 'rectifying') AND due_on >= ? AND due_on <= ?", from, to).
+		Where("(reminded_due IS NULL OR reminded_due <> due_on)").
+		Order("due_on, id").Limit(limit)
+	if s.dialect == DialectPostgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
+	}
+	var ids []int64
+	return ids, translate("model: claim hazards due soon", q.Pluck("id", &ids).Error)
+}
+
 // Exposure is a row of the public exposure board: only what may be public.
 type Exposure struct {
 	HazardID   int64      `json:"-"`

@@ -45,7 +45,7 @@ var hazardMutable = []string{
 	"title", "description", "level", "industry", "location", "state", "version", "enterprise_id",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
-	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due",
+	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
 	"emergency_plan", "duplicate_of",
 	"listed_at", "planned_at", "submitted_by", "submitted_at", "verified_by", "verified_at",
 	"closed_at", "last_seq", "chain_head", "updated_at",

@@ -132,6 +132,7 @@ type Hazard struct {
 	DueOn               *Date      `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
 	NextStepOn          *Date      `json:"next_step_on"` // the next supervision step falls due on this day
 	ReplyDue            *Date      `json:"reply_due"`    // the current step's reply deadline, while unanswered
+	RemindedDue         *Date      `json:"reminded_due"` // the due day last reminded of (期限临近提醒): once per due day
 	EmergencyPlan       string     `json:"emergency_plan"`
 	DuplicateOf         *int64     `json:"duplicate_of"`
 	CreatedBy           *int64     `json:"created_by"`

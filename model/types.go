@@ -74,6 +74,9 @@ const (
 	EventExtend   Event = "extend"
 	EventEscalate Event = "escalate"
 	EventReopen   Event = "reopen"
+	// EventRemind is the system's reminder that a due day is near: a self-loop
+	// that moves no state and no clock.
+	EventRemind Event = "remind"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -110,6 +113,8 @@ func (e Event) Label() string {
 		return "督办升级"
 	case EventReopen:
 		return "撤销销号"
+	case EventRemind:
+		return "期限临近提醒"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:

@@ -82,6 +82,9 @@ var steps = map[model.Event]step{
 		accepts: []string{"reason"},
 		apply:   escalate,
 	},
+	model.EventRemind: {
+		apply: remind,
+	},
 	model.EventReopen: {
 		accepts: []string{"reason", "deadline"},
 		apply: func(c *change) {
@@ -298,6 +301,25 @@ func extend(c *change) {
 		c.payload["previous_deadline"] = c.h.Deadline.String()
 	}
 	c.setDeadline(d)
+}
+
+// remind records that the hazard's due day is near, and that it has been reminded
+// of that day: the sweeper reminds a hazard once per due day. The due day is the
+// one the commit settles on, so that reminded_due and due_on agree.
+func remind(c *change) {
+	due := c.lad.dueOn(c.next)
+	if due == nil {
+		c.errs.add("due_on", "该隐患没有整改期限，无需提醒")
+		return
+	}
+	if c.h.RemindedDue != nil && c.h.RemindedDue.Equal(due.Time) {
+		c.errs.add("due_on", fmt.Sprintf("已就%s的期限提醒过", due))
+		return
+	}
+	d := *due
+	c.next.RemindedDue = &d
+	c.payload["due_on"] = d.String()
+	c.payload["days_left"] = daysBetween(c.today, d)
 }
 
 // validateFields refuses fields the event does not take.

@@ -12,8 +12,8 @@ import (
 	"hazardloop/model"
 )
 
-// transitions is the lifecycle of DESIGN.md. Self-loops (extend, escalate) keep the
-// state and move a flag or a date.
+// transitions is the lifecycle of DESIGN.md. Self-loops (extend, escalate, remind)
+// keep the state and move a flag or a date.
 var transitions = fsm.Events{
 	{Name: string(model.EventConfirm), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateListed)},
 	{Name: string(model.EventDismiss), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateDismissed)},
@@ -25,12 +25,14 @@ var transitions = fsm.Events{
 	{Name: string(model.EventEscalate), Src: []string{string(model.StateListed)}, Dst: string(model.StateListed)},
 	{Name: string(model.EventEscalate), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateRectifying)},
 	{Name: string(model.EventReopen), Src: []string{string(model.StateWrittenOff)}, Dst: string(model.StateRectifying)},
+	{Name: string(model.EventRemind), Src: []string{string(model.StateListed)}, Dst: string(model.StateListed)},
+	{Name: string(model.EventRemind), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateRectifying)},
 }
 
 // Events lists the events a caller can fire, in lifecycle order.
 var Events = []model.Event{
 	model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
-	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen,
+	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen, model.EventRemind,
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"hazardloop/model"
 )
@@ -46,14 +47,18 @@ type LadderPolicy struct {
 	// ReplyDays: working days the addressee has to reply to each step (e.g. the
 	// written reply within 5 working days of an interview).
 	ReplyDays [4]int
+	// RemindDays: an open hazard whose due day is this many calendar days away or
+	// fewer gets one reminder (期限临近提醒) per due day; 0 sends none.
+	RemindDays int
 }
 
 // DefaultLadder is the policy unless configured otherwise.
 var DefaultLadder = LadderPolicy{
-	General:   [4]int{1, 7, 15, 30},
-	Major:     [4]int{1, 3, 7, 15},
-	PlanDays:  7,
-	ReplyDays: [4]int{5, 5, 5, 10},
+	General:    [4]int{1, 7, 15, 30},
+	Major:      [4]int{1, 3, 7, 15},
+	PlanDays:   7,
+	ReplyDays:  [4]int{5, 5, 5, 10},
+	RemindDays: 3,
 }
 
 // ParseThresholds reads "1,7,15,30": four increasing day counts, the first ≥ 1.
@@ -92,6 +97,9 @@ func (p LadderPolicy) Validate() error {
 			errs.add("reply_days", "回复期限应在1到60个工作日之间")
 			break
 		}
+	}
+	if p.RemindDays < 0 || p.RemindDays > 60 {
+		errs.add("remind_days", "期限临近提醒天数应在0（不提醒）到60之间")
 	}
 	return errs.err()
 }
@@ -163,6 +171,25 @@ func (l ladder) nextStepOn(h *model.Hazard) *model.Date {
 		}
 	}
 	return &next
+}
+
+// remindable reports whether h is due for its reminder today: open, its due day
+// between today and RemindDays later, and not yet reminded of that day.
+func (l ladder) remindable(h *model.Hazard, today model.Date) bool {
+	if l.policy.RemindDays <= 0 || !h.State.Open() || h.DueOn == nil {
+		return false
+	}
+	if h.RemindedDue != nil && h.RemindedDue.Equal(h.DueOn.Time) {
+		return false
+	}
+	left := daysBetween(today, *h.DueOn)
+	return left >= 0 && left <= l.policy.RemindDays
+}
+
+// daysBetween is the number of calendar days from a to b (negative if b is
+// earlier).
+func daysBetween(a, b model.Date) int {
+	return int(b.Sub(a.Time).Round(time.Hour).Hours() / 24)
 }
 
 // replyDue is the reply deadline of a step taken today.

@@ -17,6 +17,7 @@ var notifyKinds = map[model.Event]string{
 	model.EventReject:   "rectification_rejected", // back to the enterprise
 	model.EventEscalate: "supervision_step",       // a ladder step was taken
 	model.EventReopen:   "reopened",
+	model.EventRemind:   "deadline_approaching", // the due day is near: rectify (or plan) in time
 }
 
 // notification is the body sent to webhooks. It carries no personal data: no
@@ -34,6 +35,8 @@ type notification struct {
 	RegionCode   string      `json:"region_code"`
 	EnterpriseID *int64      `json:"enterprise_id,omitempty"`
 	Deadline     *model.Date `json:"deadline,omitempty"`
+	DueOn        *model.Date `json:"due_on,omitempty"`    // overdue after this day
+	DaysLeft     *int        `json:"days_left,omitempty"` // deadline_approaching: days from today to due_on
 	Step         int         `json:"escalation_level"`
 	OccurredAt   time.Time   `json:"occurred_at"`
 }
@@ -45,9 +48,14 @@ func (e *Engine) queueNotifications(ctx context.Context, tx *model.Store, a Acto
 	if !ok || len(e.opts.Webhooks) == 0 {
 		return nil
 	}
-	body, err := json.Marshal(notification{EventID: ev.ID, Kind: kind, Event: ev.Event, ActorRole: a.Role,
+	n := notification{EventID: ev.ID, Kind: kind, Event: ev.Event, ActorRole: a.Role,
 		HazardID: h.ID, HazardCode: h.Code, Title: h.Title, State: h.State, Level: h.Level, RegionCode: h.RegionCode,
-		EnterpriseID: h.EnterpriseID, Deadline: h.Deadline, Step: h.EscalationLevel, OccurredAt: ev.CreatedAt})
+		EnterpriseID: h.EnterpriseID, Deadline: h.Deadline, Step: h.EscalationLevel, OccurredAt: ev.CreatedAt}
+	if ev.Event == model.EventRemind && h.DueOn != nil {
+		days := daysBetween(model.DateIn(ev.CreatedAt, shanghai), *h.DueOn)
+		n.DueOn, n.DaysLeft = h.DueOn, &days
+	}
+	body, err := json.Marshal(n)
 	if err != nil {
 		return err
 	}

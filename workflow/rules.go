@@ -147,6 +147,10 @@ var rules = map[model.Event]map[model.Role][]condition{
 	model.EventReopen: {
 		model.RoleSupervisor: {countyOrAbove},
 	},
+	// Only the sweeper reminds, once per due day; nobody fires it by hand.
+	model.EventRemind: {
+		model.RoleSystem: {always},
+	},
 }
 
 // unmet lists, in Chinese, why a may not fire ev on h (the hazard's grade after the

@@ -21,6 +21,7 @@ var (
 		model.EventExtend:   {model.StateRectifying},
 		model.EventEscalate: {model.StateListed, model.StateRectifying},
 		model.EventReopen:   {model.StateWrittenOff},
+		model.EventRemind:   {model.StateListed, model.StateRectifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -38,6 +39,7 @@ var (
 		model.EventExtend:   {model.RoleSupervisor},
 		model.EventEscalate: {model.RoleSupervisor, model.RoleSystem},
 		model.EventReopen:   {model.RoleSupervisor},
+		model.EventRemind:   {model.RoleSystem},
 	}
 	// On a major hazard, officers and enterprises lose these.
 	majorDenied = map[model.Role][]model.Event{
@@ -79,7 +81,7 @@ func TestRuleMatrix(t *testing.T) {
 					if ok {
 						wantState, moves := wantTo[ev]
 						if !moves {
-							wantState = s // extend and escalate keep the state
+							wantState = s // extend, escalate and remind keep the state
 						}
 						if to != wantState {
 							t.Errorf("fire(%s, %s) = %s, want %s", s, ev, to, wantState)

@@ -294,10 +294,11 @@ func (e *Engine) Calendars(_ context.Context) []CalendarFile {
 
 // SweepResult says what one sweep did.
 type SweepResult struct {
-	Steps    int           `json:"steps"`    // escalate events written
-	Batches  int           `json:"batches"`  // write transactions
-	Longest  time.Duration `json:"longest"`  // the longest write transaction
-	Duration time.Duration `json:"duration"` // the whole sweep
+	Steps     int           `json:"steps"`     // escalate events written
+	Reminders int           `json:"reminders"` // remind events written (期限临近提醒)
+	Batches   int           `json:"batches"`   // write transactions
+	Longest   time.Duration `json:"longest"`   // the longest write transaction
+	Duration  time.Duration `json:"duration"`  // the whole sweep
 }
 
 // SweepBatch is how many due hazards one sweep transaction claims at most, and
@@ -311,8 +312,9 @@ const (
 
 // SweepOnce takes every supervision step due at now, in short transactions, each
 // step an escalate event by the system through the same engine as every other
-// event. Safe to run on several replicas at once: a hazard is claimed by one
-// sweeper at a time, and a step exists once per hazard.
+// event; then it reminds the hazards whose due day is near (remind events). Safe
+// to run on several replicas at once: a hazard is claimed by one sweeper at a
+// time, a step exists once per hazard, and a reminder once per due day.
 func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
 	start := time.Now()
 	var res SweepResult
@@ -369,7 +371,63 @@ func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, err
 			break
 		}
 	}
+	if err := e.remindDueSoon(ctx, lad, now, today, &res); err != nil {
+		return res, err
+	}
 	res.Duration = time.Since(start)
-	e.opts.Metrics.Sweep(res.Duration, res.Steps)
+	e.opts.Metrics.Sweep(res.Duration, res.Steps, res.Reminders)
 	return res, nil
+}
+
+// remindDueSoon records a remind event by the system for every open hazard due
+// within the policy's RemindDays (today included) that has not been reminded of
+// that due day, in short transactions as the ladder's steps are. The event
+// queues a deadline_approaching notification and sets reminded_due in the same
+// transaction, so a hazard is reminded once per due day however many sweepers
+// run: rows are claimed (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one
+// writer), checked again as read, and written at their version.
+func (e *Engine) remindDueSoon(ctx context.Context, lad ladder, now time.Time, today model.Date, res *SweepResult) error {
+	if lad.policy.RemindDays <= 0 {
+		return nil
+	}
+	until := today.AddDays(lad.policy.RemindDays)
+	for {
+		reminded, more := 0, false
+		t0 := time.Now()
+		err := e.store.Tx(ctx, func(tx *model.Store) error {
+			reminded, more = 0, false
+			ids, err := tx.ClaimDueSoon(ctx, today, until, SweepBatch)
+			if err != nil {
+				return err
+			}
+			more = len(ids) == SweepBatch
+			for i, id := range ids {
+				if i > 0 && time.Since(t0) > sweepTxBudget {
+					more = true
+					break
+				}
+				h, err := tx.GetHazard(ctx, id)
+				if err != nil {
+					return err
+				}
+				if !lad.remindable(h, today) {
+					continue
+				}
+				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: model.EventRemind, Version: h.Version}, now); err != nil {
+					return fmt.Errorf("workflow: remind hazard %d: %w", id, err)
+				}
+				reminded++
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		res.Batches++
+		res.Reminders += reminded
+		res.Longest = max(res.Longest, time.Since(t0))
+		if !more || reminded == 0 {
+			return nil
+		}
+	}
 }

@@ -14,7 +14,8 @@ type Sweeper struct {
 	Log      *slog.Logger
 }
 
-// SweepOnce refreshes the holiday calendars and takes every step due at now.
+// SweepOnce refreshes the holiday calendars, takes every step due at now and
+// sends the reminders of near due days.
 func (s *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
 	if err := s.Engine.LoadCalendars(ctx); err != nil {
 		return SweepResult{}, err
@@ -42,8 +43,8 @@ func (s *Sweeper) Run(ctx context.Context) {
 			return
 		case err != nil:
 			log.Error("sweep failed", "err", err)
-		case res.Steps > 0:
-			log.Info("sweep", "steps", res.Steps, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
+		case res.Steps+res.Reminders > 0:
+			log.Info("sweep", "steps", res.Steps, "reminders", res.Reminders, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
 		}
 		select {
 		case <-ctx.Done():

@@ -63,6 +63,7 @@ type config struct {
 	LadderPlanDays int
 	LadderWorking  bool
 	LadderReply    string
+	RemindDays     int
 	ladder         workflow.LadderPolicy
 	MaxUploadMB    int
 	ReportKey      string
@@ -93,6 +94,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.IntVar(&c.LadderPlanDays, "ladder-plan-days", d.PlanDays, "days after listing at which a hazard still without a deadline counts as overdue")
 	fs.BoolVar(&c.LadderWorking, "ladder-working-days", d.WorkingDays, "count overdue days in working days (holiday calendar) instead of calendar days")
 	fs.StringVar(&c.LadderReply, "ladder-reply-days", joinDays(d.ReplyDays), "working days the addressee has to reply to each step")
+	fs.IntVar(&c.RemindDays, "remind-days", d.RemindDays, "remind (期限临近提醒, webhook kind deadline_approaching) open hazards due within this many days, once per due day; 0 turns reminders off")
 	fs.IntVar(&c.MaxUploadMB, "max-upload-mb", workflow.DefaultMaxUpload>>20, "size limit of one evidence file, in MiB")
 	fs.StringVar(&c.ReportKey, "report-key", "", "32-byte key (base64 or hex) sealing reporters' contacts; default: made once and kept in <data-dir>/report.key (set it explicitly for several replicas)")
 	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", "", "S3-compatible object store host:port for evidence (default: files under <data-dir>/evidence)")
@@ -139,7 +141,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
 	var err error
-	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking}
+	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking, RemindDays: c.RemindDays}
 	if c.ladder.General, err = workflow.ParseThresholds(c.LadderGeneral); err != nil {
 		return nil, fmt.Errorf("--ladder-general: %w", err)
 	}
@@ -259,7 +261,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "督办巡查完成：升级 %d 次，%d 个事务，最长事务 %s，用时 %s\n", res.Steps, res.Batches, res.Longest, res.Duration)
+		fmt.Fprintf(stdout, "督办巡查完成：升级 %d 次，期限临近提醒 %d 条，%d 个事务，最长事务 %s，用时 %s\n", res.Steps, res.Reminders, res.Batches, res.Longest, res.Duration)
 		return nil
 	}
 
