@@ -20,7 +20,7 @@ type option struct{ Value, Label string }
 type hazardsView struct {
 	base
 	Q       workflow.ListQuery
-	Items   []workflow.HazardView
+	Items   []workflow.HazardItem
 	Next    string // query string of the next page, "" on the last
 	Filters string // the filters as a query string, for the export link
 	States  []option

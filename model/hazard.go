@@ -76,44 +76,15 @@ func (s *Store) SetChainHead(ctx context.Context, id, seq int64, head string) er
 	return translate("model: set chain head", err)
 }
 
-// ListHazards returns at most f.Limit hazards matching f.
+// ListHazards returns at most f.Limit whole hazards matching f, newest first
+// (the ledger export); lists read ListHazardRows.
 func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, error) {
-	q, ok := scoped(s.r(ctx).Model(&Hazard{}), f.Scope, "")
+	where, args, ok := s.hazardWhere(f)
 	if !ok {
 		return nil, nil
 	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Level != "" {
-		q = q.Where("level = ?", f.Level)
-	}
-	if f.Source != "" {
-		q = q.Where("source = ?", f.Source)
-	}
-	if f.Region != "" {
-		q = q.Where(regionClause("", f.Region))
-	}
-	if f.EnterpriseID != 0 {
-		q = q.Where("enterprise_id = ?", f.EnterpriseID)
-	}
-	if f.OverdueOn != nil {
-		q = q.Where("state IN ('listed', 'rectifying') AND due_on < ?", *f.OverdueOn)
-	}
-	if f.Query != "" {
-		// Case-insensitive on both engines: SQLite's LIKE already is (for ASCII).
-		op := "LIKE"
-		if s.dialect == DialectPostgres {
-			op = "ILIKE"
-		}
-		like := "%" + escapeLike(f.Query) + "%"
-		q = q.Where(fmt.Sprintf(`(code %[1]s ? ESCAPE '\' OR title %[1]s ? ESCAPE '\' OR description %[1]s ? ESCAPE '\')`, op), like, like, like)
-	}
-	if f.BeforeID > 0 {
-		q = q.Where("id < ?", f.BeforeID)
-	}
 	var hs []Hazard
-	err := q.Order("id DESC").Limit(f.Limit).Find(&hs).Error
+	err := s.r(ctx).Where(where, args...).Order("id DESC").Limit(f.Limit).Find(&hs).Error
 	return hs, translate("model: list hazards", err)
 }
 
@@ -157,12 +128,5 @@ func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
 // regionClause matches the hazards in the territory of region by equality on the
 // column of its level, which an index serves in id order.
 func regionClause(prefix, region string) clause.Expr {
-	col := "region_code"
-	switch RegionLevelOf(region) {
-	case RegionProvince:
-		col = "region_province"
-	case RegionCity:
-		col = "region_city"
-	}
-	return clause.Expr{SQL: prefix + col + " = ?", Vars: []any{region}}
+	return clause.Expr{SQL: prefix + regionColumn(region) + " = ?", Vars: []any{region}}
 }

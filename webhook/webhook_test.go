@@ -82,8 +82,7 @@ func testDelivery(t *testing.T, dialect string) {
 	noErr(t, err)
 	page, err := e.List(ctx, sup, workflow.ListQuery{})
 	noErr(t, err)
-	h := page.Items[0]
-	h, err = e.Apply(ctx, sup, h.ID, workflow.EventInput{Event: model.EventConfirm, Version: h.Version, Fields: workflow.Fields{ResponsibleUnit: sp("某单位")}})
+	h, err := e.Apply(ctx, sup, page.Items[0].ID, workflow.EventInput{Event: model.EventConfirm, Version: page.Items[0].Version, Fields: workflow.Fields{ResponsibleUnit: sp("某单位")}})
 	noErr(t, err)
 	_, err = e.Apply(ctx, sup, h.ID, workflow.EventInput{Event: model.EventEscalate, Version: h.Version, Fields: workflow.Fields{Reason: sp("督办")}})
 	noErr(t, err)

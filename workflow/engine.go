@@ -2,11 +2,9 @@ package workflow
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -124,6 +122,68 @@ func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (Haz
 
 // createIn is CreateHazard inside the caller's transaction.
 func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in HazardInput) (*model.Hazard, error) {
+	h, err := e.newHazard(ctx, tx, a, in)
+	if err != nil {
+		return nil, err
+	}
+	now := h.CreatedAt
+	n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
+	if err != nil {
+		return nil, err
+	}
+	h.Code = hazardCode(h.RegionCode, now, n)
+	if err := tx.CreateHazard(ctx, h); err != nil {
+		return nil, err
+	}
+	ev := e.createEvent(a, h)
+	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return nil, err
+	}
+	if err := e.queueNotifications(ctx, tx, a, h, ev); err != nil {
+		return nil, err
+	}
+	if err := summarise(ctx, tx, nil, h); err != nil {
+		return nil, err
+	}
+	// The chain head lives on the row so that the next event links without a
+	// lookup.
+	h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
+	if err := tx.SetChainHead(ctx, h.ID, ev.Seq, ev.Hash); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// hazardCode is the code of the n-th hazard registered in region on the day of
+// at (Asia/Shanghai).
+func hazardCode(region string, at time.Time, n int64) string {
+	return fmt.Sprintf("YH-%s-%s-%04d", region, at.In(shanghai).Format("20060102"), n)
+}
+
+// createEvent is the first event of h's log (h has its ID and code), sealed.
+func (e *Engine) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
+	payload := map[string]any{
+		"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
+		"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
+	}
+	if h.EnterpriseID != nil {
+		payload["enterprise_id"] = *h.EnterpriseID
+	}
+	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, h.CreatedAt)
+	ev.Seal(0, "")
+	return ev
+}
+
+// placeLookup is what placing a hazard reads: the store, or a cache over it.
+type placeLookup interface {
+	GetEnterprise(ctx context.Context, id int64) (*model.Enterprise, error)
+	GetRegion(ctx context.Context, code string) (*model.Region, error)
+}
+
+// newHazard validates in and returns the hazard CreateHazard would register, at
+// the engine's now (CreatedAt), without its code and without writing anything.
+// KindForbidden or KindInvalid as CreateHazard.
+func (e *Engine) newHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput) (*model.Hazard, error) {
 	allowedSources, ok := sourcesByRole[a.Role]
 	if !ok {
 		return nil, errForbidden(a.Role.Label() + "不能登记隐患")
@@ -178,44 +238,12 @@ func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in Haza
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
-	if err != nil {
-		return nil, err
-	}
-	h.Code = fmt.Sprintf("YH-%s-%s-%04d", h.RegionCode, now.In(shanghai).Format("20060102"), n)
-	if err := tx.CreateHazard(ctx, h); err != nil {
-		return nil, err
-	}
-	payload := map[string]any{
-		"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
-		"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
-	}
-	if h.EnterpriseID != nil {
-		payload["enterprise_id"] = *h.EnterpriseID
-	}
-	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, now)
-	ev.Seal(0, "")
-	if err := tx.AppendEvent(ctx, ev); err != nil {
-		return nil, err
-	}
-	if err := e.queueNotifications(ctx, tx, a, h, ev); err != nil {
-		return nil, err
-	}
-	if err := summarise(ctx, tx, nil, h); err != nil {
-		return nil, err
-	}
-	// The chain head lives on the row so that the next event links without a
-	// lookup.
-	h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
-	if err := tx.SetChainHead(ctx, h.ID, ev.Seq, ev.Hash); err != nil {
-		return nil, err
-	}
 	return h, nil
 }
 
 // placeHazard settles the hazard's region and enterprise against the actor's
 // territory.
-func (e *Engine) placeHazard(ctx context.Context, tx *model.Store, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
+func (e *Engine) placeHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
 	region := strings.TrimSpace(in.RegionCode)
 	if a.Role == model.RoleEnterprise {
 		if in.EnterpriseID != nil && *in.EnterpriseID != a.EnterpriseID {
@@ -355,11 +383,7 @@ func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model
 // commit writes next over h (which must still be at its version) and appends the
 // event to the chain, after settling the ladder's dates for the new state.
 func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
-	e.ladder().settle(next)
-	next.UpdatedAt = now
-	ev := e.newEvent(a, h, event, h.State, next.State, comment, payload, now)
-	ev.Seal(h.LastSeq, h.ChainHead)
-	next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+	ev := e.chain(a, h, next, event, comment, payload, now)
 	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			e.opts.Metrics.Conflict()
@@ -375,6 +399,17 @@ func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *
 	}
 	e.opts.Metrics.Event(string(event))
 	return e.queueNotifications(ctx, tx, a, next, ev)
+}
+
+// chain settles next (h after event, at now) and returns the event that links it
+// to h's log, sealed; next carries the new chain head.
+func (e *Engine) chain(a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
+	e.ladder().settle(next)
+	next.UpdatedAt = now
+	ev := e.newEvent(a, h, event, h.State, next.State, comment, payload, now)
+	ev.Seal(h.LastSeq, h.ChainHead)
+	next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+	return ev
 }
 
 // Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's
@@ -432,125 +467,6 @@ func (e *Engine) Verify(ctx context.Context, a Actor, id int64) (model.ChainRepo
 		return model.ChainReport{}, err
 	}
 	return model.VerifyChain(evs, h.ChainHead), nil
-}
-
-// ListQuery filters the hazard list; values are as the API receives them.
-type ListQuery struct {
-	State        string
-	Level        string
-	Source       string
-	Region       string
-	EnterpriseID string
-	Overdue      string
-	Q            string
-	Cursor       string
-	Limit        string
-}
-
-// Page is one page of hazards; NextCursor is "" on the last page.
-type Page struct {
-	Items      []HazardView `json:"items"`
-	NextCursor string       `json:"next_cursor"`
-}
-
-// MaxPageSize bounds a page of the hazard list.
-const MaxPageSize = 200
-
-// List returns the hazards in a's scope matching q, newest first, one page at a
-// time. KindInvalid names each bad filter.
-func (e *Engine) List(ctx context.Context, a Actor, q ListQuery) (Page, error) {
-	f, err := e.filter(a, q)
-	if err != nil {
-		return Page{}, err
-	}
-	limit := f.Limit
-	f.Limit++
-	hs, err := e.store.ListHazards(ctx, f)
-	if err != nil {
-		return Page{}, err
-	}
-	p := Page{Items: make([]HazardView, 0, min(len(hs), limit))}
-	if len(hs) > limit {
-		hs = hs[:limit]
-		p.NextCursor = encodeCursor(hs[limit-1].ID)
-	}
-	for i := range hs {
-		p.Items = append(p.Items, e.view(a, &hs[i]))
-	}
-	return p, nil
-}
-
-func (e *Engine) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
-	errs := fieldErrors{}
-	f := model.HazardFilter{Scope: a.Scope(), Limit: 50}
-	if q.State != "" {
-		if f.State = model.State(q.State); !f.State.Valid() {
-			errs.add("state", "未知的状态："+q.State)
-		}
-	}
-	if q.Level != "" {
-		if f.Level = model.Level(q.Level); !f.Level.Valid() {
-			errs.add("level", "隐患等级只能是 general 或 major")
-		}
-	}
-	if q.Source != "" {
-		if f.Source = model.Source(q.Source); !f.Source.Valid() {
-			errs.add("source", "未知的隐患来源："+q.Source)
-		}
-	}
-	if q.Region != "" {
-		if !validRegionCode(q.Region) {
-			errs.add("region", "区划代码应为6位数字")
-		}
-		f.Region = q.Region
-	}
-	if q.EnterpriseID != "" {
-		id, err := strconv.ParseInt(q.EnterpriseID, 10, 64)
-		if err != nil || id <= 0 {
-			errs.add("enterprise_id", "企业编号应为正整数")
-		}
-		f.EnterpriseID = id
-	}
-	switch q.Overdue {
-	case "", "false":
-	case "true":
-		today := e.Today()
-		f.OverdueOn = &today
-	default:
-		errs.add("overdue", "overdue 只能是 true 或 false")
-	}
-	f.Query = strings.TrimSpace(q.Q)
-	if len([]rune(f.Query)) > 100 {
-		errs.add("q", "搜索内容不能超过100个字")
-	}
-	if q.Cursor != "" {
-		id, ok := decodeCursor(q.Cursor)
-		if !ok {
-			errs.add("cursor", "翻页游标无效，请从第一页重新查询")
-		}
-		f.BeforeID = id
-	}
-	if q.Limit != "" {
-		n, err := strconv.Atoi(q.Limit)
-		if err != nil || n < 1 || n > MaxPageSize {
-			errs.add("limit", fmt.Sprintf("每页条数应为1到%d", MaxPageSize))
-		}
-		f.Limit = n
-	}
-	return f, errs.err()
-}
-
-func encodeCursor(id int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte("h" + strconv.FormatInt(id, 10)))
-}
-
-func decodeCursor(s string) (int64, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(b) < 2 || b[0] != 'h' {
-		return 0, false
-	}
-	id, err := strconv.ParseInt(string(b[1:]), 10, 64)
-	return id, err == nil && id > 0
 }
 
 // Ready reports whether the database answers and every migration is applied.

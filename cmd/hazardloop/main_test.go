@@ -125,6 +125,21 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	copyStore.Close()
 
+	// The load command drives the list with several clients and reports per query.
+	var lout syncBuffer
+	if err := run(context.Background(), []string{"load", "--url", base, "--clients", "4", "--duration", "1s"}, &lout, io.Discard, nil); err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	report := lout.String()
+	for _, want := range append([]string{"errors=0", "throughput=", "p99="}, loadQueries...) {
+		if !strings.Contains(report, want) {
+			t.Errorf("load report lacks %q:\n%s", want, report)
+		}
+	}
+	if strings.Contains(report, "requests=0 ") {
+		t.Errorf("load made no request:\n%s", report)
+	}
+
 	cancel()
 	select {
 	case err := <-done:
@@ -173,4 +188,21 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestNextCursor(t *testing.T) {
+	for _, tc := range []struct {
+		body, next string
+		ok         bool
+	}{
+		{`{"items":[{"id":3,"title":"\"next_cursor\":\"x\""}],"next_cursor":"aDM"}`, "aDM", true},
+		{`{"items":[],"next_cursor":""}`, "", true},
+		{`{"error":"unauthorized","message":"请先登录"}`, "", false},
+		{`{"items":[`, "", false},
+	} {
+		next, ok := nextCursor([]byte(tc.body))
+		if next != tc.next || ok != tc.ok {
+			t.Errorf("nextCursor(%s) = %q, %v; want %q, %v", tc.body, next, ok, tc.next, tc.ok)
+		}
+	}
 }

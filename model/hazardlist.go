@@ -1,0 +1,257 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The hazard list is the hottest read of the service (every official opens it,
+// 32 clients on a province of a million hazards must get ≥ 2,000 pages/s), so it
+// has a path of its own: the columns a list row shows and the rules for its
+// allowed events read, scanned by hand instead of through gorm's reflection, with
+// SQLite's dates read as text (the pure-Go driver otherwise tries up to ten
+// layouts on every date cell).
+
+// postgresListQueries is how many list queries run at once on PostgreSQL; the
+// rest queue first come first served (see Store.lists). More in flight than the
+// database has cores only makes every one of them slower.
+const postgresListQueries = 8
+
+// listColumns are the columns ListHazardRows fills, in scan order; the names in
+// braces are dates and times.
+var listColumns = []string{
+	"id", "code", "title", "source", "level", "industry", "region_code", "enterprise_id",
+	"location", "{discovered_at}", "state", "version", "escalation_level", "listed_supervision",
+	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "{created_at}", "{updated_at}",
+}
+
+// listSelect is the select list per dialect.
+var listSelect = map[string]string{
+	DialectSQLite:   selectList(func(c string) string { return "CAST(" + c + " AS TEXT)" }),
+	DialectPostgres: selectList(func(c string) string { return c }),
+}
+
+func selectList(date func(string) string) string {
+	cols := make([]string, len(listColumns))
+	for i, c := range listColumns {
+		if strings.HasPrefix(c, "{") {
+			c = date(strings.Trim(c, "{}"))
+		}
+		cols[i] = c
+	}
+	return strings.Join(cols, ", ")
+}
+
+// ListHazardRows returns at most f.Limit hazards matching f, newest first, with
+// only the list's columns filled: identity, title, classification, territory,
+// enterprise, location, discovery, state and version, supervision flags, the
+// deadline and due day, the submitter (for the verifier rule) and the creation
+// and update times. Everything else is zero; GetHazard reads a whole hazard.
+func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, error) {
+	where, args, ok := s.hazardWhere(f)
+	if !ok {
+		return nil, nil
+	}
+	q := "SELECT " + listSelect[s.dialect] + " FROM hazards WHERE " + where + " ORDER BY id DESC LIMIT ?"
+	if !s.inTx {
+		select {
+		case s.lists <- struct{}{}:
+			defer func() { <-s.lists }()
+		case <-ctx.Done():
+			return nil, translate("model: list hazards", ctx.Err())
+		}
+	}
+	rows, err := s.r(ctx).Raw(q, append(args, f.Limit)...).Rows()
+	if err != nil {
+		return nil, translate("model: list hazards", err)
+	}
+	defer rows.Close()
+	hs := make([]Hazard, 0, min(f.Limit, 256))
+	for rows.Next() {
+		hs = append(hs, Hazard{})
+		h := &hs[len(hs)-1]
+		var deadline, due nullDate
+		err := rows.Scan(&h.ID, &h.Code, &h.Title, (*string)(&h.Source), (*string)(&h.Level), &h.Industry,
+			&h.RegionCode, &h.EnterpriseID, &h.Location, (*timeCell)(&h.DiscoveredAt), (*string)(&h.State),
+			&h.Version, &h.EscalationLevel, &h.ListedSupervision, &h.ProductionSuspended, &deadline, &due,
+			&h.SubmittedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt))
+		if err != nil {
+			return nil, translate("model: list hazards", err)
+		}
+		h.Deadline, h.DueOn = deadline.ptr(), due.ptr()
+	}
+	return hs, translate("model: list hazards", rows.Err())
+}
+
+// hazardWhere is the WHERE clause of a hazard list (with ? placeholders) and its
+// arguments; ok is false when the scope matches nothing.
+func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
+	var conds []string
+	var args []any
+	add := func(cond string, a ...any) {
+		conds = append(conds, cond)
+		args = append(args, a...)
+	}
+	switch sc := f.Scope; {
+	case sc.All:
+		add("1 = 1")
+	case sc.EnterpriseID != 0:
+		add("enterprise_id = ?", sc.EnterpriseID)
+	case sc.Region != "":
+		add(regionColumn(sc.Region)+" = ?", sc.Region)
+	default:
+		return "", nil, false
+	}
+	if f.State != "" {
+		add("state = ?", string(f.State))
+	}
+	if f.Level != "" {
+		add("level = ?", string(f.Level))
+	}
+	if f.Source != "" {
+		add("source = ?", string(f.Source))
+	}
+	if f.Region != "" {
+		add(regionColumn(f.Region)+" = ?", f.Region)
+	}
+	if f.EnterpriseID != 0 {
+		add("enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.OverdueOn != nil {
+		// Walk the territory's (region, id) index newest first and test the due
+		// day on the row: on SQLite "+" keeps the planner from the overdue-count
+		// index (region, due_on), which would sort every overdue hazard of the
+		// territory (a quarter million in a province) to return fifty.
+		due := "due_on"
+		if s.dialect == DialectSQLite {
+			due = "+due_on"
+		}
+		add("state IN ('listed', 'rectifying') AND "+due+" < ?", *f.OverdueOn)
+	}
+	if f.Query != "" {
+		// Case-insensitive on both engines: SQLite's LIKE already is (for ASCII).
+		op := "LIKE"
+		if s.dialect == DialectPostgres {
+			op = "ILIKE"
+		}
+		like := "%" + escapeLike(f.Query) + "%"
+		add(fmt.Sprintf(`(code %[1]s ? ESCAPE '\' OR title %[1]s ? ESCAPE '\' OR description %[1]s ? ESCAPE '\')`, op), like, like, like)
+	}
+	if f.BeforeID > 0 {
+		add("id < ?", f.BeforeID)
+	}
+	return strings.Join(conds, " AND "), args, true
+}
+
+// regionColumn is the hazards column holding the code of region's level, so that
+// a territory is an equality an index serves in id order.
+func regionColumn(region string) string {
+	switch RegionLevelOf(region) {
+	case RegionProvince:
+		return "region_province"
+	case RegionCity:
+		return "region_city"
+	}
+	return "region_code"
+}
+
+// timeCell scans a timestamp handed over as a time (PostgreSQL) or as SQLite's
+// text, "2006-01-02 15:04:05.999999999-07:00" as the driver writes it.
+type timeCell time.Time
+
+func (t *timeCell) Scan(v any) error {
+	switch x := v.(type) {
+	case time.Time:
+		*t = timeCell(x)
+		return nil
+	case string:
+		if p, ok := parseSQLiteTime(x); ok {
+			*t = timeCell(p)
+			return nil
+		}
+		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+			if p, err := time.Parse(layout, x); err == nil {
+				*t = timeCell(p.UTC())
+				return nil
+			}
+		}
+		return fmt.Errorf("model: bad time %q", x)
+	}
+	return fmt.Errorf("model: cannot scan %T into a time", v)
+}
+
+// parseSQLiteTime reads "2006-01-02 15:04:05[.fraction]+00:00", the form the
+// driver writes UTC times in, without time.Parse's layout interpretation (a list
+// page holds 150 of them); anything else is left to time.Parse.
+func parseSQLiteTime(s string) (time.Time, bool) {
+	n := len(s)
+	if n < 25 || s[4] != '-' || s[7] != '-' || s[10] != ' ' || s[13] != ':' || s[16] != ':' || s[n-6:] != "+00:00" {
+		return time.Time{}, false
+	}
+	num := func(a, b int) (int, bool) {
+		v := 0
+		for i := a; i < b; i++ {
+			c := s[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	var f [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		v, ok := num(span[0], span[1])
+		if !ok {
+			return time.Time{}, false
+		}
+		f[i] = v
+	}
+	nsec := 0
+	if frac := s[19 : n-6]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		v, ok := num(20, n-6)
+		if !ok {
+			return time.Time{}, false
+		}
+		for range 9 - (len(frac) - 1) {
+			v *= 10
+		}
+		nsec = v
+	}
+	if f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31 || f[3] > 23 || f[4] > 59 || f[5] > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(f[0], time.Month(f[1]), f[2], f[3], f[4], f[5], nsec, time.UTC)
+	if t.Day() != f[2] { // 2026-02-30 is not a day
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// nullDate scans a nullable day.
+type nullDate struct {
+	d     Date
+	valid bool
+}
+
+func (n *nullDate) Scan(v any) error {
+	if v == nil {
+		n.valid = false
+		return nil
+	}
+	n.valid = true
+	return n.d.Scan(v)
+}
+
+func (n nullDate) ptr() *Date {
+	if !n.valid {
+		return nil
+	}
+	d := n.d
+	return &d
+}
