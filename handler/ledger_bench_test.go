@@ -65,6 +65,9 @@ func benchExport(b *testing.B, dialect string) {
 		p := ledgerbench.StartPeak()
 		size, err = srv.Export(ctx, io.Discard)
 		p.Stop()
+		if err == nil {
+			err = ledgerbench.CheckExport(n, size)
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

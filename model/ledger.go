@@ -65,6 +65,31 @@ func (s *Store) CreateLedgerKey(ctx context.Context, fingerprint string, hazardI
 	return translate("model: create ledger key", s.w(ctx).Create(&LedgerKey{Fingerprint: fingerprint, HazardID: hazardID}).Error)
 }
 
+// LedgerKeyHazards returns, of the fingerprints given, those a ledger row
+// created a hazard with, and the hazard.
+func (s *Store) LedgerKeyHazards(ctx context.Context, fingerprints []string) (map[string]int64, error) {
+	out := make(map[string]int64)
+	for i := 0; i < len(fingerprints); i += BulkBatch {
+		var ks []LedgerKey
+		err := s.r(ctx).Where("fingerprint IN ?", fingerprints[i:min(i+BulkBatch, len(fingerprints))]).Find(&ks).Error
+		if err != nil {
+			return nil, translate("model: ledger keys", err)
+		}
+		for _, k := range ks {
+			out[k.Fingerprint] = k.HazardID
+		}
+	}
+	return out, nil
+}
+
+// CreateLedgerKeys records ledger keys in bulk, in the caller's transaction.
+func (s *Store) CreateLedgerKeys(ctx context.Context, ks []LedgerKey) error {
+	if len(ks) == 0 {
+		return nil
+	}
+	return s.BulkInsert(ctx, &ks)
+}
+
 // GetHazardByCode returns the hazard with code, or ErrNotFound.
 func (s *Store) GetHazardByCode(ctx context.Context, code string) (*Hazard, error) {
 	var h Hazard

@@ -3,13 +3,18 @@ package workflow
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net/http/httptest"
 	"os"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
 	"hazardloop/workflow/ledger"
@@ -207,6 +212,8 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		outside := newRow("别区的隐患", model.StateDiscovered)
 		outside.RegionCode, outside.Enterprise = "360103", ""
 		b := ledgerOf(t, newRow("甲", model.StateDiscovered), bad, newRow("乙", model.StateListed), outside)
+		m := metrics.New()
+		f.engine.opts.Metrics = m
 
 		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		var we *Error
@@ -235,6 +242,15 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		noErr(t, err)
 		if res.Created != 2 || res.Skipped != 2 || len(res.Errors) != 2 || len(f.allHazards(t)) != 2 {
 			t.Errorf("valid only %+v", res)
+		}
+
+		// /metrics counts the rows of the two imports that were not dry runs.
+		rec := httptest.NewRecorder()
+		m.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		for _, want := range []string{`hazardloop_import_rows_total{result="created"} 2`, `hazardloop_import_rows_total{result="skipped"} 6`} {
+			if !strings.Contains(rec.Body.String(), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
 		}
 
 		// The error report carries every uploaded row and the problems.
@@ -351,5 +367,182 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 		if again.Created != 0 || again.Unchanged != 10 {
 			t.Errorf("re-import %+v", again)
 		}
+	})
+}
+
+// bulkRows is a ledger of n new rows in 东湖区 for the bulk write path: every
+// state an import creates, major hazards, a unit the directory lacks (registered
+// by the first of its rows), and rows that repeat an earlier row — in the same
+// chunk of rows and across chunks — or name by code a hazard an earlier row of the
+// file creates. It returns the rows and how many of them create a hazard.
+func bulkRows(n int) ([]ledger.Row, int) {
+	states := []model.State{model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateWrittenOff, model.StateDismissed}
+	first := "91360102MA3" + "00077"
+	credit := first + "0"
+	credit = credit[:17] + string(CreditCheckChar(credit[:17]))
+	var rows []ledger.Row
+	created := 0
+	for i := range n {
+		switch {
+		case i > 0 && i%97 == 0: // the same as a row of the same chunk
+			rows = append(rows, rows[i-7])
+			continue
+		case i > importChunk && i%25 == 0: // the same as a row of an earlier chunk
+			rows = append(rows, rows[i-importChunk])
+			continue
+		case i == 5: // names the hazard row 0 created (the first code of the day)
+			r := rows[0]
+			r.Code = "YH-360102-20261128-0001"
+			rows = append(rows, r)
+			continue
+		}
+		s := states[i%len(states)]
+		r := newRow(fmt.Sprintf("批量导入的隐患%04d", i), s)
+		switch s {
+		case model.StateWrittenOff:
+			r.Measures, r.ResponsiblePerson, r.Deadline = "清理杂物", "张三", deadlineOf("2026-11-30")
+			if i%2 == 0 {
+				v := time.Date(2026, 11, 20, 15, 30, 0, 0, shanghai)
+				r.VerifiedAt, r.Verifier = &v, "赵核查"
+			}
+		case model.StateDismissed:
+			r.ResponsibleUnit, r.Remark = "", "不构成隐患"
+		}
+		if i%10 == 2 {
+			r.Level, r.BasisStandard, r.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第三条"
+			if s == model.StateRectifying || s == model.StateWrittenOff {
+				f := 12.5
+				r.Funds, r.FundsSource, r.EmergencyPlan = &f, "企业自筹", "专人值守"
+			}
+		}
+		if i%50 == 3 {
+			r.Enterprise, r.CreditCode = "东湖批量新登记有限公司", credit
+		}
+		rows = append(rows, r)
+		created++
+	}
+	return rows, created
+}
+
+// summaryRows reads the dashboard's counts (cells at zero left out: events kept
+// one by one leave them, a rebuild does not).
+func (f *fixture) summaryRows(tb testing.TB) []string {
+	tb.Helper()
+	var cs []string
+	noErr(tb, f.store.Raw(f.ctx, &cs, `SELECT region_code || '|' || state || '|' || level || '|' || source || '|' || industry || '|' ||
+		CASE WHEN on_time THEN 't' ELSE 'f' END || '|' || n FROM hazard_counts WHERE n <> 0 ORDER BY 1`))
+	var ws []string
+	noErr(tb, f.store.Raw(f.ctx, &ws, `SELECT region_code || '|' || CAST(found AS TEXT) || '|' || CAST(written_off AS TEXT) FROM hazard_weeks
+		WHERE found <> 0 OR written_off <> 0 ORDER BY week, region_code`))
+	return append(cs, ws...)
+}
+
+func (f *fixture) count(tb testing.TB, table string) int64 {
+	tb.Helper()
+	var n int64
+	noErr(tb, f.store.Raw(f.ctx, &n, "SELECT COUNT(*) FROM "+table))
+	return n
+}
+
+// checkBulk checks the hazards an import wrote in bulk: each log a valid chain
+// ending at the hazard's head, codes numbered 1..n without gaps, one ledger key
+// each, the counts equal to a rebuild from the hazards.
+func (f *fixture) checkBulk(t *testing.T, want int) {
+	t.Helper()
+	hs := f.allHazards(t)
+	if len(hs) != want {
+		t.Fatalf("%d hazards, want %d", len(hs), want)
+	}
+	numbers := map[int]bool{}
+	for i := range hs {
+		h := &hs[i]
+		evs, err := f.store.ListEvents(f.ctx, h.ID)
+		noErr(t, err)
+		if rep := model.VerifyChain(evs, h.ChainHead); !rep.OK || int64(rep.Events) != h.LastSeq || evs[0].Event != model.EventCreate {
+			t.Fatalf("hazard %s: chain %+v, last seq %d", h.Code, rep, h.LastSeq)
+		}
+		if h.State != model.StateDiscovered && (len(evs) != 2 || evs[1].Event != model.EventImported || evs[1].ToState != h.State || h.Version != 2) {
+			t.Errorf("hazard %s in %s: version %d, events %+v", h.Code, h.State, h.Version, evs)
+		}
+		var n int
+		if _, err := fmt.Sscanf(h.Code, "YH-360102-20261128-%04d", &n); err != nil || numbers[n] {
+			t.Errorf("code %s", h.Code)
+		}
+		numbers[n] = true
+	}
+	for n := 1; n <= want; n++ {
+		if !numbers[n] {
+			t.Fatalf("no hazard numbered %d of %d", n, want)
+		}
+	}
+	var counter int
+	noErr(t, f.store.Raw(f.ctx, &counter, "SELECT value FROM counters WHERE name = 'hazard' AND period = '360102-20261128'"))
+	if counter != want || f.count(t, "ledger_keys") != int64(want) {
+		t.Errorf("counter %d, %d ledger keys, want %d", counter, f.count(t, "ledger_keys"), want)
+	}
+	kept := f.summaryRows(t)
+	noErr(t, f.engine.RebuildSummaries(f.ctx))
+	if rebuilt := f.summaryRows(t); !reflect.DeepEqual(kept, rebuilt) {
+		t.Errorf("counts kept by the import\n%v\ndiffer from the rebuild\n%v", kept, rebuilt)
+	}
+}
+
+func TestLedgerImportInBulk(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		rows, created := bulkRows(1100) // two chunks of rows
+		b := ledgerOf(t, rows...)
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
+		if err != nil {
+			t.Fatalf("%v %+v", err, err.(*Error).Detail)
+		}
+		if res.Rows != 1100 || res.Created != created || res.Unchanged != 1100-created || len(res.Errors) != 0 {
+			t.Fatalf("result %+v, want %d created", res, created)
+		}
+		f.checkBulk(t, created)
+		if n := f.count(t, "enterprises"); n != 3 {
+			t.Errorf("%d enterprises, want the new unit registered once", n)
+		}
+
+		// The same file again: nothing new, nothing changed.
+		before := f.summaryRows(t)
+		events := f.count(t, "hazard_events")
+		again, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		noErr(t, err)
+		if again.Created != 0 || again.Unchanged != 1100 || f.count(t, "hazard_events") != events || !reflect.DeepEqual(before, f.summaryRows(t)) {
+			t.Errorf("re-import %+v", again)
+		}
+		// The log stays append-only.
+		for _, q := range []string{"UPDATE hazard_events SET comment = 'x'", "DELETE FROM hazard_events"} {
+			if err := f.store.Exec(f.ctx, q); err == nil {
+				t.Errorf("%s: allowed", q)
+			}
+		}
+	})
+}
+
+func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		rows, created := bulkRows(500)
+		bad := newRow("缺整改措施", model.StateRectifying)
+		bad.Measures = ""
+		rows = slices.Insert(rows, 250, bad)
+		b := ledgerOf(t, rows...)
+		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		wantRowError(t, err, "整改措施")
+		for _, table := range []string{"hazards", "hazard_events", "ledger_keys", "counters", "hazard_counts", "hazard_weeks"} {
+			if n := f.count(t, table); n != 0 {
+				t.Errorf("%d rows in %s after a refused import", n, table)
+			}
+		}
+		if n := f.count(t, "enterprises"); n != 2 {
+			t.Errorf("%d enterprises after a refused import", n)
+		}
+
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		noErr(t, err)
+		if res.Created != created || res.Skipped != 1 {
+			t.Fatalf("valid only %+v", res)
+		}
+		f.checkBulk(t, created)
 	})
 }

@@ -5,6 +5,7 @@
 //	go run ./bench/ledger export    -db DB [-schema S] -out F    # GET /api/v1/ledger.xlsx, timed
 //	go run ./bench/ledger genimport -rows N -out F               # the ledger an import reads
 //	go run ./bench/ledger import    -db DB [-schema S] -file F   # POST /api/v1/ledger/import into a fresh database, timed
+//	go run ./bench/ledger read      -file F                      # the import's reading alone (decode every row, no database), timed
 //	go run ./bench/ledger clean     -db DB [-schema S]
 //
 // DB is a SQLite file or a postgres:// URL; with -schema the PostgreSQL schema S
@@ -25,11 +26,12 @@ import (
 
 	"hazardloop/bench/ledger/ledgerbench"
 	"hazardloop/model"
+	"hazardloop/workflow/ledger"
 )
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: ledger seed|export|genimport|import|clean [flags]")
+		fmt.Fprintln(os.Stderr, "usage: ledger seed|export|genimport|import|read|clean [flags]")
 		os.Exit(2)
 	}
 	cmd := os.Args[1]
@@ -52,6 +54,8 @@ func main() {
 		err = genImport(*rows, *out)
 	case "import":
 		err = importFile(ctx, *db, *schema, *file, *label)
+	case "read":
+		err = readFile(*file)
 	case "clean":
 		err = clean(ctx, *db, *schema)
 	default:
@@ -200,6 +204,9 @@ func export(ctx context.Context, db, schema, out, label string) error {
 	if err != nil {
 		return err
 	}
+	if err := ledgerbench.CheckExport(int(n), size); err != nil {
+		return err
+	}
 	return emit(result{What: "export", Dialect: label, Rows: int(n), Bytes: size}, t, p)
 }
 
@@ -252,4 +259,29 @@ func importFile(ctx context.Context, db, schema, file, label string) error {
 		label = strings.SplitN(db, ":", 2)[0]
 	}
 	return emit(result{What: "import", Dialect: label, Rows: res.Rows, Bytes: int64(len(b))}, t, p)
+}
+
+// readFile times what an import does before any database work: open the upload
+// and decode every row (excelize's Rows with RawCellValue, and the row parser).
+func readFile(file string) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	p := ledgerbench.StartPeak()
+	t0 := time.Now()
+	rd, err := ledger.Open(b, ledger.DecodeOptions{})
+	if err != nil {
+		return err
+	}
+	for rd.Next() {
+	}
+	err = rd.Err()
+	_ = rd.Close()
+	t := time.Since(t0)
+	p.Stop()
+	if err != nil {
+		return err
+	}
+	return emit(result{What: "read", Rows: rd.Count(), Bytes: int64(len(b))}, t, p)
 }

@@ -85,12 +85,11 @@ func writeTemplate(f *excelize.File) error {
 			}
 		}
 	}
-	cells := make([]any, len(Columns))
+	cells := make([]excelize.Cell, len(Columns))
 	ex := Example()
 	values(&ex, cells, st)
-	for i, v := range cells {
-		c, ok := v.(excelize.Cell)
-		if !ok {
+	for i, c := range cells {
+		if c.Value == nil {
 			continue
 		}
 		ref, _ := excelize.CoordinatesToCellName(i+1, headerRow+1)
