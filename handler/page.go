@@ -77,6 +77,7 @@ func (s *Server) pageRoutes(r *gin.Engine) error {
 	p.GET("/evidence/:id", u.evidenceFile)
 	p.GET("/escalations/:id/document", u.escalationDocument)
 	p.POST("/escalations/:id/acknowledge", post, u.acknowledge)
+	p.POST("/escalations/:id/reply", post, u.replyEscalation)
 	p.GET("/ledger/template.xlsx", u.ledgerTemplate)
 	p.GET("/ledger/import", u.importPage)
 	p.POST("/ledger/import", post, u.importLedger)
@@ -154,6 +155,7 @@ var flashes = map[string]string{
 	"evidence": "材料已上传。",
 	"created":  "隐患已登记。",
 	"ack":      "已签收督办文书。",
+	"reply":    "已提交督办回复。",
 	"imported": "台账已导入。",
 	"region":   "区划已添加。",
 	"ent":      "生产经营单位已添加。",

@@ -416,6 +416,27 @@ func (u *ui) acknowledge(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(esc.HazardID, 10)+"?ok=ack")
 }
 
+// replyEscalation records the addressee's written reply to a supervision step
+// (it signs for the step too, if nobody has).
+func (u *ui) replyEscalation(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, _, err := u.form(c, 0)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	esc, err := u.s.engine.Reply(c.Request.Context(), actor(c), id, f["text"])
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(esc.HazardID, 10)+"?ok=reply")
+}
+
 // ---- logging a finding ----
 
 type findingView struct {

@@ -186,3 +186,64 @@ func TestPagesQueueAndStats(t *testing.T) {
 		}
 	})
 }
+
+// TestPagesSignAndReplyToSupervision: the addressee signs for a supervision
+// step and replies to it from the hazard page; an empty reply is refused with
+// the reason, someone outside the territory cannot reply, and the reply shows.
+func TestPagesSignAndReplyToSupervision(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	h := rectifying(t, w, "配电室门未上锁", "2026-12-31")
+	h = w.as(t, "donghu").mustFire(h, "escalate", obj{"reason": "整改进度滞后"})
+	es := w.as(t, "entA").escalations(h.ID)
+	if len(es) != 1 {
+		t.Fatalf("escalations %+v", es)
+	}
+	esc := "/escalations/" + strconv.FormatInt(es[0].ID, 10)
+	page := "/hazards/" + strconv.FormatInt(h.ID, 10)
+
+	p := newPageClient(t, w)
+	csrf := p.login("entA")
+	_, body := p.do(http.MethodGet, page, nil, nil)
+	for _, want := range []string{`action="` + esc + `/acknowledge"`, `action="` + esc + `/reply"`, "提交回复"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("hazard page lacks %s", want)
+		}
+	}
+	resp, _ := p.do(http.MethodPost, esc+"/acknowledge", url.Values{"csrf": {csrf}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign: %d", resp.StatusCode)
+	}
+	_, body = p.do(http.MethodGet, page, nil, nil)
+	if !strings.Contains(body, "已签收") || strings.Contains(body, `action="`+esc+`/acknowledge"`) || !strings.Contains(body, `action="`+esc+`/reply"`) {
+		t.Errorf("after signing: want 已签收 and the reply form, no sign button")
+	}
+
+	resp, body = p.do(http.MethodPost, esc+"/reply", url.Values{"csrf": {csrf}, "text": {"  "}}, nil)
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写回复内容") {
+		t.Errorf("empty reply: %d, want 400 with the reason", resp.StatusCode)
+	}
+	other := newPageClient(t, w)
+	otherCSRF := other.login("xihu")
+	resp, _ = other.do(http.MethodPost, esc+"/reply", url.Values{"csrf": {otherCSRF}, "text": {"代为回复"}}, nil)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("reply from outside the territory: %d, want 403", resp.StatusCode)
+	}
+
+	reply := "已更换门锁，<b>钥匙</b>由专人保管"
+	resp, _ = p.do(http.MethodPost, esc+"/reply", url.Values{"csrf": {csrf}, "text": {reply}}, nil)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != page+"?ok=reply" {
+		t.Fatalf("reply: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, body = p.do(http.MethodGet, page+"?ok=reply", nil, nil)
+	for _, want := range []string{"已提交督办回复", "已回复", "已更换门锁，&lt;b&gt;钥匙&lt;/b&gt;由专人保管"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after replying the page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, `action="`+esc+`/reply"`) {
+		t.Error("a replied step still offers the reply form")
+	}
+	if got := w.as(t, "donghu").escalations(h.ID); got[0].RepliedAt == nil {
+		t.Errorf("the reply is not recorded: %+v", got[0])
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"hazardloop/model"
 	"hazardloop/workflow"
 )
 
@@ -492,4 +493,16 @@ func TestLadderAndCalendars(t *testing.T) {
 			t.Errorf("source after the second upload %q", got)
 		}
 	})
+}
+
+// Reminders are the sweep's: nobody fires remind through the API.
+func TestNobodyFiresRemind(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	h := rectifying(t, w, "叉车制动失灵", "2026-12-31")
+	for _, user := range []string{"entA", "donghu", "city", "officer"} {
+		w.as(t, user).fire(h, "remind", obj{}).wantError(http.StatusForbidden, "forbidden")
+	}
+	if got := w.as(t, "donghu").hazard(h.ID); got.Version != h.Version || slices.Contains(got.AllowedEvents, "remind") {
+		t.Errorf("after refusals: version %d (was %d), allowed %v", got.Version, h.Version, got.AllowedEvents)
+	}
 }
