@@ -75,6 +75,7 @@ func (s *Server) pageRoutes(r *gin.Engine) error {
 	p.POST("/hazards/:id/events", post, u.fireEvent)
 	p.POST("/hazards/:id/evidence", post, u.uploadEvidence)
 	p.GET("/evidence/:id", u.evidenceFile)
+	p.POST("/evidence/:id/withdraw", post, u.withdrawEvidence)
 	p.GET("/escalations/:id/document", u.escalationDocument)
 	p.POST("/escalations/:id/acknowledge", post, u.acknowledge)
 	p.POST("/escalations/:id/reply", post, u.replyEscalation)
@@ -151,16 +152,17 @@ var navByRole = map[model.Role][]navItem{
 // flashes are the messages a redirect after a successful POST may ask for; only
 // these fixed texts are shown, never text from the URL.
 var flashes = map[string]string{
-	"event":    "操作成功，隐患状态已更新。",
-	"evidence": "材料已上传。",
-	"created":  "隐患已登记。",
-	"ack":      "已签收督办文书。",
-	"reply":    "已提交督办回复。",
-	"imported": "台账已导入。",
-	"region":   "区划已添加。",
-	"ent":      "生产经营单位已添加。",
-	"user":     "账号已创建。",
-	"logout":   "您已退出登录。",
+	"event":     "操作成功，隐患状态已更新。",
+	"evidence":  "材料已上传。",
+	"created":   "隐患已登记。",
+	"ack":       "已签收督办文书。",
+	"reply":     "已提交督办回复。",
+	"withdrawn": "材料已撤回（留档备查）。",
+	"imported":  "台账已导入。",
+	"region":    "区划已添加。",
+	"ent":       "生产经营单位已添加。",
+	"user":      "账号已创建。",
+	"logout":    "您已退出登录。",
 }
 
 // base fills the layout's data for the current request.

@@ -145,6 +145,7 @@ type hazardView struct {
 	Timeline   []timelineItem
 	Today      string
 	KindLabels map[string]string
+	Withdraw   map[int64]bool // evidence the user may withdraw: their own uploads, or any if a supervisor
 }
 
 type uploadForm struct {
@@ -247,8 +248,35 @@ func (u *ui) hazardPage(c *gin.Context) {
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
+	withdraw := map[int64]bool{}
+	if user := currentUser(c); d.MayUpload {
+		for _, ev := range d.Evidence {
+			mine := ev.UploadedBy != nil && *ev.UploadedBy == user.ID
+			withdraw[ev.ID] = ev.WithdrawnAt == nil && (mine || user.Role == model.RoleSupervisor)
+		}
+	}
 	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
-		Timeline: timeline(d.Events), Today: u.s.engine.Today().String(), KindLabels: evidenceKinds}
+		Timeline: timeline(d.Events), Today: u.s.engine.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+}
+
+// withdrawEvidence withdraws a file (it stays on record, marked withdrawn).
+func (u *ui) withdrawEvidence(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, _, err := u.form(c, 0)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	ev, err := u.s.engine.WithdrawEvidence(c.Request.Context(), actor(c), id, f["reason"])
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(ev.HazardID, 10)+"?ok=withdrawn#evidence")
 }
 
 // fireEvent applies the posted event. A refusal shows the hazard as it is now

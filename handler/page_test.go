@@ -247,3 +247,56 @@ func TestPagesSignAndReplyToSupervision(t *testing.T) {
 		t.Errorf("the reply is not recorded: %+v", got[0])
 	}
 }
+
+// TestPagesWithdrawEvidence: the uploader withdraws a wrong file from the hazard
+// page with a reason; it stays listed, marked withdrawn; others who may not
+// withdraw it see no form and are refused.
+func TestPagesWithdrawEvidence(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	h := rectifying(t, w, "车间通道堆放原料", "2026-12-31")
+	h = w.as(t, "entA").proof(h)
+	var list struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+	}
+	w.as(t, "entA").get(hazardPath(h.ID) + "/evidence").want(http.StatusOK).decode(&list)
+	files := list.Items
+	if len(files) != 1 {
+		t.Fatalf("evidence %+v", files)
+	}
+	action := `action="/evidence/` + strconv.FormatInt(files[0].ID, 10) + `/withdraw"`
+	withdraw := "/evidence/" + strconv.FormatInt(files[0].ID, 10) + "/withdraw"
+	page := "/hazards/" + strconv.FormatInt(h.ID, 10)
+
+	officer := newPageClient(t, w)
+	officerCSRF := officer.login("officer")
+	if _, body := officer.do(http.MethodGet, page, nil, nil); strings.Contains(body, action) {
+		t.Error("the officer, neither uploader nor supervisor, is offered the withdrawal")
+	}
+	if resp, _ := officer.do(http.MethodPost, withdraw, url.Values{"csrf": {officerCSRF}, "reason": {"不对"}}, nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("officer's withdrawal: %d, want 403", resp.StatusCode)
+	}
+
+	p := newPageClient(t, w)
+	csrf := p.login("entA")
+	if _, body := p.do(http.MethodGet, page, nil, nil); !strings.Contains(body, action) {
+		t.Fatal("the uploader is not offered the withdrawal")
+	}
+	if resp, body := p.do(http.MethodPost, withdraw, url.Values{"csrf": {csrf}, "reason": {" "}}, nil); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写撤回理由") {
+		t.Errorf("no reason: %d, want 400 with the reason asked for", resp.StatusCode)
+	}
+	resp, _ := p.do(http.MethodPost, withdraw, url.Values{"csrf": {csrf}, "reason": {"上传错了文件"}}, nil)
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("withdraw: %d", resp.StatusCode)
+	}
+	_, body := p.do(http.MethodGet, page+"?ok=withdrawn", nil, nil)
+	for _, want := range []string{"材料已撤回", "已撤回", "撤回理由：上传错了文件", "整改报告.pdf"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("after withdrawal the page lacks %s", want)
+		}
+	}
+	if strings.Contains(body, action) {
+		t.Error("a withdrawn file is still offered for withdrawal")
+	}
+}
