@@ -222,6 +222,11 @@ func TestPagesSignAndReplyToSupervision(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "请填写回复内容") {
 		t.Errorf("empty reply: %d, want 400 with the reason", resp.StatusCode)
 	}
+	staff := newPageClient(t, w)
+	staff.login("donghu")
+	if _, body := staff.do(http.MethodGet, page, nil, nil); !strings.Contains(body, "代录书面回复") {
+		t.Error("staff of the territory are not offered to record a paper reply")
+	}
 	other := newPageClient(t, w)
 	otherCSRF := other.login("xihu")
 	resp, _ = other.do(http.MethodPost, esc+"/reply", url.Values{"csrf": {otherCSRF}, "text": {"代为回复"}}, nil)

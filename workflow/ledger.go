@@ -1042,6 +1042,33 @@ func (im *importer) column(field string) string {
 	return field
 }
 
+// noticeEvents change nothing a ledger row carries: a deadline reminder, and
+// signing for or replying to a supervision step.
+var noticeEvents = map[model.Event]bool{model.EventRemind: true, model.EventAcknowledge: true, model.EventReply: true}
+
+// onlyNoticesSince reports whether every event of hazard id after the one whose
+// hash is head is a notice event: a ledger exported at head then holds nothing
+// the system has changed since (the sweep reminds every open hazard a few days
+// before its due day, exactly when counties edit their ledgers).
+func (im *importer) onlyNoticesSince(ctx context.Context, id int64, head string) (bool, error) {
+	evs, err := im.tx.ListEvents(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	for i := range evs {
+		if evs[i].Hash != head {
+			continue
+		}
+		for _, ev := range evs[i+1:] {
+			if !noticeEvents[ev.Event] {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	return false, nil // the exported head is not in the log at all
+}
+
 // update changes what the hazard's state allows and the row changes. A changed
 // field the state does not allow is a problem of the row, never silently dropped;
 // so is a change to a hazard whose chain head moved since the ledger was exported.
@@ -1082,8 +1109,14 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *m
 		return outUnchanged, nil, nil
 	}
 	if head != "" && head != h.ChainHead {
-		re.add(ledger.ColCode, "该隐患在台账导出后已在系统中办理过，为免覆盖，请重新导出最新台账后再修改")
-		return 0, re.list, nil
+		quiet, err := im.onlyNoticesSince(ctx, h.ID, head)
+		if err != nil {
+			return 0, nil, err
+		}
+		if !quiet {
+			re.add(ledger.ColCode, "该隐患在台账导出后已在系统中办理过，为免覆盖，请重新导出最新台账后再修改")
+			return 0, re.list, nil
+		}
 	}
 	im.checkValues(re, &next)
 	if len(re.list) > 0 {

@@ -303,6 +303,23 @@ func TestLedgerUpdates(t *testing.T) {
 		wantRowError(t, err, "当前状态")
 		_, err = f.engine.ImportLedger(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
+
+		// A deadline reminder since the export changed nothing the ledger
+		// carries: the county's edit still goes in.
+		f.now = time.Date(2026, 12, 29, 10, 0, 0, 0, shanghai)
+		sw, err := f.engine.SweepOnce(f.ctx, f.now)
+		noErr(t, err)
+		if sw.Reminders != 1 {
+			t.Fatalf("sweep %+v, want one reminder", sw)
+		}
+		res, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
+		noErr(t, err)
+		if res.Updated != 1 {
+			t.Errorf("after a reminder: %+v", res)
+		}
+		// A real event since the export still guards the row.
+		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
+		wantRowError(t, err, "隐患编号")
 	})
 }
 
