@@ -259,16 +259,30 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 		Timeline: timeline(d.Events), Today: u.s.engine.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
 }
 
+// idForm reads the path's :id and the posted form (its token checked); on a bad
+// id or form it answers with the error page and ok is false.
+func (u *ui) idForm(c *gin.Context) (id int64, f map[string]string, ok bool) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		f, _, err = u.form(c, 0)
+	}
+	if err != nil {
+		u.fail(c, err)
+		return 0, nil, false
+	}
+	return id, f, true
+}
+
+// toHazard sends the browser back to a hazard's page after a successful post,
+// with the flash message named by flash (a key of flashes, optionally #anchor).
+func toHazard(c *gin.Context, hazardID int64, flash string) {
+	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(hazardID, 10)+"?ok="+flash)
+}
+
 // withdrawEvidence withdraws a file (it stays on record, marked withdrawn).
 func (u *ui) withdrawEvidence(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	f, _, err := u.form(c, 0)
-	if err != nil {
-		u.fail(c, err)
+	id, f, ok := u.idForm(c)
+	if !ok {
 		return
 	}
 	ev, err := u.s.engine.WithdrawEvidence(c.Request.Context(), actor(c), id, f["reason"])
@@ -276,28 +290,23 @@ func (u *ui) withdrawEvidence(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(ev.HazardID, 10)+"?ok=withdrawn#evidence")
+	toHazard(c, ev.HazardID, "withdrawn#evidence")
 }
 
 // fireEvent applies the posted event. A refusal shows the hazard as it is now
 // (fresh, after a stale-version conflict) with the form as the user filled it.
 func (u *ui) fireEvent(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	f, _, err := u.form(c, 0)
-	if err != nil {
-		u.fail(c, err)
+	id, f, ok := u.idForm(c)
+	if !ok {
 		return
 	}
 	ev := model.Event(f["event"])
 	in, bad := eventFromForm(ev, f)
+	var err error
 	if len(bad) == 0 {
 		_, err = u.s.engine.Apply(c.Request.Context(), actor(c), id, in)
 		if err == nil {
-			c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(id, 10)+"?ok=event")
+			toHazard(c, id, "event")
 			return
 		}
 	} else {
@@ -406,7 +415,7 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 			in.Filename, in.Data = files[0].filename, files[0].data
 		}
 		if _, err = u.s.engine.AddEvidence(c.Request.Context(), actor(c), id, in); err == nil {
-			c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(id, 10)+"?ok=evidence#evidence")
+			toHazard(c, id, "evidence#evidence")
 			return
 		}
 	}
@@ -427,13 +436,8 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 }
 
 func (u *ui) acknowledge(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	if _, _, err := u.form(c, 0); err != nil {
-		u.fail(c, err)
+	id, _, ok := u.idForm(c)
+	if !ok {
 		return
 	}
 	esc, err := u.s.engine.Acknowledge(c.Request.Context(), actor(c), id)
@@ -441,20 +445,14 @@ func (u *ui) acknowledge(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(esc.HazardID, 10)+"?ok=ack")
+	toHazard(c, esc.HazardID, "ack")
 }
 
 // replyEscalation records the addressee's written reply to a supervision step
 // (it signs for the step too, if nobody has).
 func (u *ui) replyEscalation(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	f, _, err := u.form(c, 0)
-	if err != nil {
-		u.fail(c, err)
+	id, f, ok := u.idForm(c)
+	if !ok {
 		return
 	}
 	esc, err := u.s.engine.Reply(c.Request.Context(), actor(c), id, f["text"])
@@ -462,7 +460,7 @@ func (u *ui) replyEscalation(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(esc.HazardID, 10)+"?ok=reply")
+	toHazard(c, esc.HazardID, "reply")
 }
 
 // ---- logging a finding ----
@@ -516,7 +514,7 @@ func (u *ui) createFinding(c *gin.Context) {
 	}
 	h, err := u.s.engine.LogFinding(c.Request.Context(), actor(c), in, photos)
 	if err == nil {
-		c.Redirect(http.StatusSeeOther, "/hazards/"+strconv.FormatInt(h.ID, 10)+"?ok=created")
+		toHazard(c, h.ID, "created")
 		return
 	}
 	status, msg := u.pageError(c, err)

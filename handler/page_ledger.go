@@ -46,14 +46,8 @@ func (u *ui) importLedger(c *gin.Context) {
 
 // commitImport writes the ledger previewed before, all rows or the valid ones.
 func (u *ui) commitImport(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	f, _, err := u.form(c, 0)
-	if err != nil {
-		u.fail(c, err)
+	id, f, ok := u.idForm(c)
+	if !ok {
 		return
 	}
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // HazardFilter selects hazards for a list. Results are ordered newest first (by
@@ -113,20 +112,23 @@ func HazardCodePeriod(region string, day time.Time) string {
 // scoped limits a hazard query to sc; prefix qualifies the hazard columns
 // ("hazards." in a join). ok is false when sc matches nothing.
 func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
-	switch {
-	case sc.All:
-	case sc.EnterpriseID != 0:
-		q = q.Where(prefix+"enterprise_id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		q = q.Where(regionClause(prefix, sc.Region))
-	default:
+	cond, args, ok := scopeCond(sc, prefix)
+	if !ok {
 		return q, false
 	}
-	return q, true
+	return q.Where(cond, args...), true
 }
 
-// regionClause matches the hazards in the territory of region by equality on the
-// column of its level, which an index serves in id order.
-func regionClause(prefix, region string) clause.Expr {
-	return clause.Expr{SQL: prefix + regionColumn(region) + " = ?", Vars: []any{region}}
+// scopeCond is the condition that limits hazards to sc (prefix qualifies the
+// columns); ok is false when sc matches nothing.
+func scopeCond(sc Scope, prefix string) (cond string, args []any, ok bool) {
+	switch {
+	case sc.All:
+		return "1 = 1", nil, true
+	case sc.EnterpriseID != 0:
+		return prefix + "enterprise_id = ?", []any{sc.EnterpriseID}, true
+	case sc.Region != "":
+		return prefix + regionColumn(sc.Region) + " = ?", []any{sc.Region}, true
+	}
+	return "", nil, false
 }

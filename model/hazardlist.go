@@ -94,16 +94,11 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 		conds = append(conds, cond)
 		args = append(args, a...)
 	}
-	switch sc := f.Scope; {
-	case sc.All:
-		add("1 = 1")
-	case sc.EnterpriseID != 0:
-		add("enterprise_id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		add(regionColumn(sc.Region)+" = ?", sc.Region)
-	default:
+	scope, scopeArgs, ok := scopeCond(f.Scope, "")
+	if !ok {
 		return "", nil, false
 	}
+	add(scope, scopeArgs...)
 	if f.State != "" {
 		add("state = ?", string(f.State))
 	}
