@@ -21,6 +21,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -42,7 +43,19 @@ func main() {
 	out := fs.String("out", "", "file to write")
 	file := fs.String("file", "", "ledger to import")
 	label := fs.String("label", "", "dialect label of the JSON line")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the command to this file")
 	_ = fs.Parse(os.Args[2:])
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "ledger:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	var err error
 	switch cmd {
@@ -62,6 +75,7 @@ func main() {
 		err = fmt.Errorf("unknown command %q", cmd)
 	}
 	if err != nil {
+		pprof.StopCPUProfile()
 		fmt.Fprintln(os.Stderr, "ledger:", err)
 		os.Exit(1)
 	}
