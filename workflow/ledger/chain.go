@@ -23,7 +23,7 @@ type chainSheet struct {
 }
 
 func newChainSheet(part, tmpDir string) *chainSheet {
-	c := &chainSheet{part: part, s: spool{dir: tmpDir}}
+	c := &chainSheet{part: part, s: spool{dir: tmpDir, prefix: "ledger-chain-"}}
 	c.row("隐患编号", "链头")
 	return c
 }
@@ -86,11 +86,12 @@ const spoolBuffer = 64 << 10
 // created on the first overflow (a small export never touches the disk). Writes
 // after a failure of the file are dropped; copyTo returns the error.
 type spool struct {
-	dir string
-	buf []byte
-	f   *os.File
-	n   int64 // bytes in f
-	err error
+	dir    string
+	prefix string // of the temporary file's name
+	buf    []byte
+	f      *os.File
+	n      int64 // bytes in f
+	err    error
 }
 
 func (s *spool) Write(p []byte) (int, error) {
@@ -120,7 +121,7 @@ func (s *spool) flush() {
 		return
 	}
 	if s.f == nil {
-		if s.f, s.err = os.CreateTemp(s.dir, "ledger-chain-"); s.err != nil {
+		if s.f, s.err = os.CreateTemp(s.dir, s.prefix); s.err != nil {
 			return
 		}
 	}

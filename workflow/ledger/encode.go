@@ -2,9 +2,9 @@ package ledger
 
 import (
 	"archive/zip"
+	"bytes"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -27,18 +27,20 @@ type Meta struct {
 	ExportedAt time.Time // shown in Asia/Shanghai
 }
 
-// Encoder writes a ledger row by row: the ledger sheet with excelize's
-// StreamWriter (its rows go to a temporary file past 16 MiB), the hidden
-// chain-head sheet through a chainSheet, so memory stays flat however many rows
-// there are. Call Write for each row, then Close once.
+// Encoder writes a ledger row by row: the ledger sheet's frame (widths, panes,
+// title and header rows, the table) with excelize's StreamWriter, its data rows
+// through a dataRows spliced into that stream, the hidden chain-head sheet
+// through a chainSheet, so memory stays flat however many rows there are. Call
+// Write for each row, then Close once.
 type Encoder struct {
 	f     *excelize.File
 	sw    *excelize.StreamWriter
+	part  string // the ledger sheet's part in the archive
+	data  *dataRows
 	chain *chainSheet
 	row   int
 	st    styles
 	cells []excelize.Cell // the row being written
-	refs  []any           // what SetRow gets: &cells[i], or nil for an empty cell
 }
 
 type styles struct {
@@ -49,7 +51,7 @@ type styles struct {
 // stream spills ("" for the system's).
 func NewEncoder(m Meta, tmpDir string) (*Encoder, error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDir})
-	e := &Encoder{f: f, cells: make([]excelize.Cell, len(Columns)), refs: make([]any, len(Columns))}
+	e := &Encoder{f: f, cells: make([]excelize.Cell, len(Columns)), data: newDataRows(tmpDir, len(Columns))}
 	if err := e.start(m, tmpDir); err != nil {
 		_ = f.Close()
 		return nil, err
@@ -70,16 +72,19 @@ func (e *Encoder) start(m Meta, tmpDir string) error {
 	}
 	// The chain sheet stays an empty sheet of excelize's; Close puts the
 	// chainSheet's rows in its part.
-	part := ""
+	chainPart := ""
 	for id, name := range f.GetSheetMap() {
-		if name == SheetChain {
-			part = fmt.Sprintf("xl/worksheets/sheet%d.xml", id) // as excelize's NewSheet names it
+		switch name { // parts as excelize names them
+		case SheetChain:
+			chainPart = fmt.Sprintf("xl/worksheets/sheet%d.xml", id)
+		case SheetLedger:
+			e.part = fmt.Sprintf("xl/worksheets/sheet%d.xml", id)
 		}
 	}
-	if part == "" {
-		return fmt.Errorf("ledger: no part for sheet %s", SheetChain)
+	if chainPart == "" || e.part == "" {
+		return fmt.Errorf("ledger: no part for sheet %s or %s", SheetLedger, SheetChain)
 	}
-	e.chain = newChainSheet(part, tmpDir)
+	e.chain = newChainSheet(chainPart, tmpDir)
 	var err error
 	if e.st, err = newStyles(f); err != nil {
 		return err
@@ -155,17 +160,7 @@ func newStyles(f *excelize.File) (styles, error) {
 func (e *Encoder) Write(r *Row) error {
 	e.row++
 	values(r, e.cells, e.st)
-	// Pointers into one reused slice: a Cell boxed in an interface per cell was
-	// 9% of the bytes an export allocated.
-	for i := range e.cells {
-		e.refs[i] = nil
-		if e.cells[i].Value != nil {
-			e.refs[i] = &e.cells[i]
-		}
-	}
-	if err := e.sw.SetRow("A"+strconv.Itoa(e.row), e.refs); err != nil {
-		return fmt.Errorf("ledger: write row %d: %w", e.row, err)
-	}
+	e.data.row(e.row, e.cells)
 	if r.Code != "" && r.ChainHead != "" {
 		e.chain.add(r.Code, r.ChainHead)
 	}
@@ -195,7 +190,7 @@ func (e *Encoder) Close(w io.Writer) error {
 	// writer hook lets the archive go straight to w instead; the buffer stays
 	// empty. (excelize rewrites the local headers of parts over 4 GiB in that
 	// buffer for Excel; archive/zip's own zip64 records cover such parts here.)
-	zw := &archive{Writer: zip.NewWriter(w), chain: e.chain}
+	zw := &archive{Writer: zip.NewWriter(w), chain: e.chain, ledger: &splice{part: e.part, rows: &e.data.s}}
 	e.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zw })
 	if _, err := e.f.WriteTo(io.Discard); err != nil {
 		return fmt.Errorf("ledger: write: %w", err)
@@ -203,33 +198,93 @@ func (e *Encoder) Close(w io.Writer) error {
 	if !zw.chainWritten {
 		return fmt.Errorf("ledger: excelize wrote no part %s for sheet %s", e.chain.part, SheetChain)
 	}
-	return nil
+	if !zw.ledger.done {
+		return fmt.Errorf("ledger: excelize wrote no sheet data in %s for sheet %s", e.part, SheetLedger)
+	}
+	return zw.ledger.err
 }
 
 // Abort releases the encoder's temporary files without writing.
 func (e *Encoder) Abort() {
 	_ = e.f.Close()
 	e.chain.close()
+	e.data.s.close()
 }
 
 // archive is the zip writer excelize writes the workbook to: the chain sheet's
-// part gets the chainSheet's rows, and excelize's empty version of it is dropped.
+// part gets the chainSheet's rows, and excelize's empty version of it is
+// dropped; the ledger sheet's data rows go into excelize's stream of its part.
 type archive struct {
 	*zip.Writer
 	chain        *chainSheet
 	chainWritten bool
+	ledger       *splice
 }
 
 func (a *archive) Create(name string) (io.Writer, error) {
 	w, err := a.Writer.Create(name)
-	if err != nil || name != a.chain.part {
+	if err != nil {
 		return w, err
 	}
-	if err := a.chain.writeTo(w); err != nil {
-		return nil, fmt.Errorf("ledger: chain sheet: %w", err)
+	switch name {
+	case a.chain.part:
+		if err := a.chain.writeTo(w); err != nil {
+			return nil, fmt.Errorf("ledger: chain sheet: %w", err)
+		}
+		a.chainWritten = true
+		return io.Discard, nil
+	case a.ledger.part:
+		a.ledger.w = w
+		return a.ledger, nil
 	}
-	a.chainWritten = true
-	return io.Discard, nil
+	return w, nil
+}
+
+// sheetDataEnd is where a sheet's rows end in its part.
+var sheetDataEnd = []byte("</sheetData>")
+
+// splice passes a sheet part through to w and writes rows just before its
+// </sheetData>. What it holds back is only the few bytes that may be the start
+// of that tag.
+type splice struct {
+	part string
+	rows *spool
+	w    io.Writer
+	held []byte
+	done bool
+	err  error
+}
+
+func (s *splice) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return 0, s.err
+	}
+	if s.done {
+		return s.w.Write(p)
+	}
+	s.held = append(s.held, p...)
+	i := bytes.Index(s.held, sheetDataEnd)
+	if i < 0 {
+		// Keep what could be the first bytes of the tag.
+		if keep := len(s.held) - (len(sheetDataEnd) - 1); keep > 0 {
+			if _, s.err = s.w.Write(s.held[:keep]); s.err != nil {
+				return 0, s.err
+			}
+			s.held = append(s.held[:0], s.held[keep:]...)
+		}
+		return len(p), nil
+	}
+	s.done = true
+	if _, s.err = s.w.Write(s.held[:i]); s.err == nil {
+		if s.err = s.rows.copyTo(s.w); s.err == nil {
+			_, s.err = s.w.Write(s.held[i:])
+		}
+	}
+	s.held = nil
+	if s.err != nil {
+		return 0, s.err
+	}
+	return len(p), nil
 }
 
 // values fills cells (len(Columns)) with r's values in column order, styled; a
