@@ -2,7 +2,11 @@ package model_test
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -75,4 +79,135 @@ func noErr(tb testing.TB, err error) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// bulkHazards are hazards (and two events each) whose values try every way a
+// JSON round trip could differ from a bound parameter: quotes, backslashes,
+// control characters, text that looks like numbers or JSON, floats without a
+// short decimal form, nanoseconds, times in other zones, dates, NULLs.
+func bulkHazards(n int, firstID int64) ([]model.Hazard, []model.HazardEvent) {
+	texts := []string{"", `"quoted" \back\slash`, "line\nfeed\r\ttab\x01\x1f", "00123", "1e5", "-0", "null", "true",
+		`{"a":[1,2]}`, "emoji 😀 中文 \u2028\u2029", "'single'", "trailing space ", strings.Repeat("长", 3000)}
+	floats := []float64{0, 0.1, 12.75, 1.0 / 3, 123456.7891, -42.5, 2.2250738585072014e-308, 9999999999.9999, 0.30000000000000004}
+	rng := rand.New(rand.NewPCG(7, 11))
+	at := time.Date(2026, 3, 5, 8, 30, 15, 123456789, time.UTC)
+	var hs []model.Hazard
+	var evs []model.HazardEvent
+	for i := range n {
+		txt := func(k int) string { return texts[(i+k)%len(texts)] }
+		f := floats[i%len(floats)]
+		if i%3 == 2 {
+			f = math.Round(rng.Float64()*1e8) / 1e4 // NUMERIC(14,4) on PostgreSQL
+		}
+		when := at.Add(time.Duration(i) * 7919 * time.Millisecond).Add(time.Duration(rng.IntN(1000)) * time.Nanosecond)
+		if i%4 == 1 {
+			when = when.In(time.FixedZone("CST", 8*3600))
+		}
+		d := model.DateIn(when, time.UTC)
+		h := model.Hazard{
+			ID: firstID + int64(i), Code: fmt.Sprintf("YH-360000-20260305-%04d", i), Title: "隐患" + txt(0), Description: txt(1),
+			Source: model.SourceSelfInspection, Level: model.LevelGeneral, Industry: txt(2), RegionCode: "360000",
+			Location: txt(3), DiscoveredAt: when, State: model.StateRectifying, Version: 1 + i%5, EscalationLevel: i % 4,
+			ListedSupervision: i%2 == 0, ProductionSuspended: i%3 == 0, BasisClause: txt(4), Measures: txt(5),
+			ResponsiblePhone: txt(6), FundsSource: txt(7), EmergencyPlan: txt(8), LastSeq: 2, ChainHead: fmt.Sprintf("%064x", i),
+			CreatedAt: when, UpdatedAt: when.Add(time.Hour),
+		}
+		if i%5 != 0 {
+			h.Funds, h.Deadline, h.DueOn, h.ListedAt = &f, &d, &d, &when
+		}
+		hs = append(hs, h)
+		for seq := int64(1); seq <= 2; seq++ {
+			evs = append(evs, model.HazardEvent{
+				ID: 2*(firstID+int64(i)) + seq, HazardID: h.ID, Seq: seq, Event: model.EventCreate, ToState: model.StateDiscovered,
+				ActorName: txt(int(seq)), Role: model.RoleAdmin, Comment: txt(9), Payload: model.JSONText(`{"k":"` + txt(10) + `"}`),
+				CreatedAt: when, PrevHash: "", Hash: fmt.Sprintf("%064x", 2*i+int(seq)),
+			})
+		}
+	}
+	return hs, evs
+}
+
+// TestBulkJSONAsBoundRows: rows written through one JSON parameter per
+// statement are, column for column (value and, on SQLite, storage class), the
+// rows gorm's bound multi-row INSERT writes; more rows than one statement
+// carries; a record BulkInsert cannot carry as JSON (a zero ID, which the
+// database must fill) still goes in, through the fallback.
+func TestBulkJSONAsBoundRows(t *testing.T) {
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			hs, evs := bulkHazards(2500, 1)
+			dump := func(bulk func(*model.Store, context.Context, any) error) map[string][]string {
+				s := modeltest.Open(t, d)
+				noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+				h2, e2 := slices.Clone(hs), slices.Clone(evs)
+				noErr(t, s.Tx(ctx, func(tx *model.Store) error {
+					if err := bulk(tx, ctx, &h2); err != nil {
+						return err
+					}
+					return bulk(tx, ctx, &e2)
+				}))
+				return map[string][]string{"hazards": tableDump(t, s, "hazards"), "hazard_events": tableDump(t, s, "hazard_events")}
+			}
+			got := dump((*model.Store).BulkInsert)
+			want := dump((*model.Store).BulkInsertAsRows)
+			for table, rows := range want {
+				if len(rows) < 2500 || len(got[table]) != len(rows) {
+					t.Fatalf("%s: %d rows through JSON, %d bound", table, len(got[table]), len(rows))
+				}
+				for i := range rows {
+					if got[table][i] != rows[i] {
+						t.Fatalf("%s row %d:\n JSON  %s\n bound %s", table, i, got[table][i], rows[i])
+					}
+				}
+			}
+
+			s := modeltest.Open(t, d)
+			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			es := []model.Enterprise{{Name: "甲", CreditCode: "A", RegionCode: "360000", CreatedAt: time.Now().UTC()}}
+			noErr(t, s.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &es) }))
+			if es[0].ID == 0 {
+				t.Error("the fallback gave the enterprise no ID")
+			}
+		})
+	}
+}
+
+// tableDump returns each row of table, by id, as text: every column's value
+// and, on SQLite, its storage class.
+func tableDump(t *testing.T, s *model.Store, table string) []string {
+	t.Helper()
+	var out []string
+	err := s.Rows(context.Background(), "SELECT * FROM "+table+" ORDER BY id", func(cols []string, vals []any) {
+		var b strings.Builder
+		for i, v := range vals {
+			if tm, ok := v.(time.Time); ok {
+				v = tm.UTC().Format(time.RFC3339Nano)
+			}
+			fmt.Fprintf(&b, "%s=%T:%v ", cols[i], v, v)
+		}
+		out = append(out, b.String())
+	})
+	noErr(t, err)
+	if s.Dialect() == model.DialectSQLite {
+		// The storage class of each column, which a text time or a
+		// number-looking text would change.
+		var cols []string
+		noErr(t, s.Rows(context.Background(), "SELECT name FROM pragma_table_info('"+table+"')", func(_ []string, v []any) {
+			cols = append(cols, fmt.Sprint(v[0]))
+		}))
+		q := "SELECT " + strings.Join(slices.Collect(func(yield func(string) bool) {
+			for _, c := range cols {
+				if !yield("typeof(" + c + ")") {
+					return
+				}
+			}
+		}), " || ',' || ") + " FROM " + table + " ORDER BY id"
+		i := 0
+		noErr(t, s.Rows(context.Background(), q, func(_ []string, v []any) {
+			out[i] += fmt.Sprint(v[0])
+			i++
+		}))
+	}
+	return out
 }

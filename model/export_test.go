@@ -1,0 +1,48 @@
+package model
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+)
+
+// BulkInsertAsRows is BulkInsert's fallback, gorm's multi-row INSERT with bound
+// parameters: the reference bulkJSON's rows are held to.
+func (s *Store) BulkInsertAsRows(ctx context.Context, rows any) error {
+	st := &gorm.Statement{DB: s.db}
+	if err := st.Parse(rows); err != nil {
+		return err
+	}
+	return s.bulkRows(ctx, st.Schema, rows)
+}
+
+// Rows runs query q and calls fn with each row's columns and values as the
+// driver gives them.
+func (s *Store) Rows(ctx context.Context, q string, fn func(cols []string, vals []any)) error {
+	rows, err := s.r(ctx).Raw(q).Rows()
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		fn(cols, vals)
+	}
+	return rows.Err()
+}
