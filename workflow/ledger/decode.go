@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // Limits of an upload, from the issue.
@@ -22,8 +20,9 @@ const (
 	// real sheets compress 5–30 times.
 	maxRatio      = 200
 	maxRatioFloor = 32 << 20
-	// unzipXMLLimit: sheets larger than this are unpacked to a temporary file
-	// rather than memory; maxInMemory bounds what all other parts may declare.
+	// unzipXMLLimit: sheets (and a shared-strings table) larger than this are
+	// streamed, not counted with the parts held in memory; maxInMemory bounds
+	// what all other parts may declare, and the shared strings once read.
 	unzipXMLLimit = 16 << 20
 	maxInMemory   = 96 << 20
 	// headerScan is how many rows from the top may come before the header row.
@@ -62,8 +61,8 @@ type Draft struct {
 
 // Reader reads the data rows of an uploaded ledger one at a time.
 type Reader struct {
-	f          *excelize.File
-	rows       *excelize.Rows
+	wb         *workbook
+	sheet      *sheetReader
 	header     []string
 	cols       []int
 	heads      map[string]string
@@ -79,8 +78,10 @@ type Reader struct {
 
 // DecodeOptions bound the work a file can cause.
 type DecodeOptions struct {
-	TmpDir  string // where large sheets are unpacked ("" for the system's)
-	MaxRows int    // 0 for MaxRows
+	// TmpDir is where Report's workbook spills ("" for the system's). Reading
+	// streams each sheet from the upload and needs no temporary files.
+	TmpDir  string
+	MaxRows int // 0 for MaxRows
 }
 
 // Open reads the workbook in b (at most MaxFileBytes), finds the ledger sheet and
@@ -100,54 +101,49 @@ func Open(b []byte, o DecodeOptions) (*Reader, error) {
 	if bytes.HasPrefix(b, []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}) {
 		return nil, fileErr("encrypted_or_xls", "文件已加密，或是旧版 .xls 格式：请在 Excel 或 WPS 中取消密码并另存为 .xlsx 后再导入", nil)
 	}
-	if err := checkZip(b); err != nil {
+	zr, err := checkZip(b)
+	if err != nil {
 		return nil, err
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{
-		UnzipSizeLimit:    MaxUnzipBytes,
-		UnzipXMLSizeLimit: unzipXMLLimit,
-		TmpDir:            o.TmpDir,
-		RawCellValue:      true,
-	})
+	wb, err := openWorkbook(zr)
 	if err != nil {
-		if f != nil {
-			_ = f.Close()
-		}
 		return nil, openError(err)
 	}
-	r := &Reader{f: f, cols: nil}
+	r := &Reader{wb: wb, date1904: wb.date1904}
 	if err := r.init(o); err != nil {
-		_ = f.Close()
+		_ = r.Close()
 		return nil, err
 	}
 	return r, nil
 }
 
+// openError turns what stopped the workbook being read into a *FileError
+// (which it returns as is).
 func openError(err error) *FileError {
-	msg := err.Error()
+	var fe *FileError
 	switch {
-	case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, excelize.ErrWorkbookFileFormat):
+	case errors.As(err, &fe):
+		return fe
+	case errors.Is(err, zip.ErrFormat), errors.Is(err, zip.ErrAlgorithm), errors.Is(err, zip.ErrChecksum):
 		return fileErr("not_xlsx", "文件不是有效的 Excel 工作簿（.xlsx），请确认文件格式", err)
-	case strings.Contains(msg, "unzip size exceeds"), strings.Contains(msg, "unzip size limit"):
-		return fileErr("zip_bomb", "文件解压后内容过大，可能是压缩炸弹，已拒绝", err)
 	}
 	return fileErr("not_xlsx", "文件无法作为 Excel 工作簿读取，请在 Excel 或 WPS 中另存为 .xlsx 后再导入", err)
 }
 
 // checkZip looks at the archive's directory before anything is inflated: it must
 // be a zip holding a workbook, and no entry may promise to inflate like a bomb.
-func checkZip(b []byte) error {
+// What is then inflated is held to what the directory declares (see part).
+func checkZip(b []byte) (*zip.Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
-		return fileErr("not_xlsx", "文件不是有效的 Excel 工作簿（.xlsx），请确认文件格式", err)
+		return nil, fileErr("not_xlsx", "文件不是有效的 Excel 工作簿（.xlsx），请确认文件格式", err)
 	}
 	var total, inMemory uint64
 	workbook := false
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
-		// excelize reads every part but large sheets into memory, allocating what
-		// the directory declares before it inflates a byte: a few bytes declaring
-		// a gigabyte would cost a gigabyte.
+		// Sheets, and a large shared-strings table, are streamed; all other
+		// parts together may declare no more than a workbook ever needs.
 		name := strings.ToLower(zf.Name)
 		spilled := zf.UncompressedSize64 > unzipXMLLimit &&
 			(strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml")
@@ -155,39 +151,33 @@ func checkZip(b []byte) error {
 			inMemory += zf.UncompressedSize64
 		}
 		if zf.UncompressedSize64 > maxRatioFloor && zf.UncompressedSize64 > maxRatio*max(zf.CompressedSize64, 1) {
-			return fileErr("zip_bomb", "文件解压后内容异常膨胀，可能是压缩炸弹，已拒绝", nil)
+			return nil, fileErr("zip_bomb", "文件解压后内容异常膨胀，可能是压缩炸弹，已拒绝", nil)
 		}
 		if strings.EqualFold(zf.Name, "xl/workbook.xml") {
 			workbook = true
 		}
 	}
 	if total > MaxUnzipBytes || inMemory > maxInMemory {
-		return fileErr("zip_bomb", "文件解压后内容过大，可能是压缩炸弹，已拒绝", nil)
+		return nil, fileErr("zip_bomb", "文件解压后内容过大，可能是压缩炸弹，已拒绝", nil)
 	}
 	if !workbook {
-		return fileErr("not_xlsx", "文件不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿", nil)
+		return nil, fileErr("not_xlsx", "文件不是 Excel 工作簿（.xlsx）：压缩包中没有工作簿", nil)
 	}
-	return nil
+	return zr, nil
 }
 
 func (r *Reader) init(o DecodeOptions) error {
-	if props, err := r.f.GetWorkbookProps(); err == nil && props.Date1904 != nil {
-		r.date1904 = *props.Date1904
-	}
-	sheets := r.f.GetSheetList()
-	if len(sheets) == 0 {
+	if len(r.wb.sheets) == 0 {
 		return fileErr("no_sheet", "工作簿中没有工作表", nil)
 	}
 	var lastErr *FileError
-	for _, name := range sheets {
-		if name == SheetChain || name == SheetNotes {
-			continue
-		}
-		if visible, err := r.f.GetSheetVisible(name); err == nil && !visible {
+	for i := range r.wb.sheets {
+		sheet := &r.wb.sheets[i]
+		if sheet.name == SheetChain || sheet.name == SheetNotes || sheet.hidden {
 			continue
 		}
 		r.maxRows = o.MaxRows
-		err := r.findHeader(name)
+		err := r.findHeader(sheet)
 		if err == nil {
 			return r.readChain()
 		}
@@ -203,21 +193,26 @@ func (r *Reader) init(o DecodeOptions) error {
 	return lastErr
 }
 
+// sheetError is a sheet that cannot be read; a zip bomb stays one.
+func sheetError(name string, err error) *FileError {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	return fileErr("not_xlsx", "工作表无法读取："+name, err)
+}
+
 // findHeader scans the top of sheet for the header row: the first row naming
 // 隐患名称 and at least two other ledger columns. Title rows and merged cells
 // above it are skipped.
-func (r *Reader) findHeader(sheet string) error {
-	rows, err := r.f.Rows(sheet)
+func (r *Reader) findHeader(sheet *sheetEntry) error {
+	rows, err := r.wb.openSheet(sheet)
 	if err != nil {
-		return fileErr("not_xlsx", "工作表无法读取："+sheet, err)
+		return sheetError(sheet.name, err)
 	}
 	title := ColumnIndex(ColTitle)
 	for n := 1; n <= headerScan && rows.Next(); n++ {
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			_ = rows.Close()
-			return fileErr("not_xlsx", "工作表无法读取："+sheet, err)
-		}
+		cells := rows.Row()
 		cols := make([]int, len(cells))
 		known, hasTitle := 0, false
 		for i, c := range cells {
@@ -248,48 +243,59 @@ func (r *Reader) findHeader(sheet string) error {
 			}
 			seen[j] = i
 		}
-		r.rows, r.header, r.cols, r.line, r.headerLine = rows, cells, cols, n, n
+		r.sheet, r.header, r.cols, r.line, r.headerLine = rows, cells, cols, n, n
 		// A sheet that declares more rows than allowed is refused before any is
 		// read (Next still counts, for files whose dimension says less).
-		if dim, err := r.f.GetSheetDimension(sheet); err == nil && strings.Contains(dim, ":") {
-			if _, last, err := excelize.CellNameToCoordinates(dim[strings.IndexByte(dim, ':')+1:]); err == nil && last-n > r.maxRows {
-				_ = rows.Close()
+		if dim := rows.Dimension(); strings.Contains(dim, ":") {
+			if _, last, ok := cellCoords([]byte(dim[strings.IndexByte(dim, ':')+1:])); ok && last-n > r.maxRows {
 				return tooManyRows(r.maxRows)
 			}
 		}
 		return nil
 	}
-	err = rows.Error()
+	err = rows.Err()
 	_ = rows.Close()
 	if err != nil {
-		return fileErr("not_xlsx", "工作表无法读取："+sheet, err)
+		return sheetError(sheet.name, err)
 	}
 	return fileErr("no_header", fmt.Sprintf("在工作表前%d行中没有找到表头行：表头须包含“隐患名称”及其他至少两列（如隐患等级、生产经营单位）", headerScan), nil)
 }
 
 // readChain reads the hidden sheet of code → chain head, if the file has one.
+// A chain sheet that cannot be read is ignored (the heads only help to match
+// rows to hazards), unless it is a zip bomb.
 func (r *Reader) readChain() error {
 	r.heads = map[string]string{}
-	if idx, err := r.f.GetSheetIndex(SheetChain); err != nil || idx < 0 {
+	sheet := r.wb.sheet(SheetChain)
+	if sheet == nil {
 		return nil
 	}
-	rows, err := r.f.Rows(SheetChain)
+	rows, err := r.wb.openSheet(sheet)
 	if err != nil {
-		return nil
+		return bombOnly(err)
 	}
 	defer rows.Close()
 	for n := 0; rows.Next(); n++ {
 		if n > r.maxRows+1 {
 			return fileErr("too_many_rows", fmt.Sprintf("链头校验表超过%d行", r.maxRows), nil)
 		}
-		cells, err := rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil || len(cells) < 2 || n == 0 {
+		cells := rows.Row()
+		if len(cells) < 2 || n == 0 {
 			continue
 		}
 		code, head := strings.ToUpper(strings.TrimSpace(cells[0])), strings.TrimSpace(cells[1])
 		if code != "" && len(code) <= 64 && len(head) <= 128 {
 			r.heads[code] = head
 		}
+	}
+	return bombOnly(rows.Err())
+}
+
+// bombOnly keeps err if it is a *FileError (a zip bomb), else drops it.
+func bombOnly(err error) error {
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return fe
 	}
 	return nil
 }
@@ -328,18 +334,16 @@ func (r *Reader) ChainHead(code string) (string, bool) {
 }
 
 // Next advances to the next non-blank data row; false at the end or on error
-// (see Err). More than the row limit is a *FileError.
+// (see Err). The error is a *FileError: more than the row limit
+// (too_many_rows), a row that cannot be read (not_xlsx), or a sheet that
+// inflates past what its zip entry declares (zip_bomb).
 func (r *Reader) Next() bool {
-	if r.err != nil || r.rows == nil {
+	if r.err != nil || r.sheet == nil {
 		return false
 	}
-	for r.rows.Next() {
-		r.line++
-		cells, err := r.rows.Columns(excelize.Options{RawCellValue: true})
-		if err != nil {
-			r.err = fileErr("not_xlsx", fmt.Sprintf("第%d行无法读取", r.line), err)
-			return false
-		}
+	for r.sheet.Next() {
+		r.line = r.sheet.Line()
+		cells := r.sheet.Row()
 		if blank(cells) {
 			continue
 		}
@@ -355,8 +359,12 @@ func (r *Reader) Next() bool {
 		r.draft = Draft{Line: r.line, Cells: cells, Row: row, Errors: errs}
 		return true
 	}
-	if err := r.rows.Error(); err != nil {
-		r.err = fileErr("not_xlsx", "工作表无法读取", err)
+	if err := r.sheet.Err(); err != nil {
+		var fe *FileError
+		if !errors.As(err, &fe) {
+			fe = fileErr("not_xlsx", fmt.Sprintf("第%d行无法读取", r.sheet.Line()), err)
+		}
+		r.err = fe
 	}
 	return false
 }
@@ -370,12 +378,12 @@ func (r *Reader) Count() int { return r.count }
 // Err is the error that stopped Next, if any.
 func (r *Reader) Err() error { return r.err }
 
-// Close releases the workbook and its temporary files.
+// Close releases the sheet being read.
 func (r *Reader) Close() error {
-	if r.rows != nil {
-		_ = r.rows.Close()
+	if r.sheet != nil {
+		return r.sheet.Close()
 	}
-	return r.f.Close()
+	return nil
 }
 
 func blank(cells []string) bool {
