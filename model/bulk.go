@@ -70,23 +70,66 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 			fields = append(fields, f)
 		}
 	}
-	hook := sch.BeforeCreate
+	// First every row: hooks run, and nothing is written unless all rows go as
+	// JSON. Per batch, a nullable column NULL in all its rows is written as
+	// NULL, not looked up row by row (an import leaves a third of a hazard's
+	// columns empty).
+	check := make([]bool, len(fields))    // decides whether the rows go as JSON
+	nullable := make([]bool, len(fields)) // pointer fields
+	for j, f := range fields {
+		kind := f.FieldType.Kind()
+		nullable[j] = kind == reflect.Pointer
+		if nullable[j] {
+			kind = f.FieldType.Elem().Kind()
+		}
+		check[j] = f.HasDefaultValue || f.AutoCreateTime > 0 || f.AutoUpdateTime > 0 ||
+			kind == reflect.Float32 || kind == reflect.Float64
+	}
+	var used [][]bool // per batch, per field: written from the rows
+	for i := 0; i < rv.Len(); i++ {
+		elem := reflect.Indirect(rv.Index(i))
+		if elem.Kind() != reflect.Struct {
+			return false, nil
+		}
+		if sch.BeforeCreate {
+			if h, ok := elem.Addr().Interface().(interface{ BeforeCreate(*gorm.DB) error }); ok {
+				if err := h.BeforeCreate(s.w(ctx)); err != nil {
+					return true, fmt.Errorf("model: bulk insert: %w", err)
+				}
+			}
+		}
+		if i%bulkJSONRows == 0 {
+			u := make([]bool, len(fields))
+			for j := range u {
+				u[j] = !nullable[j]
+			}
+			used = append(used, u)
+		}
+		u := used[len(used)-1]
+		for j, f := range fields {
+			if !check[j] && u[j] {
+				continue
+			}
+			v, zero := f.ValueOf(ctx, elem)
+			if check[j] {
+				if zero && (f.HasDefaultValue || f.AutoCreateTime > 0 || f.AutoUpdateTime > 0) {
+					return false, nil // gorm fills these
+				}
+				if x := reflect.Indirect(reflect.ValueOf(v)); x.CanFloat() && (math.IsNaN(x.Float()) || math.IsInf(x.Float(), 0)) {
+					return false, nil // no JSON number
+				}
+			}
+			if !u[j] && !isNil(v) {
+				u[j] = true
+			}
+		}
+	}
 	buf := make([]byte, 0, 1<<20)
-	for start := 0; start < rv.Len(); start += bulkJSONRows {
-		end := min(start+bulkJSONRows, rv.Len())
+	for b, u := range used {
+		start, end := b*bulkJSONRows, min((b+1)*bulkJSONRows, rv.Len())
 		buf = append(buf[:0], '[')
 		for i := start; i < end; i++ {
 			elem := reflect.Indirect(rv.Index(i))
-			if elem.Kind() != reflect.Struct {
-				return false, nil
-			}
-			if hook {
-				if h, ok := elem.Addr().Interface().(interface{ BeforeCreate(*gorm.DB) error }); ok {
-					if err := h.BeforeCreate(s.w(ctx)); err != nil {
-						return true, fmt.Errorf("model: bulk insert: %w", err)
-					}
-				}
-			}
 			if i > start {
 				buf = append(buf, ',')
 			}
@@ -95,27 +138,23 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 			} else {
 				buf = append(buf, '{')
 			}
+			first := true
 			for j, f := range fields {
-				v, zero := f.ValueOf(ctx, elem)
-				if zero && (f.HasDefaultValue || f.AutoCreateTime > 0 || f.AutoUpdateTime > 0) {
-					if start > 0 {
-						return true, fmt.Errorf("model: bulk insert: row %d lacks %s, which earlier rows carry", i, f.DBName)
-					}
-					return false, nil
+				if !u[j] {
+					continue
 				}
-				if j > 0 {
+				if !first {
 					buf = append(buf, ',')
 				}
+				first = false
 				if s.dialect != DialectSQLite {
 					buf = appendJSONString(buf, f.DBName)
 					buf = append(buf, ':')
 				}
+				v, _ := f.ValueOf(ctx, elem)
 				var ok bool
 				if buf, ok = s.appendJSONValue(buf, v); !ok {
-					if start > 0 {
-						return true, fmt.Errorf("model: bulk insert: %s of row %d has no JSON form", f.DBName, i)
-					}
-					return false, nil
+					return true, fmt.Errorf("model: bulk insert: %s of row %d (%T) has no JSON form", f.DBName, i, v)
 				}
 			}
 			if s.dialect == DialectSQLite {
@@ -125,26 +164,40 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 			}
 		}
 		buf = append(buf, ']')
-		if err := s.w(ctx).Exec(bulkJSONSQL(s.dialect, sch.Table, fields), string(buf)).Error; err != nil {
+		if err := s.w(ctx).Exec(bulkJSONSQL(s.dialect, sch.Table, fields, u), string(buf)).Error; err != nil {
 			return true, translate("model: bulk insert", err)
 		}
 	}
 	return true, nil
 }
 
-// bulkJSONSQL is the INSERT of bulkJSON for table.
-func bulkJSONSQL(dialect, table string, fields []*schema.Field) string {
+func isNil(v any) bool {
+	if v == nil {
+		return true
+	}
+	rv := reflect.ValueOf(v)
+	return rv.Kind() == reflect.Pointer && rv.IsNil()
+}
+
+// bulkJSONSQL is the INSERT of bulkJSON for table; the fields not used are
+// NULL in every row (and absent from the rows' JSON).
+func bulkJSONSQL(dialect, table string, fields []*schema.Field, used []bool) string {
 	var cols, vals strings.Builder
+	k := 0
 	for j, f := range fields {
 		if j > 0 {
 			cols.WriteString(", ")
 			vals.WriteString(", ")
 		}
 		cols.WriteString(`"` + f.DBName + `"`)
-		if dialect == DialectSQLite {
-			vals.WriteString("value ->> " + strconv.Itoa(j))
-		} else {
+		switch {
+		case dialect != DialectSQLite:
 			vals.WriteString(`"` + f.DBName + `"`)
+		case used[j]:
+			vals.WriteString("value ->> " + strconv.Itoa(k))
+			k++
+		default:
+			vals.WriteString("NULL")
 		}
 	}
 	if dialect == DialectSQLite {

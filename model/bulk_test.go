@@ -115,6 +115,9 @@ func bulkHazards(n int, firstID int64) ([]model.Hazard, []model.HazardEvent) {
 		if i%5 != 0 {
 			h.Funds, h.Deadline, h.DueOn, h.ListedAt = &f, &d, &d, &when
 		}
+		if i >= 2000 { // NULL in every row of the first two batches, not the third
+			h.VerifiedAt = &when
+		}
 		hs = append(hs, h)
 		for seq := int64(1); seq <= 2; seq++ {
 			evs = append(evs, model.HazardEvent{
