@@ -31,14 +31,52 @@ const bulkJSONRows = 1000
 // caller's transaction: for bulk loads (seeding, ledger import). Records keep the
 // IDs they carry (see ReserveIDs) or get new ones; hooks (BeforeCreate) run.
 func (s *Store) BulkInsert(ctx context.Context, rows any) error {
-	st := &gorm.Statement{DB: s.db}
-	if err := st.Parse(rows); err != nil {
-		return fmt.Errorf("model: bulk insert: %w", err)
-	}
-	if done, err := s.bulkJSON(ctx, st.Schema, rows); done || err != nil {
+	b, err := s.EncodeBulk(ctx, rows)
+	if err != nil {
 		return err
 	}
-	return s.bulkRows(ctx, st.Schema, rows)
+	return s.InsertBulk(ctx, b)
+}
+
+// BulkRows are records encoded by EncodeBulk for InsertBulk.
+type BulkRows struct {
+	stmts []bulkStmt
+	rows  any // records that go as bound rows instead (see bulkJSON)
+	sch   *schema.Schema
+}
+
+type bulkStmt struct{ sql, json string }
+
+// EncodeBulk prepares rows (a slice of records) for InsertBulk: hooks run, and
+// the rows are encoded as the statements' JSON. It reads nothing from the
+// database, so it may run on another goroutine while the transaction works.
+func (s *Store) EncodeBulk(ctx context.Context, rows any) (*BulkRows, error) {
+	st := &gorm.Statement{DB: s.db}
+	if err := st.Parse(rows); err != nil {
+		return nil, fmt.Errorf("model: bulk insert: %w", err)
+	}
+	b := &BulkRows{sch: st.Schema}
+	ok, err := s.bulkJSON(ctx, st.Schema, rows, b)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		b.rows = rows
+	}
+	return b, nil
+}
+
+// InsertBulk writes rows encoded by EncodeBulk in the caller's transaction.
+func (s *Store) InsertBulk(ctx context.Context, b *BulkRows) error {
+	if b.rows != nil {
+		return s.bulkRows(ctx, b.sch, b.rows)
+	}
+	for _, st := range b.stmts {
+		if err := s.w(ctx).Exec(st.sql, st.json).Error; err != nil {
+			return translate("model: bulk insert", err)
+		}
+	}
+	return nil
 }
 
 // bulkRows inserts rows through gorm, their values bound as parameters.
@@ -50,16 +88,17 @@ func (s *Store) bulkRows(ctx context.Context, sch *schema.Schema, rows any) erro
 	return translate("model: bulk insert", s.w(ctx).CreateInBatches(rows, n).Error)
 }
 
-// bulkJSON inserts rows with one parameter per statement: bulkJSONRows rows as
-// a JSON array, unpacked by the database (SQLite's json_each, PostgreSQL's
-// json_populate_recordset). Rows bound as parameters cost, on SQLite, binding
-// in time quadratic in their number and compiling a statement per 16 hazards;
-// on PostgreSQL, parsing and planning a statement of 22,500 parameters per 500
-// hazards. It declines (false, nil) what it does not carry exactly as gorm
-// would: a zero value where gorm would fill a default, an automatic time or a
-// generated key, and values other than text, numbers, booleans and times.
-// Tests hold its rows equal to gorm's, column for column, on both engines.
-func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (bool, error) {
+// bulkJSON encodes rows into out as statements of one parameter each:
+// bulkJSONRows rows as a JSON array, unpacked by the database (SQLite's
+// jsonb_each, PostgreSQL's json_populate_recordset). Rows bound as parameters
+// cost, on SQLite, binding in time quadratic in their number and compiling a
+// statement per 16 hazards; on PostgreSQL, parsing and planning a statement of
+// 22,500 parameters per 500 hazards. It declines (false, nil) what it does not
+// carry exactly as gorm would: a zero value where gorm would fill a default, an
+// automatic time or a generated key, a float JSON cannot hold, and values other
+// than text, numbers, booleans and times. Tests hold its rows equal to gorm's,
+// column for column, on both engines.
+func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any, out *BulkRows) (bool, error) {
 	rv := reflect.Indirect(reflect.ValueOf(rows))
 	if rv.Kind() != reflect.Slice || rv.Len() == 0 || len(sch.PrimaryFields) == 0 {
 		return false, nil
@@ -93,7 +132,7 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 		}
 		if sch.BeforeCreate {
 			if h, ok := elem.Addr().Interface().(interface{ BeforeCreate(*gorm.DB) error }); ok {
-				if err := h.BeforeCreate(s.w(ctx)); err != nil {
+				if err := h.BeforeCreate(s.db); err != nil {
 					return true, fmt.Errorf("model: bulk insert: %w", err)
 				}
 			}
@@ -124,7 +163,7 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 			}
 		}
 	}
-	buf := make([]byte, 0, 1<<20)
+	var buf []byte
 	for b, u := range used {
 		start, end := b*bulkJSONRows, min((b+1)*bulkJSONRows, rv.Len())
 		buf = append(buf[:0], '[')
@@ -164,9 +203,7 @@ func (s *Store) bulkJSON(ctx context.Context, sch *schema.Schema, rows any) (boo
 			}
 		}
 		buf = append(buf, ']')
-		if err := s.w(ctx).Exec(bulkJSONSQL(s.dialect, sch.Table, fields, u), string(buf)).Error; err != nil {
-			return true, translate("model: bulk insert", err)
-		}
+		out.stmts = append(out.stmts, bulkStmt{sql: bulkJSONSQL(s.dialect, sch.Table, fields, u), json: string(buf)})
 	}
 	return true, nil
 }

@@ -289,6 +289,7 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 	defer stop()
 	err = e.store.Tx(ctx, func(tx *model.Store) error {
 		im := newImporter(e, tx, a, rd, now, o.FileName)
+		defer im.wait()
 		for chunk := range chunks {
 			if err := im.prefetch(ctx, chunk); err != nil {
 				return err
@@ -313,7 +314,7 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 					res.Unchanged++
 				}
 			}
-			if err := im.flush(ctx); err != nil {
+			if err := im.advance(ctx); err != nil {
 				return err
 			}
 		}
@@ -486,6 +487,8 @@ type importer struct {
 	pending        []pendingHazard
 	pendingFP      map[string]bool
 	pendingPeriods map[string]bool // code periods of the pending hazards
+	staged         *staged         // the batch before the pending hazards, not yet written
+	nextIDs        map[string]int64
 	tally          *summaryTally
 }
 
@@ -607,7 +610,9 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 }
 
 // prefetch looks up in one query the ledger keys of the chunk's rows that may
-// create a hazard. The chunk comes after the last flush: nothing is pending.
+// create a hazard. The chunk comes after the last flush: nothing is pending,
+// but a staged batch may not be written yet; its fingerprints are left to
+// ledgerKey, which writes the batch before it looks them up.
 func (im *importer) prefetch(ctx context.Context, chunk []ledger.Draft) error {
 	im.known, im.checked = nil, map[string]bool{}
 	var fps []string
@@ -623,6 +628,9 @@ func (im *importer) prefetch(ctx context.Context, chunk []ledger.Draft) error {
 		}
 		if len(re.list) == 0 {
 			fp := fingerprint(region, ent, newEnt, &d.Row)
+			if im.staged != nil && im.staged.fps[fp] {
+				continue
+			}
 			if !im.checked[fp] {
 				im.checked[fp] = true
 				fps = append(fps, fp)
@@ -650,7 +658,7 @@ func (im *importer) ledgerKey(ctx context.Context, fp string) (int64, bool, erro
 	if im.checked[fp] {
 		return 0, false, nil
 	}
-	if im.pendingFP[fp] {
+	if im.pendingFP[fp] || (im.staged != nil && im.staged.fps[fp]) {
 		if err := im.flush(ctx); err != nil {
 			return 0, false, err
 		}
@@ -665,24 +673,104 @@ func (im *importer) ledgerKey(ctx context.Context, fp string) (int64, bool, erro
 // flushFor writes the pending hazards before a row names a hazard by code, if
 // one of them could be it (same code period).
 func (im *importer) flushFor(ctx context.Context, code string) error {
-	if len(im.pending) == 0 || !strings.HasPrefix(code, "YH-") || strings.LastIndexByte(code, '-') < 3 {
+	if !strings.HasPrefix(code, "YH-") || strings.LastIndexByte(code, '-') < 3 {
 		return nil
 	}
-	if im.pendingPeriods[code[3:strings.LastIndexByte(code, '-')]] {
+	period := code[3:strings.LastIndexByte(code, '-')]
+	if im.pendingPeriods[period] || (im.staged != nil && im.staged.periods[period]) {
 		return im.flush(ctx)
 	}
 	return nil
 }
 
-// flush writes the pending hazards in bulk: codes numbered in row order, IDs
-// reserved, each hazard's create (and imported) events chained in Go, then the
-// hazards, events and ledger keys in multi-row inserts, and notifications.
+// staged is a batch of pending hazards on its way to the store: codes and IDs
+// reserved, then, on a goroutine of its own, the records built, the create
+// (and imported) events chained and the rows encoded; write waits for that
+// and writes them. While the store writes one batch the next is sealed and
+// encoded (SQLite's writes are CPU of this process too: the two cores share
+// them).
+type staged struct {
+	p       []pendingHazard
+	fps     map[string]bool
+	periods map[string]bool
+	done    chan struct{}
+	err     error
+	evs     []model.HazardEvent
+	creates []int // index in evs of each hazard's create event
+	bulk    [3]*model.BulkRows
+}
+
+// flush writes everything pending now: the staged batch, then the pending
+// hazards.
 func (im *importer) flush(ctx context.Context) error {
+	if err := im.drain(ctx); err != nil {
+		return err
+	}
+	if err := im.stage(ctx); err != nil {
+		return err
+	}
+	return im.drain(ctx)
+}
+
+// advance stages the pending hazards and writes the batch staged before them.
+func (im *importer) advance(ctx context.Context) error {
+	prev := im.staged
+	im.staged = nil
+	if err := im.stage(ctx); err != nil {
+		return err
+	}
+	return im.write(ctx, prev)
+}
+
+// drain writes the staged batch, if any. Before anything else inserts into the
+// tables whose IDs a batch reserves (an update's event), a staged batch must be
+// written: IDs are reserved past the largest written.
+func (im *importer) drain(ctx context.Context) error {
+	prev := im.staged
+	im.staged = nil
+	im.nextIDs = nil
+	return im.write(ctx, prev)
+}
+
+// reserveIDs hands out n IDs of table: from the store, and on SQLite, while
+// batches follow one another with nothing else written between them, past the
+// last batch's (the staged batch is not written yet; the transaction holds the
+// write lock).
+func (im *importer) reserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
+	if next, ok := im.nextIDs[table]; ok {
+		ids := make([]int64, n)
+		for i := range ids {
+			ids[i] = next + int64(i)
+		}
+		im.nextIDs[table] = next + int64(n)
+		return ids, nil
+	}
+	ids, err := im.tx.ReserveIDs(ctx, table, n)
+	if err != nil || len(ids) == 0 || im.tx.Dialect() != model.DialectSQLite {
+		return ids, err
+	}
+	if im.nextIDs == nil {
+		im.nextIDs = map[string]int64{}
+	}
+	im.nextIDs[table] = ids[len(ids)-1] + 1
+	return ids, nil
+}
+
+// stage reserves the pending hazards' codes (numbered in row order) and IDs and
+// starts building their records.
+func (im *importer) stage(ctx context.Context) error {
 	p := im.pending
 	if len(p) == 0 {
 		return nil
 	}
 	im.pending = nil
+	b := &staged{p: p, fps: map[string]bool{}, periods: map[string]bool{}, done: make(chan struct{})}
+	for fp := range im.pendingFP {
+		b.fps[fp] = true
+	}
+	for period := range im.pendingPeriods {
+		b.periods[period] = true
+	}
 	clear(im.pendingFP)
 	clear(im.pendingPeriods)
 
@@ -708,27 +796,43 @@ func (im *importer) flush(ctx context.Context) error {
 		}
 		periods[period] = last - k + 1
 	}
-	hids, err := im.tx.ReserveIDs(ctx, "hazards", len(p))
+	hids, err := im.reserveIDs(ctx, "hazards", len(p))
 	if err != nil {
 		return err
 	}
-	evids, err := im.tx.ReserveIDs(ctx, "hazard_events", nev)
+	evids, err := im.reserveIDs(ctx, "hazard_events", nev)
 	if err != nil {
 		return err
 	}
-	hs := make([]model.Hazard, 0, len(p))
-	evs := make([]model.HazardEvent, 0, nev)
-	keys := make([]model.LedgerKey, 0, len(p))
-	creates := make([]int, 0, len(p)) // index in evs of each hazard's create event
 	for i := range p {
 		h := p[i].h
 		period := model.HazardCodePeriod(h.RegionCode, h.CreatedAt.In(shanghai))
 		h.ID, h.Code = hids[i], hazardCode(h.RegionCode, h.CreatedAt, periods[period])
 		periods[period]++
+	}
+	im.staged = b
+	go func() {
+		defer close(b.done)
+		b.err = im.build(ctx, b, evids)
+	}()
+	return nil
+}
+
+// build makes a staged batch's records: each hazard's create (and imported)
+// events chained in Go, the dashboard's counts tallied, the rows encoded. It
+// touches no database; only it uses the tally until the batch is written.
+func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
+	p := b.p
+	hs := make([]model.Hazard, 0, len(p))
+	b.evs = make([]model.HazardEvent, 0, len(evids))
+	keys := make([]model.LedgerKey, 0, len(p))
+	b.creates = make([]int, 0, len(p))
+	for i := range p {
+		h := p[i].h
 		ev := im.e.createEvent(im.a, h)
 		ev.ID, evids = evids[0], evids[1:]
-		creates = append(creates, len(evs))
-		evs = append(evs, *ev)
+		b.creates = append(b.creates, len(b.evs))
+		b.evs = append(b.evs, *ev)
 		if err := summarise(ctx, im.tally, nil, h); err != nil {
 			return err
 		}
@@ -739,7 +843,7 @@ func (im *importer) flush(ctx context.Context) error {
 			ev := im.e.chain(im.a, h, next, model.EventImported, comment, payload, im.now)
 			next.Version = h.Version + 1
 			ev.ID, evids = evids[0], evids[1:]
-			evs = append(evs, *ev)
+			b.evs = append(b.evs, *ev)
 			if err := summarise(ctx, im.tally, h, next); err != nil {
 				return err
 			}
@@ -749,24 +853,50 @@ func (im *importer) flush(ctx context.Context) error {
 		hs = append(hs, final)
 		keys = append(keys, model.LedgerKey{Fingerprint: p[i].fp, HazardID: h.ID})
 	}
-	if err := im.tx.BulkInsert(ctx, &hs); err != nil {
+	var err error
+	if b.bulk[0], err = im.tx.EncodeBulk(ctx, &hs); err != nil {
 		return err
 	}
-	if err := im.tx.BulkInsert(ctx, &evs); err != nil {
+	if b.bulk[1], err = im.tx.EncodeBulk(ctx, &b.evs); err != nil {
 		return err
 	}
-	if err := im.tx.CreateLedgerKeys(ctx, keys); err != nil {
-		return err
+	b.bulk[2], err = im.tx.EncodeBulk(ctx, &keys)
+	return err
+}
+
+// wait waits for the staged batch's goroutine, if any (an import that stops
+// on an error leaves it unwritten).
+func (im *importer) wait() {
+	if im.staged != nil {
+		<-im.staged.done
 	}
-	for i := range p {
-		if err := im.e.queueNotifications(ctx, im.tx, im.a, p[i].h, &evs[creates[i]]); err != nil {
+}
+
+// write waits for a staged batch (nil: nothing) to be built and writes its
+// hazards, events and ledger keys, and queues its notifications.
+func (im *importer) write(ctx context.Context, b *staged) error {
+	if b == nil {
+		return nil
+	}
+	<-b.done
+	if b.err != nil {
+		return b.err
+	}
+	for _, rows := range b.bulk {
+		if err := im.tx.InsertBulk(ctx, rows); err != nil {
+			return err
+		}
+	}
+	for i := range b.p {
+		if err := im.e.queueNotifications(ctx, im.tx, im.a, b.p[i].h, &b.evs[b.creates[i]]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// finish writes what the bulk writes left to the end: the dashboard's counts.
+// finish writes what the bulk writes left to the end: the last batches and
+// the dashboard's counts.
 func (im *importer) finish(ctx context.Context) error {
 	if err := im.flush(ctx); err != nil {
 		return err
@@ -1073,6 +1203,9 @@ func (im *importer) onlyNoticesSince(ctx context.Context, id int64, head string)
 // field the state does not allow is a problem of the row, never silently dropped;
 // so is a change to a hazard whose chain head moved since the ledger was exported.
 func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *model.Hazard, head string) (outcome, []ledger.CellError, error) {
+	if err := im.drain(ctx); err != nil { // its event takes the next ID
+		return 0, nil, err
+	}
 	if !im.a.sees(h) {
 		re.add(ledger.ColCode, "隐患"+h.Code+"不在您的管辖范围内")
 		return 0, re.list, nil
