@@ -574,6 +574,17 @@ func (t *summaryTally) AdjustWeek(_ context.Context, region string, week model.D
 	return nil
 }
 
+// add adds o's changes to t's.
+func (t *summaryTally) add(o *summaryTally) {
+	for k, n := range o.counts {
+		t.counts[k] += n
+	}
+	for k, w := range o.weeks {
+		v := t.weeks[k]
+		t.weeks[k] = [2]int64{v[0] + w[0], v[1] + w[1]}
+	}
+}
+
 // write applies the tally to the store, every cell touched (as the same events
 // written one by one would leave them, a cell that went up and down included).
 func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
@@ -698,6 +709,7 @@ type staged struct {
 	evs     []model.HazardEvent
 	creates []int // index in evs of each hazard's create event
 	bulk    [3]*model.BulkRows
+	tally   *summaryTally // the batch's changes of the counts, added to the import's by write
 }
 
 // flush writes everything pending now: the staged batch, then the pending
@@ -764,7 +776,7 @@ func (im *importer) stage(ctx context.Context) error {
 		return nil
 	}
 	im.pending = nil
-	b := &staged{p: p, fps: map[string]bool{}, periods: map[string]bool{}, done: make(chan struct{})}
+	b := &staged{p: p, fps: map[string]bool{}, periods: map[string]bool{}, done: make(chan struct{}), tally: newSummaryTally()}
 	for fp := range im.pendingFP {
 		b.fps[fp] = true
 	}
@@ -819,8 +831,9 @@ func (im *importer) stage(ctx context.Context) error {
 }
 
 // build makes a staged batch's records: each hazard's create (and imported)
-// events chained in Go, the dashboard's counts tallied, the rows encoded. It
-// touches no database; only it uses the tally until the batch is written.
+// events chained in Go, the dashboard's counts tallied in the batch's own
+// tally, the rows encoded. It touches no database and nothing of the importer
+// but what does not change (two builds may run at once).
 func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 	p := b.p
 	hs := make([]model.Hazard, 0, len(p))
@@ -833,7 +846,7 @@ func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 		ev.ID, evids = evids[0], evids[1:]
 		b.creates = append(b.creates, len(b.evs))
 		b.evs = append(b.evs, *ev)
-		if err := summarise(ctx, im.tally, nil, h); err != nil {
+		if err := summarise(ctx, b.tally, nil, h); err != nil {
 			return err
 		}
 		h.LastSeq, h.ChainHead = ev.Seq, ev.Hash
@@ -844,7 +857,7 @@ func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 			next.Version = h.Version + 1
 			ev.ID, evids = evids[0], evids[1:]
 			b.evs = append(b.evs, *ev)
-			if err := summarise(ctx, im.tally, h, next); err != nil {
+			if err := summarise(ctx, b.tally, h, next); err != nil {
 				return err
 			}
 			im.e.opts.Metrics.Event(string(model.EventImported))
@@ -892,6 +905,7 @@ func (im *importer) write(ctx context.Context, b *staged) error {
 			return err
 		}
 	}
+	im.tally.add(b.tally)
 	return nil
 }
 

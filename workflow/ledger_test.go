@@ -506,13 +506,14 @@ func (f *fixture) checkBulk(t *testing.T, want int) {
 
 func TestLedgerImportInBulk(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
-		rows, created := bulkRows(1100) // two chunks of rows
+		n := 3*importChunk + 100 // four chunks of rows: two batches built at once
+		rows, created := bulkRows(n)
 		b := ledgerOf(t, rows...)
 		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
 		if err != nil {
 			t.Fatalf("%v %+v", err, err.(*Error).Detail)
 		}
-		if res.Rows != 1100 || res.Created != created || res.Unchanged != 1100-created || len(res.Errors) != 0 {
+		if res.Rows != n || res.Created != created || res.Unchanged != n-created || len(res.Errors) != 0 {
 			t.Fatalf("result %+v, want %d created", res, created)
 		}
 		f.checkBulk(t, created)
@@ -525,7 +526,7 @@ func TestLedgerImportInBulk(t *testing.T) {
 		events := f.count(t, "hazard_events")
 		again, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		noErr(t, err)
-		if again.Created != 0 || again.Unchanged != 1100 || f.count(t, "hazard_events") != events || !reflect.DeepEqual(before, f.summaryRows(t)) {
+		if again.Created != 0 || again.Unchanged != n || f.count(t, "hazard_events") != events || !reflect.DeepEqual(before, f.summaryRows(t)) {
 			t.Errorf("re-import %+v", again)
 		}
 		// The log stays append-only.
@@ -534,6 +535,29 @@ func TestLedgerImportInBulk(t *testing.T) {
 				t.Errorf("%s: allowed", q)
 			}
 		}
+	})
+}
+
+// Four chunks of rows, none repeating another or naming a code: nothing makes
+// the import write a staged batch early, so the next batch is built while the
+// one before it is written, and two builds may run at once (go test -race).
+func TestLedgerImportBatchesOverlap(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		all, _ := bulkRows(3*importChunk + 100)
+		seen := map[string]bool{}
+		var rows []ledger.Row
+		for _, r := range all {
+			if r.Code == "" && !seen[r.Title] {
+				seen[r.Title] = true
+				rows = append(rows, r)
+			}
+		}
+		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], ledgerOf(t, rows...), ImportOptions{})
+		noErr(t, err)
+		if res.Created != len(rows) || len(res.Errors) != 0 {
+			t.Fatalf("result %+v, want %d created", res, len(rows))
+		}
+		f.checkBulk(t, len(rows))
 	})
 }
 
