@@ -130,11 +130,12 @@ func bulkHazards(n int, firstID int64) ([]model.Hazard, []model.HazardEvent) {
 	return hs, evs
 }
 
-// TestBulkJSONAsBoundRows: rows written through one JSON parameter per
-// statement are, column for column (value and, on SQLite, storage class), the
-// rows gorm's bound multi-row INSERT writes; more rows than one statement
-// carries; a record BulkInsert cannot carry as JSON (a zero ID, which the
-// database must fill) still goes in, through the fallback.
+// TestBulkJSONAsBoundRows: rows written through BulkInsert's own statements
+// (one JSON parameter on SQLite, typed arrays on PostgreSQL) are, column for
+// column (value and, on SQLite, storage class), the rows gorm's bound
+// multi-row INSERT writes; more rows than one statement carries; a record
+// BulkInsert cannot carry so (a zero ID, which the database must fill) still
+// goes in, through the fallback.
 func TestBulkJSONAsBoundRows(t *testing.T) {
 	for _, d := range modeltest.Dialects() {
 		t.Run(d, func(t *testing.T) {
@@ -151,6 +152,13 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 					return bulk(tx, ctx, &e2)
 				}))
 				return map[string][]string{"hazards": tableDump(t, s, "hazards"), "hazard_events": tableDump(t, s, "hazard_events")}
+			}
+			s0 := modeltest.Open(t, d)
+			h0, e0 := slices.Clone(hs), slices.Clone(evs)
+			for _, rows := range []any{&h0, &e0} {
+				if ok, err := s0.BulkEncoded(ctx, rows); err != nil || !ok {
+					t.Fatalf("%T go as bound rows (%v), not by BulkInsert's own statements", rows, err)
+				}
 			}
 			got := dump((*model.Store).BulkInsert)
 			want := dump((*model.Store).BulkInsertAsRows)

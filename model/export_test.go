@@ -46,3 +46,13 @@ func (s *Store) Rows(ctx context.Context, q string, fn func(cols []string, vals 
 	}
 	return rows.Err()
 }
+
+// BulkEncoded reports whether BulkInsert would write rows by its own statements
+// (JSON on SQLite, arrays on PostgreSQL) rather than gorm's bound rows.
+func (s *Store) BulkEncoded(ctx context.Context, rows any) (bool, error) {
+	b, err := s.EncodeBulk(ctx, rows)
+	if err != nil {
+		return false, err
+	}
+	return b.rows == nil, nil
+}

@@ -45,6 +45,7 @@ const sqliteReaders = 4
 type Store struct {
 	db      *gorm.DB // writes and transactions
 	rd      *gorm.DB // reads outside a transaction
+	root    *gorm.DB // PostgreSQL's pool, outside any transaction (nil on SQLite)
 	sqlDBs  []*sql.DB
 	dialect string
 	inTx    bool
@@ -85,7 +86,7 @@ func Open(url string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(32)
 		sqlDB.SetMaxIdleConns(32)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
-		return &Store{db: db, rd: db, sqlDBs: []*sql.DB{sqlDB}, dialect: DialectPostgres,
+		return &Store{db: db, rd: db, root: db, sqlDBs: []*sql.DB{sqlDB}, dialect: DialectPostgres,
 			lists: make(chan struct{}, postgresListQueries)}, nil
 	}
 
@@ -218,7 +219,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 		return fn(s)
 	}
 	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&Store{db: g, rd: g, dialect: s.dialect, inTx: true, lists: s.lists})
+		return fn(&Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists})
 	})
 }
 
