@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -35,7 +36,7 @@ const (
 
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
-	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error",
+	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -85,6 +86,13 @@ func (s *Server) pageRoutes(r *gin.Engine) error {
 	p.POST("/ledger/import/:id/commit", post, u.commitImport)
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
+	p.GET("/reports", u.reportsPage)
+	p.POST("/reports/:id/contact", post, u.reportContact)
+	p.POST("/reports/:id/answer", post, u.answerReporter)
+	p.POST("/reports/:id/extend-check", post, u.extendCheck)
+	p.POST("/reports/:id/reward", post, u.proposeReward)
+	p.POST("/reports/:id/reward/decision", post, u.decideReward)
+	p.POST("/reports/:id/reward/paid", post, u.rewardPaid)
 	p.GET("/admin", u.adminPage)
 	p.POST("/admin/regions", post, u.createRegion)
 	p.POST("/admin/enterprises", post, u.createEnterprise)
@@ -143,8 +151,8 @@ type navItem struct{ Href, Label string }
 
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
-	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}},
-	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/stats", "统计"}},
+	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}},
+	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}},
 	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}},
 	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},
 }
@@ -158,6 +166,11 @@ var flashes = map[string]string{
 	"ack":       "已签收督办文书。",
 	"reply":     "已提交督办回复。",
 	"withdrawn": "材料已撤回（留档备查）。",
+	"answered":  "已答复举报人，举报人凭查询码可以看到答复。",
+	"extended":  "核查期限已延长。",
+	"proposed":  "奖励已核定，待其他监管人员审批。",
+	"decided":   "奖励审批已提交。",
+	"paid":      "已登记奖励发放。",
 	"imported":  "台账已导入。",
 	"region":    "区划已添加。",
 	"ent":       "生产经营单位已添加。",
@@ -406,6 +419,18 @@ var pageFuncs = template.FuncMap{
 	"more":  func(count int64, shown int) bool { return count > int64(shown) },
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"deref": func(p *int64) int64 { return derefInt(p) },
+	"money": func(p *float64) string {
+		if p == nil {
+			return "—"
+		}
+		return strconv.FormatFloat(*p, 'f', 2, 64)
+	},
+	"rewardLabel": func(status string) string { return rewardLabels[status] },
+}
+
+var rewardLabels = map[string]string{
+	model.RewardEligible: "符合奖励条件，待核定", model.RewardProposed: "已核定，待审批",
+	model.RewardApproved: "已批准，待发放", model.RewardPaid: "已发放", model.RewardDeclined: "不予奖励",
 }
 
 func derefInt(p *int64) int64 {

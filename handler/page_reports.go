@@ -1,0 +1,148 @@
+package handler
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow"
+)
+
+// ---- public reports (群众举报): the staff's list and what they do with a report ----
+
+type reportsView struct {
+	base
+	View    string
+	Views   []option
+	Reports []workflow.StaffReport
+	Today   string
+}
+
+var reportViews = []option{{"", "全部"}, {"unchecked", "待核查"}, {"owed", "待答复举报人"}, {"rewards", "奖励待办"}}
+
+// reportsPage lists the public reports in the user's territory (supervisors
+// and officers; the engine refuses others), with the forms each may use.
+func (u *ui) reportsPage(c *gin.Context) {
+	view := c.Query("view")
+	rs, err := u.s.engine.Reports(c.Request.Context(), actor(c), workflow.ReportQuery{View: view})
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "reports", reportsView{base: u.base(c, "群众举报", "/reports"), View: view, Views: reportViews,
+		Reports: rs, Today: u.s.engine.Today().String()})
+}
+
+// toReports sends the browser back to the list (the view it came from) at the
+// report, with the flash message named by flash.
+func toReports(c *gin.Context, id int64, flash string) {
+	q := url.Values{"ok": {flash}}
+	for _, v := range reportViews {
+		if v.Value != "" && v.Value == c.PostForm("view") {
+			q.Set("view", v.Value)
+		}
+	}
+	c.Redirect(http.StatusSeeOther, "/reports?"+q.Encode()+"#r"+strconv.FormatInt(id, 10))
+}
+
+type contactView struct {
+	base
+	ReportID int64
+	Name     string
+	Phone    string
+}
+
+// reportContact shows a named reporter's contact to a supervisor of the
+// territory. It is a POST (a deliberate act, never a link to follow or a page
+// to cache): each view is logged in the hazard's events.
+func (u *ui) reportContact(c *gin.Context) {
+	id, _, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	ct, err := u.s.engine.ReporterContact(c.Request.Context(), actor(c), id)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	u.render(c, http.StatusOK, "contact", contactView{base: u.base(c, "举报人联系方式", "/reports"), ReportID: id,
+		Name: ct["name"], Phone: ct["phone"]})
+}
+
+func (u *ui) answerReporter(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	if _, err := u.s.engine.AnswerReporter(c.Request.Context(), actor(c), id, f["text"]); err != nil {
+		u.fail(c, err)
+		return
+	}
+	toReports(c, id, "answered")
+}
+
+func (u *ui) extendCheck(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	if _, err := u.s.engine.ExtendCheck(c.Request.Context(), actor(c), id, f["reason"]); err != nil {
+		u.fail(c, err)
+		return
+	}
+	toReports(c, id, "extended")
+}
+
+func (u *ui) proposeReward(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	fine, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(f["fine"], ",", "")), 64)
+	if err != nil {
+		u.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元），只填数字", map[string]string{"fine": "应为数字"}})
+		return
+	}
+	if _, err := u.s.engine.ProposeReward(c.Request.Context(), actor(c), id, fine); err != nil {
+		u.fail(c, err)
+		return
+	}
+	toReports(c, id, "proposed")
+}
+
+func (u *ui) decideReward(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	var approve bool
+	switch f["decision"] {
+	case "approve":
+		approve = true
+	case "decline":
+	default:
+		u.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请选择批准或不予奖励", map[string]string{"decision": "请选择"}})
+		return
+	}
+	if _, err := u.s.engine.DecideReward(c.Request.Context(), actor(c), id, approve, f["note"]); err != nil {
+		u.fail(c, err)
+		return
+	}
+	toReports(c, id, "decided")
+}
+
+func (u *ui) rewardPaid(c *gin.Context) {
+	id, _, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	if _, err := u.s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id); err != nil {
+		u.fail(c, err)
+		return
+	}
+	toReports(c, id, "paid")
+}
