@@ -53,6 +53,16 @@ func (s *Server) createUser(c *gin.Context) {
 	respond(s, c, http.StatusCreated, u, err)
 }
 
+func (s *Server) updateUser(c *gin.Context) {
+	var in workflow.UserUpdate
+	id, ok := s.idAndJSON(c, &in)
+	if !ok {
+		return
+	}
+	u, err := s.engine.UpdateUser(c.Request.Context(), actor(c), id, in)
+	respond(s, c, http.StatusOK, u, err)
+}
+
 // respond writes v with status, or the error.
 func respond(s *Server, c *gin.Context, status int, v any, err error) {
 	if err != nil {

@@ -97,6 +97,7 @@ func (s *Server) pageRoutes(r *gin.Engine) error {
 	p.POST("/admin/regions", post, u.createRegion)
 	p.POST("/admin/enterprises", post, u.createEnterprise)
 	p.POST("/admin/users", post, u.createUser)
+	p.POST("/admin/users/:id", post, u.updateUser)
 	return nil
 }
 
@@ -160,22 +161,23 @@ var navByRole = map[model.Role][]navItem{
 // flashes are the messages a redirect after a successful POST may ask for; only
 // these fixed texts are shown, never text from the URL.
 var flashes = map[string]string{
-	"event":     "操作成功，隐患状态已更新。",
-	"evidence":  "材料已上传。",
-	"created":   "隐患已登记。",
-	"ack":       "已签收督办文书。",
-	"reply":     "已提交督办回复。",
-	"withdrawn": "材料已撤回（留档备查）。",
-	"answered":  "已答复举报人，举报人凭查询码可以看到答复。",
-	"extended":  "核查期限已延长。",
-	"proposed":  "奖励已核定，待其他监管人员审批。",
-	"decided":   "奖励审批已提交。",
-	"paid":      "已登记奖励发放。",
-	"imported":  "台账已导入。",
-	"region":    "区划已添加。",
-	"ent":       "生产经营单位已添加。",
-	"user":      "账号已创建。",
-	"logout":    "您已退出登录。",
+	"event":       "操作成功，隐患状态已更新。",
+	"evidence":    "材料已上传。",
+	"created":     "隐患已登记。",
+	"ack":         "已签收督办文书。",
+	"reply":       "已提交督办回复。",
+	"withdrawn":   "材料已撤回（留档备查）。",
+	"answered":    "已答复举报人，举报人凭查询码可以看到答复。",
+	"extended":    "核查期限已延长。",
+	"proposed":    "奖励已核定，待其他监管人员审批。",
+	"decided":     "奖励审批已提交。",
+	"paid":        "已登记奖励发放。",
+	"imported":    "台账已导入。",
+	"region":      "区划已添加。",
+	"ent":         "生产经营单位已添加。",
+	"user":        "账号已创建。",
+	"userUpdated": "账号已更新。停用或重设密码后，该账号须重新登录。",
+	"logout":      "您已退出登录。",
 }
 
 // base fills the layout's data for the current request.

@@ -80,6 +80,34 @@ func (u *ui) adminPost(c *gin.Context, form, ok string, create func(f map[string
 	u.render(c, status, "admin", v)
 }
 
+// updateUser deactivates, activates or renames an account or sets its
+// password, from the admin page's row of that account.
+func (u *ui) updateUser(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.adminPost(c, "userEdit", "userUpdated", func(f map[string]string) error {
+		var in workflow.UserUpdate
+		switch f["action"] {
+		case "activate", "deactivate":
+			active := f["action"] == "activate"
+			in.Active = &active
+		case "rename":
+			name := f["display_name"]
+			in.DisplayName = &name
+		case "password":
+			pw := f["password"]
+			in.Password = &pw
+		default:
+			return &httpError{http.StatusBadRequest, "invalid_fields", "未知的操作", map[string]string{"action": "未知的操作"}}
+		}
+		_, err := u.s.engine.UpdateUser(c.Request.Context(), actor(c), id, in)
+		return err
+	})
+}
+
 func (u *ui) createRegion(c *gin.Context) {
 	u.adminPost(c, "regions", "region", func(f map[string]string) error {
 		_, err := u.s.engine.CreateRegion(c.Request.Context(), actor(c), workflow.RegionInput{Code: f["code"], Name: f["name"], ParentCode: f["parent_code"]})

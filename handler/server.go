@@ -81,6 +81,7 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	auth.POST("/enterprises", s.createEnterprise)
 	auth.GET("/users", s.listUsers)
 	auth.POST("/users", s.createUser)
+	auth.PATCH("/users/:id", s.updateUser)
 	auth.GET("/hazards", s.listHazards)
 	auth.POST("/hazards", s.createHazard)
 	auth.GET("/hazards/:id", s.getHazard)

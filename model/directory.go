@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -140,6 +141,21 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 		return nil, time.Time{}, translate("model: session user", err)
 	}
 	return &row.User, row.SessionExpires, nil
+}
+
+// UpdateUser sets the given columns (display_name, active, password_hash) of
+// user id; ErrNotFound if there is no such user.
+func (s *Store) UpdateUser(ctx context.Context, id int64, cols map[string]any) error {
+	res := s.w(ctx).Model(&User{}).Where("id = ?", id).Updates(cols)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return fmt.Errorf("model: update user: %w", ErrNotFound)
+	}
+	return translate("model: update user", res.Error)
+}
+
+// DeleteUserSessions ends every login of user id.
+func (s *Store) DeleteUserSessions(ctx context.Context, id int64) error {
+	return translate("model: delete sessions", s.w(ctx).Where("user_id = ?", id).Delete(&Session{}).Error)
 }
 
 // DeleteSession ends a login, and any expired ones while at it.

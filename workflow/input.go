@@ -76,7 +76,7 @@ var fieldNames = map[string]string{
 	"production_suspended": "是否停产停业", "reason": "理由", "duplicate_of": "重复的隐患",
 	"comment": "意见", "event": "操作", "version": "版本号",
 	"code": "区划代码", "name": "名称", "parent_code": "上级区划", "credit_code": "统一社会信用代码",
-	"username": "用户名", "password": "密码", "role": "角色",
+	"username": "用户名", "password": "密码", "role": "角色", "display_name": "姓名", "active": "启用状态",
 	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额",
