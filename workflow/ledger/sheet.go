@@ -311,6 +311,11 @@ func readSharedStrings(p io.Reader) ([]string, error) {
 			out = arena.add(out, t)
 		case tagEmpty:
 			if depth == 1 && string(sc.name) == "si" {
+				// An empty item costs its header too: a table of millions of
+				// <si/> inflates from almost nothing.
+				if mem += 16; mem > maxInMemory {
+					return nil, tooLargeErr(errors.New("shared strings table too large"))
+				}
 				out = arena.add(out, nil)
 			}
 		case tagEnd:

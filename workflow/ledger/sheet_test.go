@@ -1032,3 +1032,42 @@ func BenchmarkSheetReader(b *testing.B) {
 		}
 	}
 }
+
+// repeatReader yields head, then item n times, then tail, without holding them.
+type repeatReader struct {
+	head, item, tail string
+	n                int
+	buf              []byte
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	for len(r.buf) < len(p) && (r.head != "" || r.n > 0 || r.tail != "") {
+		switch {
+		case r.head != "":
+			r.buf, r.head = append(r.buf, r.head...), ""
+		case r.n > 0:
+			r.buf, r.n = append(r.buf, r.item...), r.n-1
+		default:
+			r.buf, r.tail = append(r.buf, r.tail...), ""
+		}
+	}
+	if len(r.buf) == 0 {
+		return 0, io.EOF
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	return n, nil
+}
+
+// Empty items count against the shared-strings bound too: a table of millions
+// of <si/> (a few bytes each, compressing to almost nothing) would otherwise
+// hold 16 bytes of Go per item.
+func TestSharedStringsEmptyItemsBounded(t *testing.T) {
+	r := &repeatReader{head: `<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`,
+		item: "<si/>", n: maxInMemory/16 + 1, tail: "</sst>"}
+	_, err := readSharedStrings(r)
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Code != "zip_bomb" {
+		t.Fatalf("%d empty items: %v, want zip_bomb", maxInMemory/16+1, err)
+	}
+}
