@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -344,6 +345,12 @@ func (r *Reader) Next() bool {
 	for r.sheet.Next() {
 		r.line = r.sheet.Line()
 		cells := r.sheet.Row()
+		if len(cells) > len(r.header) {
+			// Cells right of the header belong to no column. A row reaching
+			// far right (a cell in column XFD) would otherwise hold thousands
+			// of empty cells for as long as its chunk waits to be written.
+			cells = slices.Clone(cells[:len(r.header)])
+		}
 		if blank(cells) {
 			continue
 		}

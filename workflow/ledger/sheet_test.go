@@ -1071,3 +1071,20 @@ func TestSharedStringsEmptyItemsBounded(t *testing.T) {
 		t.Fatalf("%d empty items: %v, want zip_bomb", maxInMemory/16+1, err)
 	}
 }
+
+// A row with a cell far right of the header (column XFD) keeps only the
+// header's cells: the rest belong to no column and would hold thousands of
+// empty strings per row while a chunk waits.
+func TestDecodeCellsRightOfHeader(t *testing.T) {
+	header := `<row r="1"><c r="A1" t="str"><v>隐患名称</v></c><c r="B1" t="str"><v>隐患等级</v></c><c r="C1" t="str"><v>整改期限</v></c></row>`
+	rows := header + `<row r="2"><c r="A2" t="str"><v>甲</v></c><c r="B2" t="str"><v>一般</v></c><c r="XFD2" t="str"><v>远处</v></c></row>` +
+		`<row r="3"><c r="XFD3" t="str"><v>只有远处</v></c></row>`
+	b := book{sheets: []bookSheet{{name: "S", xml: sheetData(rows)}}}.bytes(t)
+	_, got := decodeAll(t, b)
+	if len(got) != 1 || got[0].Line != 2 || len(got[0].Cells) != 3 || got[0].Row.Title != "甲" {
+		t.Fatalf("drafts %+v", got)
+	}
+	if c := cap(got[0].Cells); c > 3 {
+		t.Errorf("the row keeps %d cells of backing array", c)
+	}
+}
