@@ -73,76 +73,63 @@ func (u *ui) reportContact(c *gin.Context) {
 		Name: ct["name"], Phone: ct["phone"]})
 }
 
-func (u *ui) answerReporter(c *gin.Context) {
+// reportPost runs one step on a report from its form and returns the browser
+// to the list with the flash named by flash, or shows the refusal.
+func (u *ui) reportPost(c *gin.Context, flash string, step func(id int64, f map[string]string) error) {
 	id, f, ok := u.idForm(c)
 	if !ok {
 		return
 	}
-	if _, err := u.s.engine.AnswerReporter(c.Request.Context(), actor(c), id, f["text"]); err != nil {
+	if err := step(id, f); err != nil {
 		u.fail(c, err)
 		return
 	}
-	toReports(c, id, "answered")
+	toReports(c, id, flash)
+}
+
+func (u *ui) answerReporter(c *gin.Context) {
+	u.reportPost(c, "answered", func(id int64, f map[string]string) error {
+		_, err := u.s.engine.AnswerReporter(c.Request.Context(), actor(c), id, f["text"])
+		return err
+	})
 }
 
 func (u *ui) extendCheck(c *gin.Context) {
-	id, f, ok := u.idForm(c)
-	if !ok {
-		return
-	}
-	if _, err := u.s.engine.ExtendCheck(c.Request.Context(), actor(c), id, f["reason"]); err != nil {
-		u.fail(c, err)
-		return
-	}
-	toReports(c, id, "extended")
+	u.reportPost(c, "extended", func(id int64, f map[string]string) error {
+		_, err := u.s.engine.ExtendCheck(c.Request.Context(), actor(c), id, f["reason"])
+		return err
+	})
 }
 
 func (u *ui) proposeReward(c *gin.Context) {
-	id, f, ok := u.idForm(c)
-	if !ok {
-		return
-	}
-	fine, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(f["fine"], ",", "")), 64)
-	if err != nil {
-		u.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元），只填数字", map[string]string{"fine": "应为数字"}})
-		return
-	}
-	if _, err := u.s.engine.ProposeReward(c.Request.Context(), actor(c), id, fine); err != nil {
-		u.fail(c, err)
-		return
-	}
-	toReports(c, id, "proposed")
+	u.reportPost(c, "proposed", func(id int64, f map[string]string) error {
+		fine, err := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(f["fine"], ",", "")), 64)
+		if err != nil {
+			return &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元），只填数字", map[string]string{"fine": "应为数字"}}
+		}
+		_, err = u.s.engine.ProposeReward(c.Request.Context(), actor(c), id, fine)
+		return err
+	})
 }
 
 func (u *ui) decideReward(c *gin.Context) {
-	id, f, ok := u.idForm(c)
-	if !ok {
-		return
-	}
-	var approve bool
-	switch f["decision"] {
-	case "approve":
-		approve = true
-	case "decline":
-	default:
-		u.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请选择批准或不予奖励", map[string]string{"decision": "请选择"}})
-		return
-	}
-	if _, err := u.s.engine.DecideReward(c.Request.Context(), actor(c), id, approve, f["note"]); err != nil {
-		u.fail(c, err)
-		return
-	}
-	toReports(c, id, "decided")
+	u.reportPost(c, "decided", func(id int64, f map[string]string) error {
+		var approve bool
+		switch f["decision"] {
+		case "approve":
+			approve = true
+		case "decline":
+		default:
+			return &httpError{http.StatusBadRequest, "invalid_fields", "请选择批准或不予奖励", map[string]string{"decision": "请选择"}}
+		}
+		_, err := u.s.engine.DecideReward(c.Request.Context(), actor(c), id, approve, f["note"])
+		return err
+	})
 }
 
 func (u *ui) rewardPaid(c *gin.Context) {
-	id, _, ok := u.idForm(c)
-	if !ok {
-		return
-	}
-	if _, err := u.s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id); err != nil {
-		u.fail(c, err)
-		return
-	}
-	toReports(c, id, "paid")
+	u.reportPost(c, "paid", func(id int64, _ map[string]string) error {
+		_, err := u.s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id)
+		return err
+	})
 }
