@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -93,6 +94,32 @@ func fmtDate(d *model.Date) string {
 func at(s string) time.Time {
 	d := day(s)
 	return time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, shanghai)
+}
+
+// sweepTogether runs SweepOnce on every engine (replica) at once, released
+// together, and returns their results; a failed sweep fails the test.
+func sweepTogether(t *testing.T, ctx context.Context, engines []*Engine, now time.Time) []SweepResult {
+	t.Helper()
+	var wg sync.WaitGroup
+	results := make([]SweepResult, len(engines))
+	errs := make([]error, len(engines))
+	start := make(chan struct{})
+	for i, e := range engines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			results[i], errs[i] = e.SweepOnce(ctx, now)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("replica %d: %v", i, err)
+		}
+	}
+	return results
 }
 
 // overdueHazard lists a general hazard with the deadline 2026-12-01 and moves it
@@ -304,26 +331,9 @@ func TestConcurrentSweepers(t *testing.T) {
 			for i := range engines {
 				engines[i] = New(modeltest.OpenAt(t, f.url), Options{Now: func() time.Time { return fixedNow }})
 			}
-			var wg sync.WaitGroup
-			results := make([]SweepResult, replicas)
-			errs := make([]error, replicas)
-			start := make(chan struct{})
-			for i, e := range engines {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					results[i], errs[i] = e.SweepOnce(f.ctx, at("2027-01-05"))
-				}()
-			}
-			close(start)
-			wg.Wait()
 			total := 0
-			for i := range results {
-				if errs[i] != nil {
-					t.Fatalf("replica %d: %v", i, errs[i])
-				}
-				total += results[i].Steps
+			for _, r := range sweepTogether(t, f.ctx, engines, at("2027-01-05")) {
+				total += r.Steps
 			}
 			if total != 4*n {
 				t.Errorf("replicas took %d steps in all, want %d", total, 4*n)

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -237,26 +236,9 @@ func TestConcurrentReminders(t *testing.T) {
 				engines[i] = New(modeltest.OpenAt(t, f.url), Options{Now: func() time.Time { return fixedNow }, Webhooks: testWebhooks})
 			}
 			total := 0
-			for round := range 2 {
-				var wg sync.WaitGroup
-				results := make([]SweepResult, replicas)
-				errs := make([]error, replicas)
-				start := make(chan struct{})
-				for i, e := range engines {
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						<-start
-						results[i], errs[i] = e.SweepOnce(f.ctx, at("2026-11-28"))
-					}()
-				}
-				close(start)
-				wg.Wait()
-				for i := range results {
-					if errs[i] != nil {
-						t.Fatalf("round %d, replica %d: %v", round, i, errs[i])
-					}
-					total += results[i].Reminders
+			for range 2 { // a second sweep of the same day reminds no one again
+				for _, r := range sweepTogether(t, f.ctx, engines, at("2026-11-28")) {
+					total += r.Reminders
 				}
 			}
 			if total != n {
