@@ -418,9 +418,6 @@ func (s *Store) appendJSONValue(buf []byte, v any) ([]byte, bool) {
 	return buf, false
 }
 
-// sqliteTimeFormat is how the SQLite driver writes a bound time.Time.
-const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
-
 // appendJSONString appends s as a JSON string.
 func appendJSONString(buf []byte, s string) []byte {
 	buf = append(buf, '"')

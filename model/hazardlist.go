@@ -152,8 +152,12 @@ func regionColumn(region string) string {
 	return "region_code"
 }
 
+// sqliteTimeFormat is how the SQLite driver writes a bound time.Time (and how
+// bulk inserts write one, see appendJSONValue).
+const sqliteTimeFormat = "2006-01-02 15:04:05.999999999-07:00"
+
 // timeCell scans a timestamp handed over as a time (PostgreSQL) or as SQLite's
-// text, "2006-01-02 15:04:05.999999999-07:00" as the driver writes it.
+// text, in sqliteTimeFormat as the driver writes it.
 type timeCell time.Time
 
 func (t *timeCell) Scan(v any) error {
@@ -166,7 +170,7 @@ func (t *timeCell) Scan(v any) error {
 			*t = timeCell(p)
 			return nil
 		}
-		for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
+		for _, layout := range []string{sqliteTimeFormat, time.RFC3339Nano, "2006-01-02 15:04:05.999999999"} {
 			if p, err := time.Parse(layout, x); err == nil {
 				*t = timeCell(p.UTC())
 				return nil

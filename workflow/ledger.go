@@ -776,15 +776,9 @@ func (im *importer) stage(ctx context.Context) error {
 		return nil
 	}
 	im.pending = nil
-	b := &staged{p: p, fps: map[string]bool{}, periods: map[string]bool{}, done: make(chan struct{}), tally: newSummaryTally()}
-	for fp := range im.pendingFP {
-		b.fps[fp] = true
-	}
-	for period := range im.pendingPeriods {
-		b.periods[period] = true
-	}
-	clear(im.pendingFP)
-	clear(im.pendingPeriods)
+	// The pending sets become the batch's.
+	b := &staged{p: p, fps: im.pendingFP, periods: im.pendingPeriods, done: make(chan struct{}), tally: newSummaryTally()}
+	im.pendingFP, im.pendingPeriods = map[string]bool{}, map[string]bool{}
 
 	periods := map[string]int64{} // period → first number
 	var order []string
