@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -56,6 +57,19 @@ func TestReserve(t *testing.T) {
 			}
 
 			noErr(t, s.Tx(ctx, func(tx *model.Store) error {
+				// Several tables at once: each run ascending, past what was given.
+				got, err := tx.ReserveIDsOf(ctx, map[string]int{"enterprises": 2, "hazards": 3, "outbox": 0})
+				if err != nil {
+					return err
+				}
+				if e := got["enterprises"]; len(e) != 2 || !slices.IsSorted(e) || e[0] <= next.ID || len(got["hazards"]) != 3 ||
+					!slices.IsSorted(got["hazards"]) || len(got["outbox"]) != 0 {
+					t.Errorf("reserved %v after enterprise %d", got, next.ID)
+				}
+				return nil
+			}))
+
+			noErr(t, s.Tx(ctx, func(tx *model.Store) error {
 				n, err := tx.NextNumber(ctx, "hazard", "p")
 				if err != nil || n != 1 {
 					t.Errorf("first number %d, %v", n, err)
@@ -67,6 +81,11 @@ func TestReserve(t *testing.T) {
 				last, err = tx.ReserveNumbers(ctx, "hazard", "q", 4)
 				if err != nil || last != 4 {
 					t.Errorf("four of a new period end at %d, %v", last, err)
+				}
+				// Several periods in one statement, a new one among them.
+				lasts, err := tx.ReserveNumbersIn(ctx, "hazard", map[string]int64{"p": 2, "q": 3, "r": 7})
+				if err != nil || lasts["p"] != 8 || lasts["q"] != 7 || lasts["r"] != 7 || len(lasts) != 3 {
+					t.Errorf("p, q, r end at %v, %v", lasts, err)
 				}
 				return nil
 			}))
@@ -131,7 +150,8 @@ func bulkHazards(n int, firstID int64) ([]model.Hazard, []model.HazardEvent) {
 }
 
 // TestBulkJSONAsBoundRows: rows written through BulkInsert's own statements
-// (one JSON parameter on SQLite, typed arrays on PostgreSQL) are, column for
+// (one JSON parameter on SQLite; on PostgreSQL binary COPY in a transaction,
+// typed arrays outside one) are, column for
 // column (value and, on SQLite, storage class), the rows gorm's bound
 // multi-row INSERT writes; more rows than one statement carries; a record
 // BulkInsert cannot carry so (a zero ID, which the database must fill) still
@@ -160,15 +180,21 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 					t.Fatalf("%T go as bound rows (%v), not by BulkInsert's own statements", rows, err)
 				}
 			}
-			got := dump((*model.Store).BulkInsert)
 			want := dump((*model.Store).BulkInsertAsRows)
-			for table, rows := range want {
-				if len(rows) < 2500 || len(got[table]) != len(rows) {
-					t.Fatalf("%s: %d rows through JSON, %d bound", table, len(got[table]), len(rows))
-				}
-				for i := range rows {
-					if got[table][i] != rows[i] {
-						t.Fatalf("%s row %d:\n JSON  %s\n bound %s", table, i, got[table][i], rows[i])
+			for how, got := range map[string]map[string][]string{
+				// In a transaction: JSON on SQLite, COPY on PostgreSQL.
+				"in a transaction": dump((*model.Store).BulkInsert),
+				// Outside: JSON on SQLite, typed arrays on PostgreSQL.
+				"outside a transaction": dumpOutside(t, d, hs, evs),
+			} {
+				for table, rows := range want {
+					if len(rows) < 2500 || len(got[table]) != len(rows) {
+						t.Fatalf("%s, %s: %d rows by BulkInsert, %d bound", how, table, len(got[table]), len(rows))
+					}
+					for i := range rows {
+						if got[table][i] != rows[i] {
+							t.Fatalf("%s, %s row %d:\n bulk  %s\n bound %s", how, table, i, got[table][i], rows[i])
+						}
 					}
 				}
 			}
@@ -182,6 +208,18 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// dumpOutside writes hs and evs by BulkInsert outside a transaction and
+// returns the tables' rows as tableDump gives them.
+func dumpOutside(t *testing.T, d string, hs []model.Hazard, evs []model.HazardEvent) map[string][]string {
+	ctx := context.Background()
+	s := modeltest.Open(t, d)
+	noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+	h2, e2 := slices.Clone(hs), slices.Clone(evs)
+	noErr(t, s.BulkInsert(ctx, &h2))
+	noErr(t, s.BulkInsert(ctx, &e2))
+	return map[string][]string{"hazards": tableDump(t, s, "hazards"), "hazard_events": tableDump(t, s, "hazard_events")}
 }
 
 // tableDump returns each row of table, by id, as text: every column's value
@@ -221,4 +259,55 @@ func tableDump(t *testing.T, s *model.Store, table string) []string {
 		}))
 	}
 	return out
+}
+
+// TestGated: every statement of a gated store, COPY included, runs its gate
+// first, and the gate's error is the statement's; the transaction's own store
+// runs no gate.
+func TestGated(t *testing.T) {
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			s := modeltest.Open(t, d)
+			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			hs, evs := bulkHazards(3, 1)
+			closed := errors.New("gate closed")
+			var calls int
+			var fail bool
+			err := s.Tx(ctx, func(tx *model.Store) error {
+				g := tx.Gated(func() error {
+					calls++
+					if fail {
+						return closed
+					}
+					return nil
+				})
+				if err := g.BulkInsert(ctx, &hs); err != nil { // COPY on PostgreSQL
+					return err
+				}
+				afterInsert := calls
+				if _, err := g.GetHazard(ctx, hs[0].ID); err != nil {
+					return err
+				}
+				if afterInsert == 0 || calls != afterInsert+1 {
+					t.Errorf("gate ran %d times for the insert, %d in all after one lookup", afterInsert, calls)
+				}
+				if err := tx.BulkInsert(ctx, &evs); err != nil { // the ungated store
+					return err
+				}
+				if calls != afterInsert+1 {
+					t.Errorf("the transaction's own store ran the gate")
+				}
+				fail = true
+				if _, err := g.GetHazard(ctx, hs[1].ID); !errors.Is(err, closed) {
+					t.Errorf("lookup through a closed gate: %v", err)
+				}
+				if err := g.BulkInsert(ctx, &[]model.Hazard{hs[2]}); !errors.Is(err, closed) {
+					t.Errorf("insert through a closed gate: %v", err)
+				}
+				return nil
+			})
+			noErr(t, err)
+		})
+	}
 }

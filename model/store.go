@@ -49,6 +49,10 @@ type Store struct {
 	sqlDBs  []*sql.DB
 	dialect string
 	inTx    bool
+	// conn is the connection a PostgreSQL transaction holds: InsertBulk
+	// reaches pgx's COPY through it.
+	conn *sql.Conn
+	gate func() error // see Gated
 	// lists admits hazard-list queries, first come first served: as many as
 	// SQLite has readers, or postgresListQueries. database/sql hands a freed
 	// connection to a waiter picked at random, and 32 queries at once on two
@@ -218,9 +222,71 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.inTx {
 		return fn(s)
 	}
-	return s.db.WithContext(ctx).Transaction(func(g *gorm.DB) error {
-		return fn(&Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists})
+	begin := func(g *gorm.DB, conn *sql.Conn) error {
+		return g.Transaction(func(g *gorm.DB) error {
+			return fn(&Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists, conn: conn})
+		})
+	}
+	if s.dialect != DialectPostgres {
+		return begin(s.db.WithContext(ctx), nil)
+	}
+	// The transaction begins on a connection taken from the pool as a
+	// *sql.Conn, which it keeps to the end (as any transaction does): a bulk
+	// insert reaches the pgx connection under it for COPY.
+	return s.db.WithContext(ctx).Connection(func(c *gorm.DB) error {
+		conn, _ := c.Statement.ConnPool.(*sql.Conn)
+		return begin(c, conn)
 	})
+}
+
+// Gated returns the transaction's store with gate run before each of its
+// statements (and its COPYs); an error of gate is the statement's. A caller
+// that writes on a goroutine of its own through s lets the rest of its work
+// go on through the gated store, gate waiting for that write: the
+// transaction's one connection is never used by two at once. Only inside Tx.
+func (s *Store) Gated(gate func() error) *Store {
+	if !s.inTx {
+		panic("model: Gated outside a transaction")
+	}
+	g := s.db.Session(&gorm.Session{Context: s.db.Statement.Context}) // its own Statement
+	g.Statement.ConnPool = gatedPool{ConnPool: s.db.Statement.ConnPool, gate: gate}
+	c := *s
+	c.db, c.rd, c.gate = g, g, gate
+	return &c
+}
+
+// gatedPool runs gate before each statement of the pool it wraps.
+type gatedPool struct {
+	gorm.ConnPool
+	gate func() error
+}
+
+func (p gatedPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	if err := p.gate(); err != nil {
+		return nil, err
+	}
+	return p.ConnPool.PrepareContext(ctx, query)
+}
+
+func (p gatedPool) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := p.gate(); err != nil {
+		return nil, err
+	}
+	return p.ConnPool.ExecContext(ctx, query, args...)
+}
+
+func (p gatedPool) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := p.gate(); err != nil {
+		return nil, err
+	}
+	return p.ConnPool.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext waits for the gate; a *sql.Row cannot carry its error, which
+// the caller's next statement reports.
+func (p gatedPool) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	_ = p.gate()
+	return p.ConnPool.QueryRowContext(ctx, query, args...)
 }
 
 func (s *Store) w(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
