@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -290,10 +291,17 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 	err = e.store.Tx(ctx, func(tx *model.Store) error {
 		im := newImporter(e, tx, a, rd, now, o.FileName)
 		defer im.wait()
-		for chunk := range chunks {
-			if err := im.prefetch(ctx, chunk); err != nil {
+		chunk, more := <-chunks
+		if more {
+			fps, err := im.chunkKeys(ctx, chunk)
+			if err != nil {
 				return err
 			}
+			if err := im.prefetch(ctx, fps); err != nil {
+				return err
+			}
+		}
+		for more {
 			for i := range chunk {
 				res.Rows++
 				out, errs, err := im.row(ctx, &chunk[i])
@@ -314,9 +322,12 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 					res.Unchanged++
 				}
 			}
-			if err := im.advance(ctx); err != nil {
+			var next []ledger.Draft
+			next, more = <-chunks
+			if err := im.advance(ctx, next); err != nil {
 				return err
 			}
+			chunk = next
 		}
 		if err := rd.Err(); err != nil {
 			return fileError(err)
@@ -469,9 +480,18 @@ func readChunks(rd *ledger.Reader) (chunks <-chan []ledger.Draft, stop func()) {
 // that update a hazard are written one by one, as events; the hazards rows create
 // wait in pending and are written in bulk (flush) with their events, ledger keys
 // and codes, their counts tallied for finish.
+//
+// A batch of new hazards goes through three steps: staged (codes and IDs
+// reserved, records built on a goroutine), then in flight (written on a
+// goroutine of its own through raw), then written. While one batch is in
+// flight the next chunk's rows are validated: everything else reaches the
+// store through tx, which waits for the flight before each statement, so the
+// transaction's connection serves one at a time and every lookup sees the
+// batches before it.
 type importer struct {
 	e       *Engine
-	tx      *model.Store
+	tx      *model.Store // gated: waits for the batch in flight
+	raw     *model.Store // the transaction itself: the batch in flight's
 	a       Actor
 	rd      *ledger.Reader
 	now     time.Time
@@ -488,8 +508,16 @@ type importer struct {
 	pendingFP      map[string]bool
 	pendingPeriods map[string]bool // code periods of the pending hazards
 	staged         *staged         // the batch before the pending hazards, not yet written
+	flight         *flight         // the batch being written; only this goroutine sets it
 	nextIDs        map[string]int64
 	tally          *summaryTally
+}
+
+// flight is a staged batch being written on a goroutine of its own.
+type flight struct {
+	b    *staged
+	done chan struct{}
+	err  error
 }
 
 // pendingHazard is a hazard a row creates, validated, not yet written.
@@ -504,10 +532,12 @@ type pendingHazard struct {
 }
 
 func newImporter(e *Engine, tx *model.Store, a Actor, rd *ledger.Reader, now time.Time, file string) *importer {
-	return &importer{e: e, tx: tx, a: a, rd: rd, now: now, file: file,
-		dir:  &dirCache{store: tx, ents: map[int64]*model.Enterprise{}, regions: map[string]*model.Region{}},
+	im := &importer{e: e, raw: tx, a: a, rd: rd, now: now, file: file,
 		ents: map[string]*model.Enterprise{}, named: map[string][]model.Enterprise{}, regions: map[string]regionHit{},
 		pendingFP: map[string]bool{}, pendingPeriods: map[string]bool{}, tally: newSummaryTally()}
+	im.tx = tx.Gated(im.settle)
+	im.dir = &dirCache{store: im.tx, ents: map[int64]*model.Enterprise{}, regions: map[string]*model.Region{}}
+	return im
 }
 
 // dirCache answers placeHazard's lookups of one import from memory after the
@@ -620,12 +650,10 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 	return nil
 }
 
-// prefetch looks up in one query the ledger keys of the chunk's rows that may
-// create a hazard. The chunk comes after the last flush: nothing is pending,
-// but a staged batch may not be written yet; its fingerprints are left to
-// ledgerKey, which writes the batch before it looks them up.
-func (im *importer) prefetch(ctx context.Context, chunk []ledger.Draft) error {
-	im.known, im.checked = nil, map[string]bool{}
+// chunkKeys returns the fingerprints of the chunk's rows that may create a
+// hazard, for prefetch. It needs the store only for a region or enterprise
+// not met before.
+func (im *importer) chunkKeys(ctx context.Context, chunk []ledger.Draft) ([]string, error) {
 	var fps []string
 	for i := range chunk {
 		d := &chunk[i]
@@ -635,20 +663,30 @@ func (im *importer) prefetch(ctx context.Context, chunk []ledger.Draft) error {
 		re := &rowErrs{line: d.Line}
 		region, ent, newEnt, err := im.place(ctx, re, &d.Row)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if len(re.list) == 0 {
-			fp := fingerprint(region, ent, newEnt, &d.Row)
-			if im.staged != nil && im.staged.fps[fp] {
-				continue
-			}
-			if !im.checked[fp] {
-				im.checked[fp] = true
-				fps = append(fps, fp)
-			}
+			fps = append(fps, fingerprint(region, ent, newEnt, &d.Row))
 		}
 	}
-	known, err := im.tx.LedgerKeyHazards(ctx, fps)
+	return fps, nil
+}
+
+// prefetch looks up in one query the ledger keys of a chunk's rows (fps, from
+// chunkKeys), before the chunk's rows are validated. The fingerprints of
+// hazards pending, staged or in flight are not written yet; they are left to
+// ledgerKey, which finds them once they are.
+func (im *importer) prefetch(ctx context.Context, fps []string) error {
+	im.known, im.checked = nil, map[string]bool{}
+	ask := fps[:0]
+	for _, fp := range fps {
+		if im.checked[fp] || im.unwritten(fp) {
+			continue
+		}
+		im.checked[fp] = true
+		ask = append(ask, fp)
+	}
+	known, err := im.tx.LedgerKeyHazards(ctx, ask)
 	if err != nil {
 		return err
 	}
@@ -657,6 +695,11 @@ func (im *importer) prefetch(ctx context.Context, chunk []ledger.Draft) error {
 	}
 	im.known = known
 	return nil
+}
+
+// unwritten tells whether fp is of a hazard pending, staged or in flight.
+func (im *importer) unwritten(fp string) bool {
+	return im.pendingFP[fp] || (im.staged != nil && im.staged.fps[fp]) || (im.flight != nil && im.flight.b.fps[fp])
 }
 
 // ledgerKey returns the hazard an earlier row with fingerprint fp created, if
@@ -696,10 +739,9 @@ func (im *importer) flushFor(ctx context.Context, code string) error {
 
 // staged is a batch of pending hazards on its way to the store: codes and IDs
 // reserved, then, on a goroutine of its own, the records built, the create
-// (and imported) events chained and the rows encoded; write waits for that
-// and writes them. While the store writes one batch the next is sealed and
-// encoded (SQLite's writes are CPU of this process too: the two cores share
-// them).
+// (and imported) events chained and the rows encoded; its flight waits for
+// that and writes them. While the store writes one batch the next is sealed
+// and encoded, and the chunk after it validated.
 type staged struct {
 	p       []pendingHazard
 	fps     map[string]bool
@@ -724,48 +766,116 @@ func (im *importer) flush(ctx context.Context) error {
 	return im.drain(ctx)
 }
 
-// advance stages the pending hazards and writes the batch staged before them.
-func (im *importer) advance(ctx context.Context) error {
+// advance ends a chunk: it looks up the next chunk's ledger keys (next: nil
+// at the end), stages the pending hazards and sets the batch staged before
+// them in flight. The next chunk's fingerprints are worked out while the
+// batch in flight is still being written; the store's work comes after it.
+func (im *importer) advance(ctx context.Context, next []ledger.Draft) error {
+	if next != nil {
+		fps, err := im.chunkKeys(ctx, next)
+		if err != nil {
+			return err
+		}
+		if err := im.prefetch(ctx, fps); err != nil {
+			return err
+		}
+	}
 	prev := im.staged
 	im.staged = nil
 	if err := im.stage(ctx); err != nil {
+		im.staged = prev // for wait
 		return err
 	}
-	return im.write(ctx, prev)
+	return im.launch(ctx, prev)
 }
 
-// drain writes the staged batch, if any. Before anything else inserts into the
-// tables whose IDs a batch reserves (an update's event), a staged batch must be
-// written: IDs are reserved past the largest written.
+// drain writes the staged batch, if any, and waits for it. Before anything
+// else inserts into the tables whose IDs a batch reserves (an update's event),
+// a staged batch must be written: IDs are reserved past the largest written.
 func (im *importer) drain(ctx context.Context) error {
 	prev := im.staged
 	im.staged = nil
 	im.nextIDs = nil
-	return im.write(ctx, prev)
+	if err := im.launch(ctx, prev); err != nil {
+		return err
+	}
+	return im.settle()
 }
 
-// reserveIDs hands out n IDs of table: from the store, and on SQLite, while
-// batches follow one another with nothing else written between them, past the
-// last batch's (the staged batch is not written yet; the transaction holds the
-// write lock).
-func (im *importer) reserveIDs(ctx context.Context, table string, n int) ([]int64, error) {
-	if next, ok := im.nextIDs[table]; ok {
+// launch sets b (nil: nothing) in flight, once the batch in flight before it
+// is written.
+func (im *importer) launch(ctx context.Context, b *staged) error {
+	if err := im.settle(); err != nil {
+		if b != nil {
+			<-b.done
+		}
+		return err
+	}
+	if b == nil {
+		return nil
+	}
+	f := &flight{b: b, done: make(chan struct{})}
+	im.flight = f
+	go func() {
+		defer close(f.done)
+		f.err = im.write(ctx, b)
+	}()
+	// The new goroutine waits in this one's processor until this one blocks,
+	// and the validation that follows does not: up to a time slice (10 ms) per
+	// batch with the store idle. Let it send its first COPY now.
+	runtime.Gosched()
+	return nil
+}
+
+// settle waits for the batch in flight, if any, to be written: the gate of
+// im.tx. A batch that failed fails every statement after it.
+func (im *importer) settle() error {
+	f := im.flight
+	if f == nil {
+		return nil
+	}
+	<-f.done
+	if f.err != nil {
+		return f.err
+	}
+	im.flight = nil
+	return nil
+}
+
+// reserveIDs hands out IDs (table → how many): from the store, in one
+// statement, and on SQLite, while batches follow one another with nothing else
+// written between them, past the last batch's (the staged batch is not
+// written yet; the transaction holds the write lock).
+func (im *importer) reserveIDs(ctx context.Context, want map[string]int) (map[string][]int64, error) {
+	out := map[string][]int64{}
+	ask := map[string]int{}
+	for table, n := range want {
+		next, ok := im.nextIDs[table]
+		if !ok {
+			ask[table] = n
+			continue
+		}
 		ids := make([]int64, n)
 		for i := range ids {
 			ids[i] = next + int64(i)
 		}
 		im.nextIDs[table] = next + int64(n)
-		return ids, nil
+		out[table] = ids
 	}
-	ids, err := im.tx.ReserveIDs(ctx, table, n)
-	if err != nil || len(ids) == 0 || im.tx.Dialect() != model.DialectSQLite {
-		return ids, err
+	got, err := im.tx.ReserveIDsOf(ctx, ask)
+	if err != nil {
+		return nil, err
 	}
-	if im.nextIDs == nil {
-		im.nextIDs = map[string]int64{}
+	for table, ids := range got {
+		out[table] = ids
+		if im.tx.Dialect() == model.DialectSQLite && len(ids) > 0 {
+			if im.nextIDs == nil {
+				im.nextIDs = map[string]int64{}
+			}
+			im.nextIDs[table] = ids[len(ids)-1] + 1
+		}
 	}
-	im.nextIDs[table] = ids[len(ids)-1] + 1
-	return ids, nil
+	return out, nil
 }
 
 // stage reserves the pending hazards' codes (numbered in row order) and IDs and
@@ -780,36 +890,27 @@ func (im *importer) stage(ctx context.Context) error {
 	b := &staged{p: p, fps: im.pendingFP, periods: im.pendingPeriods, done: make(chan struct{}), tally: newSummaryTally()}
 	im.pendingFP, im.pendingPeriods = map[string]bool{}, map[string]bool{}
 
-	periods := map[string]int64{} // period → first number
-	var order []string
+	periods := map[string]int64{} // period → how many, then the first number
 	nev := 0
 	for i := range p {
-		period := model.HazardCodePeriod(p[i].h.RegionCode, p[i].h.CreatedAt.In(shanghai))
-		if _, ok := periods[period]; !ok {
-			order = append(order, period)
-		}
-		periods[period]++
+		periods[model.HazardCodePeriod(p[i].h.RegionCode, p[i].h.CreatedAt.In(shanghai))]++
 		nev++
 		if p[i].imported {
 			nev++
 		}
 	}
-	for _, period := range order {
-		k := periods[period]
-		last, err := im.tx.ReserveNumbers(ctx, "hazard", period, k)
-		if err != nil {
-			return err
-		}
-		periods[period] = last - k + 1
-	}
-	hids, err := im.reserveIDs(ctx, "hazards", len(p))
+	last, err := im.tx.ReserveNumbersIn(ctx, "hazard", periods)
 	if err != nil {
 		return err
 	}
-	evids, err := im.reserveIDs(ctx, "hazard_events", nev)
+	for period, k := range periods {
+		periods[period] = last[period] - k + 1
+	}
+	ids, err := im.reserveIDs(ctx, map[string]int{"hazards": len(p), "hazard_events": nev})
 	if err != nil {
 		return err
 	}
+	hids, evids := ids["hazards"], ids["hazard_events"]
 	for i := range p {
 		h := p[i].h
 		period := model.HazardCodePeriod(h.RegionCode, h.CreatedAt.In(shanghai))
@@ -861,45 +962,47 @@ func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 		keys = append(keys, model.LedgerKey{Fingerprint: p[i].fp, HazardID: h.ID})
 	}
 	var err error
-	if b.bulk[0], err = im.tx.EncodeBulk(ctx, &hs); err != nil {
+	if b.bulk[0], err = im.raw.EncodeBulk(ctx, &hs); err != nil {
 		return err
 	}
-	if b.bulk[1], err = im.tx.EncodeBulk(ctx, &b.evs); err != nil {
+	if b.bulk[1], err = im.raw.EncodeBulk(ctx, &b.evs); err != nil {
 		return err
 	}
-	b.bulk[2], err = im.tx.EncodeBulk(ctx, &keys)
+	b.bulk[2], err = im.raw.EncodeBulk(ctx, &keys)
 	return err
 }
 
-// wait waits for the staged batch's goroutine, if any (an import that stops
-// on an error leaves it unwritten).
+// wait waits for the goroutines of the batches staged and in flight, if any
+// (an import that stops on an error leaves them unwritten): none outlives
+// the transaction.
 func (im *importer) wait() {
+	if im.flight != nil {
+		<-im.flight.done
+	}
 	if im.staged != nil {
 		<-im.staged.done
 	}
 }
 
-// write waits for a staged batch (nil: nothing) to be built and writes its
-// hazards, events and ledger keys, and queues its notifications.
+// write, on the flight's goroutine, waits for a staged batch to be built and
+// writes its hazards, events and ledger keys through raw, and queues its
+// notifications.
 func (im *importer) write(ctx context.Context, b *staged) error {
-	if b == nil {
-		return nil
-	}
 	<-b.done
 	if b.err != nil {
 		return b.err
 	}
 	for _, rows := range b.bulk {
-		if err := im.tx.InsertBulk(ctx, rows); err != nil {
+		if err := im.raw.InsertBulk(ctx, rows); err != nil {
 			return err
 		}
 	}
 	for i := range b.p {
-		if err := im.e.queueNotifications(ctx, im.tx, im.a, b.p[i].h, &b.evs[b.creates[i]]); err != nil {
+		if err := im.e.queueNotifications(ctx, im.raw, im.a, b.p[i].h, &b.evs[b.creates[i]]); err != nil {
 			return err
 		}
 	}
-	im.tally.add(b.tally)
+	im.tally.add(b.tally) // read by finish, after settle
 	return nil
 }
 
