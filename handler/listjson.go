@@ -3,7 +3,6 @@ package handler
 import (
 	"strconv"
 	"time"
-	"unicode/utf8"
 
 	"hazardloop/model"
 	"hazardloop/workflow"
@@ -28,7 +27,7 @@ func appendPage(b []byte, p workflow.Page) []byte {
 		b = append(b, ']')
 	}
 	b = append(b, `,"next_cursor":`...)
-	b = appendString(b, p.NextCursor)
+	b = model.AppendJSONString(b, p.NextCursor)
 	return append(b, '}')
 }
 
@@ -36,25 +35,25 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 	b = append(b, `{"id":`...)
 	b = strconv.AppendInt(b, h.ID, 10)
 	b = append(b, `,"code":`...)
-	b = appendString(b, h.Code)
+	b = model.AppendJSONString(b, h.Code)
 	b = append(b, `,"title":`...)
-	b = appendString(b, h.Title)
+	b = model.AppendJSONString(b, h.Title)
 	b = append(b, `,"source":`...)
-	b = appendString(b, string(h.Source))
+	b = model.AppendJSONString(b, string(h.Source))
 	b = append(b, `,"level":`...)
-	b = appendString(b, string(h.Level))
+	b = model.AppendJSONString(b, string(h.Level))
 	b = append(b, `,"industry":`...)
-	b = appendString(b, h.Industry)
+	b = model.AppendJSONString(b, h.Industry)
 	b = append(b, `,"region_code":`...)
-	b = appendString(b, h.RegionCode)
+	b = model.AppendJSONString(b, h.RegionCode)
 	b = append(b, `,"enterprise_id":`...)
 	b = appendIntPtr(b, h.EnterpriseID)
 	b = append(b, `,"location":`...)
-	b = appendString(b, h.Location)
+	b = model.AppendJSONString(b, h.Location)
 	b = append(b, `,"discovered_at":`...)
 	b = appendTime(b, h.DiscoveredAt)
 	b = append(b, `,"state":`...)
-	b = appendString(b, string(h.State))
+	b = model.AppendJSONString(b, string(h.State))
 	b = append(b, `,"version":`...)
 	b = strconv.AppendInt(b, int64(h.Version), 10)
 	b = append(b, `,"escalation_level":`...)
@@ -82,7 +81,7 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = appendString(b, string(ev))
+			b = model.AppendJSONString(b, string(ev))
 		}
 		b = append(b, ']')
 	}
@@ -100,67 +99,12 @@ func appendDate(b []byte, d *model.Date) []byte {
 	if d == nil {
 		return append(b, "null"...)
 	}
-	return appendString(b, d.String())
+	return model.AppendJSONString(b, d.String())
 }
 
 // appendTime is time.Time's MarshalJSON: RFC 3339 with nanoseconds.
 func appendTime(b []byte, t time.Time) []byte {
 	b = append(b, '"')
 	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"')
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString quotes s as encoding/json does by default: HTML-safe (<, >, &
-// escaped), U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		if c := s[i]; c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			case '\b':
-				b = append(b, '\\', 'b')
-			case '\f':
-				b = append(b, '\\', 'f')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
 	return append(b, '"')
 }

@@ -2,9 +2,14 @@ package workflow
 
 import (
 	"context"
+	"encoding"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strconv"
 	"time"
 
 	"hazardloop/metrics"
@@ -339,9 +344,77 @@ func marshalPayload(p map[string]any) model.JSONText {
 	if len(p) == 0 {
 		return "{}"
 	}
+	if b, ok := appendPayload(make([]byte, 0, 256), p); ok {
+		return model.JSONText(b)
+	}
 	b, err := json.Marshal(p) // map keys are sorted: a canonical form
 	if err != nil {
 		return "{}"
 	}
 	return model.JSONText(b)
+}
+
+// appendPayload writes p as json.Marshal does, byte for byte (keys sorted),
+// when every value is plain: nil, a string (or a type of kind string with no
+// method of its own for JSON or text), a boolean, an int or int64, a finite
+// float64; false for anything else, left to json.Marshal. An import seals
+// two events a row, and json.Marshal's reflection over the map was a third
+// of that work (FuzzPayloadAsEncodingJSON holds the two equal).
+func appendPayload(b []byte, p map[string]any) ([]byte, bool) {
+	keys := make([]string, 0, len(p))
+	for k := range p {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = model.AppendJSONString(b, k)
+		b = append(b, ':')
+		switch v := p[k].(type) {
+		case nil:
+			b = append(b, "null"...)
+		case string:
+			b = model.AppendJSONString(b, v)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		case int64:
+			b = strconv.AppendInt(b, v, 10)
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, false
+			}
+			b = appendJSONFloat(b, v)
+		case json.Marshaler, encoding.TextMarshaler:
+			return nil, false
+		default:
+			rv := reflect.ValueOf(v)
+			if rv.Kind() != reflect.String {
+				return nil, false
+			}
+			b = model.AppendJSONString(b, rv.String())
+		}
+	}
+	return append(b, '}'), true
+}
+
+// appendJSONFloat is encoding/json's float64: the shortest form, exponent
+// below 1e-6 and from 1e21, without a leading zero in the exponent.
+func appendJSONFloat(b []byte, f float64) []byte {
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' {
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	return b
 }
