@@ -606,7 +606,9 @@ func (s *Store) ReserveIDs(ctx context.Context, table string, n int) ([]int64, e
 }
 
 // ReserveIDsOf is ReserveIDs for several tables (table → how many) in one
-// statement on PostgreSQL.
+// statement on PostgreSQL, drawn on a connection of the pool rather than the
+// transaction's: sequences are not transactional, and the transaction's
+// connection may be busy with a bulk write (the import's batch in flight).
 func (s *Store) ReserveIDsOf(ctx context.Context, want map[string]int) (map[string][]int64, error) {
 	tables := make([]string, 0, len(want))
 	for table, n := range want {
@@ -639,7 +641,7 @@ func (s *Store) ReserveIDsOf(ctx context.Context, want map[string]int) (map[stri
 			T  string
 			ID int64
 		}
-		if err := s.w(ctx).Raw(sql.String(), args...).Scan(&rows).Error; err != nil {
+		if err := s.root.WithContext(ctx).Raw(sql.String(), args...).Scan(&rows).Error; err != nil {
 			return nil, translate(fmt.Sprintf("model: reserve ids of %v", tables), err)
 		}
 		for _, r := range rows {

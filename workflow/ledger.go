@@ -760,7 +760,7 @@ func (im *importer) flush(ctx context.Context) error {
 	if err := im.drain(ctx); err != nil {
 		return err
 	}
-	if err := im.stage(ctx); err != nil {
+	if err := im.stage(ctx, nil); err != nil {
 		return err
 	}
 	return im.drain(ctx)
@@ -771,6 +771,15 @@ func (im *importer) flush(ctx context.Context) error {
 // them in flight. The next chunk's fingerprints are worked out while the
 // batch in flight is still being written; the store's work comes after it.
 func (im *importer) advance(ctx context.Context, next []ledger.Draft) error {
+	// The pending hazards' IDs first: on PostgreSQL they come from the
+	// sequences on a connection of their own, beside the batch in flight.
+	var ids map[string][]int64
+	if len(im.pending) > 0 {
+		var err error
+		if ids, err = im.reserveIDs(ctx, idsFor(im.pending)); err != nil {
+			return err
+		}
+	}
 	if next != nil {
 		fps, err := im.chunkKeys(ctx, next)
 		if err != nil {
@@ -782,7 +791,7 @@ func (im *importer) advance(ctx context.Context, next []ledger.Draft) error {
 	}
 	prev := im.staged
 	im.staged = nil
-	if err := im.stage(ctx); err != nil {
+	if err := im.stage(ctx, ids); err != nil {
 		im.staged = prev // for wait
 		return err
 	}
@@ -878,9 +887,22 @@ func (im *importer) reserveIDs(ctx context.Context, want map[string]int) (map[st
 	return out, nil
 }
 
-// stage reserves the pending hazards' codes (numbered in row order) and IDs and
-// starts building their records.
-func (im *importer) stage(ctx context.Context) error {
+// idsFor is the IDs pending hazards p take: one each, and one for each of
+// their events.
+func idsFor(p []pendingHazard) map[string]int {
+	nev := 0
+	for i := range p {
+		nev++
+		if p[i].imported {
+			nev++
+		}
+	}
+	return map[string]int{"hazards": len(p), "hazard_events": nev}
+}
+
+// stage reserves the pending hazards' codes (numbered in row order) and IDs
+// (unless ids, from reserveIDs, holds them) and starts building their records.
+func (im *importer) stage(ctx context.Context, ids map[string][]int64) error {
 	p := im.pending
 	if len(p) == 0 {
 		return nil
@@ -891,13 +913,8 @@ func (im *importer) stage(ctx context.Context) error {
 	im.pendingFP, im.pendingPeriods = map[string]bool{}, map[string]bool{}
 
 	periods := map[string]int64{} // period → how many, then the first number
-	nev := 0
 	for i := range p {
 		periods[model.HazardCodePeriod(p[i].h.RegionCode, p[i].h.CreatedAt.In(shanghai))]++
-		nev++
-		if p[i].imported {
-			nev++
-		}
 	}
 	last, err := im.tx.ReserveNumbersIn(ctx, "hazard", periods)
 	if err != nil {
@@ -906,9 +923,10 @@ func (im *importer) stage(ctx context.Context) error {
 	for period, k := range periods {
 		periods[period] = last[period] - k + 1
 	}
-	ids, err := im.reserveIDs(ctx, map[string]int{"hazards": len(p), "hazard_events": nev})
-	if err != nil {
-		return err
+	if ids == nil {
+		if ids, err = im.reserveIDs(ctx, idsFor(p)); err != nil {
+			return err
+		}
 	}
 	hids, evids := ids["hazards"], ids["hazard_events"]
 	for i := range p {
