@@ -69,6 +69,25 @@ func (s *Store) CreateLedgerKey(ctx context.Context, fingerprint string, hazardI
 // created a hazard with, and the hazard.
 func (s *Store) LedgerKeyHazards(ctx context.Context, fingerprints []string) (map[string]int64, error) {
 	out := make(map[string]int64)
+	if s.dialect == DialectPostgres && len(fingerprints) > 0 {
+		// One statement with one array parameter (an import asks a thousand
+		// at a time; a list of parameters is parsed and planned each time).
+		// Not gorm's Raw: it would expand the array into a list.
+		rows, err := s.r(ctx).Statement.ConnPool.QueryContext(ctx,
+			"SELECT fingerprint, hazard_id FROM ledger_keys WHERE fingerprint = ANY($1)", fingerprints)
+		if err != nil {
+			return nil, translate("model: ledger keys", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var k LedgerKey
+			if err := rows.Scan(&k.Fingerprint, &k.HazardID); err != nil {
+				return nil, translate("model: ledger keys", err)
+			}
+			out[k.Fingerprint] = k.HazardID
+		}
+		return out, translate("model: ledger keys", rows.Err())
+	}
 	for i := 0; i < len(fingerprints); i += BulkBatch {
 		var ks []LedgerKey
 		err := s.r(ctx).Where("fingerprint IN ?", fingerprints[i:min(i+BulkBatch, len(fingerprints))]).Find(&ks).Error
