@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"context"
 	"database/sql/driver"
 	"encoding/binary"
@@ -14,6 +13,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/gorm"
@@ -78,23 +79,33 @@ func (s *Store) EncodeBulk(ctx context.Context, rows any) (*BulkRows, error) {
 }
 
 // InsertBulk writes rows encoded by EncodeBulk in the caller's transaction.
-func (s *Store) InsertBulk(ctx context.Context, b *BulkRows) error {
-	if b.rows != nil {
-		return s.bulkRows(ctx, b.sch, b.rows)
-	}
-	pool := s.w(ctx).Statement.ConnPool // not gorm's Exec: it would expand the arrays
-	for _, st := range b.stmts {
-		if st.copy != nil {
-			if err := s.copyFrom(ctx, st); err != nil {
-				return translate("model: bulk insert", err)
+// Given several, in order (a table's rows before those that refer to them),
+// their COPYs go to the server in one round trip.
+func (s *Store) InsertBulk(ctx context.Context, bs ...*BulkRows) error {
+	var copies []bulkStmt
+	for _, b := range bs {
+		if b.rows != nil {
+			if err := s.copyAll(ctx, copies); err != nil {
+				return err
+			}
+			copies = nil
+			if err := s.bulkRows(ctx, b.sch, b.rows); err != nil {
+				return err
 			}
 			continue
 		}
-		if _, err := pool.ExecContext(ctx, st.sql, st.args...); err != nil {
-			return translate("model: bulk insert", err)
+		pool := s.w(ctx).Statement.ConnPool // not gorm's Exec: it would expand the arrays
+		for _, st := range b.stmts {
+			if st.copy != nil {
+				copies = append(copies, st)
+				continue
+			}
+			if _, err := pool.ExecContext(ctx, st.sql, st.args...); err != nil {
+				return translate("model: bulk insert", err)
+			}
 		}
 	}
-	return nil
+	return s.copyAll(ctx, copies)
 }
 
 // bulkArrays encodes rows for PostgreSQL as one typed array per column,
@@ -256,24 +267,69 @@ func appendPgBinary(buf []byte, typ string, x any) ([]byte, bool) {
 	return buf, false
 }
 
-// copyFrom sends st's COPY data on the transaction's connection.
-func (s *Store) copyFrom(ctx context.Context, st bulkStmt) error {
+// copyAll sends the COPYs of sts, data and all, on the transaction's
+// connection in one write, and then reads their outcomes: the server goes
+// from one to the next without waiting for us (pgx's CopyFrom takes a round
+// trip each, and between two of them the server sat idle while the goroutine
+// that sends the next one waited for a processor). Per the protocol a COPY
+// that fails makes the server drop the rest of its data, and the COPYs after
+// it fail in the aborted transaction; the first error is returned.
+func (s *Store) copyAll(ctx context.Context, sts []bulkStmt) error {
+	if len(sts) == 0 {
+		return nil
+	}
 	if s.gate != nil {
 		if err := s.gate(); err != nil {
 			return err
 		}
 	}
-	return s.conn.Raw(func(dc any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	err := s.conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("not a pgx connection (%T)", dc)
 		}
-		tag, err := c.Conn().PgConn().CopyFrom(ctx, bytes.NewReader(st.copy), st.sql)
-		if err == nil && tag.RowsAffected() != int64(st.rows) {
-			err = fmt.Errorf("copied %d rows of %d", tag.RowsAffected(), st.rows)
+		pc := c.Conn().PgConn()
+		if pc.IsBusy() || pc.IsClosed() {
+			return fmt.Errorf("connection busy or closed")
 		}
-		return err
+		fe := pc.Frontend()
+		for _, st := range sts {
+			fe.Send(&pgproto3.Query{String: st.sql})
+			fe.Send(&pgproto3.CopyData{Data: st.copy})
+			fe.Send(&pgproto3.CopyDone{})
+		}
+		if err := fe.Flush(); err != nil {
+			_ = pc.Close(context.Background()) // the protocol's state is unknown
+			return err
+		}
+		var first error
+		for _, st := range sts {
+			for done := false; !done; {
+				msg, err := fe.Receive()
+				if err != nil {
+					_ = pc.Close(context.Background())
+					return err
+				}
+				switch m := msg.(type) {
+				case *pgproto3.ErrorResponse:
+					if first == nil {
+						first = pgconn.ErrorResponseToPgError(m)
+					}
+				case *pgproto3.CommandComplete:
+					if n := pgconn.NewCommandTag(string(m.CommandTag)).RowsAffected(); n != int64(st.rows) && first == nil {
+						first = fmt.Errorf("copied %d rows of %d", n, st.rows)
+					}
+				case *pgproto3.ReadyForQuery:
+					done = true
+				}
+			}
+		}
+		return first
 	})
+	return translate("model: bulk insert", err)
 }
 
 // pgArrayElems maps the column types bulkArrays carries to the kind of Go value

@@ -311,3 +311,60 @@ func TestGated(t *testing.T) {
 		})
 	}
 }
+
+// TestBulkFailureMidway: when a later statement of a bulk write fails (here
+// events whose hazard does not exist, after their hazards went in), the
+// error comes back, the transaction writes nothing, and the connection
+// serves the next transactions (on PostgreSQL the COPYs go in one round
+// trip and their results are read back in full).
+func TestBulkFailureMidway(t *testing.T) {
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			s := modeltest.Open(t, d)
+			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			hs, evs := bulkHazards(1500, 1)
+			evs[len(evs)-1].HazardID = 999_999 // no such hazard
+			err := s.Tx(ctx, func(tx *model.Store) error {
+				hb, err := tx.EncodeBulk(ctx, &hs)
+				if err != nil {
+					return err
+				}
+				eb, err := tx.EncodeBulk(ctx, &evs)
+				if err != nil {
+					return err
+				}
+				return tx.InsertBulk(ctx, hb, eb)
+			})
+			if err == nil {
+				t.Fatal("events of a hazard that does not exist went in")
+			}
+			for range 3 { // the pool's connections, the one that failed among them
+				var n int64
+				noErr(t, s.Tx(ctx, func(tx *model.Store) error {
+					return tx.Raw(ctx, &n, "SELECT COUNT(*) FROM hazards")
+				}))
+				if n != 0 {
+					t.Fatalf("%d hazards written by a failed transaction", n)
+				}
+			}
+			h2, e2 := bulkHazards(1500, 1)
+			noErr(t, s.Tx(ctx, func(tx *model.Store) error {
+				hb, err := tx.EncodeBulk(ctx, &h2)
+				if err != nil {
+					return err
+				}
+				eb, err := tx.EncodeBulk(ctx, &e2)
+				if err != nil {
+					return err
+				}
+				return tx.InsertBulk(ctx, hb, eb)
+			}))
+			var n int64
+			noErr(t, s.Raw(ctx, &n, "SELECT COUNT(*) FROM hazard_events"))
+			if n != int64(len(e2)) {
+				t.Errorf("%d events after the good write, want %d", n, len(e2))
+			}
+		})
+	}
+}

@@ -1010,10 +1010,8 @@ func (im *importer) write(ctx context.Context, b *staged) error {
 	if b.err != nil {
 		return b.err
 	}
-	for _, rows := range b.bulk {
-		if err := im.raw.InsertBulk(ctx, rows); err != nil {
-			return err
-		}
+	if err := im.raw.InsertBulk(ctx, b.bulk[:]...); err != nil {
+		return err
 	}
 	for i := range b.p {
 		if err := im.e.queueNotifications(ctx, im.raw, im.a, b.p[i].h, &b.evs[b.creates[i]]); err != nil {
