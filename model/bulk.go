@@ -1,6 +1,7 @@
 package model
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"encoding/binary"
@@ -295,6 +296,19 @@ func (s *Store) copyAll(ctx context.Context, sts []bulkStmt) error {
 		if pc.IsBusy() || pc.IsClosed() {
 			return fmt.Errorf("connection busy or closed")
 		}
+		// A context cancelled meanwhile ends the exchange as pgx does: by a
+		// deadline on the socket (the connection is then closed below).
+		fired := make(chan struct{})
+		stop := context.AfterFunc(ctx, func() {
+			_ = pc.Conn().SetDeadline(time.Now())
+			close(fired)
+		})
+		defer func() {
+			if !stop() {
+				<-fired
+				_ = pc.Conn().SetDeadline(time.Time{})
+			}
+		}()
 		fe := pc.Frontend()
 		for _, st := range sts {
 			fe.Send(&pgproto3.Query{String: st.sql})
@@ -303,7 +317,7 @@ func (s *Store) copyAll(ctx context.Context, sts []bulkStmt) error {
 		}
 		if err := fe.Flush(); err != nil {
 			_ = pc.Close(context.Background()) // the protocol's state is unknown
-			return err
+			return cmp.Or(ctx.Err(), err)
 		}
 		var first error
 		for _, st := range sts {
@@ -311,7 +325,7 @@ func (s *Store) copyAll(ctx context.Context, sts []bulkStmt) error {
 				msg, err := fe.Receive()
 				if err != nil {
 					_ = pc.Close(context.Background())
-					return err
+					return cmp.Or(ctx.Err(), err)
 				}
 				switch m := msg.(type) {
 				case *pgproto3.ErrorResponse:

@@ -69,7 +69,8 @@ type Store struct {
 // connection a send buffer of 4 MiB: a bulk write's COPY data (a megabyte or
 // so a batch) then goes to the kernel at once, and the server reads it at its
 // pace, not at the pace the Go scheduler runs the goroutine that writes it
-// (with a small buffer the server waited for data a twelfth of an import).
+// (with the default buffer the server was often found waiting for data in
+// the middle of a COPY).
 func dialPostgres(ctx context.Context, network, addr string) (net.Conn, error) {
 	d := net.Dialer{KeepAlive: 5 * time.Minute}
 	c, err := d.DialContext(ctx, network, addr)
