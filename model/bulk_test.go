@@ -325,18 +325,21 @@ func TestBulkFailureMidway(t *testing.T) {
 			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
 			hs, evs := bulkHazards(1500, 1)
 			evs[len(evs)-1].HazardID = 999_999 // no such hazard
-			err := s.Tx(ctx, func(tx *model.Store) error {
-				hb, err := tx.EncodeBulk(ctx, &hs)
-				if err != nil {
-					return err
-				}
-				eb, err := tx.EncodeBulk(ctx, &evs)
-				if err != nil {
-					return err
-				}
-				return tx.InsertBulk(ctx, hb, eb)
-			})
-			if err == nil {
+			// Hazards and events encoded apart, written by one InsertBulk.
+			both := func(hs []model.Hazard, evs []model.HazardEvent) error {
+				return s.Tx(ctx, func(tx *model.Store) error {
+					hb, err := tx.EncodeBulk(ctx, &hs)
+					if err != nil {
+						return err
+					}
+					eb, err := tx.EncodeBulk(ctx, &evs)
+					if err != nil {
+						return err
+					}
+					return tx.InsertBulk(ctx, hb, eb)
+				})
+			}
+			if err := both(hs, evs); err == nil {
 				t.Fatal("events of a hazard that does not exist went in")
 			}
 			for range 3 { // the pool's connections, the one that failed among them
@@ -349,17 +352,7 @@ func TestBulkFailureMidway(t *testing.T) {
 				}
 			}
 			h2, e2 := bulkHazards(1500, 1)
-			noErr(t, s.Tx(ctx, func(tx *model.Store) error {
-				hb, err := tx.EncodeBulk(ctx, &h2)
-				if err != nil {
-					return err
-				}
-				eb, err := tx.EncodeBulk(ctx, &e2)
-				if err != nil {
-					return err
-				}
-				return tx.InsertBulk(ctx, hb, eb)
-			}))
+			noErr(t, both(h2, e2))
 			var n int64
 			noErr(t, s.Raw(ctx, &n, "SELECT COUNT(*) FROM hazard_events"))
 			if n != int64(len(e2)) {
