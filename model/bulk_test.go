@@ -23,8 +23,8 @@ func TestReserve(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			s := modeltest.Open(t, d)
-			if _, err := s.ReserveIDs(ctx, "hazards", 3); err == nil {
-				t.Error("ReserveIDs outside a transaction")
+			if _, err := s.ReserveIDsOf(ctx, map[string]int{"hazards": 3}); err == nil {
+				t.Error("ReserveIDsOf outside a transaction")
 			}
 			now := time.Now().UTC().Truncate(time.Microsecond)
 			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", now))
@@ -35,10 +35,11 @@ func TestReserve(t *testing.T) {
 			noErr(t, s.CreateEnterprise(ctx, &first))
 			var ids []int64
 			noErr(t, s.Tx(ctx, func(tx *model.Store) error {
-				var err error
-				if ids, err = tx.ReserveIDs(ctx, "enterprises", 3); err != nil {
+				got, err := tx.ReserveIDsOf(ctx, map[string]int{"enterprises": 3})
+				if err != nil {
 					return err
 				}
+				ids = got["enterprises"]
 				es := []model.Enterprise{ent("乙", "B"), ent("丙", "C"), ent("丁", "D")}
 				for i := range es {
 					es[i].ID = ids[i]
@@ -74,13 +75,13 @@ func TestReserve(t *testing.T) {
 				if err != nil || n != 1 {
 					t.Errorf("first number %d, %v", n, err)
 				}
-				last, err := tx.ReserveNumbers(ctx, "hazard", "p", 5)
-				if err != nil || last != 6 {
-					t.Errorf("five more end at %d, %v", last, err)
+				last, err := tx.ReserveNumbersIn(ctx, "hazard", map[string]int64{"p": 5})
+				if err != nil || last["p"] != 6 {
+					t.Errorf("five more end at %d, %v", last["p"], err)
 				}
-				last, err = tx.ReserveNumbers(ctx, "hazard", "q", 4)
-				if err != nil || last != 4 {
-					t.Errorf("four of a new period end at %d, %v", last, err)
+				last, err = tx.ReserveNumbersIn(ctx, "hazard", map[string]int64{"q": 4})
+				if err != nil || last["q"] != 4 {
+					t.Errorf("four of a new period end at %d, %v", last["q"], err)
 				}
 				// Several periods in one statement, a new one among them.
 				lasts, err := tx.ReserveNumbersIn(ctx, "hazard", map[string]int64{"p": 2, "q": 3, "r": 7})
@@ -162,8 +163,7 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 			ctx := context.Background()
 			hs, evs := bulkHazards(2500, 1)
 			dump := func(bulk func(*model.Store, context.Context, any) error) map[string][]string {
-				s := modeltest.Open(t, d)
-				noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+				s := openWithRegion(t, d)
 				h2, e2 := slices.Clone(hs), slices.Clone(evs)
 				noErr(t, s.Tx(ctx, func(tx *model.Store) error {
 					if err := bulk(tx, ctx, &h2); err != nil {
@@ -199,8 +199,7 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 				}
 			}
 
-			s := modeltest.Open(t, d)
-			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			s := openWithRegion(t, d)
 			es := []model.Enterprise{{Name: "甲", CreditCode: "A", RegionCode: "360000", CreatedAt: time.Now().UTC()}}
 			noErr(t, s.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &es) }))
 			if es[0].ID == 0 {
@@ -210,12 +209,20 @@ func TestBulkJSONAsBoundRows(t *testing.T) {
 	}
 }
 
+// openWithRegion opens a fresh store of dialect d holding the region the bulk
+// records lie in.
+func openWithRegion(t *testing.T, d string) *model.Store {
+	t.Helper()
+	s := modeltest.Open(t, d)
+	noErr(t, s.Exec(context.Background(), "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+	return s
+}
+
 // dumpOutside writes hs and evs by BulkInsert outside a transaction and
 // returns the tables' rows as tableDump gives them.
 func dumpOutside(t *testing.T, d string, hs []model.Hazard, evs []model.HazardEvent) map[string][]string {
 	ctx := context.Background()
-	s := modeltest.Open(t, d)
-	noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+	s := openWithRegion(t, d)
 	h2, e2 := slices.Clone(hs), slices.Clone(evs)
 	noErr(t, s.BulkInsert(ctx, &h2))
 	noErr(t, s.BulkInsert(ctx, &e2))
@@ -268,8 +275,7 @@ func TestGated(t *testing.T) {
 	for _, d := range modeltest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			s := modeltest.Open(t, d)
-			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			s := openWithRegion(t, d)
 			hs, evs := bulkHazards(3, 1)
 			closed := errors.New("gate closed")
 			var calls int
@@ -321,8 +327,7 @@ func TestBulkFailureMidway(t *testing.T) {
 	for _, d := range modeltest.Dialects() {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
-			s := modeltest.Open(t, d)
-			noErr(t, s.Exec(ctx, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
+			s := openWithRegion(t, d)
 			hs, evs := bulkHazards(1500, 1)
 			evs[len(evs)-1].HazardID = 999_999 // no such hazard
 			// Hazards and events encoded apart, written by one InsertBulk.
@@ -367,9 +372,8 @@ func TestBulkFailureMidway(t *testing.T) {
 func TestBulkCancelled(t *testing.T) {
 	for _, d := range modeltest.Dialects() {
 		t.Run(d, func(t *testing.T) {
-			s := modeltest.Open(t, d)
+			s := openWithRegion(t, d)
 			bg := context.Background()
-			noErr(t, s.Exec(bg, "INSERT INTO regions (code, name, level, created_at) VALUES ('360000', '江西省', 1, ?)", time.Now().UTC()))
 			hs, _ := bulkHazards(20000, 1)
 			ctx, cancel := context.WithCancel(bg)
 			err := s.Tx(ctx, func(tx *model.Store) error {

@@ -317,20 +317,27 @@ func TestBadFiles(t *testing.T) {
 }
 
 func TestTooManyRows(t *testing.T) {
-	b := encode(t, fullRow(1), fullRow(2), fullRow(3))
-	r, err := Open(b, DecodeOptions{MaxRows: 2})
+	n, fe, err := readAll(t, encode(t, fullRow(1), fullRow(2), fullRow(3)), DecodeOptions{MaxRows: 2})
+	if n != 2 || fe == nil || fe.Code != "too_many_rows" {
+		t.Errorf("read %d rows, err %v; want 2 and too_many_rows", n, err)
+	}
+}
+
+// readAll opens b and reads it to the end: how many rows Next gave, and the
+// error it stopped on (fe when it is a FileError).
+func readAll(t *testing.T, b []byte, o DecodeOptions) (n int, fe *FileError, err error) {
+	t.Helper()
+	r, err := Open(b, o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	n := 0
 	for r.Next() {
 		n++
 	}
-	var fe *FileError
-	if n != 2 || !errors.As(r.Err(), &fe) || fe.Code != "too_many_rows" {
-		t.Errorf("read %d rows, err %v; want 2 and too_many_rows", n, r.Err())
-	}
+	err = r.Err()
+	errors.As(err, &fe)
+	return n, fe, err
 }
 
 func TestLongCell(t *testing.T) {

@@ -524,18 +524,9 @@ func TestTruncatedSheet(t *testing.T) {
 func TestNextErrors(t *testing.T) {
 	header := `<row r="1"><c r="A1" t="str"><v>隐患名称</v></c><c r="B1" t="str"><v>隐患等级</v></c><c r="C1" t="str"><v>整改期限</v></c></row>`
 	b := book{sheets: []bookSheet{{name: "S", xml: sheetData(header + `<row r="2"><c t="str"><v>甲</v></c></row><row r="5"><c r="B0"><v>1</v></c></row>`)}}}.bytes(t)
-	r, err := Open(b, DecodeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	n := 0
-	for r.Next() {
-		n++
-	}
-	var fe *FileError
-	if n != 1 || !errors.As(r.Err(), &fe) || fe.Code != "not_xlsx" || fe.Message != "第5行无法读取" {
-		t.Errorf("read %d rows, err %v", n, r.Err())
+	n, fe, err := readAll(t, b, DecodeOptions{})
+	if n != 1 || fe == nil || fe.Code != "not_xlsx" || fe.Message != "第5行无法读取" {
+		t.Errorf("read %d rows, err %v", n, err)
 	}
 }
 
