@@ -133,7 +133,7 @@ func Open(url string) (*Store, error) {
 	// Its page cache is 8 MiB rather than SQLite's 2: a bulk write touches
 	// pages all over the hazards' thirteen indexes, and with 2 MiB the writer
 	// read them back from the file and spilled dirty ones to the log in the
-	// middle of its transaction (a 100,000-row import 13% slower).
+	// middle of its transaction.
 	w, err := gorm.Open(sqlite.Open(dsn+"&_pragma=temp_store(2)&_pragma=cache_size(-8192)"), cfg)
 	if err != nil {
 		return nil, fmt.Errorf("model: open sqlite %s: %w", path, err)
