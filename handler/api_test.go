@@ -128,14 +128,14 @@ func newWorld(t *testing.T, dialect string) *world {
 
 	admin := workflow.Actor{Name: "测试管理员", Role: model.RoleAdmin}
 	for _, r := range fixtureRegions {
-		if _, err := eng.CreateRegion(ctx, admin, r); err != nil {
+		if _, err := eng.Directory.CreateRegion(ctx, admin, r); err != nil {
 			t.Fatalf("region %s: %v", r.Code, err)
 		}
 	}
 	for i, fe := range fixtureEnterprises {
 		in := workflow.EnterpriseInput{Name: fe.name, RegionCode: fe.region, Industry: "工贸",
 			CreditCode: creditCode(t, fmt.Sprintf("91%sMA3%06d", fe.region, i+1))}
-		ent, err := eng.CreateEnterprise(ctx, admin, in)
+		ent, err := eng.Directory.CreateEnterprise(ctx, admin, in)
 		if err != nil {
 			t.Fatalf("enterprise %s: %v", fe.key, err)
 		}

@@ -26,7 +26,7 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.fail(c, errNoToken)
 		return
 	}
-	u, err := s.engine.Authenticate(c.Request.Context(), token)
+	u, err := s.directory.Authenticate(c.Request.Context(), token)
 	if err != nil {
 		c.Header("WWW-Authenticate", `Bearer realm="hazardloop"`)
 		s.fail(c, err)
@@ -52,7 +52,7 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, u, err := s.engine.Login(c.Request.Context(), req.Username, req.Password)
+	token, u, err := s.directory.Login(c.Request.Context(), req.Username, req.Password)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -61,7 +61,7 @@ func (s *Server) login(c *gin.Context) {
 }
 
 func (s *Server) logout(c *gin.Context) {
-	if err := s.engine.Logout(c.Request.Context(), c.GetString(tokenKey)); err != nil {
+	if err := s.directory.Logout(c.Request.Context(), c.GetString(tokenKey)); err != nil {
 		s.fail(c, err)
 		return
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 func (s *Server) listRegions(c *gin.Context) {
-	rs, err := s.engine.Regions(c.Request.Context(), actor(c))
+	rs, err := s.directory.Regions(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": rs}, err)
 }
 
@@ -19,12 +19,12 @@ func (s *Server) createRegion(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.engine.CreateRegion(c.Request.Context(), actor(c), in)
+	r, err := s.directory.CreateRegion(c.Request.Context(), actor(c), in)
 	respond(s, c, http.StatusCreated, r, err)
 }
 
 func (s *Server) listEnterprises(c *gin.Context) {
-	es, err := s.engine.Enterprises(c.Request.Context(), actor(c))
+	es, err := s.directory.Enterprises(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
 }
 
@@ -34,12 +34,12 @@ func (s *Server) createEnterprise(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := s.engine.CreateEnterprise(c.Request.Context(), actor(c), in)
+	e, err := s.directory.CreateEnterprise(c.Request.Context(), actor(c), in)
 	respond(s, c, http.StatusCreated, e, err)
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	us, err := s.engine.Users(c.Request.Context(), actor(c))
+	us, err := s.directory.Users(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": us}, err)
 }
 
@@ -49,7 +49,7 @@ func (s *Server) createUser(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	u, err := s.engine.CreateUser(c.Request.Context(), actor(c), in)
+	u, err := s.directory.CreateUser(c.Request.Context(), actor(c), in)
 	respond(s, c, http.StatusCreated, u, err)
 }
 
@@ -59,7 +59,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	if !ok {
 		return
 	}
-	u, err := s.engine.UpdateUser(c.Request.Context(), actor(c), id, in)
+	u, err := s.directory.UpdateUser(c.Request.Context(), actor(c), id, in)
 	respond(s, c, http.StatusOK, u, err)
 }
 

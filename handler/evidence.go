@@ -16,7 +16,7 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	max := s.engine.MaxUpload()
+	max := s.evidence.MaxUpload()
 	fields, files, err := readForm(c, int64(max)+1<<20, max, 1)
 	if err != nil {
 		s.fail(c, err)
@@ -26,7 +26,7 @@ func (s *Server) uploadEvidence(c *gin.Context) {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请在 file 字段中选择要上传的文件", map[string]string{"file": "请选择文件"}})
 		return
 	}
-	res, err := s.engine.AddEvidence(c.Request.Context(), actor(c), id, workflow.EvidenceInput{
+	res, err := s.evidence.Add(c.Request.Context(), actor(c), id, workflow.EvidenceInput{
 		Kind: fields["kind"], Note: fields["note"], Filename: files[0].filename, Data: files[0].data})
 	respond(s, c, http.StatusCreated, res, err)
 }
@@ -37,7 +37,7 @@ func (s *Server) listEvidence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	es, err := s.engine.Evidence(c.Request.Context(), actor(c), id)
+	es, err := s.evidence.List(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
 }
 
@@ -47,7 +47,7 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ev, rc, err := s.engine.OpenEvidence(c.Request.Context(), actor(c), id)
+	ev, rc, err := s.evidence.Open(c.Request.Context(), actor(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -74,6 +74,6 @@ func (s *Server) withdrawEvidence(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ev, err := s.engine.WithdrawEvidence(c.Request.Context(), actor(c), id, req.Reason)
+	ev, err := s.evidence.Withdraw(c.Request.Context(), actor(c), id, req.Reason)
 	respond(s, c, http.StatusOK, ev, err)
 }

@@ -39,7 +39,7 @@ var reportKey = []byte("0123456789abcdef0123456789abcdef")
 // newEngineWorld is a fixture world whose handler runs on an engine built with
 // opts (the world's clock, a fresh file store and the report key filled in). It
 // returns that engine too, for what only the engine does: the sweeper.
-func newEngineWorld(t *testing.T, dialect string, opts workflow.Options) (*world, *workflow.Engine) {
+func newEngineWorld(t *testing.T, dialect string, opts workflow.Options) (*world, *workflow.Services) {
 	t.Helper()
 	w := newWorld(t, dialect)
 	blobs, err := blob.NewDir(t.TempDir())
@@ -55,7 +55,7 @@ func newEngineWorld(t *testing.T, dialect string, opts workflow.Options) (*world
 }
 
 // eachDialectWith is eachDialect over newEngineWorld.
-func eachDialectWith(t *testing.T, opts workflow.Options, fn func(t *testing.T, w *world, eng *workflow.Engine)) {
+func eachDialectWith(t *testing.T, opts workflow.Options, fn func(t *testing.T, w *world, eng *workflow.Services)) {
 	t.Helper()
 	t.Parallel()
 	for _, d := range modeltest.Dialects() {
@@ -581,7 +581,7 @@ func TestEvidenceRefusals(t *testing.T) {
 }
 
 func TestEvidenceSizeLimit(t *testing.T) {
-	eachDialectWith(t, workflow.Options{MaxUpload: 1 << 20}, func(t *testing.T, w *world, _ *workflow.Engine) {
+	eachDialectWith(t, workflow.Options{MaxUpload: 1 << 20}, func(t *testing.T, w *world, _ *workflow.Services) {
 		h := rectifying(t, w, "锅炉房无人值守", "2026-12-20")
 		path := hazardPath(h.ID) + "/evidence"
 		// A PDF of exactly the limit is taken ...

@@ -16,7 +16,7 @@ func (s *Server) createHazard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.engine.CreateHazard(c.Request.Context(), actor(c), in)
+	h, err := s.hazards.CreateHazard(c.Request.Context(), actor(c), in)
 	respond(s, c, http.StatusCreated, h, err)
 }
 
@@ -26,7 +26,7 @@ func (s *Server) listHazards(c *gin.Context) {
 		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
 		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
 	}
-	p, err := s.engine.List(c.Request.Context(), actor(c), q)
+	p, err := s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -48,7 +48,7 @@ func (s *Server) getHazard(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	h, err := s.engine.Hazard(c.Request.Context(), actor(c), id)
+	h, err := s.hazards.Hazard(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, h, err)
 }
 
@@ -79,7 +79,7 @@ func (s *Server) fireEvent(c *gin.Context) {
 		return
 	}
 	in := workflow.EventInput{Event: model.Event(req.Event), Version: *req.Version, Comment: req.Comment, Fields: req.Fields}
-	h, err := s.engine.Apply(c.Request.Context(), actor(c), id, in)
+	h, err := s.hazards.Apply(c.Request.Context(), actor(c), id, in)
 	respond(s, c, http.StatusOK, h, err)
 }
 
@@ -89,7 +89,7 @@ func (s *Server) listEvents(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	evs, err := s.engine.Events(c.Request.Context(), actor(c), id)
+	evs, err := s.hazards.Events(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, gin.H{"items": evs}, err)
 }
 
@@ -99,6 +99,6 @@ func (s *Server) verifyChain(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.engine.Verify(c.Request.Context(), actor(c), id)
+	r, err := s.hazards.Verify(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, r, err)
 }

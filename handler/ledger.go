@@ -48,7 +48,7 @@ func (s *Server) exportLedger(c *gin.Context) {
 		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
 		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"), Q: c.Query("q"),
 	}
-	x, err := s.engine.ExportLedger(c.Request.Context(), actor(c), q)
+	x, err := s.ledger.Export(c.Request.Context(), actor(c), q)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -60,7 +60,7 @@ func (s *Server) exportLedger(c *gin.Context) {
 
 func (s *Server) ledgerTemplate(c *gin.Context) {
 	d := &download{c: c, name: "隐患台账导入模板.xlsx"}
-	s.finish(c, d, s.engine.Template(d))
+	s.finish(c, d, s.ledger.Template(d))
 }
 
 // importResponse is the outcome of POST /ledger/import, with where its error
@@ -103,7 +103,7 @@ func (s *Server) importLedger(c *gin.Context) {
 		return
 	}
 	o.FileName = files[0].filename
-	res, err := s.engine.ImportLedger(c.Request.Context(), actor(c), files[0].data, o)
+	res, err := s.ledger.Import(c.Request.Context(), actor(c), files[0].data, o)
 	var we *workflow.Error
 	if errors.As(err, &we) {
 		if r, ok := we.Detail.(workflow.ImportResult); ok {
@@ -128,7 +128,7 @@ func (s *Server) importErrors(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	rep, err := s.engine.LedgerImportReport(c.Request.Context(), actor(c), id)
+	rep, err := s.ledger.ImportReport(c.Request.Context(), actor(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return

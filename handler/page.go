@@ -284,7 +284,7 @@ func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, erro
 	fields := map[string]string{}
 	var files []part
 	if strings.HasPrefix(c.GetHeader("Content-Type"), "multipart/form-data") {
-		max := u.s.engine.MaxUpload()
+		max := u.s.evidence.MaxUpload()
 		var err error
 		if fields, files, err = readForm(c, int64(maxFiles)*int64(max)+1<<20, max, maxFiles); err != nil {
 			return nil, nil, err
@@ -316,7 +316,7 @@ func (u *ui) session(c *gin.Context) {
 		u.toLogin(c)
 		return
 	}
-	user, err := u.s.engine.Authenticate(c.Request.Context(), tok)
+	user, err := u.s.directory.Authenticate(c.Request.Context(), tok)
 	if err != nil {
 		var we *workflow.Error
 		if errors.As(err, &we) && we.Kind == workflow.KindUnauthorized {

@@ -30,19 +30,19 @@ func (v adminView) V(name string) string { return v.Values[name] }
 func (v adminView) E(name string) string { return v.Errors[name] }
 
 func (u *ui) adminData(c *gin.Context) (adminView, error) {
-	v := adminView{base: u.base(c, "系统管理", "/admin"), Ladder: u.s.engine.Ladder(), Values: map[string]string{}}
+	v := adminView{base: u.base(c, "系统管理", "/admin"), Ladder: u.s.supervision.Ladder(), Values: map[string]string{}}
 	for _, r := range model.Roles {
 		v.Roles = append(v.Roles, option{string(r), r.Label()})
 	}
 	a := actor(c)
 	var err error
-	if v.Users, err = u.s.engine.Users(c.Request.Context(), a); err != nil {
+	if v.Users, err = u.s.directory.Users(c.Request.Context(), a); err != nil {
 		return v, err
 	}
-	if v.Regions, err = u.s.engine.Regions(c.Request.Context(), a); err != nil {
+	if v.Regions, err = u.s.directory.Regions(c.Request.Context(), a); err != nil {
 		return v, err
 	}
-	v.Enterprises, err = u.s.engine.Enterprises(c.Request.Context(), a)
+	v.Enterprises, err = u.s.directory.Enterprises(c.Request.Context(), a)
 	return v, err
 }
 
@@ -103,21 +103,21 @@ func (u *ui) updateUser(c *gin.Context) {
 		default:
 			return &httpError{http.StatusBadRequest, "invalid_fields", "未知的操作", map[string]string{"action": "未知的操作"}}
 		}
-		_, err := u.s.engine.UpdateUser(c.Request.Context(), actor(c), id, in)
+		_, err := u.s.directory.UpdateUser(c.Request.Context(), actor(c), id, in)
 		return err
 	})
 }
 
 func (u *ui) createRegion(c *gin.Context) {
 	u.adminPost(c, "regions", "region", func(f map[string]string) error {
-		_, err := u.s.engine.CreateRegion(c.Request.Context(), actor(c), workflow.RegionInput{Code: f["code"], Name: f["name"], ParentCode: f["parent_code"]})
+		_, err := u.s.directory.CreateRegion(c.Request.Context(), actor(c), workflow.RegionInput{Code: f["code"], Name: f["name"], ParentCode: f["parent_code"]})
 		return err
 	})
 }
 
 func (u *ui) createEnterprise(c *gin.Context) {
 	u.adminPost(c, "enterprises", "ent", func(f map[string]string) error {
-		_, err := u.s.engine.CreateEnterprise(c.Request.Context(), actor(c), workflow.EnterpriseInput{
+		_, err := u.s.directory.CreateEnterprise(c.Request.Context(), actor(c), workflow.EnterpriseInput{
 			Name: f["name"], CreditCode: f["credit_code"], RegionCode: f["region_code"], Industry: f["industry"]})
 		return err
 	})
@@ -134,7 +134,7 @@ func (u *ui) createUser(c *gin.Context) {
 			}
 			in.EnterpriseID = &id
 		}
-		_, err := u.s.engine.CreateUser(c.Request.Context(), actor(c), in)
+		_, err := u.s.directory.CreateUser(c.Request.Context(), actor(c), in)
 		return err
 	})
 }

@@ -24,7 +24,7 @@ func (u *ui) login(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	token, _, err := u.s.engine.Login(c.Request.Context(), f["username"], f["password"])
+	token, _, err := u.s.directory.Login(c.Request.Context(), f["username"], f["password"])
 	if err != nil {
 		status, msg := u.pageError(c, err)
 		v := loginView{base: u.base(c, "登录", ""), Username: f["username"], Next: safeNext(f["next"])}
@@ -45,7 +45,7 @@ func (u *ui) logout(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	if err := u.s.engine.Logout(c.Request.Context(), c.GetString(tokenKey)); err != nil {
+	if err := u.s.directory.Logout(c.Request.Context(), c.GetString(tokenKey)); err != nil {
 		u.fail(c, err)
 		return
 	}

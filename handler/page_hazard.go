@@ -70,7 +70,7 @@ func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
 		Sources: sourceOptions, Filters: filterValues(q).Encode()}
-	p, err := u.s.engine.List(c.Request.Context(), actor(c), q)
+	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
 		status, msg := u.pageError(c, err)
 		v.Error = msg
@@ -239,7 +239,7 @@ func (u *ui) hazardPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	d, err := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	d, err := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -256,7 +256,7 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 		}
 	}
 	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
-		Timeline: timeline(d.Events), Today: u.s.engine.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
 }
 
 // idForm reads the path's :id and the posted form (its token checked); on a bad
@@ -285,7 +285,7 @@ func (u *ui) withdrawEvidence(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ev, err := u.s.engine.WithdrawEvidence(c.Request.Context(), actor(c), id, f["reason"])
+	ev, err := u.s.evidence.Withdraw(c.Request.Context(), actor(c), id, f["reason"])
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -304,7 +304,7 @@ func (u *ui) fireEvent(c *gin.Context) {
 	in, bad := eventFromForm(ev, f)
 	var err error
 	if len(bad) == 0 {
-		_, err = u.s.engine.Apply(c.Request.Context(), actor(c), id, in)
+		_, err = u.s.hazards.Apply(c.Request.Context(), actor(c), id, in)
 		if err == nil {
 			toHazard(c, id, "event")
 			return
@@ -313,7 +313,7 @@ func (u *ui) fireEvent(c *gin.Context) {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
 	}
 	status, msg := u.pageError(c, err)
-	d, derr := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
@@ -414,7 +414,7 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 		if len(files) == 1 {
 			in.Filename, in.Data = files[0].filename, files[0].data
 		}
-		if _, err = u.s.engine.AddEvidence(c.Request.Context(), actor(c), id, in); err == nil {
+		if _, err = u.s.evidence.Add(c.Request.Context(), actor(c), id, in); err == nil {
 			toHazard(c, id, "evidence#evidence")
 			return
 		}
@@ -425,7 +425,7 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 		return
 	}
 	status, msg := u.pageError(c, err)
-	d, derr := u.s.engine.Detail(c.Request.Context(), actor(c), id)
+	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
@@ -440,7 +440,7 @@ func (u *ui) acknowledge(c *gin.Context) {
 	if !ok {
 		return
 	}
-	esc, err := u.s.engine.Acknowledge(c.Request.Context(), actor(c), id)
+	esc, err := u.s.supervision.Acknowledge(c.Request.Context(), actor(c), id)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -455,7 +455,7 @@ func (u *ui) replyEscalation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	esc, err := u.s.engine.Reply(c.Request.Context(), actor(c), id, f["text"])
+	esc, err := u.s.supervision.Reply(c.Request.Context(), actor(c), id, f["text"])
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -486,7 +486,7 @@ func (u *ui) findingTitle(c *gin.Context) string {
 func (u *ui) findingPage(c *gin.Context) {
 	user := currentUser(c)
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
-		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.engine.Today().String()}}
+		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.hazards.Today().String()}}
 	if user.Role == model.RoleSupervisor {
 		v.Sources = sourceOptions[:3]
 	}
@@ -512,7 +512,7 @@ func (u *ui) createFinding(c *gin.Context) {
 			photos = append(photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
 		}
 	}
-	h, err := u.s.engine.LogFinding(c.Request.Context(), actor(c), in, photos)
+	h, err := u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos)
 	if err == nil {
 		toHazard(c, h.ID, "created")
 		return

@@ -31,7 +31,7 @@ func (u *ui) importLedger(c *gin.Context) {
 	if err == nil {
 		_ = f
 		var res workflow.ImportResult
-		res, err = u.s.engine.ImportLedger(c.Request.Context(), actor(c), files[0].data,
+		res, err = u.s.ledger.Import(c.Request.Context(), actor(c), files[0].data,
 			workflow.ImportOptions{FileName: files[0].filename, DryRun: true})
 		if err == nil {
 			v.Result = &res
@@ -51,7 +51,7 @@ func (u *ui) commitImport(c *gin.Context) {
 		return
 	}
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
-	res, err := u.s.engine.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
+	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
 	if err != nil {
 		status, msg := u.pageError(c, err)
 		v.Error = msg

@@ -19,7 +19,7 @@ type reportView struct {
 }
 
 func (u *ui) reportPage(c *gin.Context) {
-	rs, err := u.s.engine.Regions(c.Request.Context(), workflow.PublicActor)
+	rs, err := u.s.directory.Regions(c.Request.Context(), workflow.PublicActor)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -32,11 +32,11 @@ func (u *ui) reportPage(c *gin.Context) {
 func (u *ui) submitReport(c *gin.Context) {
 	v := reportView{base: u.base(c, "举报事故隐患", "")}
 	var err error
-	if v.Regions, err = u.s.engine.Regions(c.Request.Context(), workflow.PublicActor); err != nil {
+	if v.Regions, err = u.s.directory.Regions(c.Request.Context(), workflow.PublicActor); err != nil {
 		u.fail(c, err)
 		return
 	}
-	if err = u.s.engine.IntakeAllowed(c.Request.Context(), c.ClientIP()); err == nil {
+	if err = u.s.reports.IntakeAllowed(c.Request.Context(), c.ClientIP()); err == nil {
 		var f map[string]string
 		var files []part
 		if f, files, err = u.form(c, workflow.MaxReportPhotos); err == nil {
@@ -47,7 +47,7 @@ func (u *ui) submitReport(c *gin.Context) {
 					}
 				}
 				var rc workflow.ReportReceipt
-				if rc, err = u.s.engine.SubmitReport(c.Request.Context(), v.In); err == nil {
+				if rc, err = u.s.reports.Submit(c.Request.Context(), v.In); err == nil {
 					v.Receipt = &rc
 					v.In = workflow.ReportInput{}
 					u.render(c, http.StatusCreated, "report", v)
@@ -77,7 +77,7 @@ func (u *ui) trackPage(c *gin.Context) {
 		u.render(c, http.StatusOK, "track", v)
 		return
 	}
-	st, err := u.s.engine.ReportStatus(c.Request.Context(), v.Code)
+	st, err := u.s.reports.Status(c.Request.Context(), v.Code)
 	if err != nil {
 		status, msg := u.pageError(c, err)
 		v.Error = msg

@@ -15,11 +15,11 @@ type queueView struct {
 }
 
 func (u *ui) queuePage(c *gin.Context) {
-	q, err := u.s.engine.Queue(c.Request.Context(), actor(c))
+	q, err := u.s.hazards.Queue(c.Request.Context(), actor(c))
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	u.render(c, http.StatusOK, "queue", queueView{base: u.base(c, "我的待办", "/queue"), Queue: q,
-		Today: u.s.engine.Today().String()})
+		Today: u.s.hazards.Today().String()})
 }

@@ -24,16 +24,16 @@ type reportsView struct {
 var reportViews = []option{{"", "全部"}, {"unchecked", "待核查"}, {"owed", "待答复举报人"}, {"rewards", "奖励待办"}}
 
 // reportsPage lists the public reports in the user's territory (supervisors
-// and officers; the engine refuses others), with the forms each may use.
+// and officers; the workflow refuses others), with the forms each may use.
 func (u *ui) reportsPage(c *gin.Context) {
 	view := c.Query("view")
-	rs, err := u.s.engine.Reports(c.Request.Context(), actor(c), workflow.ReportQuery{View: view})
+	rs, err := u.s.reports.List(c.Request.Context(), actor(c), workflow.ReportQuery{View: view})
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	u.render(c, http.StatusOK, "reports", reportsView{base: u.base(c, "群众举报", "/reports"), View: view, Views: reportViews,
-		Reports: rs, Today: u.s.engine.Today().String()})
+		Reports: rs, Today: u.s.hazards.Today().String()})
 }
 
 // toReports sends the browser back to the list (the view it came from) at the
@@ -63,7 +63,7 @@ func (u *ui) reportContact(c *gin.Context) {
 	if !ok {
 		return
 	}
-	ct, err := u.s.engine.ReporterContact(c.Request.Context(), actor(c), id)
+	ct, err := u.s.reports.Contact(c.Request.Context(), actor(c), id)
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -89,14 +89,14 @@ func (u *ui) reportPost(c *gin.Context, flash string, step func(id int64, f map[
 
 func (u *ui) answerReporter(c *gin.Context) {
 	u.reportPost(c, "answered", func(id int64, f map[string]string) error {
-		_, err := u.s.engine.AnswerReporter(c.Request.Context(), actor(c), id, f["text"])
+		_, err := u.s.reports.Answer(c.Request.Context(), actor(c), id, f["text"])
 		return err
 	})
 }
 
 func (u *ui) extendCheck(c *gin.Context) {
 	u.reportPost(c, "extended", func(id int64, f map[string]string) error {
-		_, err := u.s.engine.ExtendCheck(c.Request.Context(), actor(c), id, f["reason"])
+		_, err := u.s.reports.ExtendCheck(c.Request.Context(), actor(c), id, f["reason"])
 		return err
 	})
 }
@@ -107,7 +107,7 @@ func (u *ui) proposeReward(c *gin.Context) {
 		if err != nil {
 			return &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元），只填数字", map[string]string{"fine": "应为数字"}}
 		}
-		_, err = u.s.engine.ProposeReward(c.Request.Context(), actor(c), id, fine)
+		_, err = u.s.reports.ProposeReward(c.Request.Context(), actor(c), id, fine)
 		return err
 	})
 }
@@ -122,14 +122,14 @@ func (u *ui) decideReward(c *gin.Context) {
 		default:
 			return &httpError{http.StatusBadRequest, "invalid_fields", "请选择批准或不予奖励", map[string]string{"decision": "请选择"}}
 		}
-		_, err := u.s.engine.DecideReward(c.Request.Context(), actor(c), id, approve, f["note"])
+		_, err := u.s.reports.DecideReward(c.Request.Context(), actor(c), id, approve, f["note"])
 		return err
 	})
 }
 
 func (u *ui) rewardPaid(c *gin.Context) {
 	u.reportPost(c, "paid", func(id int64, _ map[string]string) error {
-		_, err := u.s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id)
+		_, err := u.s.reports.MarkRewardPaid(c.Request.Context(), actor(c), id)
 		return err
 	})
 }

@@ -123,7 +123,7 @@ type statsView struct {
 
 // statsPage is the dashboard: every chart is SVG drawn here, with no script.
 func (u *ui) statsPage(c *gin.Context) {
-	d, err := u.s.engine.Dashboard(c.Request.Context(), actor(c))
+	d, err := u.s.hazards.Dashboard(c.Request.Context(), actor(c))
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -14,14 +14,14 @@ import (
 // submitReport takes a public report, as JSON or as a multipart form with photos
 // (field photos). It answers 201 with the tracking code, shown once.
 func (s *Server) submitReport(c *gin.Context) {
-	if err := s.engine.IntakeAllowed(c.Request.Context(), c.ClientIP()); err != nil {
+	if err := s.reports.IntakeAllowed(c.Request.Context(), c.ClientIP()); err != nil {
 		s.fail(c, err)
 		return
 	}
 	var in workflow.ReportInput
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if ct == "multipart/form-data" {
-		max := s.engine.MaxUpload()
+		max := s.evidence.MaxUpload()
 		fields, files, err := readForm(c, 2*int64(max)+1<<20, max, workflow.MaxReportPhotos)
 		if err != nil {
 			s.fail(c, err)
@@ -38,7 +38,7 @@ func (s *Server) submitReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	receipt, err := s.engine.SubmitReport(c.Request.Context(), in)
+	receipt, err := s.reports.Submit(c.Request.Context(), in)
 	respond(s, c, http.StatusCreated, receipt, err)
 }
 
@@ -65,7 +65,7 @@ func reportFromForm(f map[string]string) (workflow.ReportInput, error) {
 }
 
 func (s *Server) reportStatus(c *gin.Context) {
-	st, err := s.engine.ReportStatus(c.Request.Context(), c.Param("code"))
+	st, err := s.reports.Status(c.Request.Context(), c.Param("code"))
 	respond(s, c, http.StatusOK, st, err)
 }
 
@@ -79,7 +79,7 @@ func (s *Server) listReports(c *gin.Context) {
 		}
 		q.HazardID = id
 	}
-	rs, err := s.engine.Reports(c.Request.Context(), actor(c), q)
+	rs, err := s.reports.List(c.Request.Context(), actor(c), q)
 	respond(s, c, http.StatusOK, gin.H{"items": rs}, err)
 }
 
@@ -89,7 +89,7 @@ func (s *Server) reporterContact(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ct, err := s.engine.ReporterContact(c.Request.Context(), actor(c), id)
+	ct, err := s.reports.Contact(c.Request.Context(), actor(c), id)
 	c.Header("Cache-Control", "no-store")
 	respond(s, c, http.StatusOK, ct, err)
 }
@@ -100,7 +100,7 @@ func (s *Server) extendCheck(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.engine.ExtendCheck(c.Request.Context(), actor(c), id, req.Reason)
+	r, err := s.reports.ExtendCheck(c.Request.Context(), actor(c), id, req.Reason)
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -110,7 +110,7 @@ func (s *Server) answerReporter(c *gin.Context) {
 	if !ok {
 		return
 	}
-	r, err := s.engine.AnswerReporter(c.Request.Context(), actor(c), id, req.Text)
+	r, err := s.reports.Answer(c.Request.Context(), actor(c), id, req.Text)
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -128,7 +128,7 @@ func (s *Server) proposeReward(c *gin.Context) {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请填写罚款金额（元）", map[string]string{"fine": "请填写罚款金额（元）"}})
 		return
 	}
-	r, err := s.engine.ProposeReward(c.Request.Context(), actor(c), id, *req.Fine)
+	r, err := s.reports.ProposeReward(c.Request.Context(), actor(c), id, *req.Fine)
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -147,7 +147,7 @@ func (s *Server) decideReward(c *gin.Context) {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请说明是否批准（approve）", map[string]string{"approve": "请说明是否批准"}})
 		return
 	}
-	r, err := s.engine.DecideReward(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
+	r, err := s.reports.DecideReward(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -157,7 +157,7 @@ func (s *Server) rewardPaid(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	r, err := s.engine.MarkRewardPaid(c.Request.Context(), actor(c), id)
+	r, err := s.reports.MarkRewardPaid(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -167,6 +167,6 @@ func (s *Server) similarHazards(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	hs, err := s.engine.Similar(c.Request.Context(), actor(c), id)
+	hs, err := s.hazards.Similar(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, gin.H{"items": hs}, err)
 }

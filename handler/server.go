@@ -25,16 +25,23 @@ type Options struct {
 	Metrics        *metrics.Set
 }
 
-// Server holds what the handlers need.
+// Server holds what the handlers need: each workflow service its handlers call.
 type Server struct {
-	engine *workflow.Engine
-	log    *slog.Logger
-	opts   Options
-	pages  *pages
+	hazards       *workflow.Hazards
+	supervision   *workflow.Supervision
+	reports       *workflow.Reports
+	evidence      *workflow.Evidence
+	directory     *workflow.Directory
+	notifications *workflow.Notifications
+	ledger        *workflow.Ledger
+	checkReady    func(context.Context) error
+	log           *slog.Logger
+	opts          Options
+	pages         *pages
 }
 
-// New returns the service's HTTP handler.
-func New(engine *workflow.Engine, o Options) (http.Handler, error) {
+// New returns the service's HTTP handler over the workflow's services.
+func New(svc *workflow.Services, o Options) (http.Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -45,7 +52,9 @@ func New(engine *workflow.Engine, o Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{engine: engine, log: o.Logger, opts: o, pages: pg}
+	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
+		directory: svc.Directory, notifications: svc.Notifications, ledger: svc.Ledger, checkReady: svc.Ready,
+		log: o.Logger, opts: o, pages: pg}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -173,7 +182,7 @@ func (s *Server) recover(c *gin.Context) {
 func (s *Server) ready(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.engine.Ready(ctx); err != nil {
+	if err := s.checkReady(ctx); err != nil {
 		s.log.Error("not ready", "request_id", c.GetString(requestIDKey), "err", err)
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "message": "服务暂不可用"})
 		return

@@ -50,12 +50,12 @@ func (s *Server) listEscalations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	es, err := s.engine.Escalations(c.Request.Context(), actor(c), id)
+	es, err := s.supervision.Escalations(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
 }
 
 func (s *Server) unreplied(c *gin.Context) {
-	es, err := s.engine.Unreplied(c.Request.Context(), actor(c))
+	es, err := s.supervision.Unreplied(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
 }
 
@@ -65,7 +65,7 @@ func (s *Server) escalationDocument(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	doc, err := s.engine.EscalationDocument(c.Request.Context(), actor(c), id)
+	doc, err := s.supervision.Document(c.Request.Context(), actor(c), id)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -79,7 +79,7 @@ func (s *Server) acknowledge(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := s.engine.Acknowledge(c.Request.Context(), actor(c), id)
+	e, err := s.supervision.Acknowledge(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, e, err)
 }
 
@@ -93,17 +93,17 @@ func (s *Server) reply(c *gin.Context) {
 	if !ok {
 		return
 	}
-	e, err := s.engine.Reply(c.Request.Context(), actor(c), id, req.Text)
+	e, err := s.supervision.Reply(c.Request.Context(), actor(c), id, req.Text)
 	respond(s, c, http.StatusOK, e, err)
 }
 
 func (s *Server) publicExposures(c *gin.Context) {
-	items, err := s.engine.ExposureBoard(c.Request.Context())
+	items, err := s.supervision.ExposureBoard(c.Request.Context())
 	respond(s, c, http.StatusOK, gin.H{"items": items}, err)
 }
 
 func (s *Server) exposurePage(c *gin.Context) {
-	items, err := s.engine.ExposureBoard(c.Request.Context())
+	items, err := s.supervision.ExposureBoard(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -111,11 +111,11 @@ func (s *Server) exposurePage(c *gin.Context) {
 	s.html(c, s.pages.exposure, struct {
 		Items   []workflow.PublicExposure
 		Updated string
-	}{items, s.engine.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
+	}{items, s.hazards.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
 }
 
 func (s *Server) listCalendars(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"items": s.engine.Calendars(c.Request.Context())})
+	c.JSON(http.StatusOK, gin.H{"items": s.supervision.Calendars(c.Request.Context())})
 }
 
 // putCalendar replaces a year's holiday calendar with the uploaded JSON file.
@@ -130,12 +130,12 @@ func (s *Server) putCalendar(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	f, err := s.engine.PutCalendar(c.Request.Context(), actor(c), year, body)
+	f, err := s.supervision.PutCalendar(c.Request.Context(), actor(c), year, body)
 	respond(s, c, http.StatusOK, f, err)
 }
 
 func (s *Server) ladderPolicy(c *gin.Context) {
-	p := s.engine.Ladder()
+	p := s.supervision.Ladder()
 	c.JSON(http.StatusOK, gin.H{
 		"general": p.General, "major": p.Major, "plan_days": p.PlanDays,
 		"working_days": p.WorkingDays, "reply_days": p.ReplyDays, "remind_days": p.RemindDays,

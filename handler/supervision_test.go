@@ -67,11 +67,11 @@ func escalationIDs(es []escalation) []int64 {
 
 // sweepAt moves the world's clock to at (Shanghai time), runs one sweep there and
 // checks how many steps it took. Logins older than the clock's move are dropped.
-func sweepAt(t *testing.T, w *world, eng *workflow.Engine, at time.Time, wantSteps int) {
+func sweepAt(t *testing.T, w *world, eng *workflow.Services, at time.Time, wantSteps int) {
 	t.Helper()
 	w.clock.Set(at)
 	w.forgetLogins()
-	res, err := eng.SweepOnce(context.Background(), at)
+	res, err := eng.Supervision.SweepOnce(context.Background(), at)
 	if err != nil {
 		t.Fatalf("sweep at %s: %v", at, err)
 	}
@@ -85,7 +85,7 @@ func day(y int, m time.Month, d int) time.Time {
 }
 
 func TestSupervisionLadder(t *testing.T) {
-	eachDialectWith(t, workflow.Options{}, func(t *testing.T, w *world, eng *workflow.Engine) {
+	eachDialectWith(t, workflow.Options{}, func(t *testing.T, w *world, eng *workflow.Services) {
 		entName := w.ents["A"].Name
 		h := rectifying(t, w, "储罐区可燃气体报警器失效", "2026-11-30")
 		other := w.as(t, "entB").createHazard(obj{"title": "西湖建材：除尘器未接地"})
@@ -332,7 +332,7 @@ func TestSupervisionLadder(t *testing.T) {
 }
 
 func TestManualEscalation(t *testing.T) {
-	eachDialectWith(t, workflow.Options{}, func(t *testing.T, w *world, eng *workflow.Engine) {
+	eachDialectWith(t, workflow.Options{}, func(t *testing.T, w *world, eng *workflow.Services) {
 		donghu, city, entA := w.as(t, "donghu"), w.as(t, "city"), w.as(t, "entA")
 		h := donghu.createHazard(obj{"title": "涉爆粉尘除尘系统未按规定清灰", "enterprise_id": w.ents["A"].ID})
 		h = donghu.mustFire(h, "confirm", obj{})

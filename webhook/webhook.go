@@ -24,7 +24,7 @@ import (
 // the receiver's idempotency. Failures are retried with backoff by the engine's
 // rule. Several replicas may run one each.
 type Dispatcher struct {
-	Engine   *workflow.Engine
+	Outbox   *workflow.Notifications
 	Secret   []byte
 	Client   *http.Client  // 10 s timeout when nil
 	Interval time.Duration // 2 s when zero
@@ -44,10 +44,10 @@ func (d *Dispatcher) DeliverOnce(ctx context.Context, now time.Time) (Result, er
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	for {
-		ms, err := d.Engine.ClaimNotifications(ctx, now, 50)
+		ms, err := d.Outbox.Claim(ctx, now, 50)
 		if err != nil || len(ms) == 0 {
 			if err == nil {
-				err = d.Engine.ObserveOutbox(ctx, now)
+				err = d.Outbox.Observe(ctx, now)
 			}
 			return res, err
 		}
@@ -58,7 +58,7 @@ func (d *Dispatcher) DeliverOnce(ctx context.Context, now time.Time) (Result, er
 			} else {
 				res.Sent++
 			}
-			if err := d.Engine.FinishNotification(ctx, &ms[i], now, failure); err != nil {
+			if err := d.Outbox.Finish(ctx, &ms[i], now, failure); err != nil {
 				return res, err
 			}
 		}

@@ -70,35 +70,35 @@ func testDelivery(t *testing.T, dialect string) {
 	admin := workflow.Actor{Role: model.RoleAdmin}
 	for _, r := range []workflow.RegionInput{{Code: "360000", Name: "江西省"}, {Code: "360100", Name: "南昌市", ParentCode: "360000"},
 		{Code: "360102", Name: "东湖区", ParentCode: "360100"}} {
-		_, err := e.CreateRegion(ctx, admin, r)
+		_, err := e.Directory.CreateRegion(ctx, admin, r)
 		noErr(t, err)
 	}
-	u, err := e.CreateUser(ctx, admin, workflow.UserInput{Username: "donghu", Password: "password-1", Role: "supervisor", RegionCode: "360102"})
+	u, err := e.Directory.CreateUser(ctx, admin, workflow.UserInput{Username: "donghu", Password: "password-1", Role: "supervisor", RegionCode: "360102"})
 	noErr(t, err)
 	sup := workflow.ActorOf(u)
 
-	_, err = e.SubmitReport(ctx, workflow.ReportInput{Description: "小区地下室堆放液化气钢瓶", RegionCode: "360102",
+	_, err = e.Reports.Submit(ctx, workflow.ReportInput{Description: "小区地下室堆放液化气钢瓶", RegionCode: "360102",
 		Address: "豫章路88号", ContactName: "王小明", ContactPhone: "13912345678"})
 	noErr(t, err)
-	page, err := e.List(ctx, sup, workflow.ListQuery{})
+	page, err := e.Hazards.List(ctx, sup, workflow.ListQuery{})
 	noErr(t, err)
-	h, err := e.Apply(ctx, sup, page.Items[0].ID, workflow.EventInput{Event: model.EventConfirm, Version: page.Items[0].Version, Fields: workflow.Fields{ResponsibleUnit: sp("某单位")}})
+	h, err := e.Hazards.Apply(ctx, sup, page.Items[0].ID, workflow.EventInput{Event: model.EventConfirm, Version: page.Items[0].Version, Fields: workflow.Fields{ResponsibleUnit: sp("某单位")}})
 	noErr(t, err)
-	_, err = e.Apply(ctx, sup, h.ID, workflow.EventInput{Event: model.EventEscalate, Version: h.Version, Fields: workflow.Fields{Reason: sp("督办")}})
+	_, err = e.Hazards.Apply(ctx, sup, h.ID, workflow.EventInput{Event: model.EventEscalate, Version: h.Version, Fields: workflow.Fields{Reason: sp("督办")}})
 	noErr(t, err)
 
-	d := &Dispatcher{Engine: e, Secret: secret}
+	d := &Dispatcher{Outbox: e.Notifications, Secret: secret}
 	res, err := d.DeliverOnce(ctx, now)
 	noErr(t, err)
 	if res.Sent != 0 || res.Failed != 3 {
 		t.Fatalf("first round against a failing receiver: %+v", res)
 	}
-	pending, err := e.Outbox(ctx, admin, true)
+	pending, err := e.Notifications.List(ctx, admin, true)
 	noErr(t, err)
 	if len(pending) != 3 || pending[0].Attempts != 1 || !strings.Contains(pending[0].LastError, "503") {
 		t.Fatalf("undelivered: %+v", pending)
 	}
-	if _, err := e.Outbox(ctx, sup, true); err == nil {
+	if _, err := e.Notifications.List(ctx, sup, true); err == nil {
 		t.Error("a supervisor listed the outbox")
 	}
 	mu.Lock()

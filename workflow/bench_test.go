@@ -53,7 +53,7 @@ const (
 type benchFixture struct {
 	dialect string
 	store   *model.Store
-	eng     *workflow.Engine
+	eng     *workflow.Services
 	sup     workflow.Actor // fires every benchmark transition
 	sup2    workflow.Actor // verifies what sup submitted
 	entID   int64
@@ -84,12 +84,12 @@ func newBenchFixture(tb testing.TB, dialect string) *benchFixture {
 		{Code: "360100", Name: "南昌市", ParentCode: "360000"},
 		{Code: "360102", Name: "东湖区", ParentCode: "360100"},
 	} {
-		if _, err := f.eng.CreateRegion(ctx, admin, r); err != nil {
+		if _, err := f.eng.Directory.CreateRegion(ctx, admin, r); err != nil {
 			tb.Fatalf("region %s: %v", r.Code, err)
 		}
 	}
 	first := "91360102MA3000010"
-	ent, err := f.eng.CreateEnterprise(ctx, admin, workflow.EnterpriseInput{
+	ent, err := f.eng.Directory.CreateEnterprise(ctx, admin, workflow.EnterpriseInput{
 		Name: "南昌东湖精细化工有限公司", RegionCode: "360102", Industry: "危险化学品",
 		CreditCode: first + string(workflow.CreditCheckChar(first)),
 	})
@@ -98,7 +98,7 @@ func newBenchFixture(tb testing.TB, dialect string) *benchFixture {
 	}
 	f.entID = ent.ID
 	for i, dst := range []*workflow.Actor{&f.sup, &f.sup2} {
-		u, err := f.eng.CreateUser(ctx, admin, workflow.UserInput{
+		u, err := f.eng.Directory.CreateUser(ctx, admin, workflow.UserInput{
 			Username: fmt.Sprintf("donghu%d", i+1), Password: "benchmark-password",
 			DisplayName: fmt.Sprintf("东湖区局监管员%d", i+1), Role: "supervisor", RegionCode: "360102",
 		})
@@ -126,7 +126,7 @@ func strp(s string) *string { return &s }
 // newRectifying registers a hazard and takes it to rectifying (create, confirm,
 // plan) with a deadline tomorrow.
 func (f *benchFixture) newRectifying(ctx context.Context, n int) (*benchHazard, error) {
-	v, err := f.eng.CreateHazard(ctx, f.sup, workflow.HazardInput{
+	v, err := f.eng.Hazards.CreateHazard(ctx, f.sup, workflow.HazardInput{
 		Title: fmt.Sprintf("储罐区静电接地不良 %d", n), Source: "supervisory_check",
 		EnterpriseID: &f.entID, Industry: "危险化学品", Location: "2号罐区",
 	})
@@ -142,11 +142,11 @@ func (f *benchFixture) newRectifying(ctx context.Context, n int) (*benchHazard, 
 		}},
 	} {
 		in.Version = v.Version
-		if v, err = f.eng.Apply(ctx, f.sup, v.ID, in); err != nil {
+		if v, err = f.eng.Hazards.Apply(ctx, f.sup, v.ID, in); err != nil {
 			return nil, fmt.Errorf("%s: %w", in.Event, err)
 		}
 	}
-	rep, err := f.eng.Verify(ctx, f.sup, v.ID)
+	rep, err := f.eng.Hazards.Verify(ctx, f.sup, v.ID)
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
@@ -171,10 +171,10 @@ func (f *benchFixture) pool(tb testing.TB, n, least int) []*benchHazard {
 	return hs
 }
 
-// engineExtend fires extend through Engine.Apply.
+// engineExtend fires extend through Hazards.Apply.
 func (f *benchFixture) engineExtend(ctx context.Context, a workflow.Actor, h *benchHazard) error {
 	d := h.deadline.AddDays(1).String()
-	v, err := f.eng.Apply(ctx, a, h.id, workflow.EventInput{
+	v, err := f.eng.Hazards.Apply(ctx, a, h.id, workflow.EventInput{
 		Event: model.EventExtend, Version: h.version,
 		Fields: workflow.Fields{Reason: strp(extendReason), Deadline: &d},
 	})
@@ -192,7 +192,7 @@ func (f *benchFixture) verify(tb testing.TB, hs []*benchHazard) {
 	tb.Helper()
 	ctx := context.Background()
 	for _, h := range hs {
-		rep, err := f.eng.Verify(ctx, f.sup, h.id)
+		rep, err := f.eng.Hazards.Verify(ctx, f.sup, h.id)
 		if err != nil {
 			tb.Fatalf("verify hazard %d: %v", h.id, err)
 		}
@@ -406,7 +406,7 @@ func skipWithoutPostgres(b *testing.B, dialect string) {
 }
 
 // BenchmarkTransition measures one transition (extend) per op, per dialect:
-// engine is Engine.Apply, raw is the same statements through database/sql, and
+// engine is Hazards.Apply, raw is the same statements through database/sql, and
 // both interleaves the two on the same hazards in one loop and reports each
 // path's rate and their ratio (the target: ratio ≥ 0.65).
 func BenchmarkTransition(b *testing.B) {
@@ -479,7 +479,7 @@ func BenchmarkTransition(b *testing.B) {
 }
 
 // BenchmarkConcurrentWriters runs 8 writers, each extending its own hazards
-// through Engine.Apply; one op is one transition, tx/s is the total rate.
+// through Hazards.Apply; one op is one transition, tx/s is the total rate.
 func BenchmarkConcurrentWriters(b *testing.B) {
 	const writers = 8
 	for _, dialect := range benchDialects {
@@ -589,13 +589,13 @@ func TestEightWritersSQLite(t *testing.T) {
 				return
 			default:
 			}
-			p, err := f.eng.List(ctx, f.sup, workflow.ListQuery{Limit: "20"})
+			p, err := f.eng.Hazards.List(ctx, f.sup, workflow.ListQuery{Limit: "20"})
 			if err != nil {
 				report("reader list", err)
 				return
 			}
 			for _, h := range p.Items {
-				if _, err := f.eng.Verify(ctx, f.sup, h.ID); err != nil {
+				if _, err := f.eng.Hazards.Verify(ctx, f.sup, h.ID); err != nil {
 					report("reader verify", err)
 					return
 				}
@@ -623,14 +623,14 @@ func TestEightWritersSQLite(t *testing.T) {
 			t.Fatalf("writer %d finished %d hazards, want %d", w, len(ids[w]), rounds)
 		}
 		for _, id := range ids[w] {
-			rep, err := f.eng.Verify(ctx, f.sup, id)
+			rep, err := f.eng.Hazards.Verify(ctx, f.sup, id)
 			if err != nil {
 				t.Fatalf("verify %d: %v", id, err)
 			}
 			if !rep.OK || rep.Events != perHazard {
 				t.Fatalf("hazard %d: %+v, want an intact chain of %d events", id, rep, perHazard)
 			}
-			h, err := f.eng.Hazard(ctx, f.sup, id)
+			h, err := f.eng.Hazards.Hazard(ctx, f.sup, id)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -644,7 +644,7 @@ func TestEightWritersSQLite(t *testing.T) {
 
 // lifecycle takes one new hazard through the whole lifecycle and returns its id.
 func (f *benchFixture) lifecycle(ctx context.Context, tag string, extends int, applied *atomic.Int64) (int64, error) {
-	v, err := f.eng.CreateHazard(ctx, f.sup, workflow.HazardInput{
+	v, err := f.eng.Hazards.CreateHazard(ctx, f.sup, workflow.HazardInput{
 		Title: "配电室未设挡鼠板 " + tag, Source: "supervisory_check", EnterpriseID: &f.entID, Industry: "危险化学品",
 	})
 	if err != nil {
@@ -680,16 +680,16 @@ func (f *benchFixture) lifecycle(ctx context.Context, tag string, extends int, a
 	}
 	for _, s := range steps {
 		if s.in.Event == model.EventSubmit { // proof of rectification comes first
-			if _, err := f.eng.AddEvidence(ctx, s.by, v.ID, workflow.EvidenceInput{Kind: model.EvidenceDocument, Data: benchPDF}); err != nil {
+			if _, err := f.eng.Evidence.Add(ctx, s.by, v.ID, workflow.EvidenceInput{Kind: model.EvidenceDocument, Data: benchPDF}); err != nil {
 				return 0, fmt.Errorf("evidence: %w", err)
 			}
-			if v, err = f.eng.Hazard(ctx, s.by, v.ID); err != nil {
+			if v, err = f.eng.Hazards.Hazard(ctx, s.by, v.ID); err != nil {
 				return 0, err
 			}
 			applied.Add(1)
 		}
 		s.in.Version = v.Version
-		if v, err = f.eng.Apply(ctx, s.by, v.ID, s.in); err != nil {
+		if v, err = f.eng.Hazards.Apply(ctx, s.by, v.ID, s.in); err != nil {
 			var we *workflow.Error
 			if errors.As(err, &we) {
 				return 0, fmt.Errorf("%s: %w (fields %v)", s.in.Event, err, we.Fields)

@@ -25,7 +25,7 @@ type HazardDetail struct {
 
 // Detail returns hazard id with its log, files and supervision steps, for a.
 // KindNotFound, or KindForbidden outside a's territory.
-func (e *Engine) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, error) {
+func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
 		return HazardDetail{}, err

@@ -46,7 +46,7 @@ type RegionInput struct {
 // CreateRegion registers a region (admin only). A region lies inside its parent's
 // code range (360102 under 360100 under 360000), so that territory is a range of
 // codes.
-func (e *Engine) CreateRegion(ctx context.Context, a Actor, in RegionInput) (*model.Region, error) {
+func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (*model.Region, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -93,7 +93,7 @@ func conflictOr(err error, field, msg string) error {
 }
 
 // Regions lists every region (the division codes are public).
-func (e *Engine) Regions(ctx context.Context, _ Actor) ([]model.Region, error) {
+func (e *Directory) Regions(ctx context.Context, _ Actor) ([]model.Region, error) {
 	return e.store.ListRegions(ctx, "")
 }
 
@@ -107,7 +107,7 @@ type EnterpriseInput struct {
 
 // CreateEnterprise registers an enterprise (admin only) after checking its unified
 // social credit code.
-func (e *Engine) CreateEnterprise(ctx context.Context, a Actor, in EnterpriseInput) (*model.Enterprise, error) {
+func (e *Directory) CreateEnterprise(ctx context.Context, a Actor, in EnterpriseInput) (*model.Enterprise, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func (e *Engine) CreateEnterprise(ctx context.Context, a Actor, in EnterpriseInp
 	return ent, nil
 }
 
-func (e *Engine) regionExists(ctx context.Context, errs fieldErrors, field, code string) error {
+func (e *core) regionExists(ctx context.Context, errs fieldErrors, field, code string) error {
 	if code == "" {
 		errs.add(field, required(field))
 		return nil
@@ -151,7 +151,7 @@ func (e *Engine) regionExists(ctx context.Context, errs fieldErrors, field, code
 }
 
 // Enterprises lists the enterprises a may see.
-func (e *Engine) Enterprises(ctx context.Context, a Actor) ([]model.Enterprise, error) {
+func (e *Directory) Enterprises(ctx context.Context, a Actor) ([]model.Enterprise, error) {
 	return e.store.ListEnterprises(ctx, a.Scope())
 }
 
@@ -167,7 +167,7 @@ type UserInput struct {
 
 // CreateUser creates an account (admin only). Staff need a region; enterprise
 // users an enterprise, whose region becomes theirs.
-func (e *Engine) CreateUser(ctx context.Context, a Actor, in UserInput) (*model.User, error) {
+func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -238,7 +238,7 @@ type UserUpdate struct {
 // account's sessions at once (on every replica within the few seconds a
 // replica trusts a session it has checked). An admin cannot deactivate the
 // account they are signed in with, so one active admin always remains.
-func (e *Engine) UpdateUser(ctx context.Context, a Actor, id int64, in UserUpdate) (*model.User, error) {
+func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUpdate) (*model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -301,7 +301,7 @@ func (e *Engine) UpdateUser(ctx context.Context, a Actor, id int64, in UserUpdat
 }
 
 // Users lists the accounts (admin only).
-func (e *Engine) Users(ctx context.Context, a Actor) ([]model.User, error) {
+func (e *Directory) Users(ctx context.Context, a Actor) ([]model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -310,7 +310,7 @@ func (e *Engine) Users(ctx context.Context, a Actor) ([]model.User, error) {
 
 // EnsureAdmin creates the account admin on a database without accounts. With an
 // empty password it makes a random one; created says whether it did anything.
-func (e *Engine) EnsureAdmin(ctx context.Context, password string) (pw string, created bool, err error) {
+func (e *Directory) EnsureAdmin(ctx context.Context, password string) (pw string, created bool, err error) {
 	n, err := e.store.CountUsers(ctx)
 	if err != nil || n > 0 {
 		return "", false, err
@@ -332,7 +332,7 @@ var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hazardloop-dummy-password
 // Login checks a username and password and opens a session. It returns the token
 // (shown once; only its hash is stored) and the user. KindUnauthorized for bad
 // credentials, without saying which was wrong.
-func (e *Engine) Login(ctx context.Context, username, password string) (string, *model.User, error) {
+func (e *Directory) Login(ctx context.Context, username, password string) (string, *model.User, error) {
 	bad := &Error{Kind: KindUnauthorized, Code: "bad_credentials", Message: "用户名或密码错误"}
 	if len(password) > 72 {
 		return "", nil, bad
@@ -361,7 +361,7 @@ func (e *Engine) Login(ctx context.Context, username, password string) (string, 
 // A session seen in the last few seconds is answered from memory: a logout on
 // this replica takes effect at once, one on another replica (or an expiry, or a
 // deactivated account) within sessionCacheTTL.
-func (e *Engine) Authenticate(ctx context.Context, token string) (*model.User, error) {
+func (e *Directory) Authenticate(ctx context.Context, token string) (*model.User, error) {
 	key := hashToken(token)
 	now := e.Now()
 	if u, ok := e.sessions.get(key, now); ok {
@@ -378,7 +378,7 @@ func (e *Engine) Authenticate(ctx context.Context, token string) (*model.User, e
 }
 
 // Logout ends the session of token.
-func (e *Engine) Logout(ctx context.Context, token string) error {
+func (e *Directory) Logout(ctx context.Context, token string) error {
 	key := hashToken(token)
 	e.sessions.drop(key)
 	return e.store.DeleteSession(ctx, key, e.Now())

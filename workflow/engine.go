@@ -13,9 +13,13 @@ import (
 	"hazardloop/model"
 )
 
-// Engine runs the lifecycle against the store. It is safe for concurrent use; all
-// state lives in the database.
-type Engine struct {
+// The workflow is a set of services over one store and one clock. Each
+// service is a capability with the methods its handlers need; they share the
+// core (the store, the clock, the options, the holiday calendars and the
+// session cache), and with it the lifecycle's one way of changing a hazard
+// (applyIn, commit). All state lives in the database: every service is safe for
+// concurrent use.
+type core struct {
 	store    *model.Store
 	now      func() time.Time
 	opts     Options
@@ -23,7 +27,44 @@ type Engine struct {
 	sessions sessionCache
 }
 
-// Options tune an Engine; zero values take the defaults.
+// Hazards is the lifecycle: register hazards, fire events, read, list, queue
+// and count them.
+type Hazards struct{ *core }
+
+// Supervision is the ladder (督办): its sweep, documents, replies, the holiday
+// calendars it counts working days with, and the public exposure board.
+type Supervision struct{ *core }
+
+// Reports is the public reporting channel (举报): intake, tracking codes, the
+// staff's answers and the rewards.
+type Reports struct{ *core }
+
+// Evidence is the files attached to hazards.
+type Evidence struct{ *core }
+
+// Directory is regions, enterprises, accounts and sessions.
+type Directory struct{ *core }
+
+// Notifications is the outbox of messages (叫应) delivered after commit.
+type Notifications struct{ *core }
+
+// Ledger is the Excel rectification ledger: export, import, import again.
+type Ledger struct{ *core }
+
+// Services are the workflow's capabilities, made together by New over one
+// store. The embedded core gives each the shared clock (Now, Today).
+type Services struct {
+	*core
+	Hazards       *Hazards
+	Supervision   *Supervision
+	Reports       *Reports
+	Evidence      *Evidence
+	Directory     *Directory
+	Notifications *Notifications
+	Ledger        *Ledger
+}
+
+// Options tune the services; zero values take the defaults.
 type Options struct {
 	Now           func() time.Time // the clock; time.Now by default
 	SessionTTL    time.Duration    // how long a login lasts; 12h by default
@@ -38,8 +79,8 @@ type Options struct {
 	WebhookSecret []byte           // signs them
 }
 
-// New returns an engine over store.
-func New(store *model.Store, o Options) *Engine {
+// New returns the services over store.
+func New(store *model.Store, o Options) *Services {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -55,20 +96,21 @@ func New(store *model.Store, o Options) *Engine {
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
 	}
-	e := &Engine{store: store, now: o.Now, opts: o}
+	e := &core{store: store, now: o.Now, opts: o}
 	shipped, err := ShippedCalendars()
 	if err != nil {
 		panic(err) // the embedded files are checked by tests; this cannot happen in a build
 	}
 	e.calendar.Store(NewCalendar(shipped...))
-	return e
+	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
+		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Ledger: &Ledger{e}}
 }
 
-// Now is the engine's clock, in UTC with the microseconds both databases keep.
-func (e *Engine) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
+// Now is the services' clock, in UTC with the microseconds both databases keep.
+func (e *core) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
 
 // Today is the current calendar day in Asia/Shanghai.
-func (e *Engine) Today() model.Date { return model.DateIn(e.now(), shanghai) }
+func (e *core) Today() model.Date { return model.DateIn(e.now(), shanghai) }
 
 // HazardView is a hazard as a caller sees it: with its derived overdue flag and
 // the events the caller may fire now.
@@ -78,7 +120,7 @@ type HazardView struct {
 	AllowedEvents []model.Event `json:"allowed_events"`
 }
 
-func (e *Engine) view(a Actor, h *model.Hazard) HazardView {
+func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	return HazardView{Hazard: h, Overdue: h.Overdue(e.Today()), AllowedEvents: allowedEvents(a, h)}
 }
 
@@ -107,7 +149,7 @@ var sourcesByRole = map[model.Role][]model.Source{
 
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
-func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
+func (e *Hazards) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
 	var out HazardView
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
 		h, err := e.createIn(ctx, tx, a, in)
@@ -121,7 +163,7 @@ func (e *Engine) CreateHazard(ctx context.Context, a Actor, in HazardInput) (Haz
 }
 
 // createIn is CreateHazard inside the caller's transaction.
-func (e *Engine) createIn(ctx context.Context, tx *model.Store, a Actor, in HazardInput) (*model.Hazard, error) {
+func (e *core) createIn(ctx context.Context, tx *model.Store, a Actor, in HazardInput) (*model.Hazard, error) {
 	h, err := e.newHazard(ctx, tx, a, in)
 	if err != nil {
 		return nil, err
@@ -161,7 +203,7 @@ func hazardCode(region string, at time.Time, n int64) string {
 }
 
 // createEvent is the first event of h's log (h has its ID and code), sealed.
-func (e *Engine) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
+func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	payload := map[string]any{
 		"code": h.Code, "title": h.Title, "source": string(h.Source), "level": string(h.Level),
 		"region_code": h.RegionCode, "discovered_at": h.DiscoveredAt.Format(time.RFC3339Nano),
@@ -181,9 +223,9 @@ type placeLookup interface {
 }
 
 // newHazard validates in and returns the hazard CreateHazard would register, at
-// the engine's now (CreatedAt), without its code and without writing anything.
+// the clock (CreatedAt), without its code and without writing anything.
 // KindForbidden or KindInvalid as CreateHazard.
-func (e *Engine) newHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput) (*model.Hazard, error) {
+func (e *core) newHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput) (*model.Hazard, error) {
 	allowedSources, ok := sourcesByRole[a.Role]
 	if !ok {
 		return nil, errForbidden(a.Role.Label() + "不能登记隐患")
@@ -243,7 +285,7 @@ func (e *Engine) newHazard(ctx context.Context, tx placeLookup, a Actor, in Haza
 
 // placeHazard settles the hazard's region and enterprise against the actor's
 // territory.
-func (e *Engine) placeHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
+func (e *core) placeHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
 	region := strings.TrimSpace(in.RegionCode)
 	if a.Role == model.RoleEnterprise {
 		if in.EnterpriseID != nil && *in.EnterpriseID != a.EnterpriseID {
@@ -295,7 +337,7 @@ func (e *Engine) placeHazard(ctx context.Context, tx placeLookup, a Actor, in Ha
 	return nil
 }
 
-func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to model.State, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
+func (e *core) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to model.State, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
 	return &model.HazardEvent{
 		HazardID: h.ID, Event: ev, FromState: from, ToState: to,
 		ActorID: actorID(a), ActorName: a.Name, Role: a.Role,
@@ -310,7 +352,7 @@ func (e *Engine) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to mod
 // or a's role may not fire the event here), KindConflict (in.Version is stale),
 // KindNotAllowed (the event cannot happen in this state; Allowed lists what a may
 // fire), KindInvalid (fields missing or malformed, each named).
-func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
+func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
 	var out HazardView
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
 		h, err := tx.GetHazard(ctx, id)
@@ -328,7 +370,7 @@ func (e *Engine) Apply(ctx context.Context, a Actor, id int64, in EventInput) (H
 
 // applyIn is Apply inside the caller's transaction, at the moment now, to h as
 // just read in that transaction. It returns the hazard's next version.
-func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
+func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
 	if !a.sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
@@ -382,7 +424,7 @@ func (e *Engine) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model
 
 // commit writes next over h (which must still be at its version) and appends the
 // event to the chain, after settling the ladder's dates for the new state.
-func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
+func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
 	ev := e.chain(a, h, next, event, comment, payload, now)
 	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
 		if errors.Is(err, model.ErrConflict) {
@@ -403,7 +445,7 @@ func (e *Engine) commit(ctx context.Context, tx *model.Store, a Actor, h, next *
 
 // chain settles next (h after event, at now) and returns the event that links it
 // to h's log, sealed; next carries the new chain head.
-func (e *Engine) chain(a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
+func (e *core) chain(a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
 	e.ladder().settle(next)
 	next.UpdatedAt = now
 	ev := e.newEvent(a, h, event, h.State, next.State, comment, payload, now)
@@ -414,7 +456,7 @@ func (e *Engine) chain(a Actor, h, next *model.Hazard, event model.Event, commen
 
 // Hazard returns hazard id as a sees it. KindNotFound, or KindForbidden outside a's
 // territory.
-func (e *Engine) Hazard(ctx context.Context, a Actor, id int64) (HazardView, error) {
+func (e *Hazards) Hazard(ctx context.Context, a Actor, id int64) (HazardView, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
 		return HazardView{}, err
@@ -422,7 +464,7 @@ func (e *Engine) Hazard(ctx context.Context, a Actor, id int64) (HazardView, err
 	return e.view(a, h), nil
 }
 
-func (e *Engine) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, error) {
+func (e *core) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, error) {
 	h, err := e.store.GetHazard(ctx, id)
 	if err != nil {
 		return nil, notFoundOr("隐患", err)
@@ -437,7 +479,7 @@ func (e *Engine) visible(ctx context.Context, a Actor, id int64) (*model.Hazard,
 // the entries about public reporters (contact viewed, answer, reward): even that
 // a named reporter exists is not theirs to know. The chain is verified over the
 // whole log by Verify.
-func (e *Engine) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
+func (e *Hazards) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
@@ -457,7 +499,7 @@ func (e *Engine) Events(ctx context.Context, a Actor, id int64) ([]model.HazardE
 }
 
 // Verify checks the hash chain of hazard id against the head recorded on it.
-func (e *Engine) Verify(ctx context.Context, a Actor, id int64) (model.ChainReport, error) {
+func (e *Hazards) Verify(ctx context.Context, a Actor, id int64) (model.ChainReport, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
 		return model.ChainReport{}, err
@@ -470,7 +512,7 @@ func (e *Engine) Verify(ctx context.Context, a Actor, id int64) (model.ChainRepo
 }
 
 // Ready reports whether the database answers and every migration is applied.
-func (e *Engine) Ready(ctx context.Context) error {
+func (e *Services) Ready(ctx context.Context) error {
 	if err := e.store.Ping(ctx); err != nil {
 		return err
 	}

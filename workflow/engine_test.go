@@ -27,7 +27,7 @@ func kindOf(err error) Kind {
 
 func verifyOK(t *testing.T, f *fixture, id int64) model.ChainReport {
 	t.Helper()
-	r, err := f.engine.Verify(f.ctx, f.actors["admin"], id)
+	r, err := f.engine.Hazards.Verify(f.ctx, f.actors["admin"], id)
 	noErr(t, err)
 	if !r.OK {
 		t.Fatalf("chain of hazard %d broken: %+v", id, r)
@@ -46,7 +46,7 @@ func TestLifecycle(t *testing.T) {
 			t.Errorf("confirm: responsible unit %q, listed_at %v", h.ResponsibleUnit, h.ListedAt)
 		}
 		h = f.fire(t, "ent", h, model.EventPlan, planFields(), "")
-		_, err := f.engine.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventSubmit, Version: h.Version})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventSubmit, Version: h.Version})
 		var we *Error
 		if !errors.As(err, &we) || we.Fields["evidence"] == "" {
 			t.Fatalf("submit without proof: %v", err)
@@ -72,7 +72,7 @@ func TestLifecycle(t *testing.T) {
 			t.Fatalf("reopen: %s verified_by %v", h.State, h.VerifiedBy)
 		}
 
-		evs, err := f.engine.Events(f.ctx, f.actors["admin"], h.ID)
+		evs, err := f.engine.Hazards.Events(f.ctx, f.actors["admin"], h.ID)
 		noErr(t, err)
 		var names []string
 		for i, e := range evs {
@@ -98,7 +98,7 @@ func TestLifecycle(t *testing.T) {
 func TestMajorHazardGates(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
 		h := f.major(t)
-		_, err := f.engine.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventConfirm, Version: h.Version})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventConfirm, Version: h.Version})
 		var we *Error
 		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Fields["basis_standard"] == "" || we.Fields["basis_clause"] == "" {
 			t.Fatalf("confirm major without basis: %v", err)
@@ -107,7 +107,7 @@ func TestMajorHazardGates(t *testing.T) {
 		if !h.ListedSupervision {
 			t.Error("a listed major hazard is under listed supervision")
 		}
-		_, err = f.engine.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventPlan, Version: h.Version, Fields: planFields()})
+		_, err = f.engine.Hazards.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventPlan, Version: h.Version, Fields: planFields()})
 		if !errors.As(err, &we) || we.Kind != KindInvalid {
 			t.Fatalf("plan major without five assurances: %v", err)
 		}
@@ -125,7 +125,7 @@ func TestMajorHazardGates(t *testing.T) {
 		h = f.fire(t, "ent", h, model.EventPlan, full, "")
 		h = f.proof(t, "ent", h)
 		h = f.fire(t, "ent", h, model.EventSubmit, Fields{}, "")
-		_, err = f.engine.Apply(f.ctx, f.actors["officer"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version, Comment: "ok"})
+		_, err = f.engine.Hazards.Apply(f.ctx, f.actors["officer"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version, Comment: "ok"})
 		if kindOf(err) != KindForbidden {
 			t.Fatalf("officer approving a major hazard: %v", err)
 		}
@@ -153,17 +153,17 @@ func TestRefusalsWriteNothing(t *testing.T) {
 			{"bad date", "donghu", EventInput{Event: model.EventExtend, Version: h.Version, Fields: Fields{Reason: sp("x"), Deadline: sp("2027/13/01")}}, KindInvalid},
 		}
 		for _, c := range cases {
-			_, err := f.engine.Apply(f.ctx, f.actors[c.who], h.ID, c.in)
+			_, err := f.engine.Hazards.Apply(f.ctx, f.actors[c.who], h.ID, c.in)
 			if kindOf(err) != c.kind {
 				t.Errorf("%s: err = %v, want kind %d", c.name, err, c.kind)
 			}
 		}
-		_, err := f.engine.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version})
 		var we *Error
 		if errors.As(err, &we) && (len(we.Allowed) == 0 || we.Allowed[0] != model.EventSubmit) {
 			t.Errorf("not-allowed error lists %v", we.Allowed)
 		}
-		after, err := f.engine.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		after, err := f.engine.Hazards.Hazard(f.ctx, f.actors["donghu"], h.ID)
 		noErr(t, err)
 		if after.Version != h.Version || after.LastSeq != h.LastSeq || *after.Deadline != *h.Deadline {
 			t.Errorf("a refusal changed the hazard: v%d→v%d, seq %d→%d", h.Version, after.Version, h.LastSeq, after.LastSeq)
@@ -176,7 +176,7 @@ func TestPlanNeverResetsDeadline(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
 		h := f.hazard(t)
 		h = f.fire(t, "donghu", h, model.EventConfirm, Fields{Deadline: sp("2026-12-10")}, "")
-		_, err := f.engine.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventPlan, Version: h.Version, Fields: planFields()})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["ent"], h.ID, EventInput{Event: model.EventPlan, Version: h.Version, Fields: planFields()})
 		var we *Error
 		if !errors.As(err, &we) || !strings.Contains(we.Fields["deadline"], "延期") {
 			t.Fatalf("plan moving the listed deadline: %v", err)
@@ -194,7 +194,7 @@ func TestDismissAsDuplicate(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
 		a := f.toState(t, model.StateListed)
 		b := f.hazard(t)
-		_, err := f.engine.Apply(f.ctx, f.actors["donghu"], b.ID, EventInput{Event: model.EventDismiss, Version: b.Version, Fields: Fields{Reason: sp("重复"), DuplicateOf: &b.ID}})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], b.ID, EventInput{Event: model.EventDismiss, Version: b.Version, Fields: Fields{Reason: sp("重复"), DuplicateOf: &b.ID}})
 		if kindOf(err) != KindInvalid {
 			t.Fatalf("duplicate of itself: %v", err)
 		}
@@ -219,7 +219,7 @@ func TestConcurrentEvents(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				<-start
-				_, errs[i] = f.engine.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{
+				_, errs[i] = f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{
 					Event: model.EventEscalate, Version: h.Version, Fields: Fields{Reason: sp("并发督办")}})
 			}()
 		}
@@ -237,7 +237,7 @@ func TestConcurrentEvents(t *testing.T) {
 		if wins != 1 {
 			t.Fatalf("%d winners, want 1", wins)
 		}
-		after, err := f.engine.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		after, err := f.engine.Hazards.Hazard(f.ctx, f.actors["donghu"], h.ID)
 		noErr(t, err)
 		if after.EscalationLevel != 1 || after.Version != h.Version+1 {
 			t.Errorf("after the race: level %d version %d", after.EscalationLevel, after.Version)
@@ -267,7 +267,7 @@ func TestLogIsAppendOnlyAndTamperEvident(t *testing.T) {
 			noErr(t, f.store.Exec(f.ctx, "ALTER TABLE hazard_events DISABLE TRIGGER hazard_events_no_update"))
 		}
 		noErr(t, f.store.Exec(f.ctx, `UPDATE hazard_events SET payload = '{"measures":"无"}' WHERE hazard_id = ? AND seq = 3`, h.ID))
-		r, err := f.engine.Verify(f.ctx, f.actors["admin"], h.ID)
+		r, err := f.engine.Hazards.Verify(f.ctx, f.actors["admin"], h.ID)
 		noErr(t, err)
 		if r.OK || r.BrokenAt != 3 {
 			t.Fatalf("tampered chain verified as %+v", r)
@@ -294,12 +294,12 @@ func TestCreateHazardRules(t *testing.T) {
 			{"admin", "admin", HazardInput{Title: "x", RegionCode: "360102"}, KindForbidden},
 		}
 		for _, c := range cases {
-			if _, err := f.engine.CreateHazard(f.ctx, f.actors[c.who], c.in); kindOf(err) != c.kind {
+			if _, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors[c.who], c.in); kindOf(err) != c.kind {
 				t.Errorf("%s: %v, want kind %d", c.name, err, c.kind)
 			}
 		}
 		a := f.hazard(t)
-		b, err := f.engine.CreateHazard(f.ctx, f.actors["officer"], HazardInput{Title: "路边危险边坡", RegionCode: "360102", DiscoveredAt: "2026-11-27T08:30:00+08:00"})
+		b, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["officer"], HazardInput{Title: "路边危险边坡", RegionCode: "360102", DiscoveredAt: "2026-11-27T08:30:00+08:00"})
 		noErr(t, err)
 		if b.Source != model.SourceOfficerReport || b.DiscoveredAt.Format("2006-01-02 15:04") != "2026-11-27 00:30" {
 			t.Errorf("officer hazard: source %s discovered %s", b.Source, b.DiscoveredAt)

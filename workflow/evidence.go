@@ -56,7 +56,7 @@ type prepared struct {
 // prepare checks an upload by its content (never its name) and, for the public,
 // strips location data from photos. It stores the bytes: content-addressed, so a
 // file stored for a transaction that then fails costs nothing but space.
-func (e *Engine) prepare(ctx context.Context, in EvidenceInput, public bool) (*prepared, error) {
+func (e *core) prepare(ctx context.Context, in EvidenceInput, public bool) (*prepared, error) {
 	errs := fieldErrors{}
 	switch in.Kind {
 	case model.EvidencePhotoBefore, model.EvidencePhotoAfter, model.EvidenceDocument:
@@ -107,7 +107,7 @@ func (e *Engine) prepare(ctx context.Context, in EvidenceInput, public bool) (*p
 	return p, nil
 }
 
-func (e *Engine) maxUpload() int {
+func (e *core) maxUpload() int {
 	if e.opts.MaxUpload > 0 {
 		return e.opts.MaxUpload
 	}
@@ -115,7 +115,7 @@ func (e *Engine) maxUpload() int {
 }
 
 // MaxUpload is the size limit of one evidence file, for the HTTP layer's body limit.
-func (e *Engine) MaxUpload() int { return e.maxUpload() }
+func (e *Evidence) MaxUpload() int { return e.maxUpload() }
 
 // cleanFilename keeps a display name only: no directories, no control
 // characters, at most 100 characters.
@@ -138,7 +138,7 @@ func cleanFilename(name string) string {
 }
 
 // attach records a prepared file on hazard h inside tx and logs it in the chain.
-func (e *Engine) attach(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, p *prepared, now time.Time) (*model.Evidence, *model.Hazard, error) {
+func (e *core) attach(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, p *prepared, now time.Time) (*model.Evidence, *model.Hazard, error) {
 	ev := &model.Evidence{
 		HazardID: h.ID, Kind: p.kind, SHA256: p.sum, Size: int64(len(p.data)), ContentType: p.contentType,
 		Filename: p.filename, Note: p.note, UploadedBy: actorID(a), UploaderRole: a.Role, FromPublic: p.public,
@@ -171,7 +171,7 @@ func mayAct(a Actor, h *model.Hazard) error {
 
 // AddEvidence stores a file on hazard id for a: checked by content, kept by its
 // SHA-256, its capture time read from the photo, the upload logged in the chain.
-func (e *Engine) AddEvidence(ctx context.Context, a Actor, id int64, in EvidenceInput) (EvidenceResult, error) {
+func (e *Evidence) Add(ctx context.Context, a Actor, id int64, in EvidenceInput) (EvidenceResult, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
 		return EvidenceResult{}, err
@@ -203,7 +203,7 @@ func (e *Engine) AddEvidence(ctx context.Context, a Actor, id int64, in Evidence
 }
 
 // Evidence lists the files of hazard id.
-func (e *Engine) Evidence(ctx context.Context, a Actor, id int64) ([]model.Evidence, error) {
+func (e *Evidence) List(ctx context.Context, a Actor, id int64) ([]model.Evidence, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
@@ -212,7 +212,7 @@ func (e *Engine) Evidence(ctx context.Context, a Actor, id int64) ([]model.Evide
 
 // OpenEvidence returns file id's record and content, for whoever may see its
 // hazard. The caller closes the reader.
-func (e *Engine) OpenEvidence(ctx context.Context, a Actor, id int64) (*model.Evidence, io.ReadCloser, error) {
+func (e *Evidence) Open(ctx context.Context, a Actor, id int64) (*model.Evidence, io.ReadCloser, error) {
 	ev, err := e.store.GetEvidence(ctx, id)
 	if err != nil {
 		return nil, nil, notFoundOr("佐证材料", err)
@@ -229,7 +229,7 @@ func (e *Engine) OpenEvidence(ctx context.Context, a Actor, id int64) (*model.Ev
 
 // WithdrawEvidence marks file id withdrawn (never deleted): by its uploader or a
 // supervisor of the territory, with a reason, logged in the chain.
-func (e *Engine) WithdrawEvidence(ctx context.Context, a Actor, id int64, reason string) (*model.Evidence, error) {
+func (e *Evidence) Withdraw(ctx context.Context, a Actor, id int64, reason string) (*model.Evidence, error) {
 	errs := fieldErrors{}
 	reason = text(errs, "reason", &reason, 500)
 	if reason == "" {

@@ -9,7 +9,7 @@ import (
 // LogFinding registers a hazard with its site photos (photo_before) in one
 // transaction: the hazard is not created if a photo is refused. The photos are
 // checked by content before anything is written; a refusal names the field file.
-func (e *Engine) LogFinding(ctx context.Context, a Actor, in HazardInput, photos []EvidenceInput) (HazardView, error) {
+func (e *Hazards) LogFinding(ctx context.Context, a Actor, in HazardInput, photos []EvidenceInput) (HazardView, error) {
 	ps := make([]*prepared, 0, len(photos))
 	for _, p := range photos {
 		p.Kind = model.EvidencePhotoBefore

@@ -21,7 +21,7 @@ type fixture struct {
 	now    time.Time // the engine's clock; tests move it
 	url    string
 	store  *model.Store
-	engine *Engine
+	engine *Services
 	ents   map[string]int64 // "donghu", "xihu"
 	actors map[string]Actor // "admin", "province", "city", "donghu", "donghu2", "xihu", "officer", "ent", "ent2"
 }
@@ -42,12 +42,12 @@ func newFixture(tb testing.TB, dialect string) *fixture {
 		{Code: "360102", Name: "东湖区", ParentCode: "360100"},
 		{Code: "360103", Name: "西湖区", ParentCode: "360100"},
 	} {
-		_, err := f.engine.CreateRegion(f.ctx, admin, r)
+		_, err := f.engine.Directory.CreateRegion(f.ctx, admin, r)
 		noErr(tb, err)
 	}
 	for i, e := range []struct{ key, region string }{{"donghu", "360102"}, {"xihu", "360103"}} {
 		first := fmt.Sprintf("91%sMA3%05d0", e.region, i)[:17]
-		ent, err := f.engine.CreateEnterprise(f.ctx, admin, EnterpriseInput{
+		ent, err := f.engine.Directory.CreateEnterprise(f.ctx, admin, EnterpriseInput{
 			Name: e.key + "公司", CreditCode: first + string(CreditCheckChar(first)), RegionCode: e.region, Industry: "工贸",
 		})
 		noErr(tb, err)
@@ -70,7 +70,7 @@ func newFixture(tb testing.TB, dialect string) *fixture {
 			id := f.ents[u.ent]
 			in.EnterpriseID = &id
 		}
-		user, err := f.engine.CreateUser(f.ctx, admin, in)
+		user, err := f.engine.Directory.CreateUser(f.ctx, admin, in)
 		noErr(tb, err)
 		f.actors[u.key] = ActorOf(user)
 	}
@@ -86,9 +86,9 @@ var pdf = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Roo
 // hazard at its new version.
 func (f *fixture) proof(tb testing.TB, who string, h HazardView) HazardView {
 	tb.Helper()
-	_, err := f.engine.AddEvidence(f.ctx, f.actors[who], h.ID, EvidenceInput{Kind: "document", Filename: "整改报告.pdf", Data: pdf})
+	_, err := f.engine.Evidence.Add(f.ctx, f.actors[who], h.ID, EvidenceInput{Kind: "document", Filename: "整改报告.pdf", Data: pdf})
 	noErr(tb, err)
-	h, err = f.engine.Hazard(f.ctx, f.actors[who], h.ID)
+	h, err = f.engine.Hazards.Hazard(f.ctx, f.actors[who], h.ID)
 	noErr(tb, err)
 	return h
 }
@@ -103,7 +103,7 @@ func noErr(tb testing.TB, err error) {
 // hazard registers a general self-inspection hazard of the 东湖 enterprise.
 func (f *fixture) hazard(tb testing.TB) HazardView {
 	tb.Helper()
-	h, err := f.engine.CreateHazard(f.ctx, f.actors["ent"], HazardInput{Title: "消防通道堆放杂物"})
+	h, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["ent"], HazardInput{Title: "消防通道堆放杂物"})
 	noErr(tb, err)
 	return h
 }
@@ -112,7 +112,7 @@ func (f *fixture) hazard(tb testing.TB) HazardView {
 func (f *fixture) major(tb testing.TB) HazardView {
 	tb.Helper()
 	id := f.ents["donghu"]
-	h, err := f.engine.CreateHazard(f.ctx, f.actors["donghu"], HazardInput{
+	h, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["donghu"], HazardInput{
 		Title: "反应釜紧急切断装置未投用", Level: "major", Source: "supervisory_check", EnterpriseID: &id})
 	noErr(tb, err)
 	return h
@@ -121,7 +121,7 @@ func (f *fixture) major(tb testing.TB) HazardView {
 // fire applies ev with fields at the hazard's current version.
 func (f *fixture) fire(tb testing.TB, who string, h HazardView, ev model.Event, fl Fields, comment string) HazardView {
 	tb.Helper()
-	out, err := f.engine.Apply(f.ctx, f.actors[who], h.ID, EventInput{Event: ev, Version: h.Version, Comment: comment, Fields: fl})
+	out, err := f.engine.Hazards.Apply(f.ctx, f.actors[who], h.ID, EventInput{Event: ev, Version: h.Version, Comment: comment, Fields: fl})
 	if err != nil {
 		tb.Fatalf("%s by %s: %v", ev, who, err)
 	}

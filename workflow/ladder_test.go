@@ -98,7 +98,7 @@ func at(s string) time.Time {
 
 // sweepTogether runs SweepOnce on every engine (replica) at once, released
 // together, and returns their results; a failed sweep fails the test.
-func sweepTogether(t *testing.T, ctx context.Context, engines []*Engine, now time.Time) []SweepResult {
+func sweepTogether(t *testing.T, ctx context.Context, engines []*Services, now time.Time) []SweepResult {
 	t.Helper()
 	var wg sync.WaitGroup
 	results := make([]SweepResult, len(engines))
@@ -109,7 +109,7 @@ func sweepTogether(t *testing.T, ctx context.Context, engines []*Engine, now tim
 		go func() {
 			defer wg.Done()
 			<-start
-			results[i], errs[i] = e.SweepOnce(ctx, now)
+			results[i], errs[i] = e.Supervision.SweepOnce(ctx, now)
 		}()
 	}
 	close(start)
@@ -135,14 +135,14 @@ func (f *fixture) overdueHazard(tb testing.TB) HazardView {
 
 func (f *fixture) sweep(tb testing.TB, when string) int {
 	tb.Helper()
-	res, err := f.engine.SweepOnce(f.ctx, at(when))
+	res, err := f.engine.Supervision.SweepOnce(f.ctx, at(when))
 	noErr(tb, err)
 	return res.Steps
 }
 
 func (f *fixture) reload(tb testing.TB, id int64) HazardView {
 	tb.Helper()
-	h, err := f.engine.Hazard(f.ctx, f.actors["admin"], id)
+	h, err := f.engine.Hazards.Hazard(f.ctx, f.actors["admin"], id)
 	noErr(tb, err)
 	return h
 }
@@ -167,7 +167,7 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		if h.EscalationLevel != 4 || h.NextStepOn != nil {
 			t.Fatalf("level %d, next step %v", h.EscalationLevel, h.NextStepOn)
 		}
-		evs, err := f.engine.Events(f.ctx, f.actors["admin"], h.ID)
+		evs, err := f.engine.Hazards.Events(f.ctx, f.actors["admin"], h.ID)
 		noErr(t, err)
 		var steps []string
 		for _, e := range evs {
@@ -185,7 +185,7 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		}
 		verifyOK(t, f, h.ID)
 
-		esc, err := f.engine.Escalations(f.ctx, f.actors["donghu"], h.ID)
+		esc, err := f.engine.Supervision.Escalations(f.ctx, f.actors["donghu"], h.ID)
 		noErr(t, err)
 		if len(esc) != 4 {
 			t.Fatalf("%d escalation records", len(esc))
@@ -203,17 +203,17 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		if esc[0].ReplyDue.String() != "2026-12-09" {
 			t.Errorf("reply due %s", esc[0].ReplyDue)
 		}
-		doc, err := f.engine.EscalationDocument(f.ctx, f.actors["ent"], esc[2].ID)
+		doc, err := f.engine.Supervision.Document(f.ctx, f.actors["ent"], esc[2].ID)
 		noErr(t, err)
 		if doc.Title != "安全生产约谈通知书" || doc.Deadline != "2026年12月1日" || !strings.Contains(strings.Join(doc.Required, ""), "前书面报送") {
 			t.Errorf("document: %+v", doc)
 		}
-		if _, err := f.engine.EscalationDocument(f.ctx, f.actors["ent2"], esc[2].ID); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Supervision.Document(f.ctx, f.actors["ent2"], esc[2].ID); kindOf(err) != KindForbidden {
 			t.Errorf("another enterprise reading the document: %v", err)
 		}
 
 		// On the board while open; 已整改 once written off; gone after 30 days.
-		board, err := f.engine.ExposureBoard(f.ctx)
+		board, err := f.engine.Supervision.ExposureBoard(f.ctx)
 		noErr(t, err)
 		if len(board) != 1 || board[0].Status != "逾期未整改" || board[0].Enterprise != "donghu公司" || board[0].Region != "东湖区" {
 			t.Fatalf("board = %+v", board)
@@ -225,12 +225,12 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		if h.NextStepOn != nil || h.DueOn != nil {
 			t.Errorf("written off but due %v next %v", h.DueOn, h.NextStepOn)
 		}
-		board, _ = f.engine.ExposureBoard(f.ctx)
+		board, _ = f.engine.Supervision.ExposureBoard(f.ctx)
 		if len(board) != 1 || board[0].Status != "已整改" {
 			t.Errorf("board after write-off = %+v", board)
 		}
 		f.now = at("2027-02-10")
-		if board, _ = f.engine.ExposureBoard(f.ctx); len(board) != 0 {
+		if board, _ = f.engine.Supervision.ExposureBoard(f.ctx); len(board) != 0 {
 			t.Errorf("board a month later = %+v", board)
 		}
 		if n := f.sweep(t, "2027-03-01"); n != 0 {
@@ -246,8 +246,8 @@ func TestExtensionRestartsCount(t *testing.T) {
 		f.now = at("2026-12-02")
 		h = f.reload(t, h.ID)
 		h = f.fire(t, "donghu", h, model.EventExtend, Fields{Reason: sp("企业申请，设备到货延迟"), Deadline: sp("2026-12-20")}, "")
-		esc, _ := f.engine.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err := f.engine.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货")
+		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
+		_, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货")
 		noErr(t, err)
 		for _, d := range []string{"2026-12-10", "2026-12-21", "2026-12-26"} {
 			if n := f.sweep(t, d); n != 0 {
@@ -268,12 +268,12 @@ func TestUnansweredStepMovesLadder(t *testing.T) {
 		f.engine.opts.Ladder.General = [4]int{1, 20, 30, 40}
 		h := f.overdueHazard(t)
 		f.sweep(t, "2026-12-02") // 函告, reply due 2026-12-09
-		unreplied, err := f.engine.Unreplied(f.ctx, f.actors["city"])
+		unreplied, err := f.engine.Supervision.Unreplied(f.ctx, f.actors["city"])
 		noErr(t, err)
 		if len(unreplied) != 1 || unreplied[0].HazardID != h.ID {
 			t.Fatalf("unreplied = %+v", unreplied)
 		}
-		if _, err := f.engine.Unreplied(f.ctx, f.actors["ent"]); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Supervision.Unreplied(f.ctx, f.actors["ent"]); kindOf(err) != KindForbidden {
 			t.Errorf("an enterprise listing unreplied steps: %v", err)
 		}
 		if n := f.sweep(t, "2026-12-09"); n != 0 {
@@ -282,24 +282,24 @@ func TestUnansweredStepMovesLadder(t *testing.T) {
 		if n := f.sweep(t, "2026-12-10"); n != 1 {
 			t.Fatalf("the day after the reply deadline: %d steps, want 1", n)
 		}
-		evs, _ := f.engine.Events(f.ctx, f.actors["admin"], h.ID)
+		evs, _ := f.engine.Hazards.Events(f.ctx, f.actors["admin"], h.ID)
 		if last := evs[len(evs)-1]; !strings.Contains(string(last.Payload), "函告逾期未回复") {
 			t.Errorf("reason: %s", last.Payload)
 		}
 		// Acknowledged and answered: the ladder waits for the next threshold.
-		esc, _ := f.engine.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err = f.engine.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID)
+		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
+		_, err = f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID)
 		noErr(t, err)
-		if _, err := f.engine.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID); kindOf(err) != KindConflict {
+		if _, err := f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID); kindOf(err) != KindConflict {
 			t.Errorf("second acknowledgement: %v", err)
 		}
-		if _, err := f.engine.Reply(f.ctx, f.actors["ent"], esc[1].ID, " "); kindOf(err) != KindInvalid {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, " "); kindOf(err) != KindInvalid {
 			t.Errorf("empty reply: %v", err)
 		}
-		if _, err := f.engine.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x"); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x"); kindOf(err) != KindForbidden {
 			t.Errorf("another enterprise replying: %v", err)
 		}
-		_, err = f.engine.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收")
+		_, err = f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收")
 		noErr(t, err)
 		if n := f.sweep(t, "2026-12-30"); n != 0 {
 			t.Errorf("answered, before 30 days: %d steps", n)
@@ -327,7 +327,7 @@ func TestConcurrentSweepers(t *testing.T) {
 				ids[i] = f.overdueHazard(t).ID
 			}
 			const replicas = 4
-			engines := make([]*Engine, replicas)
+			engines := make([]*Services, replicas)
 			for i := range engines {
 				engines[i] = New(modeltest.OpenAt(t, f.url), Options{Now: func() time.Time { return fixedNow }})
 			}
@@ -340,7 +340,7 @@ func TestConcurrentSweepers(t *testing.T) {
 			}
 			var numbers []string
 			for _, id := range ids {
-				esc, err := f.engine.Escalations(f.ctx, f.actors["admin"], id)
+				esc, err := f.engine.Supervision.Escalations(f.ctx, f.actors["admin"], id)
 				noErr(t, err)
 				if len(esc) != 4 {
 					t.Fatalf("hazard %d has %d steps", id, len(esc))
@@ -348,7 +348,7 @@ func TestConcurrentSweepers(t *testing.T) {
 				for _, e := range esc {
 					numbers = append(numbers, fmt.Sprintf("%d-%d", e.DocYear, e.DocSeq))
 				}
-				evs, err := f.engine.Events(f.ctx, f.actors["admin"], id)
+				evs, err := f.engine.Hazards.Events(f.ctx, f.actors["admin"], id)
 				noErr(t, err)
 				count := 0
 				for _, e := range evs {
@@ -389,14 +389,14 @@ func TestManualEscalationNumbering(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = f.engine.Apply(f.ctx, f.actors["city"], h.ID, EventInput{Event: model.EventEscalate, Version: h.Version, Fields: Fields{Reason: sp("整改进度严重滞后")}})
+				_, errs[i] = f.engine.Hazards.Apply(f.ctx, f.actors["city"], h.ID, EventInput{Event: model.EventEscalate, Version: h.Version, Fields: Fields{Reason: sp("整改进度严重滞后")}})
 			}()
 		}
 		wg.Wait()
 		seen := map[int64]bool{}
 		for i, h := range hs {
 			noErr(t, errs[i])
-			esc, err := f.engine.Escalations(f.ctx, f.actors["city"], h.ID)
+			esc, err := f.engine.Supervision.Escalations(f.ctx, f.actors["city"], h.ID)
 			noErr(t, err)
 			if len(esc) != 1 || esc[0].IssuerRegion != "360100" || esc[0].IssuerName != "南昌市应急管理局" {
 				t.Fatalf("escalation %+v", esc)
@@ -415,7 +415,7 @@ func TestExposureBoardIsRedacted(t *testing.T) {
 	f := newFixture(t, model.DialectSQLite)
 	h := f.overdueHazard(t)
 	f.sweep(t, "2027-01-05")
-	board, err := f.engine.ExposureBoard(f.ctx)
+	board, err := f.engine.Supervision.ExposureBoard(f.ctx)
 	noErr(t, err)
 	b, _ := json.Marshal(board)
 	h = f.reload(t, h.ID)

@@ -40,7 +40,7 @@ const importRetention = 7 * 24 * time.Hour
 // has been read yet.
 type LedgerExport struct {
 	FileName string
-	e        *Engine
+	e        *core
 	actor    Actor
 	filter   model.HazardFilter
 	title    string
@@ -51,7 +51,7 @@ type LedgerExport struct {
 // ExportLedger prepares the ledger of the hazards a sees that match q (the
 // filters of List; cursor and limit are ignored: the export holds every match).
 // KindInvalid names each bad filter; KindForbidden for an account without scope.
-func (e *Engine) ExportLedger(ctx context.Context, a Actor, q ListQuery) (*LedgerExport, error) {
+func (e *Ledger) Export(ctx context.Context, a Actor, q ListQuery) (*LedgerExport, error) {
 	sc := a.Scope()
 	if !sc.All && sc.Region == "" && sc.EnterpriseID == 0 {
 		return nil, errForbidden("您的账号没有可导出的辖区")
@@ -69,13 +69,13 @@ func (e *Engine) ExportLedger(ctx context.Context, a Actor, q ListQuery) (*Ledge
 	now := e.Now()
 	return &LedgerExport{
 		FileName: fmt.Sprintf("隐患台账_%s_%s.xlsx", name, now.In(shanghai).Format("20060102")),
-		e:        e, actor: a, filter: f, title: name + "隐患排查治理台账", now: now,
+		e:        e.core, actor: a, filter: f, title: name + "隐患排查治理台账", now: now,
 	}, nil
 }
 
 // scopeName names what an export covers: the filtered region, else the caller's
 // region or enterprise, else 全部.
-func (e *Engine) scopeName(ctx context.Context, a Actor, region string) (string, error) {
+func (e *core) scopeName(ctx context.Context, a Actor, region string) (string, error) {
 	switch {
 	case region == "" && a.Role == model.RoleEnterprise:
 		ent, err := e.store.GetEnterprise(ctx, a.EnterpriseID)
@@ -233,7 +233,7 @@ func (n *nameCache) fill(r *ledger.Row, h *model.Hazard) {
 }
 
 // Template writes the blank ledger with drop-downs and explanations.
-func (e *Engine) Template(w io.Writer) error { return ledger.Template(w) }
+func (e *Ledger) Template(w io.Writer) error { return ledger.Template(w) }
 
 // ImportOptions say how to import a ledger.
 type ImportOptions struct {
@@ -274,7 +274,7 @@ var errImportRollback = errors.New("workflow: roll back the ledger import")
 // KindForbidden (not a supervisor), KindInvalid for a file that is no ledger (its
 // Code says why) and, when rows have problems and nothing was written, with Detail
 // holding the ImportResult and its {row, column, message} list.
-func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o ImportOptions) (ImportResult, error) {
+func (e *Ledger) Import(ctx context.Context, a Actor, file []byte, o ImportOptions) (ImportResult, error) {
 	if a.Role != model.RoleSupervisor {
 		return ImportResult{}, errForbidden("只有监管人员可以导入台账（" + a.Role.Label() + "可以导出台账）")
 	}
@@ -289,7 +289,7 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 	chunks, stop := readChunks(rd)
 	defer stop()
 	err = e.store.Tx(ctx, func(tx *model.Store) error {
-		im := newImporter(e, tx, a, rd, now, o.FileName)
+		im := newImporter(e.core, tx, a, rd, now, o.FileName)
 		defer im.wait()
 		chunk, more := <-chunks
 		if more {
@@ -363,7 +363,7 @@ func (e *Engine) ImportLedger(ctx context.Context, a Actor, file []byte, o Impor
 	return res, nil
 }
 
-func (e *Engine) recordImport(ctx context.Context, a Actor, file []byte, o ImportOptions, res *ImportResult, now time.Time) error {
+func (e *core) recordImport(ctx context.Context, a Actor, file []byte, o ImportOptions, res *ImportResult, now time.Time) error {
 	errs, err := json.Marshal(res.Errors)
 	if err != nil {
 		return err
@@ -405,7 +405,7 @@ type ImportReport struct {
 
 // LedgerImportReport returns the error report of import id: to the official who
 // made it, or an admin. KindNotFound if it is unknown or expired.
-func (e *Engine) LedgerImportReport(ctx context.Context, a Actor, id int64) (*ImportReport, error) {
+func (e *Ledger) ImportReport(ctx context.Context, a Actor, id int64) (*ImportReport, error) {
 	li, err := e.store.GetLedgerImport(ctx, id)
 	if err != nil {
 		return nil, notFoundOr("导入记录（保存7天）", err)
@@ -489,7 +489,7 @@ func readChunks(rd *ledger.Reader) (chunks <-chan []ledger.Draft, stop func()) {
 // transaction's connection serves one at a time and every lookup sees the
 // batches before it.
 type importer struct {
-	e       *Engine
+	e       *core
 	tx      *model.Store // gated: waits for the batch in flight
 	raw     *model.Store // the transaction itself: the batch in flight's
 	a       Actor
@@ -531,7 +531,7 @@ type pendingHazard struct {
 	fp       string
 }
 
-func newImporter(e *Engine, tx *model.Store, a Actor, rd *ledger.Reader, now time.Time, file string) *importer {
+func newImporter(e *core, tx *model.Store, a Actor, rd *ledger.Reader, now time.Time, file string) *importer {
 	im := &importer{e: e, raw: tx, a: a, rd: rd, now: now, file: file,
 		ents: map[string]*model.Enterprise{}, named: map[string][]model.Enterprise{}, regions: map[string]regionHit{},
 		pendingFP: map[string]bool{}, pendingPeriods: map[string]bool{}, tally: newSummaryTally()}

@@ -22,7 +22,7 @@ import (
 
 func (f *fixture) export(tb testing.TB, who string, q ListQuery) []byte {
 	tb.Helper()
-	x, err := f.engine.ExportLedger(f.ctx, f.actors[who], q)
+	x, err := f.engine.Ledger.Export(f.ctx, f.actors[who], q)
 	noErr(tb, err)
 	var buf bytes.Buffer
 	_, err = x.Write(f.ctx, &buf)
@@ -91,7 +91,7 @@ func TestLedgerRoundTripChangesNothing(t *testing.T) {
 		before := f.allHazards(t)
 
 		b := f.export(t, "city", ListQuery{})
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["city"], b, ImportOptions{FileName: "round.xlsx"})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["city"], b, ImportOptions{FileName: "round.xlsx"})
 		noErr(t, err)
 		if res.Rows != 4 || res.Unchanged != 4 || res.Created+res.Updated+res.Skipped != 0 || len(res.Errors) != 0 {
 			t.Fatalf("result %+v", res)
@@ -107,7 +107,7 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 		f.hazard(t)
 		f.toState(t, model.StateListed)
 		xihu := f.ents["xihu"]
-		_, err := f.engine.CreateHazard(f.ctx, f.actors["xihu"], HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
+		_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["xihu"], HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
 		noErr(t, err)
 		count := func(b []byte) int {
 			r, err := ledger.Open(b, ledger.DecodeOptions{})
@@ -127,12 +127,12 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 		if got := count(f.export(t, "city", ListQuery{State: "listed"})); got != 1 {
 			t.Errorf("state filter: %d rows", got)
 		}
-		_, err = f.engine.ExportLedger(f.ctx, f.actors["city"], ListQuery{State: "nonsense"})
+		_, err = f.engine.Ledger.Export(f.ctx, f.actors["city"], ListQuery{State: "nonsense"})
 		var we *Error
 		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Fields["state"] == "" {
 			t.Errorf("bad filter: %v", err)
 		}
-		x, err := f.engine.ExportLedger(f.ctx, f.actors["city"], ListQuery{})
+		x, err := f.engine.Ledger.Export(f.ctx, f.actors["city"], ListQuery{})
 		noErr(t, err)
 		if x.FileName != "隐患台账_南昌市_20261128.xlsx" {
 			t.Errorf("file name %q", x.FileName)
@@ -163,7 +163,7 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 		rows := []ledger.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
 		b := ledgerOf(t, rows...)
 
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
 		noErr(t, err)
 		if res.Created != 4 || len(res.Errors) != 0 || !res.Committed || res.ID == 0 {
 			t.Fatalf("result %+v", res)
@@ -183,21 +183,21 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 		if n := byTitle["新单位的隐患"]; n.EnterpriseID == nil {
 			t.Errorf("new enterprise not registered: %+v", n)
 		}
-		evs, err := f.engine.Events(f.ctx, f.actors["donghu"], rect.ID)
+		evs, err := f.engine.Hazards.Events(f.ctx, f.actors["donghu"], rect.ID)
 		noErr(t, err)
 		if len(evs) != 2 || evs[0].Event != model.EventCreate || evs[1].Event != model.EventImported ||
 			evs[1].FromState != model.StateDiscovered || evs[1].ToState != model.StateRectifying {
 			t.Errorf("events %+v", evs)
 		}
-		if rep, _ := f.engine.Verify(f.ctx, f.actors["donghu"], rect.ID); !rep.OK {
+		if rep, _ := f.engine.Hazards.Verify(f.ctx, f.actors["donghu"], rect.ID); !rep.OK {
 			t.Errorf("chain %+v", rep)
 		}
-		if evs, _ := f.engine.Events(f.ctx, f.actors["donghu"], byTitle["新发现"].ID); len(evs) != 1 {
+		if evs, _ := f.engine.Hazards.Events(f.ctx, f.actors["donghu"], byTitle["新发现"].ID); len(evs) != 1 {
 			t.Errorf("a discovered row needs no imported event: %d events", len(evs))
 		}
 
 		// The same file again: no duplicates, nothing changed.
-		again, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		again, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != 4 || len(f.allHazards(t)) != 4 {
 			t.Errorf("re-import %+v, %d hazards", again, len(f.allHazards(t)))
@@ -215,7 +215,7 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		m := metrics.New()
 		f.engine.opts.Metrics = m
 
-		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		var we *Error
 		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "ledger_invalid" {
 			t.Fatalf("err %v", err)
@@ -232,13 +232,13 @@ func TestLedgerAllOrNothing(t *testing.T) {
 			t.Fatalf("%d hazards written by a refused import", n)
 		}
 
-		dry, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{DryRun: true, ValidOnly: true})
+		dry, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{DryRun: true, ValidOnly: true})
 		noErr(t, err)
 		if dry.Created != 2 || dry.Skipped != 2 || len(f.allHazards(t)) != 0 {
 			t.Errorf("dry run %+v", dry)
 		}
 
-		res, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		res, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
 		noErr(t, err)
 		if res.Created != 2 || res.Skipped != 2 || len(res.Errors) != 2 || len(f.allHazards(t)) != 2 {
 			t.Errorf("valid only %+v", res)
@@ -254,7 +254,7 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		}
 
 		// The error report carries every uploaded row and the problems.
-		rep, err := f.engine.LedgerImportReport(f.ctx, f.actors["donghu"], res.ID)
+		rep, err := f.engine.Ledger.ImportReport(f.ctx, f.actors["donghu"], res.ID)
 		noErr(t, err)
 		var buf bytes.Buffer
 		noErr(t, rep.Write(&buf))
@@ -265,7 +265,7 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		if len(got) != 5 {
 			t.Errorf("report has %d rows, want header and 4", len(got))
 		}
-		if _, err := f.engine.LedgerImportReport(f.ctx, f.actors["xihu"], res.ID); !errors.As(err, &we) || we.Kind != KindForbidden {
+		if _, err := f.engine.Ledger.ImportReport(f.ctx, f.actors["xihu"], res.ID); !errors.As(err, &we) || we.Kind != KindForbidden {
 			t.Errorf("someone else's report: %v", err)
 		}
 	})
@@ -277,48 +277,48 @@ func TestLedgerUpdates(t *testing.T) {
 		// Row 3 is the only hazard; 整改措施 is column O, 整改期限 U, 当前状态 X.
 		b := f.export(t, "donghu", ListQuery{})
 
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Fatalf("result %+v", res)
 		}
-		got, err := f.engine.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		got, err := f.engine.Hazards.Hazard(f.ctx, f.actors["donghu"], h.ID)
 		noErr(t, err)
 		if got.Measures != "更换为防爆型设备" || got.Version != h.Version+1 || got.State != model.StateRectifying {
 			t.Errorf("updated hazard %+v", got.Hazard)
 		}
-		evs, _ := f.engine.Events(f.ctx, f.actors["donghu"], h.ID)
+		evs, _ := f.engine.Hazards.Events(f.ctx, f.actors["donghu"], h.ID)
 		if last := evs[len(evs)-1]; last.Event != model.EventImported || last.FromState != last.ToState {
 			t.Errorf("last event %+v", last)
 		}
 
 		// The hazard moved on since the export: the old file cannot change it.
-		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
+		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
 		fresh := f.export(t, "donghu", ListQuery{})
-		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
+		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
 		wantRowError(t, err, "整改期限")
-		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
+		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
 		wantRowError(t, err, "当前状态")
-		_, err = f.engine.ImportLedger(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
+		_, err = f.engine.Ledger.Import(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
 		// A deadline reminder since the export changed nothing the ledger
 		// carries: the county's edit still goes in.
 		f.now = time.Date(2026, 12, 29, 10, 0, 0, 0, shanghai)
-		sw, err := f.engine.SweepOnce(f.ctx, f.now)
+		sw, err := f.engine.Supervision.SweepOnce(f.ctx, f.now)
 		noErr(t, err)
 		if sw.Reminders != 1 {
 			t.Fatalf("sweep %+v, want one reminder", sw)
 		}
-		res, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
+		res, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Errorf("after a reminder: %+v", res)
 		}
 		// A real event since the export still guards the row.
-		_, err = f.engine.ImportLedger(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
+		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 	})
 }
@@ -339,13 +339,13 @@ func TestLedgerImportRoles(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		b := ledgerOf(t, newRow("甲", model.StateDiscovered))
 		for _, who := range []string{"admin", "officer", "ent"} {
-			_, err := f.engine.ImportLedger(f.ctx, f.actors[who], b, ImportOptions{})
+			_, err := f.engine.Ledger.Import(f.ctx, f.actors[who], b, ImportOptions{})
 			var we *Error
 			if !errors.As(err, &we) || we.Kind != KindForbidden {
 				t.Errorf("%s imports: %v", who, err)
 			}
 		}
-		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], []byte("not a workbook"), ImportOptions{})
+		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], []byte("not a workbook"), ImportOptions{})
 		var we *Error
 		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "not_xlsx" {
 			t.Errorf("bad file: %v", err)
@@ -357,12 +357,12 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		admin := f.actors["admin"]
 		for _, r := range []RegionInput{{Code: "360400", Name: "九江市", ParentCode: "360000"}, {Code: "360402", Name: "濂溪区", ParentCode: "360400"}} {
-			_, err := f.engine.CreateRegion(f.ctx, admin, r)
+			_, err := f.engine.Directory.CreateRegion(f.ctx, admin, r)
 			noErr(t, err)
 		}
 		b, err := os.ReadFile("ledger/testdata/lianxi-ledger-libreoffice.xlsx")
 		noErr(t, err)
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
 		if err != nil {
 			t.Fatalf("%v %+v", err, err.(*Error).Detail)
 		}
@@ -379,7 +379,7 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 		if !reflect.DeepEqual(states, map[model.State]int{model.StateRectifying: 4, model.StateListed: 3, model.StateWrittenOff: 3}) {
 			t.Errorf("states %v", states)
 		}
-		again, err := f.engine.ImportLedger(f.ctx, f.actors["province"], b, ImportOptions{})
+		again, err := f.engine.Ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != 10 {
 			t.Errorf("re-import %+v", again)
@@ -498,7 +498,7 @@ func (f *fixture) checkBulk(t *testing.T, want int) {
 		t.Errorf("counter %d, %d ledger keys, want %d", counter, f.count(t, "ledger_keys"), want)
 	}
 	kept := f.summaryRows(t)
-	noErr(t, f.engine.RebuildSummaries(f.ctx))
+	noErr(t, f.engine.Hazards.RebuildSummaries(f.ctx))
 	if rebuilt := f.summaryRows(t); !reflect.DeepEqual(kept, rebuilt) {
 		t.Errorf("counts kept by the import\n%v\ndiffer from the rebuild\n%v", kept, rebuilt)
 	}
@@ -509,7 +509,7 @@ func TestLedgerImportInBulk(t *testing.T) {
 		n := 3*importChunk + 100 // four chunks of rows: two batches built at once
 		rows, created := bulkRows(n)
 		b := ledgerOf(t, rows...)
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
 		if err != nil {
 			t.Fatalf("%v %+v", err, err.(*Error).Detail)
 		}
@@ -524,7 +524,7 @@ func TestLedgerImportInBulk(t *testing.T) {
 		// The same file again: nothing new, nothing changed.
 		before := f.summaryRows(t)
 		events := f.count(t, "hazard_events")
-		again, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		again, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != n || f.count(t, "hazard_events") != events || !reflect.DeepEqual(before, f.summaryRows(t)) {
 			t.Errorf("re-import %+v", again)
@@ -555,7 +555,7 @@ func TestLedgerImportBatchesOverlap(t *testing.T) {
 				rows = append(rows, r)
 			}
 		}
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], ledgerOf(t, rows...), ImportOptions{})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], ledgerOf(t, rows...), ImportOptions{})
 		noErr(t, err)
 		if res.Created != len(rows) || len(res.Errors) != 0 {
 			t.Fatalf("result %+v, want %d created", res, len(rows))
@@ -571,7 +571,7 @@ func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
 		bad.Measures = ""
 		rows = slices.Insert(rows, 250, bad)
 		b := ledgerOf(t, rows...)
-		_, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		wantRowError(t, err, "整改措施")
 		for _, table := range []string{"hazards", "hazard_events", "ledger_keys", "counters", "hazard_counts", "hazard_weeks"} {
 			if n := f.count(t, table); n != 0 {
@@ -582,7 +582,7 @@ func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
 			t.Errorf("%d enterprises after a refused import", n)
 		}
 
-		res, err := f.engine.ImportLedger(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
 		noErr(t, err)
 		if res.Created != created || res.Skipped != 1 {
 			t.Fatalf("valid only %+v", res)

@@ -57,7 +57,7 @@ type HazardItem struct {
 	AllowedEvents       []model.Event `json:"allowed_events"`
 }
 
-func (e *Engine) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
+func (e *core) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
 	return HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
 		Industry: h.Industry, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
 		DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
@@ -71,7 +71,7 @@ const MaxPageSize = 200
 
 // List returns the hazards in a's scope matching q, newest first, one page at a
 // time. KindInvalid names each bad filter.
-func (e *Engine) List(ctx context.Context, a Actor, q ListQuery) (Page, error) {
+func (e *Hazards) List(ctx context.Context, a Actor, q ListQuery) (Page, error) {
 	f, err := e.filter(a, q)
 	if err != nil {
 		return Page{}, err
@@ -94,7 +94,7 @@ func (e *Engine) List(ctx context.Context, a Actor, q ListQuery) (Page, error) {
 	return p, nil
 }
 
-func (e *Engine) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
+func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 	errs := fieldErrors{}
 	f := model.HazardFilter{Scope: a.Scope(), Limit: 50}
 	if q.State != "" {

@@ -26,7 +26,7 @@ func TestListItemsMatchHazards(t *testing.T) {
 
 		for _, who := range []string{"donghu", "ent", "province", "officer"} {
 			a := f.actors[who]
-			p, err := f.engine.List(f.ctx, a, ListQuery{Limit: "200"})
+			p, err := f.engine.Hazards.List(f.ctx, a, ListQuery{Limit: "200"})
 			noErr(t, err)
 			byID := map[int64]HazardItem{}
 			for _, it := range p.Items {
@@ -34,7 +34,7 @@ func TestListItemsMatchHazards(t *testing.T) {
 			}
 			overdue := 0
 			for _, w := range want {
-				full, err := f.engine.Hazard(f.ctx, a, w.ID)
+				full, err := f.engine.Hazards.Hazard(f.ctx, a, w.ID)
 				if err != nil {
 					if _, seen := byID[w.ID]; seen {
 						t.Errorf("%s: hazard %d listed but not readable: %v", who, w.ID, err)
@@ -70,7 +70,7 @@ func TestListItemsMatchHazards(t *testing.T) {
 			if who == "donghu" && overdue != 3 {
 				t.Errorf("%s: %d overdue, want 3", who, overdue)
 			}
-			late, err := f.engine.List(f.ctx, a, ListQuery{Overdue: "true"})
+			late, err := f.engine.Hazards.List(f.ctx, a, ListQuery{Overdue: "true"})
 			noErr(t, err)
 			if len(late.Items) != overdue {
 				t.Errorf("%s: overdue=true lists %d, the flag marks %d", who, len(late.Items), overdue)

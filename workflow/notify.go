@@ -43,7 +43,7 @@ type notification struct {
 
 // queueNotifications writes, in the event's transaction, one outbox row per
 // configured webhook for an event someone must act on.
-func (e *Engine) queueNotifications(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, ev *model.HazardEvent) error {
+func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, ev *model.HazardEvent) error {
 	kind, ok := notifyKinds[ev.Event]
 	if !ok || len(e.opts.Webhooks) == 0 {
 		return nil
@@ -68,7 +68,7 @@ func (e *Engine) queueNotifications(ctx context.Context, tx *model.Store, a Acto
 }
 
 // Outbox lists notifications for admins: the undelivered ones, or all.
-func (e *Engine) Outbox(ctx context.Context, a Actor, undelivered bool) ([]model.OutboxMessage, error) {
+func (e *Notifications) List(ctx context.Context, a Actor, undelivered bool) ([]model.OutboxMessage, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
 	}
@@ -80,14 +80,14 @@ const outboxLease = time.Minute
 
 // ClaimNotifications leases at most limit notifications due at now for delivery
 // (several replicas may each run a dispatcher: a message is leased, not shared).
-func (e *Engine) ClaimNotifications(ctx context.Context, now time.Time, limit int) ([]model.OutboxMessage, error) {
+func (e *Notifications) Claim(ctx context.Context, now time.Time, limit int) ([]model.OutboxMessage, error) {
 	return e.store.ClaimOutbox(ctx, now.UTC(), outboxLease, limit)
 }
 
 // FinishNotification records a delivery attempt of m made at now: delivered
 // when failure is nil, else tried again after an exponential backoff (10 s,
 // 20 s, … up to an hour).
-func (e *Engine) FinishNotification(ctx context.Context, m *model.OutboxMessage, now time.Time, failure error) error {
+func (e *Notifications) Finish(ctx context.Context, m *model.OutboxMessage, now time.Time, failure error) error {
 	now = now.UTC()
 	m.Attempts++
 	m.LockedUntil = nil
@@ -101,7 +101,7 @@ func (e *Engine) FinishNotification(ctx context.Context, m *model.OutboxMessage,
 }
 
 // ObserveOutbox reports the undelivered notifications to the metrics.
-func (e *Engine) ObserveOutbox(ctx context.Context, now time.Time) error {
+func (e *Notifications) Observe(ctx context.Context, now time.Time) error {
 	n, oldest, err := e.store.OutboxLag(ctx)
 	if err != nil {
 		return err

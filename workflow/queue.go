@@ -47,7 +47,7 @@ const QueueLimit = 50
 // Queue returns what waits on a: for supervisors and officers the hazards to check
 // and to verify, for enterprises those to plan and to submit and the supervision
 // letters to sign for. Admins have no queue (an empty one).
-func (e *Engine) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
+func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 	var q WorkQueue
 	for _, w := range queueWork[a.Role] {
 		hs, n, err := e.store.QueueHazards(ctx, a.Scope(), w.state, QueueLimit)

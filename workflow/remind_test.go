@@ -27,7 +27,7 @@ func (f *fixture) dueHazard(tb testing.TB, deadline string) HazardView {
 // each is the system's and moves no state.
 func (f *fixture) reminders(tb testing.TB, id int64) []map[string]any {
 	tb.Helper()
-	evs, err := f.engine.Events(f.ctx, f.actors["admin"], id)
+	evs, err := f.engine.Hazards.Events(f.ctx, f.actors["admin"], id)
 	noErr(tb, err)
 	var out []map[string]any
 	for _, e := range evs {
@@ -62,7 +62,7 @@ func (f *fixture) remindOutbox(tb testing.TB) map[int64][]model.OutboxMessage {
 
 func (f *fixture) remindSweep(tb testing.TB, when string) int {
 	tb.Helper()
-	res, err := f.engine.SweepOnce(f.ctx, at(when))
+	res, err := f.engine.Supervision.SweepOnce(f.ctx, at(when))
 	noErr(tb, err)
 	return res.Reminders
 }
@@ -136,11 +136,11 @@ func TestRemindOncePerDueDay(t *testing.T) {
 
 		// Nobody fires remind by hand, whatever their role.
 		for _, who := range []string{"donghu", "province", "officer", "ent", "admin"} {
-			_, err := f.engine.Apply(f.ctx, f.actors[who], later.ID, EventInput{Event: model.EventRemind, Version: later.Version})
+			_, err := f.engine.Hazards.Apply(f.ctx, f.actors[who], later.ID, EventInput{Event: model.EventRemind, Version: later.Version})
 			if kindOf(err) != KindForbidden {
 				t.Errorf("%s fired remind: %v", who, err)
 			}
-			if v, err := f.engine.Hazard(f.ctx, f.actors[who], later.ID); err == nil && slices.Contains(v.AllowedEvents, model.EventRemind) {
+			if v, err := f.engine.Hazards.Hazard(f.ctx, f.actors[who], later.ID); err == nil && slices.Contains(v.AllowedEvents, model.EventRemind) {
 				t.Errorf("remind offered to %s", who)
 			}
 		}
@@ -205,7 +205,7 @@ func TestRemindWindow(t *testing.T) {
 			t.Errorf("listed without a deadline: %v", got)
 		}
 		// Past due, a hazard is the ladder's, not the reminder's.
-		if res, err := f.engine.SweepOnce(f.ctx, at("2026-12-03")); err != nil || res.Reminders != 0 || res.Steps != 1 {
+		if res, err := f.engine.Supervision.SweepOnce(f.ctx, at("2026-12-03")); err != nil || res.Reminders != 0 || res.Steps != 1 {
 			t.Errorf("on 12-03: %+v, %v", res, err)
 		}
 		for _, id := range []int64{today.ID, edge.ID, beyond.ID, listed.ID} {
@@ -231,7 +231,7 @@ func TestConcurrentReminders(t *testing.T) {
 			}
 			f.dueHazard(t, "2026-12-08") // due in 10 days: none
 			const replicas = 3
-			engines := make([]*Engine, replicas)
+			engines := make([]*Services, replicas)
 			for i := range engines {
 				engines[i] = New(modeltest.OpenAt(t, f.url), Options{Now: func() time.Time { return fixedNow }, Webhooks: testWebhooks})
 			}

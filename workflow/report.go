@@ -114,7 +114,7 @@ type contact struct {
 	Phone string `json:"phone"`
 }
 
-func (e *Engine) aead() (cipher.AEAD, error) {
+func (e *core) aead() (cipher.AEAD, error) {
 	if len(e.opts.ReportKey) != 32 {
 		return nil, errors.New("workflow: report key must be 32 bytes")
 	}
@@ -126,7 +126,7 @@ func (e *Engine) aead() (cipher.AEAD, error) {
 }
 
 // seal encrypts a contact with AES-256-GCM, bound to the report's code hash.
-func (e *Engine) seal(c contact, bind string) (string, error) {
+func (e *core) seal(c contact, bind string) (string, error) {
 	g, err := e.aead()
 	if err != nil {
 		return "", err
@@ -137,7 +137,7 @@ func (e *Engine) seal(c contact, bind string) (string, error) {
 	return base64.StdEncoding.EncodeToString(g.Seal(nonce, nonce, plain, []byte(bind))), nil
 }
 
-func (e *Engine) unseal(sealed, bind string) (contact, error) {
+func (e *core) unseal(sealed, bind string) (contact, error) {
 	var c contact
 	g, err := e.aead()
 	if err != nil {
@@ -157,7 +157,7 @@ func (e *Engine) unseal(sealed, bind string) (contact, error) {
 // RateLimit counts one request of key (already free of personal data, e.g. a hash
 // of the client address) against limit per window; KindRateLimited with the time
 // to wait when over. The count lives in the database, shared by all replicas.
-func (e *Engine) RateLimit(ctx context.Context, key string, limit int, window time.Duration) error {
+func (e *Reports) RateLimit(ctx context.Context, key string, limit int, window time.Duration) error {
 	now := e.now().UTC()
 	start := now.Truncate(window)
 	n, err := e.store.Hit(ctx, key, start)
@@ -177,7 +177,7 @@ func (e *Engine) RateLimit(ctx context.Context, key string, limit int, window ti
 // SubmitReport takes a public report: a hazard in state discovered with source
 // public_report, its photos (location stripped), and the reporter's sealed
 // contact. It returns the tracking code, which is shown once and kept only hashed.
-func (e *Engine) SubmitReport(ctx context.Context, in ReportInput) (ReportReceipt, error) {
+func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, error) {
 	errs := fieldErrors{}
 	desc := text(errs, "description", &in.Description, 2000)
 	if utf8Len(desc) < 5 {
@@ -292,7 +292,7 @@ var statusWords = map[string]string{
 
 // ReportStatus answers a reporter who gives the tracking code. KindNotFound for a
 // code that is wrong or unknown (the two are not told apart).
-func (e *Engine) ReportStatus(ctx context.Context, code string) (PublicReportStatus, error) {
+func (e *Reports) Status(ctx context.Context, code string) (PublicReportStatus, error) {
 	notFound := &Error{Kind: KindNotFound, Code: "not_found", Message: "查询码有误或不存在，请核对后重试"}
 	code, ok := normalizeCode(code)
 	if !ok {
@@ -343,7 +343,7 @@ func (e *Engine) ReportStatus(ctx context.Context, code string) (PublicReportSta
 	return out, nil
 }
 
-func (e *Engine) dismissReason(ctx context.Context, id int64) (string, error) {
+func (e *core) dismissReason(ctx context.Context, id int64) (string, error) {
 	evs, err := e.store.ListEvents(ctx, id)
 	if err != nil {
 		return "", err
@@ -462,7 +462,7 @@ func staffOnly(a Actor) error {
 }
 
 // Reports lists public reports in a's territory (supervisors and officers).
-func (e *Engine) Reports(ctx context.Context, a Actor, q ReportQuery) ([]StaffReport, error) {
+func (e *Reports) List(ctx context.Context, a Actor, q ReportQuery) ([]StaffReport, error) {
 	if err := staffOnly(a); err != nil {
 		return nil, err
 	}
@@ -498,7 +498,7 @@ func (e *Engine) Reports(ctx context.Context, a Actor, q ReportQuery) ([]StaffRe
 
 // reportIn loads report id with its hazard, for a supervisor of its territory
 // (officers too when officersToo).
-func (e *Engine) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64, officersToo bool) (*model.Report, *model.Hazard, error) {
+func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64, officersToo bool) (*model.Report, *model.Hazard, error) {
 	if a.Role != model.RoleSupervisor && !(officersToo && a.Role == model.RoleOfficer) {
 		return nil, nil, errForbidden("仅监管人员可以办理此事项")
 	}
@@ -518,7 +518,7 @@ func (e *Engine) reportIn(ctx context.Context, tx *model.Store, a Actor, id int6
 
 // ReporterContact reveals a reporter's contact to a supervisor of the territory,
 // and records the viewing in the hazard's log first.
-func (e *Engine) ReporterContact(ctx context.Context, a Actor, id int64) (map[string]string, error) {
+func (e *Reports) Contact(ctx context.Context, a Actor, id int64) (map[string]string, error) {
 	var c contact
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
 		r, h, err := e.reportIn(ctx, tx, a, id, false)
@@ -542,7 +542,7 @@ func (e *Engine) ReporterContact(ctx context.Context, a Actor, id int64) (map[st
 
 // ExtendCheck gives an unchecked report more time, up to CheckDaysMax after
 // intake, with a reason.
-func (e *Engine) ExtendCheck(ctx context.Context, a Actor, id int64, reason string) (*model.Report, error) {
+func (e *Reports) ExtendCheck(ctx context.Context, a Actor, id int64, reason string) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
 		errs := fieldErrors{}
 		reason = text(errs, "reason", &reason, 500)
@@ -562,7 +562,7 @@ func (e *Engine) ExtendCheck(ctx context.Context, a Actor, id int64, reason stri
 }
 
 // AnswerReporter records the answer given to the reporter (shown with their code).
-func (e *Engine) AnswerReporter(ctx context.Context, a Actor, id int64, answer string) (*model.Report, error) {
+func (e *Reports) Answer(ctx context.Context, a Actor, id int64, answer string) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, true, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
 		errs := fieldErrors{}
 		answer = text(errs, "text", &answer, 2000)
@@ -582,7 +582,7 @@ func (e *Engine) AnswerReporter(ctx context.Context, a Actor, id int64, answer s
 
 // ProposeReward computes the reward of an eligible report from the fine (yuan)
 // the supervisor records: the configured share, within the minimum and maximum.
-func (e *Engine) ProposeReward(ctx context.Context, a Actor, id int64, fine float64) (*model.Report, error) {
+func (e *Reports) ProposeReward(ctx context.Context, a Actor, id int64, fine float64) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
 		if math.IsNaN(fine) || fine < 0 || fine > 1e10 {
 			return "", nil, errInvalid(map[string]string{"fine": "罚款金额应为不小于0的数额（元）"})
@@ -600,7 +600,7 @@ func (e *Engine) ProposeReward(ctx context.Context, a Actor, id int64, fine floa
 
 // DecideReward approves or declines a proposed reward: by a supervisor other than
 // the one who proposed it.
-func (e *Engine) DecideReward(ctx context.Context, a Actor, id int64, approve bool, note string) (*model.Report, error) {
+func (e *Reports) DecideReward(ctx context.Context, a Actor, id int64, approve bool, note string) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
 		errs := fieldErrors{}
 		note = text(errs, "note", &note, 500)
@@ -626,7 +626,7 @@ func (e *Engine) DecideReward(ctx context.Context, a Actor, id int64, approve bo
 }
 
 // MarkRewardPaid records that an approved reward was paid.
-func (e *Engine) MarkRewardPaid(ctx context.Context, a Actor, id int64) (*model.Report, error) {
+func (e *Reports) MarkRewardPaid(ctx context.Context, a Actor, id int64) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
 		if r.RewardStatus != model.RewardApproved {
 			return "", nil, &Error{Kind: KindNotAllowed, Code: "not_approved", Message: "奖励尚未批准，不能登记发放"}
@@ -638,7 +638,7 @@ func (e *Engine) MarkRewardPaid(ctx context.Context, a Actor, id int64) (*model.
 
 // updateReport changes report id in one transaction; when change names an event,
 // it is logged on the report's hazard.
-func (e *Engine) updateReport(ctx context.Context, a Actor, id int64, officersToo bool,
+func (e *core) updateReport(ctx context.Context, a Actor, id int64, officersToo bool,
 	change func(r *model.Report, h *model.Hazard, now time.Time) (model.Event, map[string]any, error)) (*model.Report, error) {
 	var out *model.Report
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
@@ -681,7 +681,7 @@ type SimilarHazard struct {
 // Similar lists open hazards in the same county as hazard id whose text is alike
 // or whose reported place is within 500 m: the hints a supervisor sees before
 // confirming a report, to dismiss it as a duplicate instead.
-func (e *Engine) Similar(ctx context.Context, a Actor, id int64) ([]SimilarHazard, error) {
+func (e *Hazards) Similar(ctx context.Context, a Actor, id int64) ([]SimilarHazard, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
 		return nil, err
@@ -764,7 +764,7 @@ func haversine(p, q [2]float64) float64 {
 // IntakeAllowed applies the per-client limit of the public channel. The client
 // address is keyed through an HMAC with the report key, so the counters keep no
 // address a reader of the database could recover.
-func (e *Engine) IntakeAllowed(ctx context.Context, clientAddr string) error {
+func (e *Reports) IntakeAllowed(ctx context.Context, clientAddr string) error {
 	m := hmac.New(sha256.New, e.opts.ReportKey)
 	m.Write([]byte("intake:" + clientAddr))
 	key := "intake:" + hex.EncodeToString(m.Sum(nil))[:32]

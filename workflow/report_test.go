@@ -62,18 +62,18 @@ func (f *fixture) report(tb testing.TB, in ReportInput) (string, HazardView) {
 	if in.Address == "" {
 		in.Address = "东湖区豫章路88号"
 	}
-	rc, err := f.engine.SubmitReport(f.ctx, in)
+	rc, err := f.engine.Reports.Submit(f.ctx, in)
 	noErr(tb, err)
 	var h model.Hazard
 	noErr(tb, f.store.Raw(f.ctx, &h, "SELECT * FROM hazards ORDER BY id DESC LIMIT 1"))
-	v, err := f.engine.Hazard(f.ctx, f.actors["admin"], h.ID)
+	v, err := f.engine.Hazards.Hazard(f.ctx, f.actors["admin"], h.ID)
 	noErr(tb, err)
 	return rc.TrackingCode, v
 }
 
 func (f *fixture) status(tb testing.TB, code string) PublicReportStatus {
 	tb.Helper()
-	st, err := f.engine.ReportStatus(f.ctx, code)
+	st, err := f.engine.Reports.Status(f.ctx, code)
 	noErr(tb, err)
 	return st
 }
@@ -113,7 +113,7 @@ func TestReportStatusWording(t *testing.T) {
 		if st.Status != "not_substantiated" || st.StatusText != "经核查不属实，不予立案" || st.Reason != "现场核查广告牌已加固，不存在隐患" {
 			t.Errorf("dismissed: %+v", st)
 		}
-		if _, err := f.engine.ReportStatus(f.ctx, "2222-2222-2222-2222"); kindOf(err) != KindNotFound {
+		if _, err := f.engine.Reports.Status(f.ctx, "2222-2222-2222-2222"); kindOf(err) != KindNotFound {
 			t.Errorf("unknown code: %v", err)
 		}
 		// Nothing internal: no names of staff or enterprise people, no codes.
@@ -136,26 +136,26 @@ func TestReporterContactIsPrivate(t *testing.T) {
 		if len(raw) != 1 || raw[0] == "" || strings.Contains(raw[0], "王小明") || strings.Contains(raw[0], "13912345678") {
 			t.Fatalf("contact at rest: %q", raw)
 		}
-		rs, err := f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{})
+		rs, err := f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{})
 		noErr(t, err)
 		b, _ := json.Marshal(rs)
 		if len(rs) != 1 || strings.Contains(string(b), "王小明") || strings.Contains(string(b), "1391234") {
 			t.Fatalf("report list shows the contact: %s", b)
 		}
 		for _, who := range []string{"ent", "officer", "xihu", "admin"} {
-			if _, err := f.engine.ReporterContact(f.ctx, f.actors[who], rs[0].ID); kindOf(err) != KindForbidden {
+			if _, err := f.engine.Reports.Contact(f.ctx, f.actors[who], rs[0].ID); kindOf(err) != KindForbidden {
 				t.Errorf("%s reading the contact: %v", who, err)
 			}
 		}
-		if _, err := f.engine.Reports(f.ctx, f.actors["ent"], ReportQuery{}); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Reports.List(f.ctx, f.actors["ent"], ReportQuery{}); kindOf(err) != KindForbidden {
 			t.Errorf("an enterprise listing reports: %v", err)
 		}
-		c, err := f.engine.ReporterContact(f.ctx, f.actors["city"], rs[0].ID)
+		c, err := f.engine.Reports.Contact(f.ctx, f.actors["city"], rs[0].ID)
 		noErr(t, err)
 		if c["name"] != "王小明" || c["phone"] != "13912345678" {
 			t.Errorf("contact = %v", c)
 		}
-		evs, _ := f.engine.Events(f.ctx, f.actors["admin"], h.ID)
+		evs, _ := f.engine.Hazards.Events(f.ctx, f.actors["admin"], h.ID)
 		last := evs[len(evs)-1]
 		if last.Event != model.EventViewContact || last.ActorID == nil || *last.ActorID != f.actors["city"].ID {
 			t.Errorf("viewing not logged: %+v", last)
@@ -163,9 +163,9 @@ func TestReporterContactIsPrivate(t *testing.T) {
 		verifyOK(t, f, h.ID)
 		// An enterprise linked to the hazard sees its log, but no reporter in it.
 		ent := f.ents["donghu"]
-		hv, _ := f.engine.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		hv, _ := f.engine.Hazards.Hazard(f.ctx, f.actors["donghu"], h.ID)
 		f.fire(t, "donghu", hv, model.EventConfirm, Fields{EnterpriseID: &ent}, "")
-		evs, err = f.engine.Events(f.ctx, f.actors["ent"], h.ID)
+		evs, err = f.engine.Hazards.Events(f.ctx, f.actors["ent"], h.ID)
 		noErr(t, err)
 		b, _ = json.Marshal(evs)
 		if strings.Contains(string(b), "王小明") || strings.Contains(string(b), "1391234") {
@@ -183,12 +183,12 @@ func TestReportRewardsAndMerge(t *testing.T) {
 		f.now = f.now.Add(time.Hour)
 		codeC, hC := f.report(t, ReportInput{Description: "加油站边上的彩钢棚，里面堆杂物", ContactName: "赵六", ContactPhone: "13800000002", WantsReward: true})
 
-		hints, err := f.engine.Similar(f.ctx, f.actors["donghu"], hC.ID)
+		hints, err := f.engine.Hazards.Similar(f.ctx, f.actors["donghu"], hC.ID)
 		noErr(t, err)
 		if len(hints) < 2 || (hints[0].ID != hA.ID && hints[0].ID != hB.ID) {
 			t.Fatalf("duplicate hints for C: %+v", hints)
 		}
-		if _, err := f.engine.Similar(f.ctx, f.actors["ent"], hC.ID); err == nil {
+		if _, err := f.engine.Hazards.Similar(f.ctx, f.actors["ent"], hC.ID); err == nil {
 			t.Error("an enterprise got duplicate hints")
 		}
 		// C is confirmed first: it is the only real-name report of its hazard.
@@ -207,26 +207,26 @@ func TestReportRewardsAndMerge(t *testing.T) {
 		}
 		f.fire(t, "donghu", hA, model.EventDismiss, Fields{Reason: sp("重复举报"), DuplicateOf: &hC.ID}, "")
 
-		rows, err := f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{View: "rewards"})
+		rows, err := f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "rewards"})
 		noErr(t, err)
 		if len(rows) != 1 || rows[0].HazardID != hB.ID {
 			t.Fatalf("reward list: %+v", rows)
 		}
 		id := rows[0].ID
-		if _, err := f.engine.ProposeReward(f.ctx, f.actors["donghu"], id, -1); kindOf(err) != KindInvalid {
+		if _, err := f.engine.Reports.ProposeReward(f.ctx, f.actors["donghu"], id, -1); kindOf(err) != KindInvalid {
 			t.Errorf("negative fine: %v", err)
 		}
-		r, err := f.engine.ProposeReward(f.ctx, f.actors["donghu"], id, 10000) // 15% is 1,500: the minimum applies
+		r, err := f.engine.Reports.ProposeReward(f.ctx, f.actors["donghu"], id, 10000) // 15% is 1,500: the minimum applies
 		noErr(t, err)
 		if *r.RewardAmount != 3000 {
 			t.Errorf("reward of a 10,000 fine = %v, want 3000", *r.RewardAmount)
 		}
-		if _, err := f.engine.DecideReward(f.ctx, f.actors["donghu"], id, true, ""); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Reports.DecideReward(f.ctx, f.actors["donghu"], id, true, ""); kindOf(err) != KindForbidden {
 			t.Errorf("the proposer approving: %v", err)
 		}
-		_, err = f.engine.DecideReward(f.ctx, f.actors["donghu2"], id, true, "")
+		_, err = f.engine.Reports.DecideReward(f.ctx, f.actors["donghu2"], id, true, "")
 		noErr(t, err)
-		_, err = f.engine.MarkRewardPaid(f.ctx, f.actors["donghu2"], id)
+		_, err = f.engine.Reports.MarkRewardPaid(f.ctx, f.actors["donghu2"], id)
 		noErr(t, err)
 		if st := f.status(t, codeB); st.Reward == nil || st.Reward.Status != model.RewardPaid || st.Reward.Text != "奖励¥3000.00已发放" {
 			t.Errorf("B's reward: %+v", st.Reward)
@@ -240,14 +240,14 @@ func TestReportRewardsAndMerge(t *testing.T) {
 		}
 
 		// Answers owed: all three were checked (confirmed or merged) and none answered.
-		owed, err := f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{View: "owed"})
+		owed, err := f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "owed"})
 		noErr(t, err)
 		if len(owed) != 3 || owed[0].AnswerDue == nil || owed[0].AnswerDue.String() != "2026-12-08" {
 			t.Fatalf("owed: %+v", owed)
 		}
-		_, err = f.engine.AnswerReporter(f.ctx, f.actors["officer"], owed[0].ID, "您举报的隐患已核查属实，正在督促整改，感谢您的监督。")
+		_, err = f.engine.Reports.Answer(f.ctx, f.actors["officer"], owed[0].ID, "您举报的隐患已核查属实，正在督促整改，感谢您的监督。")
 		noErr(t, err)
-		owed, _ = f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{View: "owed"})
+		owed, _ = f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "owed"})
 		if len(owed) != 2 {
 			t.Errorf("after an answer, %d owed", len(owed))
 		}
@@ -258,20 +258,20 @@ func TestUncheckedReportsAreFlagged(t *testing.T) {
 	f := newFixture(t, model.DialectSQLite)
 	f.report(t, ReportInput{})
 	f.now = f.now.AddDate(0, 0, 31)
-	rows, err := f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{View: "unchecked"})
+	rows, err := f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "unchecked"})
 	noErr(t, err)
 	if len(rows) != 1 || !rows[0].CheckOverdue {
 		t.Fatalf("unchecked after 31 days: %+v", rows)
 	}
-	if _, err := f.engine.ExtendCheck(f.ctx, f.actors["donghu"], rows[0].ID, ""); kindOf(err) != KindInvalid {
+	if _, err := f.engine.Reports.ExtendCheck(f.ctx, f.actors["donghu"], rows[0].ID, ""); kindOf(err) != KindInvalid {
 		t.Errorf("extension without a reason: %v", err)
 	}
-	r, err := f.engine.ExtendCheck(f.ctx, f.actors["donghu"], rows[0].ID, "涉及多部门联合核查")
+	r, err := f.engine.Reports.ExtendCheck(f.ctx, f.actors["donghu"], rows[0].ID, "涉及多部门联合核查")
 	noErr(t, err)
 	if r.CheckDue.String() != "2027-02-26" {
 		t.Errorf("extended to %s, want 90 days after intake", r.CheckDue)
 	}
-	rows, _ = f.engine.Reports(f.ctx, f.actors["donghu"], ReportQuery{View: "unchecked"})
+	rows, _ = f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "unchecked"})
 	if rows[0].CheckOverdue {
 		t.Error("still flagged after the extension")
 	}
@@ -280,16 +280,16 @@ func TestUncheckedReportsAreFlagged(t *testing.T) {
 func TestIntakeRateLimit(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
 		for i := range 5 {
-			if err := f.engine.IntakeAllowed(f.ctx, "203.0.113.7"); err != nil {
+			if err := f.engine.Reports.IntakeAllowed(f.ctx, "203.0.113.7"); err != nil {
 				t.Fatalf("request %d refused: %v", i+1, err)
 			}
 		}
-		err := f.engine.IntakeAllowed(f.ctx, "203.0.113.7")
+		err := f.engine.Reports.IntakeAllowed(f.ctx, "203.0.113.7")
 		var we *Error
 		if !errors.As(err, &we) || we.Kind != KindRateLimited || we.RetryAfter <= 0 || we.RetryAfter > time.Hour {
 			t.Fatalf("sixth request: %v", err)
 		}
-		if err := f.engine.IntakeAllowed(f.ctx, "203.0.113.8"); err != nil {
+		if err := f.engine.Reports.IntakeAllowed(f.ctx, "203.0.113.8"); err != nil {
 			t.Errorf("another address refused: %v", err)
 		}
 		var keys []string
@@ -300,7 +300,7 @@ func TestIntakeRateLimit(t *testing.T) {
 			}
 		}
 		f.now = f.now.Add(time.Hour)
-		if err := f.engine.IntakeAllowed(f.ctx, "203.0.113.7"); err != nil {
+		if err := f.engine.Reports.IntakeAllowed(f.ctx, "203.0.113.7"); err != nil {
 			t.Errorf("next window refused: %v", err)
 		}
 	})

@@ -34,25 +34,25 @@ type SeedProgress func(done, total int)
 // supervision steps the overdue ones have earned — in bulk inserts of a few
 // thousand rows per transaction. Each hazard's log is a valid hash chain. It is
 // meant for demonstrations and load tests.
-func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) error {
+func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) error {
 	admin := Actor{Name: "演示数据", Role: model.RoleAdmin}
 	rng := rand.New(rand.NewPCG(2026, uint64(n)))
 	if _, err := e.store.GetRegion(ctx, "360000"); err != nil {
-		if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: "360000", Name: "江西省"}); err != nil {
+		if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: "360000", Name: "江西省"}); err != nil {
 			return err
 		}
 	}
 	var counties []string
 	for _, c := range seedCities {
 		if _, err := e.store.GetRegion(ctx, c.code); err != nil {
-			if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
+			if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
 				return err
 			}
 		}
 		for i := 1; i <= 8; i++ {
 			code := fmt.Sprintf("%s%02d", c.code[:4], i)
 			if _, err := e.store.GetRegion(ctx, code); err != nil {
-				if _, err := e.CreateRegion(ctx, admin, RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
+				if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
 					return err
 				}
 			}
@@ -247,7 +247,7 @@ func (e *Engine) SeedBulk(ctx context.Context, n int, progress SeedProgress) err
 	}); err != nil {
 		return err
 	}
-	return e.RebuildSummaries(ctx)
+	return e.Hazards.RebuildSummaries(ctx)
 }
 
 func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {

@@ -32,7 +32,7 @@ const TrendWeeks = 12
 
 // Dashboard aggregates the hazards a may see (staff and admins). Weeks start on
 // Monday in Asia/Shanghai; the last one is the current week.
-func (e *Engine) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
+func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	switch a.Role {
 	case model.RoleSupervisor, model.RoleOfficer, model.RoleAdmin:
 	default:

@@ -19,11 +19,11 @@ func BenchmarkDashboard(b *testing.B) {
 			}
 			f := newFixture(b, d)
 			seedBulk(b, f, benchHazards())
-			noErr(b, f.engine.RebuildSummaries(f.ctx))
+			noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
 			for _, who := range []string{"province", "city", "donghu"} {
 				b.Run(who, func(b *testing.B) {
 					for b.Loop() {
-						if _, err := f.engine.Dashboard(f.ctx, f.actors[who]); err != nil {
+						if _, err := f.engine.Hazards.Dashboard(f.ctx, f.actors[who]); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -70,13 +70,13 @@ func summarise(ctx context.Context, tx summaryWriter, h, next *model.Hazard) err
 }
 
 // RebuildSummaries recomputes the dashboard's counts from the hazards.
-func (e *Engine) RebuildSummaries(ctx context.Context) error {
+func (e *Hazards) RebuildSummaries(ctx context.Context) error {
 	return e.store.RebuildSummaries(ctx, summaryKey, weekOf)
 }
 
 // EnsureSummaries fills the counts of a database that has hazards but none (one
 // from before the summaries existed). Cheap when there is nothing to do.
-func (e *Engine) EnsureSummaries(ctx context.Context) error {
+func (e *Hazards) EnsureSummaries(ctx context.Context) error {
 	missing, err := e.store.SummariesMissing(ctx)
 	if err != nil || !missing {
 		return err

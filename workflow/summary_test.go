@@ -22,13 +22,13 @@ func TestSummariesFollowEvents(t *testing.T) {
 		f.toState(t, model.StateWrittenOff)
 
 		dashboard := func(a Actor) Dashboard {
-			d, err := f.engine.Dashboard(f.ctx, a)
+			d, err := f.engine.Hazards.Dashboard(f.ctx, a)
 			noErr(t, err)
 			return d
 		}
 		for _, who := range []string{"admin", "province", "city", "donghu"} {
 			kept := dashboard(f.actors[who])
-			noErr(t, f.engine.RebuildSummaries(f.ctx))
+			noErr(t, f.engine.Hazards.RebuildSummaries(f.ctx))
 			rebuilt := dashboard(f.actors[who])
 			if kept.Confirmed != rebuilt.Confirmed || kept.WrittenOff != rebuilt.WrittenOff || kept.OnTime != rebuilt.OnTime ||
 				kept.Overdue != rebuilt.Overdue || len(kept.ByState) != len(rebuilt.ByState) {

@@ -10,10 +10,10 @@ import (
 	"hazardloop/model"
 )
 
-func (e *Engine) ladder() ladder { return ladder{policy: e.opts.Ladder, cal: e.calendar.Load()} }
+func (e *core) ladder() ladder { return ladder{policy: e.opts.Ladder, cal: e.calendar.Load()} }
 
 // Ladder returns the policy in force.
-func (e *Engine) Ladder() LadderPolicy { return e.opts.Ladder }
+func (e *Supervision) Ladder() LadderPolicy { return e.opts.Ladder }
 
 // settle recomputes the ladder's dates for the hazard's new state: its due day and
 // the day its next step falls due. A closed hazard leaves the ladder.
@@ -92,7 +92,7 @@ func IssuerName(r *model.Region) string {
 }
 
 // Escalations lists the ladder steps of hazard id.
-func (e *Engine) Escalations(ctx context.Context, a Actor, id int64) ([]model.Escalation, error) {
+func (e *Supervision) Escalations(ctx context.Context, a Actor, id int64) ([]model.Escalation, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (e *Engine) Escalations(ctx context.Context, a Actor, id int64) ([]model.Es
 }
 
 // EscalationDocument returns step id's document, for whoever may see its hazard.
-func (e *Engine) EscalationDocument(ctx context.Context, a Actor, id int64) (Document, error) {
+func (e *Supervision) Document(ctx context.Context, a Actor, id int64) (Document, error) {
 	esc, err := e.store.GetEscalation(ctx, id)
 	if err != nil {
 		return Document{}, notFoundOr("督办记录", err)
@@ -118,17 +118,17 @@ func (e *Engine) EscalationDocument(ctx context.Context, a Actor, id int64) (Doc
 
 // Acknowledge records that the addressee received step id (签收). The enterprise
 // concerned signs for itself; staff of the territory may record a paper receipt.
-func (e *Engine) Acknowledge(ctx context.Context, a Actor, id int64) (*model.Escalation, error) {
+func (e *Supervision) Acknowledge(ctx context.Context, a Actor, id int64) (*model.Escalation, error) {
 	return e.answer(ctx, a, id, model.EventAcknowledge, "")
 }
 
 // Reply records the addressee's written reply to step id; the step no longer
 // counts as unanswered.
-func (e *Engine) Reply(ctx context.Context, a Actor, id int64, text string) (*model.Escalation, error) {
+func (e *Supervision) Reply(ctx context.Context, a Actor, id int64, text string) (*model.Escalation, error) {
 	return e.answer(ctx, a, id, model.EventReply, text)
 }
 
-func (e *Engine) answer(ctx context.Context, a Actor, id int64, event model.Event, text string) (*model.Escalation, error) {
+func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event, text string) (*model.Escalation, error) {
 	switch a.Role {
 	case model.RoleEnterprise, model.RoleSupervisor, model.RoleOfficer:
 	default:
@@ -190,7 +190,7 @@ func (e *Engine) answer(ctx context.Context, a Actor, id int64, event model.Even
 
 // Unreplied lists the unanswered steps of open hazards in a's territory, the
 // longest-waiting first (supervisors' follow-up list).
-func (e *Engine) Unreplied(ctx context.Context, a Actor) ([]model.Escalation, error) {
+func (e *Supervision) Unreplied(ctx context.Context, a Actor) ([]model.Escalation, error) {
 	if a.Role != model.RoleSupervisor && a.Role != model.RoleAdmin {
 		return nil, errForbidden("仅监管人员可以查看未回复的督办")
 	}
@@ -212,7 +212,7 @@ type PublicExposure struct {
 
 // ExposureBoard lists exposed hazards: open ones, and those written off within the
 // last 30 days marked 已整改.
-func (e *Engine) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
+func (e *Supervision) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
 	now := e.now()
 	rows, err := e.store.ListExposures(ctx, now.AddDate(0, 0, -30), 500)
 	if err != nil {
@@ -240,7 +240,7 @@ func (e *Engine) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
 // LoadCalendars combines the shipped holiday calendars with those an admin stored.
 // The sweeper calls it on every run, so replicas pick up a change within one
 // interval.
-func (e *Engine) LoadCalendars(ctx context.Context) error {
+func (e *Supervision) LoadCalendars(ctx context.Context) error {
 	files, err := ShippedCalendars()
 	if err != nil {
 		return err
@@ -262,7 +262,7 @@ func (e *Engine) LoadCalendars(ctx context.Context) error {
 
 // PutCalendar stores a year's holiday calendar (admin only), replacing the
 // shipped one for that year.
-func (e *Engine) PutCalendar(ctx context.Context, a Actor, year int, body []byte) (CalendarFile, error) {
+func (e *Supervision) PutCalendar(ctx context.Context, a Actor, year int, body []byte) (CalendarFile, error) {
 	if err := adminOnly(a); err != nil {
 		return CalendarFile{}, err
 	}
@@ -281,7 +281,7 @@ func (e *Engine) PutCalendar(ctx context.Context, a Actor, year int, body []byte
 }
 
 // Calendars lists the holiday calendars in force, by year.
-func (e *Engine) Calendars(_ context.Context) []CalendarFile {
+func (e *Supervision) Calendars(_ context.Context) []CalendarFile {
 	years := e.calendar.Load().Years()
 	out := make([]CalendarFile, 0, len(years))
 	for y := 2000; y <= 2100; y++ {
@@ -315,7 +315,7 @@ const (
 // event; then it reminds the hazards whose due day is near (remind events). Safe
 // to run on several replicas at once: a hazard is claimed by one sweeper at a
 // time, a step exists once per hazard, and a reminder once per due day.
-func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
+func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
 	start := time.Now()
 	var res SweepResult
 	today := model.DateIn(now, shanghai)
@@ -386,7 +386,7 @@ func (e *Engine) SweepOnce(ctx context.Context, now time.Time) (SweepResult, err
 // transaction, so a hazard is reminded once per due day however many sweepers
 // run: rows are claimed (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one
 // writer), checked again as read, and written at their version.
-func (e *Engine) remindDueSoon(ctx context.Context, lad ladder, now time.Time, today model.Date, res *SweepResult) error {
+func (e *core) remindDueSoon(ctx context.Context, lad ladder, now time.Time, today model.Date, res *SweepResult) error {
 	if lad.policy.RemindDays <= 0 {
 		return nil
 	}

@@ -9,18 +9,18 @@ import (
 // Sweeper runs the supervision ladder in the background: every Interval it takes
 // the steps that have fallen due. The command layer starts and stops it.
 type Sweeper struct {
-	Engine   *Engine
-	Interval time.Duration // one minute when zero
-	Log      *slog.Logger
+	Supervision *Supervision
+	Interval    time.Duration // one minute when zero
+	Log         *slog.Logger
 }
 
 // SweepOnce refreshes the holiday calendars, takes every step due at now and
 // sends the reminders of near due days.
 func (s *Sweeper) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
-	if err := s.Engine.LoadCalendars(ctx); err != nil {
+	if err := s.Supervision.LoadCalendars(ctx); err != nil {
 		return SweepResult{}, err
 	}
-	return s.Engine.SweepOnce(ctx, now)
+	return s.Supervision.SweepOnce(ctx, now)
 }
 
 // Run sweeps until ctx ends. A failed sweep is logged and tried again at the next

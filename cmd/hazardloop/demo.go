@@ -21,7 +21,7 @@ type demoUser struct {
 // seedDemo fills an empty database with a small province: regions, enterprises,
 // one account of each role, and hazards in every state. It does nothing when the
 // province is already there.
-func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
+func seedDemo(ctx context.Context, e *workflow.Services, out io.Writer) error {
 	admin := workflow.Actor{Name: "系统管理员", Role: model.RoleAdmin}
 	regions := []workflow.RegionInput{
 		{Code: "360000", Name: "江西省"},
@@ -33,7 +33,7 @@ func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
 		{Code: "360403", Name: "浔阳区", ParentCode: "360400"},
 	}
 	for i, r := range regions {
-		if _, err := e.CreateRegion(ctx, admin, r); err != nil {
+		if _, err := e.Directory.CreateRegion(ctx, admin, r); err != nil {
 			var we *workflow.Error
 			if i == 0 && errors.As(err, &we) && we.Kind == workflow.KindConflict {
 				fmt.Fprintln(out, "演示数据已存在，跳过。")
@@ -52,7 +52,7 @@ func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
 	for i, in := range ents {
 		first := fmt.Sprintf("91%sMA3%05dX", in.RegionCode, i+1)[:17]
 		in.CreditCode = first + string(workflow.CreditCheckChar(first))
-		ent, err := e.CreateEnterprise(ctx, admin, in)
+		ent, err := e.Directory.CreateEnterprise(ctx, admin, in)
 		if err != nil {
 			return err
 		}
@@ -74,7 +74,7 @@ func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
 		if du.enterprise >= 0 {
 			in.EnterpriseID = &entIDs[du.enterprise]
 		}
-		u, err := e.CreateUser(ctx, admin, in)
+		u, err := e.Directory.CreateUser(ctx, admin, in)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func seedDemo(ctx context.Context, e *workflow.Engine, out io.Writer) error {
 
 func str(s string) *string { return &s }
 
-func seedDemoHazards(ctx context.Context, e *workflow.Engine, actors map[string]workflow.Actor, ents []int64) error {
+func seedDemoHazards(ctx context.Context, e *workflow.Services, actors map[string]workflow.Actor, ents []int64) error {
 	deadline := e.Today().AddDays(30).String()
 	soon := e.Today().AddDays(7).String()
 	type step struct {
@@ -131,23 +131,23 @@ func seedDemoHazards(ctx context.Context, e *workflow.Engine, actors map[string]
 			[]step{{"lianxi", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Deadline: &soon}}}}},
 	}
 	for _, s := range scripts {
-		h, err := e.CreateHazard(ctx, actors[s.by], s.in)
+		h, err := e.Hazards.CreateHazard(ctx, actors[s.by], s.in)
 		if err != nil {
 			return fmt.Errorf("hazard %q: %w", s.in.Title, err)
 		}
 		for _, st := range s.steps {
 			if st.in.Event == model.EventSubmit {
 				// Proof of rectification comes before submitting.
-				if _, err := e.AddEvidence(ctx, actors[st.by], h.ID, workflow.EvidenceInput{
+				if _, err := e.Evidence.Add(ctx, actors[st.by], h.ID, workflow.EvidenceInput{
 					Kind: model.EvidenceDocument, Filename: "整改完成报告.pdf", Note: "整改完成报告", Data: demoPDF}); err != nil {
 					return fmt.Errorf("hazard %q, evidence: %w", s.in.Title, err)
 				}
-				if h, err = e.Hazard(ctx, actors[st.by], h.ID); err != nil {
+				if h, err = e.Hazards.Hazard(ctx, actors[st.by], h.ID); err != nil {
 					return err
 				}
 			}
 			st.in.Version = h.Version
-			if h, err = e.Apply(ctx, actors[st.by], h.ID, st.in); err != nil {
+			if h, err = e.Hazards.Apply(ctx, actors[st.by], h.ID, st.in); err != nil {
 				return fmt.Errorf("hazard %q, %s: %w", s.in.Title, st.in.Event, err)
 			}
 		}

@@ -246,16 +246,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		return err
 	}
 	met := metrics.New()
-	engine := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
+	svc := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
 		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met,
 		Webhooks: splitList(cfg.Webhooks)})
-	if err := engine.LoadCalendars(ctx); err != nil {
+	if err := svc.Supervision.LoadCalendars(ctx); err != nil {
 		return err
 	}
-	if err := engine.EnsureSummaries(ctx); err != nil {
+	if err := svc.Hazards.EnsureSummaries(ctx); err != nil {
 		return fmt.Errorf("dashboard counts: %w", err)
 	}
-	sweeper := &workflow.Sweeper{Engine: engine, Interval: cfg.SweepInterval, Log: log}
+	sweeper := &workflow.Sweeper{Supervision: svc.Supervision, Interval: cfg.SweepInterval, Log: log}
 	if cmd == "sweep" {
 		res, err := sweeper.SweepOnce(ctx, time.Now())
 		if err != nil {
@@ -265,7 +265,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		return nil
 	}
 
-	pw, created, err := engine.EnsureAdmin(ctx, cfg.AdminPassword)
+	pw, created, err := svc.Directory.EnsureAdmin(ctx, cfg.AdminPassword)
 	if err != nil {
 		return fmt.Errorf("create admin: %w", err)
 	}
@@ -274,13 +274,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		fmt.Fprintf(stdout, "已创建管理员账号 admin，初始密码：%s（仅显示这一次，请登录后妥善保管）\n", pw)
 	}
 	if cfg.Demo || cmd == "demo" {
-		if err := seedDemo(ctx, engine, stdout); err != nil {
+		if err := seedDemo(ctx, svc, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if cfg.Hazards > 0 {
 			start := time.Now()
 			last := time.Now()
-			err := engine.SeedBulk(ctx, cfg.Hazards, func(done, total int) {
+			err := svc.SeedBulk(ctx, cfg.Hazards, func(done, total int) {
 				if time.Since(last) > 5*time.Second || done == total {
 					last = time.Now()
 					fmt.Fprintf(stdout, "已生成 %d / %d 条隐患（%s）\n", done, total, time.Since(start).Round(time.Second))
@@ -304,13 +304,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		if cfg.WebhookSecret == "" {
 			return errors.New("--webhooks needs --webhook-secret (HAZARDLOOP_WEBHOOK_SECRET) to sign what it sends")
 		}
-		d := &webhook.Dispatcher{Engine: engine, Secret: []byte(cfg.WebhookSecret), Log: log}
+		d := &webhook.Dispatcher{Outbox: svc.Notifications, Secret: []byte(cfg.WebhookSecret), Log: log}
 		dctx, stopDispatch := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); d.Run(dctx) }()
 		defer func() { stopDispatch(); <-done }()
 	}
-	return serve(ctx, cfg, engine, met, log, listening)
+	return serve(ctx, cfg, svc, met, log, listening)
 }
 
 // openBlobs is where evidence files go: the S3-compatible store when configured,
@@ -359,8 +359,8 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-func serve(ctx context.Context, cfg *config, engine *workflow.Engine, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
-	h, err := handler.New(engine, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
+func serve(ctx context.Context, cfg *config, svc *workflow.Services, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
+	h, err := handler.New(svc, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
 	if err != nil {
 		return err
 	}

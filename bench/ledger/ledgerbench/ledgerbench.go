@@ -84,13 +84,13 @@ func Directory(ctx context.Context, s *model.Store) error {
 	eng := workflow.New(s, workflow.Options{Now: func() time.Time { return Now }})
 	admin := workflow.Actor{Name: "基准管理员", Role: model.RoleAdmin}
 	for _, r := range regions {
-		if _, err := eng.CreateRegion(ctx, admin, r); err != nil {
+		if _, err := eng.Directory.CreateRegion(ctx, admin, r); err != nil {
 			return fmt.Errorf("region %s: %w", r.Code, err)
 		}
 	}
 	for j := range Enterprises {
 		name, credit, region := Enterprise(j)
-		if _, err := eng.CreateEnterprise(ctx, admin, workflow.EnterpriseInput{Name: name, CreditCode: credit, RegionCode: region, Industry: "工贸"}); err != nil {
+		if _, err := eng.Directory.CreateEnterprise(ctx, admin, workflow.EnterpriseInput{Name: name, CreditCode: credit, RegionCode: region, Industry: "工贸"}); err != nil {
 			return fmt.Errorf("enterprise %d: %w", j, err)
 		}
 	}
