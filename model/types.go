@@ -13,7 +13,7 @@ import (
 // State is a stage of a hazard's lifecycle.
 type State string
 
-// The states of DESIGN.md.
+// The states of docs/design.md.
 const (
 	StateDiscovered State = "discovered"
 	StateListed     State = "listed"
@@ -61,7 +61,7 @@ func (s State) Label() string {
 // Event names what happened to a hazard; each is one row of its log.
 type Event string
 
-// The events of DESIGN.md, plus the log-only events create and imported.
+// The events of docs/design.md, plus the log-only events create and imported.
 const (
 	EventCreate   Event = "create"
 	EventImported Event = "imported"
@@ -156,7 +156,7 @@ func (l Level) Label() string {
 // Source is the channel through which a hazard was found.
 type Source string
 
-// The channels of DESIGN.md.
+// The channels of docs/design.md (who finds a hazard).
 const (
 	SourceSelfInspection   Source = "self_inspection"
 	SourceSupervisoryCheck Source = "supervisory_check"
@@ -191,7 +191,7 @@ func (s Source) Label() string {
 // Role is what a user is in the system.
 type Role string
 
-// The roles of DESIGN.md. RoleSystem acts for the service itself (the sweeper).
+// The roles of docs/design.md. RoleSystem acts for the service itself (the sweeper).
 const (
 	RoleAdmin      Role = "admin"
 	RoleSupervisor Role = "supervisor"

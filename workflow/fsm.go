@@ -12,7 +12,7 @@ import (
 	"hazardloop/model"
 )
 
-// transitions is the lifecycle of DESIGN.md. Self-loops (extend, escalate, remind)
+// transitions is the lifecycle of docs/design.md. Self-loops (extend, escalate, remind)
 // keep the state and move a flag or a date.
 var transitions = fsm.Events{
 	{Name: string(model.EventConfirm), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateListed)},

@@ -32,7 +32,7 @@ type ReportPolicy struct {
 	IntakeWindow    time.Duration
 }
 
-// DefaultReportPolicy follows the reward rules of DESIGN.md.
+// DefaultReportPolicy follows the public-report reward rules (docs/design.md, README "Evidence and public reports").
 var DefaultReportPolicy = ReportPolicy{
 	RewardRate: 0.15, RewardMin: 3000, RewardMax: 300000,
 	AnswerDays: 10, CheckDays: 30, CheckDaysMax: 90,

@@ -7,7 +7,7 @@ import (
 	"hazardloop/model"
 )
 
-// The lifecycle and the rules of DESIGN.md, written out independently of rules.go:
+// The lifecycle and the rules of docs/design.md, written out independently of rules.go:
 // from which states each event leaves, and which roles may fire it on a general
 // hazard in their own territory.
 var (

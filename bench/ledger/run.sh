@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The ledger benchmark of issue 3, side by side with exceljs, in one run:
+# The ledger benchmark, side by side with exceljs, in one run:
 #
 #   bench/ledger/run.sh [ROWS]          # ROWS defaults to 100000
 #
@@ -13,7 +13,7 @@
 #    events and ledger keys);
 # 4. exports BIG_ROWS (default 1000000; 0 skips) hazards on SQLite for the memory
 #    check;
-# and prints a table with the ratios against the issue's targets. Every
+# and prints a table with the ratios against the targets in docs/performance.md. Every
 # measurement is a process of its own under /usr/bin/time -v (peak RSS); times
 # are taken inside the process around the request (Go) or the write/read (node).
 #

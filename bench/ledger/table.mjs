@@ -1,5 +1,5 @@
 // Prints the table of bench/ledger/run.sh from its results (JSON lines) with the
-// ratios against the targets of issue 3.
+// ratios against the targets in docs/performance.md.
 import fs from 'node:fs';
 
 const rs = fs.readFileSync(process.argv[2], 'utf8').trim().split('\n').map((l) => JSON.parse(l));
