@@ -1188,6 +1188,7 @@ func TestListHazards(t *testing.T) {
 			{"prov", "region=360103", []string{"h4", "h8", "h9"}},
 			{"prov", "region=360400", []string{"h7"}},
 			{"prov", "region=360000", all},
+			{"prov", "region=%20360103%20", []string{"h4", "h8", "h9"}}, // padded, as typed into the page's form
 			{"prov", "enterprise_id=" + strconv.FormatInt(a, 10), []string{"h1", "h2", "h3"}},
 			{"prov", "enterprise_id=" + strconv.FormatInt(b, 10) + "&state=verifying", []string{"h9"}},
 			{"prov", "q=配电室", []string{"h1"}},
