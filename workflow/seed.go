@@ -91,7 +91,6 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 	if err != nil {
 		return err
 	}
-	lad := e.ladder()
 	today := e.Today()
 	codes := map[string]int64{} // hazard code counters per region and day
 	docs := map[string]int64{}  // document counters per region and year
@@ -153,7 +152,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 				h.ClosedAt = &at
 			default:
 				h.ResponsibleUnit = ent.Name
-				h.ListedAt, h.ListedSupervision = &at, h.Level == model.LevelMajor
+				h.ListedAt, h.ListedSupervision = &at, UnderListedSupervision(h.Level)
 				step(model.EventConfirm, model.StateListed, at)
 				if p < 20 {
 					break
@@ -175,25 +174,22 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 				h.VerifiedAt, h.ClosedAt = &at4, &at4
 				step(model.EventApprove, model.StateWrittenOff, at4)
 			}
-			lad.settle(&h)
-			// The supervision steps an overdue hazard has earned by today.
-			for h.NextStepOn != nil && !h.NextStepOn.After(today.Time) {
-				s := h.EscalationLevel + 1
-				at := time.Date(h.NextStepOn.Year(), h.NextStepOn.Month(), h.NextStepOn.Day(), 9, 0, 0, 0, shanghai).UTC()
-				key := fmt.Sprintf("document:%s|%d", h.RegionCode, h.NextStepOn.Year())
+			// The supervision steps an overdue hazard has earned by today, each
+			// taken at nine in the morning of its day.
+			for _, s := range e.Supervision.EarnedSteps(&h, today) {
+				at := time.Date(s.On.Year(), s.On.Month(), s.On.Day(), 9, 0, 0, 0, shanghai).UTC()
+				key := fmt.Sprintf("document:%s|%d", h.RegionCode, s.On.Year())
 				docs[key]++
 				escid++
-				reply := lad.replyDue(s, *h.NextStepOn)
-				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s, DocYear: h.NextStepOn.Year(), DocSeq: docs[key],
-					DocNumber: fmt.Sprintf("〔%d〕第%d号", h.NextStepOn.Year(), docs[key]), IssuerRegion: h.RegionCode,
+				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s.Step, DocYear: s.On.Year(), DocSeq: docs[key],
+					DocNumber: fmt.Sprintf("〔%d〕第%d号", s.On.Year(), docs[key]), IssuerRegion: h.RegionCode,
 					IssuerName: regionNames[h.RegionCode] + "应急管理局", Addressee: ent.Name,
-					OverdueDays: lad.overdueDays(h.DueOn, *h.NextStepOn), DueOn: h.DueOn, ReplyDue: reply,
-					Reason: "逾期未完成整改，依规升级为" + StepLabel(s), CreatedAt: at})
+					OverdueDays: s.OverdueDays, DueOn: s.DueOn, ReplyDue: s.ReplyDue,
+					Reason: "逾期未完成整改，依规升级为" + StepLabel(s.Step), CreatedAt: at})
 				ev := seedEvent(&h, model.EventEscalate, h.State, h.State, at)
-				ev.Payload = model.JSONText(fmt.Sprintf(`{"step":%d}`, s))
+				ev.Payload = model.JSONText(fmt.Sprintf(`{"step":%d}`, s.Step))
 				chain = append(chain, ev)
-				h.EscalationLevel, h.ReplyDue, h.UpdatedAt = s, &reply, at
-				lad.settle(&h)
+				h.UpdatedAt = at
 			}
 			prev := ""
 			for i, ev := range chain {
