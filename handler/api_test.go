@@ -31,7 +31,7 @@ import (
 // dialect: no mocks. Every world starts at the same fixed moment.
 
 // start is 2026-11-28 10:00 in Shanghai: today is 2026-11-28 for every deadline.
-var start = time.Date(2026, 11, 28, 10, 0, 0, 0, workflow.Shanghai())
+var start = time.Date(2026, 11, 28, 10, 0, 0, 0, model.Shanghai)
 
 // clock is the engine's clock; tests move it by hand, never by sleeping.
 type clock struct {
@@ -972,7 +972,7 @@ func TestCreateHazard(t *testing.T) {
 				t.Errorf("hazard %+v", h)
 			}
 			// A bare date is midnight in Shanghai.
-			if want := time.Date(2026, 11, 20, 0, 0, 0, 0, workflow.Shanghai()); !h.DiscoveredAt.Equal(want) {
+			if want := time.Date(2026, 11, 20, 0, 0, 0, 0, model.Shanghai); !h.DiscoveredAt.Equal(want) {
 				t.Errorf("discovered_at %v, want %v", h.DiscoveredAt, want)
 			}
 			if !slices.Equal(h.AllowedEvents, []string{"confirm"}) {
@@ -1042,7 +1042,7 @@ func TestCreateHazard(t *testing.T) {
 		t.Run("day in Shanghai", func(t *testing.T) {
 			// 00:30 on the 29th in Shanghai is still the 28th in UTC: codes and
 			// deadlines follow Shanghai.
-			w.clock.Set(time.Date(2026, 11, 29, 0, 30, 0, 0, workflow.Shanghai()))
+			w.clock.Set(time.Date(2026, 11, 29, 0, 30, 0, 0, model.Shanghai))
 			w.forgetLogins() // the clock moved past the sessions' expiry
 			defer func() { w.clock.Set(start); w.forgetLogins() }()
 			donghu := w.as(t, "donghu")
@@ -1188,6 +1188,7 @@ func TestListHazards(t *testing.T) {
 			{"prov", "region=360103", []string{"h4", "h8", "h9"}},
 			{"prov", "region=360400", []string{"h7"}},
 			{"prov", "region=360000", all},
+			{"prov", "region=%20360103%20", []string{"h4", "h8", "h9"}}, // padded, as typed into the page's form
 			{"prov", "enterprise_id=" + strconv.FormatInt(a, 10), []string{"h1", "h2", "h3"}},
 			{"prov", "enterprise_id=" + strconv.FormatInt(b, 10) + "&state=verifying", []string{"h9"}},
 			{"prov", "q=配电室", []string{"h1"}},

@@ -26,6 +26,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/model"
 	"hazardloop/model/modeltest"
 	"hazardloop/workflow"
 )
@@ -764,12 +765,12 @@ func TestEvidenceCaptureTime(t *testing.T) {
 	eachDialect(t, func(t *testing.T, w *world) {
 		h := rectifying(t, w, "夜间动火作业无监护", "2026-12-20")
 		// The photo was taken at 03:00 and sent at 07:00 (China time).
-		sent := time.Date(2026, 11, 29, 7, 0, 0, 0, workflow.Shanghai())
+		sent := time.Date(2026, 11, 29, 7, 0, 0, 0, model.Shanghai)
 		w.clock.Set(sent)
 		w.forgetLogins()
 		data := jpegFile(t, exifTIFF("2026:11:29 03:00:00", false))
 		ev := w.as(t, "entA").addEvidence(h.ID, "photo_after", "夜间.jpg", data)
-		taken := time.Date(2026, 11, 29, 3, 0, 0, 0, workflow.Shanghai())
+		taken := time.Date(2026, 11, 29, 3, 0, 0, 0, model.Shanghai)
 		if ev.CapturedAt == nil || !ev.CapturedAt.Equal(taken) || !ev.CreatedAt.Equal(sent) {
 			t.Errorf("captured_at %v created_at %v, want %v and %v", ev.CapturedAt, ev.CreatedAt, taken, sent)
 		}

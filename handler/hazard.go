@@ -2,6 +2,7 @@ package handler
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/gin-gonic/gin"
@@ -20,13 +21,20 @@ func (s *Server) createHazard(c *gin.Context) {
 	respond(s, c, http.StatusCreated, h, err)
 }
 
-func (s *Server) listHazards(c *gin.Context) {
-	q := workflow.ListQuery{
+// listQuery reads the filters of the hazard list from the query string: the
+// one reading of GET /hazards, the hazards page and the ledger export (which
+// ignores cursor and limit). region is trimmed, as typed into the page's form;
+// workflow validates every value.
+func listQuery(c *gin.Context) workflow.ListQuery {
+	return workflow.ListQuery{
 		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
-		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
+		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
 		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
 	}
-	p, err := s.hazards.List(c.Request.Context(), actor(c), q)
+}
+
+func (s *Server) listHazards(c *gin.Context) {
+	p, err := s.hazards.List(c.Request.Context(), actor(c), listQuery(c))
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -44,10 +44,7 @@ func (s *Server) finish(c *gin.Context, d *download, err error) {
 
 // exportLedger: GET /ledger.xlsx with the filters of GET /hazards.
 func (s *Server) exportLedger(c *gin.Context) {
-	q := workflow.ListQuery{
-		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
-		Region: c.Query("region"), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"), Q: c.Query("q"),
-	}
+	q := listQuery(c)
 	x, err := s.ledger.Export(c.Request.Context(), actor(c), q)
 	if err != nil {
 		s.fail(c, err)

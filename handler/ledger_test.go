@@ -141,6 +141,8 @@ func TestLedgerExportAndTemplate(t *testing.T) {
 			t.Errorf("title %q", rows[0][0])
 		}
 		w.as(t, "city").get(ledgerPath+".xlsx?level=grave").wantError(http.StatusBadRequest, "invalid_fields", "level")
+		// The list's filters, read as the list reads them: region trimmed.
+		w.as(t, "city").download(ledgerPath + ".xlsx?region=%20360103")
 		w.as(t, "entB").download(ledgerPath + ".xlsx") // enterprises export their own
 		w.anon(t).get(ledgerPath+".xlsx").wantError(http.StatusUnauthorized, "unauthorized")
 

@@ -392,10 +392,10 @@ var pageFuncs = template.FuncMap{
 	"day": func(v any) string {
 		switch t := v.(type) {
 		case time.Time:
-			return t.In(workflow.Shanghai()).Format("2006-01-02")
+			return t.In(model.Shanghai).Format("2006-01-02")
 		case *time.Time:
 			if t != nil {
-				return t.In(workflow.Shanghai()).Format("2006-01-02")
+				return t.In(model.Shanghai).Format("2006-01-02")
 			}
 		case model.Date:
 			return t.String()
@@ -409,10 +409,10 @@ var pageFuncs = template.FuncMap{
 	"when": func(v any) string {
 		switch t := v.(type) {
 		case time.Time:
-			return t.In(workflow.Shanghai()).Format("2006-01-02 15:04")
+			return t.In(model.Shanghai).Format("2006-01-02 15:04")
 		case *time.Time:
 			if t != nil {
-				return t.In(workflow.Shanghai()).Format("2006-01-02 15:04")
+				return t.In(model.Shanghai).Format("2006-01-02 15:04")
 			}
 		}
 		return "—"

@@ -46,14 +46,6 @@ var sourceOptions = []option{
 	{string(model.SourceOfficerReport), model.SourceOfficerReport.Label()},
 }
 
-func listQuery(c *gin.Context) workflow.ListQuery {
-	return workflow.ListQuery{
-		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
-		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
-		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
-	}
-}
-
 func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,

@@ -102,7 +102,7 @@ func newTrend(weeks []model.Week) trend {
 		oy := trendTop + trendH - int(w.WrittenOff*trendH/scale)
 		f = append(f, fmt.Sprintf("%d,%d", x, fy))
 		o = append(o, fmt.Sprintf("%d,%d", x, oy))
-		label := w.Start.In(workflow.Shanghai()).Format("01-02")
+		label := w.Start.In(model.Shanghai).Format("01-02")
 		t.Points = append(t.Points, trendPoint{X: x, FoundY: fy, WrittenOffY: oy, Found: w.Found, WrittenOff: w.WrittenOff, Week: label})
 		if i%2 == 0 || i == len(weeks)-1 {
 			t.Ticks = append(t.Ticks, tick{X: x, Label: label})

@@ -19,7 +19,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"hazardloop/workflow"
+	"hazardloop/model"
 )
 
 const reportsPath = "/api/v1/public/reports"
@@ -222,7 +222,7 @@ func TestPublicReportIntake(t *testing.T) {
 			h := w.as(t, "donghu").hazard(rep.HazardID)
 			if h.State != "discovered" || h.Source != "public_report" || h.CreatedBy != nil || h.Title != "地下室液化气钢瓶" ||
 				h.RegionCode != "360102" || h.EnterpriseID != nil || h.Description != "小区地下室堆放大量液化气钢瓶，无人看管" ||
-				!h.DiscoveredAt.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, workflow.Shanghai())) {
+				!h.DiscoveredAt.Equal(time.Date(2026, 11, 27, 0, 0, 0, 0, model.Shanghai)) {
 				t.Errorf("hazard %+v", h)
 			}
 			if rep.HazardCode != h.Code || rep.HazardTitle != h.Title || rep.HazardState != "discovered" {
@@ -272,7 +272,7 @@ func TestPublicReportIntake(t *testing.T) {
 				t.Errorf("jpeg %+v (an unchanged hash means the location was kept)", jp)
 			}
 			// The capture time is read before the location is stripped.
-			if jp.CapturedAt == nil || !jp.CapturedAt.Equal(time.Date(2026, 11, 28, 6, 30, 0, 0, workflow.Shanghai())) {
+			if jp.CapturedAt == nil || !jp.CapturedAt.Equal(time.Date(2026, 11, 28, 6, 30, 0, 0, model.Shanghai)) {
 				t.Errorf("captured_at %v", jp.CapturedAt)
 			}
 			r := sup.fetch(evidencePath(jp.ID)).want(http.StatusOK)

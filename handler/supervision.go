@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/model"
 	"hazardloop/templates"
 	"hazardloop/workflow"
 )
@@ -111,7 +112,7 @@ func (s *Server) exposurePage(c *gin.Context) {
 	s.html(c, s.pages.exposure, struct {
 		Items   []workflow.PublicExposure
 		Updated string
-	}{items, s.hazards.Now().In(workflow.Shanghai()).Format("2006-01-02 15:04")})
+	}{items, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")})
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

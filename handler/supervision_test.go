@@ -81,7 +81,7 @@ func sweepAt(t *testing.T, w *world, eng *workflow.Services, at time.Time, wantS
 }
 
 func day(y int, m time.Month, d int) time.Time {
-	return time.Date(y, m, d, 9, 0, 0, 0, workflow.Shanghai())
+	return time.Date(y, m, d, 9, 0, 0, 0, model.Shanghai)
 }
 
 func TestSupervisionLadder(t *testing.T) {

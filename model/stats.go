@@ -101,7 +101,8 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 		Found      int64
 		WrittenOff int64
 	}
-	first := DateIn(weeks[0], shanghaiZone)
+	// The weeks passed in start on Mondays at midnight in Shanghai.
+	first := DateIn(weeks[0], Shanghai)
 	wq, _ := region(s.r(ctx).Table("hazard_weeks"))
 	err = wq.Where("week >= ?", first).Select("week, SUM(found) AS found, SUM(written_off) AS written_off").Group("week").Scan(&rows).Error
 	if err != nil {
@@ -112,12 +113,8 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 		byWeek[r.Week.String()] = [2]int64{r.Found, r.WrittenOff}
 	}
 	for _, w := range weeks {
-		v := byWeek[DateIn(w, shanghaiZone).String()]
+		v := byWeek[DateIn(w, Shanghai).String()]
 		st.Weeks = append(st.Weeks, Week{Start: w, Found: v[0], WrittenOff: v[1]})
 	}
 	return st, nil
 }
-
-// shanghaiZone is China Standard Time (no daylight saving): the week starts the
-// workflow passes are Mondays at midnight there.
-var shanghaiZone = time.FixedZone("CST", 8*3600)

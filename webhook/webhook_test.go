@@ -64,7 +64,7 @@ func testDelivery(t *testing.T, dialect string) {
 	}))
 	defer srv.Close()
 
-	now := time.Date(2026, 11, 28, 10, 0, 0, 0, workflow.Shanghai())
+	now := time.Date(2026, 11, 28, 10, 0, 0, 0, model.Shanghai)
 	e := workflow.New(modeltest.Open(t, dialect), workflow.Options{Now: func() time.Time { return now },
 		ReportKey: []byte("0123456789abcdef0123456789abcdef"), Webhooks: []string{srv.URL}})
 	admin := workflow.Actor{Role: model.RoleAdmin}

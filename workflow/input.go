@@ -98,12 +98,8 @@ func text(errs fieldErrors, field string, v *string, max int) string {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{5,19}$`)
 
-// shanghai is China Standard Time. China keeps no daylight saving, so a fixed zone
-// is exact and needs no tzdata.
-var shanghai = time.FixedZone("CST", 8*3600)
-
-// Shanghai returns the zone that dates are reckoned in.
-func Shanghai() *time.Location { return shanghai }
+// shanghai is the zone days are reckoned in, model.Shanghai.
+var shanghai = model.Shanghai
 
 // parseDay reads a calendar day: 2006-01-02, or an RFC 3339 time (its day in
 // Asia/Shanghai).

@@ -25,6 +25,39 @@ func (l ladder) settle(h *model.Hazard) {
 	h.NextStepOn = l.nextStepOn(h)
 }
 
+// EarnedStep is a supervision step a hazard earned while no sweep ran: the step,
+// the day it fell due, the hazard's due day and how many days (as the ladder
+// counts them) it was overdue on that day, and the addressee's reply deadline.
+type EarnedStep struct {
+	Step        int
+	On          model.Date
+	DueOn       *model.Date
+	OverdueDays int
+	ReplyDue    model.Date
+}
+
+// EarnedSteps settles h's ladder dates for its state, then takes in h every step
+// due by today, as daily sweeps would have taken them had no one replied: h's
+// EscalationLevel, ReplyDue and NextStepOn move on, and the steps come back in
+// order. It writes nothing and issues no document: it is for writers of hazards
+// in bulk (demonstration data), which number and store the steps themselves,
+// so that no hazard they write has a step already due.
+func (e *Supervision) EarnedSteps(h *model.Hazard, today model.Date) []EarnedStep {
+	lad := e.ladder()
+	lad.settle(h)
+	var out []EarnedStep
+	for h.NextStepOn != nil && !h.NextStepOn.After(today.Time) {
+		on := *h.NextStepOn
+		s := EarnedStep{Step: h.EscalationLevel + 1, On: on, DueOn: h.DueOn, OverdueDays: lad.overdueDays(h.DueOn, on)}
+		s.ReplyDue = lad.replyDue(s.Step, on)
+		reply := s.ReplyDue
+		h.EscalationLevel, h.ReplyDue = s.Step, &reply
+		lad.settle(h)
+		out = append(out, s)
+	}
+	return out
+}
+
 // escalate takes the next ladder step and issues its numbered document. The
 // document number comes from a per-region, per-year counter in the same
 // transaction, so numbers have no gaps and no duplicates.

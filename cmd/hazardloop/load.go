@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"hazardloop/demo"
 )
 
 // loadQueries are what officials typically ask of the hazard list: the newest in
@@ -34,7 +36,7 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	base := fs.String("url", "http://127.0.0.1:8080", "the service to load")
 	user := fs.String("username", "sheng", "account to log in with")
-	pass := fs.String("password", demoPassword, "its password")
+	pass := fs.String("password", demo.Password, "its password")
 	clients := fs.Int("clients", 32, "concurrent clients")
 	duration := fs.Duration("duration", 30*time.Second, "how long to run")
 	pages := fs.Int("pages", 3, "pages each client follows through next_cursor before starting over")

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"hazardloop/blob"
+	"hazardloop/demo"
 	"hazardloop/handler"
 	"hazardloop/metrics"
 	"hazardloop/model"
@@ -274,13 +275,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		fmt.Fprintf(stdout, "已创建管理员账号 admin，初始密码：%s（仅显示这一次，请登录后妥善保管）\n", pw)
 	}
 	if cfg.Demo || cmd == "demo" {
-		if err := seedDemo(ctx, svc, stdout); err != nil {
+		if err := demo.Province(ctx, svc, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 		if cfg.Hazards > 0 {
 			start := time.Now()
 			last := time.Now()
-			err := svc.SeedBulk(ctx, cfg.Hazards, func(done, total int) {
+			err := demo.Hazards(ctx, svc, store, cfg.Hazards, func(done, total int) {
 				if time.Since(last) > 5*time.Second || done == total {
 					last = time.Now()
 					fmt.Fprintf(stdout, "已生成 %d / %d 条隐患（%s）\n", done, total, time.Since(start).Round(time.Second))

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"hazardloop/demo"
 	"hazardloop/model"
 )
 
@@ -64,7 +65,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, _ := call("GET", "/readyz", "", nil); code != http.StatusOK {
 		t.Fatalf("readyz = %d", code)
 	}
-	code, login := call("POST", "/api/v1/login", "", map[string]string{"username": "sheng", "password": demoPassword})
+	code, login := call("POST", "/api/v1/login", "", map[string]string{"username": "sheng", "password": demo.Password})
 	if code != http.StatusOK {
 		t.Fatalf("login = %d %v", code, login)
 	}
@@ -82,7 +83,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("demo has no hazard in state %s", s)
 		}
 	}
-	if strings.Contains(logs.String(), demoPassword) || strings.Contains(logs.String(), token) {
+	if strings.Contains(logs.String(), demo.Password) || strings.Contains(logs.String(), token) {
 		t.Error("a secret reached the log")
 	}
 	// A request is counted once its handler has returned, which may be just

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"hazardloop/demo"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
 )
@@ -129,7 +130,7 @@ func (p *proc) call(token, method, path string, body any) (int, map[string]any) 
 
 func (p *proc) login(user string) string {
 	p.t.Helper()
-	code, m := p.call("", "POST", "/api/v1/login", map[string]string{"username": user, "password": demoPassword})
+	code, m := p.call("", "POST", "/api/v1/login", map[string]string{"username": user, "password": demo.Password})
 	if code != http.StatusOK {
 		p.t.Fatalf("login %s: %d %v", user, code, m)
 	}

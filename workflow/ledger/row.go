@@ -66,7 +66,7 @@ type CellError struct {
 const MaxCellChars = 32767
 
 // shanghai is China Standard Time: ledger times are wall-clock times there.
-var shanghai = time.FixedZone("CST", 8*3600)
+var shanghai = model.Shanghai
 
 // ParseRow turns the cells of one data row into a Row. cols[i] is the column
 // (index into Columns) of cell i, or -1 for a column the ledger does not know;

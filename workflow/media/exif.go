@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"time"
+
+	"hazardloop/model"
 )
 
 // This file is a small TIFF/EXIF reader: just enough to find Orientation
@@ -169,11 +171,6 @@ func (t tiffReader) ascii(e ifdEntry) string {
 	return string(bytes.TrimSpace(v))
 }
 
-// shanghai is the zone assumed when a photo does not record its offset:
-// the cameras and phones our reporters use are set to China time, which
-// has been UTC+8 without daylight saving since 1991.
-var shanghai = time.FixedZone("CST", 8*60*60)
-
 // captureTime interprets DateTimeOriginal with OffsetTimeOriginal and
 // SubSecTimeOriginal.
 func (x exifInfo) captureTime() (time.Time, bool) {
@@ -181,7 +178,9 @@ func (x exifInfo) captureTime() (time.Time, bool) {
 	if len(s) != len("2006:01:02 15:04:05") {
 		return time.Time{}, false
 	}
-	loc := shanghai
+	// A photo that does not record its offset is taken to be in China time:
+	// the cameras and phones our reporters use are set to it.
+	loc := model.Shanghai
 	if x.offsetTimeOriginal != "" {
 		l, ok := parseOffset(x.offsetTimeOriginal)
 		if !ok {

@@ -43,7 +43,7 @@ func Rows() int {
 	return 100_000
 }
 
-var shanghai = workflow.Shanghai()
+var shanghai = model.Shanghai
 
 // Now is the benchmark's clock: 2026-11-28 10:00 in Shanghai.
 var Now = time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai)

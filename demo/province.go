@@ -1,4 +1,9 @@
-package main
+// Package demo fills a database with demonstration data through the workflow's
+// services: a small province to try every role on (Province) and a province's
+// worth of realistic hazards in bulk (Hazards), for the demo command, load tests
+// and benchmarks. It holds no rule of its own (those are workflow's) and no SQL
+// (that is model's).
+package demo
 
 import (
 	"context"
@@ -10,18 +15,20 @@ import (
 	"hazardloop/workflow"
 )
 
-// demoPassword is the password of every demo account (printed on seeding).
-const demoPassword = "hazardloop-demo"
+// Password is the password of every account Province creates (printed on
+// seeding).
+const Password = "hazardloop-demo"
 
 type demoUser struct {
 	username, name, role, region string
 	enterprise                   int // index into enterprises, -1 for none
 }
 
-// seedDemo fills an empty database with a small province: regions, enterprises,
-// one account of each role, and hazards in every state. It does nothing when the
-// province is already there.
-func seedDemo(ctx context.Context, e *workflow.Services, out io.Writer) error {
+// Province fills an empty database with a small province: regions, enterprises,
+// one account of each role, and hazards in every state, and prints the accounts
+// to out. It does nothing but say so when the province is already there. The
+// error is the first refusal of the services, or the store's.
+func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 	admin := workflow.Actor{Name: "系统管理员", Role: model.RoleAdmin}
 	regions := []workflow.RegionInput{
 		{Code: "360000", Name: "江西省"},
@@ -70,7 +77,7 @@ func seedDemo(ctx context.Context, e *workflow.Services, out io.Writer) error {
 	}
 	actors := map[string]workflow.Actor{}
 	for _, du := range users {
-		in := workflow.UserInput{Username: du.username, Password: demoPassword, DisplayName: du.name, Role: du.role, RegionCode: du.region}
+		in := workflow.UserInput{Username: du.username, Password: Password, DisplayName: du.name, Role: du.role, RegionCode: du.region}
 		if du.enterprise >= 0 {
 			in.EnterpriseID = &entIDs[du.enterprise]
 		}
@@ -80,10 +87,10 @@ func seedDemo(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		}
 		actors[du.username] = workflow.ActorOf(u)
 	}
-	if err := seedDemoHazards(ctx, e, actors, entIDs); err != nil {
+	if err := provinceHazards(ctx, e, actors, entIDs); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "已生成演示数据（江西省）。演示账号的密码均为 %s：\n", demoPassword)
+	fmt.Fprintf(out, "已生成演示数据（江西省）。演示账号的密码均为 %s：\n", Password)
 	for _, du := range users {
 		fmt.Fprintf(out, "  %-10s %s\n", du.username, du.name)
 	}
@@ -92,7 +99,9 @@ func seedDemo(ctx context.Context, e *workflow.Services, out io.Writer) error {
 
 func str(s string) *string { return &s }
 
-func seedDemoHazards(ctx context.Context, e *workflow.Services, actors map[string]workflow.Actor, ents []int64) error {
+// provinceHazards registers the province's hazards as its accounts would, and
+// moves each through the events that bring it to its state.
+func provinceHazards(ctx context.Context, e *workflow.Services, actors map[string]workflow.Actor, ents []int64) error {
 	deadline := e.Today().AddDays(30).String()
 	soon := e.Today().AddDays(7).String()
 	type step struct {

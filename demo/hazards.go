@@ -1,4 +1,4 @@
-package workflow
+package demo
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"hazardloop/model"
+	"hazardloop/workflow"
 )
 
 // seedCities are the eleven cities of 江西省 (GB/T 2260); each gets eight
@@ -26,33 +27,36 @@ var seedTitles = []string{
 	"特种设备未定期检验", "粉尘清扫制度未落实", "防雷检测过期", "危化品仓库超量储存", "高处作业未系安全带",
 }
 
-// SeedProgress reports how many hazards a bulk seed has written so far.
-type SeedProgress func(done, total int)
+// Progress reports how many hazards Hazards has written so far.
+type Progress func(done, total int)
 
-// SeedBulk fills the database with n realistic hazards of a province — cities,
+// Hazards fills the database with n realistic hazards of a province — cities,
 // counties, enterprises, every state with the events that led there, and the
 // supervision steps the overdue ones have earned — in bulk inserts of a few
-// thousand rows per transaction. Each hazard's log is a valid hash chain. It is
-// meant for demonstrations and load tests.
-func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) error {
-	admin := Actor{Name: "演示数据", Role: model.RoleAdmin}
+// thousand rows per transaction. Each hazard's log is a valid hash chain, and the
+// services number on after it (hazard codes, documents, ids). store must be the
+// store svc was made over: the hazards go in through its bulk inserts, not one
+// event at a time. It is meant for demonstrations and load tests; progress, if
+// not nil, is called after each batch.
+func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n int, progress Progress) error {
+	admin := workflow.Actor{Name: "演示数据", Role: model.RoleAdmin}
 	rng := rand.New(rand.NewPCG(2026, uint64(n)))
-	if _, err := e.store.GetRegion(ctx, "360000"); err != nil {
-		if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: "360000", Name: "江西省"}); err != nil {
+	if _, err := store.GetRegion(ctx, "360000"); err != nil {
+		if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: "360000", Name: "江西省"}); err != nil {
 			return err
 		}
 	}
 	var counties []string
 	for _, c := range seedCities {
-		if _, err := e.store.GetRegion(ctx, c.code); err != nil {
-			if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
+		if _, err := store.GetRegion(ctx, c.code); err != nil {
+			if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
 				return err
 			}
 		}
 		for i := 1; i <= 8; i++ {
 			code := fmt.Sprintf("%s%02d", c.code[:4], i)
-			if _, err := e.store.GetRegion(ctx, code); err != nil {
-				if _, err := e.Directory.CreateRegion(ctx, admin, RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
+			if _, err := store.GetRegion(ctx, code); err != nil {
+				if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
 					return err
 				}
 			}
@@ -61,8 +65,8 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 	}
 
 	// Enterprises: one for every 50 hazards.
-	now := e.Now()
-	firstEnt, err := e.store.MaxID(ctx, "enterprises")
+	now := svc.Now()
+	firstEnt, err := store.MaxID(ctx, "enterprises")
 	if err != nil {
 		return err
 	}
@@ -72,30 +76,29 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 		region := counties[rng.IntN(len(counties))]
 		first := fmt.Sprintf("91%sMA%07d", region, firstEnt+int64(i)+1)[:17]
 		ents[i] = model.Enterprise{ID: firstEnt + int64(i) + 1, Name: fmt.Sprintf("%s演示企业%06d有限公司", region, i+1),
-			CreditCode: first + string(CreditCheckChar(first)), RegionCode: region,
+			CreditCode: first + string(workflow.CreditCheckChar(first)), RegionCode: region,
 			Industry: seedIndustries[rng.IntN(len(seedIndustries))], CreatedAt: now}
 	}
-	if err := e.store.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &ents) }); err != nil {
+	if err := store.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &ents) }); err != nil {
 		return err
 	}
 
-	hid, err := e.store.MaxID(ctx, "hazards")
+	hid, err := store.MaxID(ctx, "hazards")
 	if err != nil {
 		return err
 	}
-	evid, err := e.store.MaxID(ctx, "hazard_events")
+	evid, err := store.MaxID(ctx, "hazard_events")
 	if err != nil {
 		return err
 	}
-	escid, err := e.store.MaxID(ctx, "escalations")
+	escid, err := store.MaxID(ctx, "escalations")
 	if err != nil {
 		return err
 	}
-	lad := e.ladder()
-	today := e.Today()
+	today := svc.Today()
 	codes := map[string]int64{} // hazard code counters per region and day
 	docs := map[string]int64{}  // document counters per region and year
-	existing, err := e.store.Counters(ctx)
+	existing, err := store.Counters(ctx)
 	if err != nil {
 		return err
 	}
@@ -109,7 +112,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 	}
 	regionNames := map[string]string{}
 	for _, c := range counties {
-		r, err := e.store.GetRegion(ctx, c)
+		r, err := store.GetRegion(ctx, c)
 		if err != nil {
 			return err
 		}
@@ -125,11 +128,11 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 			hid++
 			ent := ents[rng.IntN(len(ents))]
 			discovered := now.Add(-time.Duration(rng.IntN(365*24)) * time.Hour).Truncate(time.Microsecond)
-			day := model.DateIn(discovered, shanghai)
-			period := model.HazardCodePeriod(ent.RegionCode, discovered.In(shanghai))
+			day := model.DateIn(discovered, model.Shanghai)
+			period := model.HazardCodePeriod(ent.RegionCode, discovered.In(model.Shanghai))
 			codes[period]++
 			h := model.Hazard{
-				ID: hid, Code: fmt.Sprintf("YH-%s-%s-%04d", ent.RegionCode, discovered.In(shanghai).Format("20060102"), codes[period]),
+				ID: hid, Code: fmt.Sprintf("YH-%s-%s-%04d", ent.RegionCode, discovered.In(model.Shanghai).Format("20060102"), codes[period]),
 				Title: seedTitles[rng.IntN(len(seedTitles))], Description: "演示数据：" + ent.Name,
 				Source: []model.Source{model.SourceSelfInspection, model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceOfficerReport}[rng.IntN(4)],
 				Level:  model.LevelGeneral, Industry: ent.Industry, RegionCode: ent.RegionCode, EnterpriseID: &ent.ID,
@@ -153,7 +156,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 				h.ClosedAt = &at
 			default:
 				h.ResponsibleUnit = ent.Name
-				h.ListedAt, h.ListedSupervision = &at, h.Level == model.LevelMajor
+				h.ListedAt, h.ListedSupervision = &at, workflow.UnderListedSupervision(h.Level)
 				step(model.EventConfirm, model.StateListed, at)
 				if p < 20 {
 					break
@@ -175,25 +178,22 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 				h.VerifiedAt, h.ClosedAt = &at4, &at4
 				step(model.EventApprove, model.StateWrittenOff, at4)
 			}
-			lad.settle(&h)
-			// The supervision steps an overdue hazard has earned by today.
-			for h.NextStepOn != nil && !h.NextStepOn.After(today.Time) {
-				s := h.EscalationLevel + 1
-				at := time.Date(h.NextStepOn.Year(), h.NextStepOn.Month(), h.NextStepOn.Day(), 9, 0, 0, 0, shanghai).UTC()
-				key := fmt.Sprintf("document:%s|%d", h.RegionCode, h.NextStepOn.Year())
+			// The supervision steps an overdue hazard has earned by today, each
+			// taken at nine in the morning of its day.
+			for _, s := range svc.Supervision.EarnedSteps(&h, today) {
+				at := time.Date(s.On.Year(), s.On.Month(), s.On.Day(), 9, 0, 0, 0, model.Shanghai).UTC()
+				key := fmt.Sprintf("document:%s|%d", h.RegionCode, s.On.Year())
 				docs[key]++
 				escid++
-				reply := lad.replyDue(s, *h.NextStepOn)
-				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s, DocYear: h.NextStepOn.Year(), DocSeq: docs[key],
-					DocNumber: fmt.Sprintf("〔%d〕第%d号", h.NextStepOn.Year(), docs[key]), IssuerRegion: h.RegionCode,
+				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s.Step, DocYear: s.On.Year(), DocSeq: docs[key],
+					DocNumber: fmt.Sprintf("〔%d〕第%d号", s.On.Year(), docs[key]), IssuerRegion: h.RegionCode,
 					IssuerName: regionNames[h.RegionCode] + "应急管理局", Addressee: ent.Name,
-					OverdueDays: lad.overdueDays(h.DueOn, *h.NextStepOn), DueOn: h.DueOn, ReplyDue: reply,
-					Reason: "逾期未完成整改，依规升级为" + StepLabel(s), CreatedAt: at})
+					OverdueDays: s.OverdueDays, DueOn: s.DueOn, ReplyDue: s.ReplyDue,
+					Reason: "逾期未完成整改，依规升级为" + workflow.StepLabel(s.Step), CreatedAt: at})
 				ev := seedEvent(&h, model.EventEscalate, h.State, h.State, at)
-				ev.Payload = model.JSONText(fmt.Sprintf(`{"step":%d}`, s))
+				ev.Payload = model.JSONText(fmt.Sprintf(`{"step":%d}`, s.Step))
 				chain = append(chain, ev)
-				h.EscalationLevel, h.ReplyDue, h.UpdatedAt = s, &reply, at
-				lad.settle(&h)
+				h.UpdatedAt = at
 			}
 			prev := ""
 			for i, ev := range chain {
@@ -206,7 +206,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 			h.Version, h.LastSeq, h.ChainHead = len(chain), int64(len(chain)), prev
 			hs = append(hs, h)
 		}
-		err := e.store.Tx(ctx, func(tx *model.Store) error {
+		err := store.Tx(ctx, func(tx *model.Store) error {
 			if err := tx.BulkInsert(ctx, &hs); err != nil {
 				return err
 			}
@@ -236,7 +236,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 		fmt.Sscanf(k, "document:%6s|%d", &region, &year)
 		cs = append(cs, model.Counter{Name: "document:" + region, Period: fmt.Sprint(year), Value: v})
 	}
-	if err := e.store.Tx(ctx, func(tx *model.Store) error {
+	if err := store.Tx(ctx, func(tx *model.Store) error {
 		if err := tx.RaiseCounters(ctx, cs); err != nil {
 			return err
 		}
@@ -247,7 +247,7 @@ func (e *Services) SeedBulk(ctx context.Context, n int, progress SeedProgress) e
 	}); err != nil {
 		return err
 	}
-	return e.Hazards.RebuildSummaries(ctx)
+	return svc.Hazards.RebuildSummaries(ctx)
 }
 
 func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {

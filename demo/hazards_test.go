@@ -1,0 +1,100 @@
+package demo
+
+import (
+	"testing"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+// TestHazards: a bulk seed holds every state, valid chains and earned steps, and
+// the services carry on numbering after it.
+func TestHazards(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		noErr(t, Hazards(f.ctx, f.svc, f.store, 400, nil))
+		var states []string
+		noErr(t, f.store.Raw(f.ctx, &states, "SELECT DISTINCT state FROM hazards"))
+		if len(states) != len(model.States) {
+			t.Errorf("states seeded: %v", states)
+		}
+		var ids []int64
+		noErr(t, f.store.Raw(f.ctx, &ids, "SELECT id FROM hazards WHERE escalation_level > 0 ORDER BY id LIMIT 5"))
+		if len(ids) == 0 {
+			t.Fatal("no seeded hazard has supervision steps")
+		}
+		noErr(t, f.store.Raw(f.ctx, &ids, "SELECT id FROM hazards ORDER BY id DESC LIMIT 20"))
+		for _, id := range ids {
+			verifyOK(t, f, id)
+		}
+		// Numbers and ids continue after the seed.
+		h := f.hazard(t)
+		if h.ID <= ids[0] {
+			t.Errorf("new hazard id %d, seeded up to %d", h.ID, ids[0])
+		}
+		var due int64
+		noErr(t, f.store.Raw(f.ctx, &due, "SELECT count(*) FROM hazards WHERE next_step_on <= ?", f.svc.Today()))
+		if due != 0 {
+			t.Errorf("%d seeded hazards still have a step due today", due)
+		}
+		for range 3 {
+			h = f.toState(t, model.StateRectifying)
+			f.fire(t, "donghu", h, model.EventEscalate, workflow.Fields{Reason: sp("督办")}, "")
+		}
+		// A second seed into a database in use continues every number.
+		noErr(t, Hazards(f.ctx, f.svc, f.store, 200, nil))
+		f.hazard(t)
+	})
+}
+
+// TestHazardsKeepSummaries: the dashboard's counts kept with each event equal
+// the counts rebuilt from the hazards after hazards move through every state,
+// are reopened, then a bulk seed, then more events (workflow's
+// TestSummariesFollowEvents, around a seed).
+func TestHazardsKeepSummaries(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		for _, s := range model.States {
+			f.toState(t, s)
+		}
+		wo := f.toState(t, model.StateWrittenOff)
+		f.fire(t, "city", wo, model.EventReopen, workflow.Fields{Reason: sp("回头看"), Deadline: sp("2027-01-10")}, "")
+		m := f.major(t)
+		f.fire(t, "donghu", m, model.EventConfirm, workflow.Fields{BasisStandard: sp("标准"), BasisClause: sp("条款")}, "")
+		noErr(t, Hazards(f.ctx, f.svc, f.store, 300, nil))
+		f.toState(t, model.StateWrittenOff)
+
+		dashboard := func(a workflow.Actor) workflow.Dashboard {
+			d, err := f.svc.Hazards.Dashboard(f.ctx, a)
+			noErr(t, err)
+			return d
+		}
+		for _, who := range []string{"admin", "province", "city", "donghu"} {
+			kept := dashboard(f.actors[who])
+			noErr(t, f.svc.Hazards.RebuildSummaries(f.ctx))
+			rebuilt := dashboard(f.actors[who])
+			if kept.Confirmed != rebuilt.Confirmed || kept.WrittenOff != rebuilt.WrittenOff || kept.OnTime != rebuilt.OnTime ||
+				kept.Overdue != rebuilt.Overdue || len(kept.ByState) != len(rebuilt.ByState) {
+				t.Errorf("%s: kept %+v, rebuilt %+v", who, kept.Stats, rebuilt.Stats)
+			}
+			for i := range kept.ByState {
+				if kept.ByState[i] != rebuilt.ByState[i] {
+					t.Errorf("%s by state: kept %v, rebuilt %v", who, kept.ByState, rebuilt.ByState)
+				}
+			}
+			for i := range kept.Weeks {
+				if kept.Weeks[i].Found != rebuilt.Weeks[i].Found || kept.Weeks[i].WrittenOff != rebuilt.Weeks[i].WrittenOff {
+					t.Errorf("%s week %d: kept %+v, rebuilt %+v", who, i, kept.Weeks[i], rebuilt.Weeks[i])
+				}
+			}
+		}
+		d := dashboard(f.actors["donghu"])
+		var open int64
+		for _, c := range d.ByState {
+			open += c.N
+		}
+		var want int64
+		noErr(t, f.store.Raw(f.ctx, &want, "SELECT count(*) FROM hazards WHERE region_code = '360102' AND state IN ('discovered','listed','rectifying','verifying')"))
+		if open != want || want == 0 {
+			t.Errorf("open hazards in 东湖区: dashboard %d, hazards %d", open, want)
+		}
+	})
+}
