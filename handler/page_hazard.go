@@ -72,9 +72,9 @@ func (u *ui) hazardsPage(c *gin.Context) {
 		Sources: sourceOptions, Filters: filterValues(q).Encode()}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
-		status, msg := u.pageError(c, err)
-		v.Error = msg
-		u.render(c, status, "hazards", v)
+		p := u.refusal(c, err)
+		v.Error = p.Message
+		u.render(c, p.Status, "hazards", v)
 		return
 	}
 	v.Items = p.Items
@@ -86,7 +86,12 @@ func (u *ui) hazardsPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "hazards", v)
 }
 
-// exportLedger: the list's export button; the same workflow call as the API's.
+// The downloads and the printable document of the pages are the API's handlers
+// on page routes: the same workflow call and the same file. A refusal or a
+// failure before the first byte is still a page, never JSON: fail renders by the
+// route (markPage), not by the handler.
+
+// exportLedger: the list's export button.
 func (u *ui) exportLedger(c *gin.Context) { u.s.exportLedger(c) }
 
 func (u *ui) ledgerTemplate(c *gin.Context) { u.s.ledgerTemplate(c) }
@@ -312,39 +317,27 @@ func (u *ui) fireEvent(c *gin.Context) {
 	} else {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
 	}
-	status, msg := u.pageError(c, err)
+	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
 	}
-	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: f, Errors: fieldsOf(err), Open: true, Primary: primary[ev]}
+	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: f, Errors: p.Fields, Open: true, Primary: primary[ev]}
 	for _, in := range eventInputs[ev] {
 		posted.Inputs[in] = true
 	}
 	if ev == model.EventConfirm && d.EnterpriseID != nil {
 		delete(posted.Inputs, "enterprise_id")
 	}
-	var we *workflow.Error
-	if errors.As(err, &we) && we.Code == "stale_version" {
+	msg := p.Message
+	if errors.Is(err, workflow.ErrStale) {
+		// What the page did about it: the form below is on the fresh version.
 		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
 	}
 	v := u.hazardData(c, d, posted, uploadForm{Kind: model.EvidencePhotoAfter})
 	v.Error = msg
-	u.render(c, status, "hazard", v)
-}
-
-// fieldsOf returns the per-field problems err carries.
-func fieldsOf(err error) map[string]string {
-	var we *workflow.Error
-	var he *httpError
-	switch {
-	case errors.As(err, &we):
-		return we.Fields
-	case errors.As(err, &he):
-		return he.fields
-	}
-	return nil
+	u.render(c, p.Status, "hazard", v)
 }
 
 // eventFromForm reads an event's form: empty inputs are "not given"; numbers and
@@ -419,20 +412,19 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 			return
 		}
 	}
-	var he *httpError
-	if errors.As(err, &he) && he == errCSRF {
+	if errors.Is(err, errCSRF) {
 		u.fail(c, err)
 		return
 	}
-	status, msg := u.pageError(c, err)
+	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
 	}
-	v := u.hazardData(c, d, nil, uploadForm{Kind: f["kind"], Note: f["note"], Error: msg})
-	v.Error = "上传失败：" + msg
-	u.render(c, status, "hazard", v)
+	v := u.hazardData(c, d, nil, uploadForm{Kind: f["kind"], Note: f["note"], Error: p.Message})
+	v.Error = "上传失败：" + p.Message
+	u.render(c, p.Status, "hazard", v)
 }
 
 func (u *ui) acknowledge(c *gin.Context) {
@@ -517,8 +509,9 @@ func (u *ui) createFinding(c *gin.Context) {
 		toHazard(c, h.ID, "created")
 		return
 	}
-	status, msg := u.pageError(c, err)
-	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: fieldsOf(err), Fixed: user.Role == model.RoleEnterprise}
+	p := u.refusal(c, err)
+	msg := p.Message
+	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise}
 	if user.Role == model.RoleSupervisor {
 		v.Sources = sourceOptions[:3]
 	}
@@ -526,7 +519,7 @@ func (u *ui) createFinding(c *gin.Context) {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg
-	u.render(c, status, "finding", v)
+	u.render(c, p.Status, "finding", v)
 }
 
 func toText(v any) string {
