@@ -46,6 +46,17 @@ var sourceOptions = []option{
 	{string(model.SourceOfficerReport), model.SourceOfficerReport.Label()},
 }
 
+// findingSources are the sources a supervisor picks from when logging a
+// finding: those the workflow lets the role register, its default first (so
+// that the form's preselected choice is the one the API would take).
+func findingSources(role model.Role) []option {
+	var out []option
+	for _, s := range workflow.SourcesFor(role) {
+		out = append(out, option{string(s), s.Label()})
+	}
+	return out
+}
+
 func listQuery(c *gin.Context) workflow.ListQuery {
 	return workflow.ListQuery{
 		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
@@ -126,17 +137,18 @@ func (f eventForm) V(name string) string { return f.Values[name] }
 // E is the problem with input name, if any.
 func (f eventForm) E(name string) string { return f.Errors[name] }
 
-// eventInputs are the inputs each event's form shows, by their API names.
-var eventInputs = map[model.Event][]string{
-	model.EventConfirm:  {"level", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended", "comment"},
-	model.EventDismiss:  {"reason", "duplicate_of", "comment"},
-	model.EventPlan:     {"measures", "responsible_unit", "responsible_person", "responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "production_suspended", "comment"},
-	model.EventSubmit:   {"comment"},
-	model.EventApprove:  {"comment"},
-	model.EventReject:   {"reason", "deadline", "comment"},
-	model.EventExtend:   {"reason", "deadline", "comment"},
-	model.EventEscalate: {"reason", "comment"},
-	model.EventReopen:   {"reason", "deadline", "comment"},
+// formInputs are the inputs event ev's form shows, by their API names: the
+// fields the workflow takes for ev, and a comment. The enterprise is asked for
+// only while the hazard has none. How each input looks is the template's.
+func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
+	in := map[string]bool{"comment": true}
+	for _, name := range workflow.EventFields(ev) {
+		in[name] = true
+	}
+	if d.EnterpriseID != nil {
+		delete(in, "enterprise_id")
+	}
+	return in
 }
 
 // primary events are the forward moves of the loop; the others are shown folded.
@@ -150,7 +162,7 @@ type hazardView struct {
 	Timeline   []timelineItem
 	Today      string
 	KindLabels map[string]string
-	Withdraw   map[int64]bool // evidence the user may withdraw: their own uploads, or any if a supervisor
+	Withdraw   map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
 }
 
 type uploadForm struct {
@@ -214,13 +226,7 @@ func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
 			out = append(out, *posted)
 			continue
 		}
-		f := eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: map[string]string{}, Primary: primary[ev]}
-		for _, in := range eventInputs[ev] {
-			f.Inputs[in] = true
-		}
-		if ev == model.EventConfirm && d.EnterpriseID != nil {
-			delete(f.Inputs, "enterprise_id")
-		}
+		f := eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: map[string]string{}, Primary: primary[ev]}
 		// Start from what the hazard already says.
 		f.Values["level"] = string(d.Level)
 		f.Values["responsible_unit"] = d.ResponsibleUnit
@@ -253,12 +259,9 @@ func (u *ui) hazardPage(c *gin.Context) {
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
-	withdraw := map[int64]bool{}
-	if user := currentUser(c); d.MayUpload {
-		for _, ev := range d.Evidence {
-			mine := ev.UploadedBy != nil && *ev.UploadedBy == user.ID
-			withdraw[ev.ID] = ev.WithdrawnAt == nil && (mine || user.Role == model.RoleSupervisor)
-		}
+	a, withdraw := actor(c), map[int64]bool{}
+	for _, ev := range d.Evidence {
+		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
 	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
@@ -323,13 +326,7 @@ func (u *ui) fireEvent(c *gin.Context) {
 		u.fail(c, derr)
 		return
 	}
-	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: f, Errors: p.Fields, Open: true, Primary: primary[ev]}
-	for _, in := range eventInputs[ev] {
-		posted.Inputs[in] = true
-	}
-	if ev == model.EventConfirm && d.EnterpriseID != nil {
-		delete(posted.Inputs, "enterprise_id")
-	}
+	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: f, Errors: p.Fields, Open: true, Primary: primary[ev]}
 	msg := p.Message
 	if errors.Is(err, workflow.ErrStale) {
 		// What the page did about it: the form below is on the fresh version.
@@ -350,7 +347,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	}
 	in := workflow.EventInput{Event: ev, Version: version, Comment: f["comment"]}
 	accepts := map[string]bool{}
-	for _, name := range eventInputs[ev] {
+	for _, name := range workflow.EventFields(ev) {
 		accepts[name] = true
 	}
 	str := func(name string) *string {
@@ -480,7 +477,7 @@ func (u *ui) findingPage(c *gin.Context) {
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
 		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.hazards.Today().String()}}
 	if user.Role == model.RoleSupervisor {
-		v.Sources = sourceOptions[:3]
+		v.Sources = findingSources(user.Role)
 	}
 	u.render(c, http.StatusOK, "finding", v)
 }
@@ -513,7 +510,7 @@ func (u *ui) createFinding(c *gin.Context) {
 	msg := p.Message
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise}
 	if user.Role == model.RoleSupervisor {
-		v.Sources = sourceOptions[:3]
+		v.Sources = findingSources(user.Role)
 	}
 	if len(photos) > 0 {
 		msg += "（照片需重新选择）"

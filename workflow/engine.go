@@ -147,6 +147,11 @@ var sourcesByRole = map[model.Role][]model.Source{
 	model.RolePublic:     {model.SourcePublicReport},
 }
 
+// SourcesFor are the sources a user of role may register a hazard with, the
+// default (taken when none is given) first; none for a role that registers no
+// hazards.
+func SourcesFor(role model.Role) []model.Source { return slices.Clone(sourcesByRole[role]) }
+
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
 func (e *Hazards) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
