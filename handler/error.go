@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -59,45 +60,80 @@ type panicError struct{ v any }
 
 func (p panicError) Error() string { return fmt.Sprintf("panic: %v", p.v) }
 
-// fail is the one place an error becomes a response. A refusal the user can act on
-// keeps its code and Chinese message; anything else is logged once with its cause
-// and answered 500 with a generic message.
-func (s *Server) fail(c *gin.Context, err error) {
-	body := apiError{RequestID: c.GetString(requestIDKey)}
-	status := http.StatusInternalServerError
+// problem is an error classified: everything an answer to it says, whether the
+// answer is JSON or a page. classify makes it; nothing else looks inside errors.
+type problem struct {
+	Status     int
+	Code       string
+	Message    string // Chinese, the same in every rendering
+	Fields     map[string]string
+	Allowed    []string // never nil for a 422 (it always says what is allowed)
+	Detail     any
+	RetryAfter time.Duration
+	Internal   bool // not the user's doing: logged once with its cause; the message is generic
+}
+
+// internalProblem is the answer to a failure that is not the user's.
+var internalProblem = problem{Status: http.StatusInternalServerError, Code: "internal", Message: "服务器内部错误，请稍后重试", Internal: true}
+
+// classify turns any error into its answer. ctx is the request's: a
+// cancellation of the request (the client went away) is statusClientClosed, not
+// a failure; any other error the user cannot act on is internalProblem.
+func classify(ctx context.Context, err error) problem {
 	var we *workflow.Error
 	var he *httpError
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &we):
-		status = statusOf[we.Kind]
-		body.Error, body.Message, body.Fields, body.Detail = we.Code, we.Message, we.Fields, we.Detail
+		status, ok := statusOf[we.Kind]
+		if !ok {
+			return internalProblem
+		}
+		p := problem{Status: status, Code: we.Code, Message: we.Message, Fields: we.Fields, Detail: we.Detail, RetryAfter: we.RetryAfter}
 		for _, a := range we.Allowed {
-			body.Allowed = append(body.Allowed, string(a))
+			p.Allowed = append(p.Allowed, string(a))
 		}
-		if we.RetryAfter > 0 {
-			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(we.RetryAfter.Seconds()))))
+		if we.Kind == workflow.KindNotAllowed && p.Allowed == nil {
+			p.Allowed = []string{}
 		}
-		if we.Kind == workflow.KindNotAllowed && body.Allowed == nil {
-			body.Allowed = []string{}
-		}
+		return p
 	case errors.As(err, &he):
-		status = he.status
-		body.Error, body.Message, body.Fields = he.code, he.message, he.fields
+		return problem{Status: he.status, Code: he.code, Message: he.message, Fields: he.fields}
 	case errors.As(err, &mbe):
-		status = errTooLarge.status
-		body.Error, body.Message = errTooLarge.code, errTooLarge.message
-	case errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil:
-		// The client went away: nothing to answer and nothing wrong here.
-		c.AbortWithStatus(statusClientClosed)
-		return
-	default:
-		body.Error, body.Message = "internal", "服务器内部错误，请稍后重试"
+		return problem{Status: errTooLarge.status, Code: errTooLarge.code, Message: errTooLarge.message}
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return problem{Status: statusClientClosed, Code: "client_closed"}
+	}
+	return internalProblem
+}
+
+// answer classifies err for the request being answered: it logs an internal
+// failure, once, with its cause, and sets the headers every rendering of the
+// answer carries.
+func (s *Server) answer(c *gin.Context, err error) problem {
+	p := classify(c.Request.Context(), err)
+	if p.Internal {
 		s.log.LogAttrs(c.Request.Context(), slog.LevelError, "internal error",
-			slog.String("request_id", body.RequestID), slog.String("route", c.FullPath()), slog.Any("err", err))
+			slog.String("request_id", c.GetString(requestIDKey)), slog.String("route", c.FullPath()), slog.Any("err", err))
 	}
-	if status == 0 {
-		status = http.StatusInternalServerError
+	if p.RetryAfter > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(p.RetryAfter.Seconds()))))
 	}
-	c.AbortWithStatusJSON(status, body)
+	return p
+}
+
+// fail is the one place an error becomes a response: classified once, then
+// answered as JSON, or as the error page on the web UI's routes (pageKey). A
+// client that went away gets no answer, only 499 in the access log.
+func (s *Server) fail(c *gin.Context, err error) {
+	p := s.answer(c, err)
+	switch {
+	case p.Status == statusClientClosed:
+		c.AbortWithStatus(statusClientClosed)
+	case c.GetBool(pageKey):
+		s.ui.errorPage(c, p)
+	default:
+		c.AbortWithStatusJSON(p.Status, apiError{Error: p.Code, Message: p.Message, Fields: p.Fields, Allowed: p.Allowed,
+			Detail: p.Detail, RequestID: c.GetString(requestIDKey)})
+	}
 }

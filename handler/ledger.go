@@ -14,7 +14,7 @@ import (
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // download is the response body of a file: its headers go out with the first
-// byte, so that a failure before any byte is still answered as a JSON error.
+// byte, so that a failure before any byte is still answered by fail.
 type download struct {
 	c       *gin.Context
 	name    string

@@ -5,9 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/netip"
@@ -31,7 +31,19 @@ const (
 	sessionCookie = "hazardloop_session"
 	csrfField     = "csrf"
 	csrfLabel     = "hazardloop-form-v1"
+	// pageKey marks a request to a web page: its failures are answered as
+	// pages, never as JSON.
+	pageKey = "page"
+)
+
+// The content security policies of HTML answers, set by writeHTML alone. The
+// pages of the layout run under pageCSP: the app's own stylesheet and script,
+// nothing inline. A standalone page (the printable supervision document, the
+// public exposure board) is one self-contained file instead, printed or saved
+// as it is: it loads nothing and runs nothing, its only style inline.
+const (
 	pageCSP       = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
+	standaloneCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'"
 )
 
 // pageFiles are the pages; each is parsed with layout.html into its own set.
@@ -49,22 +61,23 @@ type ui struct {
 }
 
 // pageRoutes registers the web pages. Pages are thin like the API handlers: bind,
-// one workflow call, render or redirect.
-func (s *Server) pageRoutes(r *gin.Engine) error {
-	u, err := newUI(s)
-	if err != nil {
-		return err
-	}
+// one workflow call, render or redirect. Every page route answers HTML, its
+// failures too: the routes that serve a file or a document with an API handler
+// fail as pages, because fail renders by the route (pageKey), not the handler.
+func (s *Server) pageRoutes(r *gin.Engine) {
+	u := s.ui
 	r.GET("/static/*file", u.serveStatic)
 	post := u.crossOrigin
 
-	r.GET("/login", u.loginPage)
-	r.POST("/login", post, u.login)
-	r.GET("/report", u.reportPage)
-	r.POST("/report", post, u.submitReport)
-	r.GET("/track", u.trackPage)
+	pg := r.Group("", markPage)
+	pg.GET("/exposure", s.exposurePage)
+	pg.GET("/login", u.loginPage)
+	pg.POST("/login", post, u.login)
+	pg.GET("/report", u.reportPage)
+	pg.POST("/report", post, u.submitReport)
+	pg.GET("/track", u.trackPage)
 
-	p := r.Group("", u.session)
+	p := pg.Group("", u.session)
 	p.GET("/", u.home)
 	p.POST("/logout", post, u.logout)
 	p.GET("/queue", u.queuePage)
@@ -98,7 +111,12 @@ func (s *Server) pageRoutes(r *gin.Engine) error {
 	p.POST("/admin/enterprises", post, u.createEnterprise)
 	p.POST("/admin/users", post, u.createUser)
 	p.POST("/admin/users/:id", post, u.updateUser)
-	return nil
+}
+
+// markPage marks the request as one for a web page (see fail).
+func markPage(c *gin.Context) {
+	c.Set(pageKey, true)
+	c.Next()
 }
 
 func newUI(s *Server) (*ui, error) {
@@ -191,25 +209,39 @@ func (u *ui) base(c *gin.Context, title, active string) base {
 	return b
 }
 
-// render executes page name into a buffer first, so that a template error is a
-// clean error page rather than half a page.
+// render answers with page name. A 499 has no page: the client went away.
 func (u *ui) render(c *gin.Context, status int, name string, data any) {
-	var buf bytes.Buffer
-	if err := u.sets[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		u.s.log.Error("render page", "request_id", c.GetString(requestIDKey), "page", name, "err", err)
-		c.Status(http.StatusInternalServerError)
-		securityHeaders(c)
-		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("服务器内部错误，请稍后重试"))
-		c.Abort()
+	if status == statusClientClosed {
+		c.AbortWithStatus(statusClientClosed)
 		return
 	}
-	securityHeaders(c)
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	err := writeHTML(c, status, pageCSP, func(w io.Writer) error { return u.sets[name].ExecuteTemplate(w, "layout", data) })
+	if err != nil {
+		// Not fail: the error page is a page too, and may be what is broken.
+		u.s.log.Error("render page", "request_id", c.GetString(requestIDKey), "page", name, "err", err)
+		securityHeaders(c, pageCSP)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte(internalProblem.Message))
+		c.Abort()
+	}
 }
 
-func securityHeaders(c *gin.Context) {
-	c.Header("Content-Security-Policy", pageCSP)
+// writeHTML answers with the HTML execute writes, buffered first so that a
+// template error is a clean error rather than half a page, with the headers of
+// every HTML answer and csp (pageCSP or standaloneCSP). On an error nothing is
+// written and the caller answers.
+func writeHTML(c *gin.Context, status int, csp string, execute func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := execute(&buf); err != nil {
+		return err
+	}
+	securityHeaders(c, csp)
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	return nil
+}
+
+func securityHeaders(c *gin.Context, csp string) {
+	c.Header("Content-Security-Policy", csp)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Referrer-Policy", "same-origin")
 	c.Header("X-Frame-Options", "DENY")
@@ -222,38 +254,24 @@ type errorPage struct {
 	Message string
 }
 
-// pageError says how a page answers err: its status and Chinese message. A
-// failure that is not the user's is logged once, here, with its cause.
-func (u *ui) pageError(c *gin.Context, err error) (int, string) {
-	var we *workflow.Error
-	var he *httpError
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &we):
-		if st := statusOf[we.Kind]; st != 0 {
-			return st, we.Message
-		}
-	case errors.As(err, &he):
-		return he.status, he.message
-	case errors.As(err, &mbe):
-		return http.StatusRequestEntityTooLarge, "上传内容过大"
-	}
-	u.s.log.Error("internal error", "request_id", c.GetString(requestIDKey), "route", c.FullPath(), "err", err)
-	return http.StatusInternalServerError, "服务器内部错误，请稍后重试"
-}
-
-// fail answers a page request with err: to the login page when the session is
-// gone, else an error page.
-func (u *ui) fail(c *gin.Context, err error) {
-	var we *workflow.Error
-	if errors.As(err, &we) && we.Kind == workflow.KindUnauthorized {
+// errorPage is fail's answer on a page route: to the login page when the
+// session is gone, else the error page with p's status and message.
+func (u *ui) errorPage(c *gin.Context, p problem) {
+	if p.Status == http.StatusUnauthorized {
 		u.toLogin(c)
 		return
 	}
-	status, msg := u.pageError(c, err)
-	u.render(c, status, "error", errorPage{base: u.base(c, "出错了", ""), Status: status, Message: msg})
+	u.render(c, p.Status, "error", errorPage{base: u.base(c, "出错了", ""), Status: p.Status, Message: p.Message})
 	c.Abort()
 }
+
+// fail answers a page request with err (see Server.fail).
+func (u *ui) fail(c *gin.Context, err error) { u.s.fail(c, err) }
+
+// refusal is err classified for a page that shows it on its own form, re-rendered
+// with what was typed: render it with p.Status, p.Message and p.Fields (a 499
+// renders nothing).
+func (u *ui) refusal(c *gin.Context, err error) problem { return u.s.answer(c, err) }
 
 // crossOrigin refuses cross-site form posts (Sec-Fetch-Site / Origin), the first
 // layer under the per-session form token.
@@ -318,11 +336,8 @@ func (u *ui) session(c *gin.Context) {
 	}
 	user, err := u.s.directory.Authenticate(c.Request.Context(), tok)
 	if err != nil {
-		var we *workflow.Error
-		if errors.As(err, &we) && we.Kind == workflow.KindUnauthorized {
-			u.setCookie(c, "", -1)
-			u.toLogin(c)
-			return
+		if classify(c.Request.Context(), err).Status == http.StatusUnauthorized {
+			u.setCookie(c, "", -1) // the session ended: fail sends the browser to log in again
 		}
 		u.fail(c, err)
 		return

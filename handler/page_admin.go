@@ -69,15 +69,15 @@ func (u *ui) adminPost(c *gin.Context, form, ok string, create func(f map[string
 		c.Redirect(http.StatusSeeOther, "/admin?ok="+ok+"#"+form)
 		return
 	}
-	status, msg := u.pageError(c, err)
+	p := u.refusal(c, err)
 	v, derr := u.adminData(c)
 	if derr != nil {
 		u.fail(c, derr)
 		return
 	}
 	delete(f, "password")
-	v.Form, v.Values, v.Errors, v.Error = form, f, fieldsOf(err), msg
-	u.render(c, status, "admin", v)
+	v.Form, v.Values, v.Errors, v.Error = form, f, p.Fields, p.Message
+	u.render(c, p.Status, "admin", v)
 }
 
 // updateUser deactivates, activates or renames an account or sets its

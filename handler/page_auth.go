@@ -26,10 +26,10 @@ func (u *ui) login(c *gin.Context) {
 	}
 	token, _, err := u.s.directory.Login(c.Request.Context(), f["username"], f["password"])
 	if err != nil {
-		status, msg := u.pageError(c, err)
+		p := u.refusal(c, err)
 		v := loginView{base: u.base(c, "登录", ""), Username: f["username"], Next: safeNext(f["next"])}
-		v.Error = msg
-		u.render(c, status, "login", v)
+		v.Error = p.Message
+		u.render(c, p.Status, "login", v)
 		return
 	}
 	u.setCookie(c, token, 0)

@@ -46,6 +46,17 @@ var sourceOptions = []option{
 	{string(model.SourceOfficerReport), model.SourceOfficerReport.Label()},
 }
 
+// findingSources are the sources a supervisor picks from when logging a
+// finding: those the workflow lets the role register, its default first (so
+// that the form's preselected choice is the one the API would take).
+func findingSources(role model.Role) []option {
+	var out []option
+	for _, s := range workflow.SourcesFor(role) {
+		out = append(out, option{string(s), s.Label()})
+	}
+	return out
+}
+
 func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
@@ -64,9 +75,9 @@ func (u *ui) hazardsPage(c *gin.Context) {
 		Sources: sourceOptions, Filters: filterValues(q).Encode()}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
-		status, msg := u.pageError(c, err)
-		v.Error = msg
-		u.render(c, status, "hazards", v)
+		p := u.refusal(c, err)
+		v.Error = p.Message
+		u.render(c, p.Status, "hazards", v)
 		return
 	}
 	v.Items = p.Items
@@ -78,7 +89,12 @@ func (u *ui) hazardsPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "hazards", v)
 }
 
-// exportLedger: the list's export button; the same workflow call as the API's.
+// The downloads and the printable document of the pages are the API's handlers
+// on page routes: the same workflow call and the same file. A refusal or a
+// failure before the first byte is still a page, never JSON: fail renders by the
+// route (markPage), not by the handler.
+
+// exportLedger: the list's export button.
 func (u *ui) exportLedger(c *gin.Context) { u.s.exportLedger(c) }
 
 func (u *ui) ledgerTemplate(c *gin.Context) { u.s.ledgerTemplate(c) }
@@ -113,17 +129,18 @@ func (f eventForm) V(name string) string { return f.Values[name] }
 // E is the problem with input name, if any.
 func (f eventForm) E(name string) string { return f.Errors[name] }
 
-// eventInputs are the inputs each event's form shows, by their API names.
-var eventInputs = map[model.Event][]string{
-	model.EventConfirm:  {"level", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended", "comment"},
-	model.EventDismiss:  {"reason", "duplicate_of", "comment"},
-	model.EventPlan:     {"measures", "responsible_unit", "responsible_person", "responsible_phone", "funds", "funds_source", "deadline", "emergency_plan", "production_suspended", "comment"},
-	model.EventSubmit:   {"comment"},
-	model.EventApprove:  {"comment"},
-	model.EventReject:   {"reason", "deadline", "comment"},
-	model.EventExtend:   {"reason", "deadline", "comment"},
-	model.EventEscalate: {"reason", "comment"},
-	model.EventReopen:   {"reason", "deadline", "comment"},
+// formInputs are the inputs event ev's form shows, by their API names: the
+// fields the workflow takes for ev, and a comment. The enterprise is asked for
+// only while the hazard has none. How each input looks is the template's.
+func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
+	in := map[string]bool{"comment": true}
+	for _, name := range workflow.EventFields(ev) {
+		in[name] = true
+	}
+	if d.EnterpriseID != nil {
+		delete(in, "enterprise_id")
+	}
+	return in
 }
 
 // primary events are the forward moves of the loop; the others are shown folded.
@@ -137,7 +154,7 @@ type hazardView struct {
 	Timeline   []timelineItem
 	Today      string
 	KindLabels map[string]string
-	Withdraw   map[int64]bool // evidence the user may withdraw: their own uploads, or any if a supervisor
+	Withdraw   map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
 }
 
 type uploadForm struct {
@@ -201,13 +218,7 @@ func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
 			out = append(out, *posted)
 			continue
 		}
-		f := eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: map[string]string{}, Primary: primary[ev]}
-		for _, in := range eventInputs[ev] {
-			f.Inputs[in] = true
-		}
-		if ev == model.EventConfirm && d.EnterpriseID != nil {
-			delete(f.Inputs, "enterprise_id")
-		}
+		f := eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: map[string]string{}, Primary: primary[ev]}
 		// Start from what the hazard already says.
 		f.Values["level"] = string(d.Level)
 		f.Values["responsible_unit"] = d.ResponsibleUnit
@@ -240,12 +251,9 @@ func (u *ui) hazardPage(c *gin.Context) {
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
-	withdraw := map[int64]bool{}
-	if user := currentUser(c); d.MayUpload {
-		for _, ev := range d.Evidence {
-			mine := ev.UploadedBy != nil && *ev.UploadedBy == user.ID
-			withdraw[ev.ID] = ev.WithdrawnAt == nil && (mine || user.Role == model.RoleSupervisor)
-		}
+	a, withdraw := actor(c), map[int64]bool{}
+	for _, ev := range d.Evidence {
+		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
 	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
@@ -304,39 +312,21 @@ func (u *ui) fireEvent(c *gin.Context) {
 	} else {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
 	}
-	status, msg := u.pageError(c, err)
+	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
 	}
-	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: map[string]bool{}, Values: f, Errors: fieldsOf(err), Open: true, Primary: primary[ev]}
-	for _, in := range eventInputs[ev] {
-		posted.Inputs[in] = true
-	}
-	if ev == model.EventConfirm && d.EnterpriseID != nil {
-		delete(posted.Inputs, "enterprise_id")
-	}
-	var we *workflow.Error
-	if errors.As(err, &we) && we.Code == "stale_version" {
+	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: f, Errors: p.Fields, Open: true, Primary: primary[ev]}
+	msg := p.Message
+	if errors.Is(err, workflow.ErrStale) {
+		// What the page did about it: the form below is on the fresh version.
 		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
 	}
 	v := u.hazardData(c, d, posted, uploadForm{Kind: model.EvidencePhotoAfter})
 	v.Error = msg
-	u.render(c, status, "hazard", v)
-}
-
-// fieldsOf returns the per-field problems err carries.
-func fieldsOf(err error) map[string]string {
-	var we *workflow.Error
-	var he *httpError
-	switch {
-	case errors.As(err, &we):
-		return we.Fields
-	case errors.As(err, &he):
-		return he.fields
-	}
-	return nil
+	u.render(c, p.Status, "hazard", v)
 }
 
 // eventFromForm reads an event's form: empty inputs are "not given"; numbers and
@@ -349,7 +339,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	}
 	in := workflow.EventInput{Event: ev, Version: version, Comment: f["comment"]}
 	accepts := map[string]bool{}
-	for _, name := range eventInputs[ev] {
+	for _, name := range workflow.EventFields(ev) {
 		accepts[name] = true
 	}
 	str := func(name string) *string {
@@ -411,20 +401,19 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 			return
 		}
 	}
-	var he *httpError
-	if errors.As(err, &he) && he == errCSRF {
+	if errors.Is(err, errCSRF) {
 		u.fail(c, err)
 		return
 	}
-	status, msg := u.pageError(c, err)
+	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
 		u.fail(c, derr)
 		return
 	}
-	v := u.hazardData(c, d, nil, uploadForm{Kind: f["kind"], Note: f["note"], Error: msg})
-	v.Error = "上传失败：" + msg
-	u.render(c, status, "hazard", v)
+	v := u.hazardData(c, d, nil, uploadForm{Kind: f["kind"], Note: f["note"], Error: p.Message})
+	v.Error = "上传失败：" + p.Message
+	u.render(c, p.Status, "hazard", v)
 }
 
 func (u *ui) acknowledge(c *gin.Context) {
@@ -480,7 +469,7 @@ func (u *ui) findingPage(c *gin.Context) {
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
 		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.hazards.Today().String()}}
 	if user.Role == model.RoleSupervisor {
-		v.Sources = sourceOptions[:3]
+		v.Sources = findingSources(user.Role)
 	}
 	u.render(c, http.StatusOK, "finding", v)
 }
@@ -509,16 +498,17 @@ func (u *ui) createFinding(c *gin.Context) {
 		toHazard(c, h.ID, "created")
 		return
 	}
-	status, msg := u.pageError(c, err)
-	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: fieldsOf(err), Fixed: user.Role == model.RoleEnterprise}
+	p := u.refusal(c, err)
+	msg := p.Message
+	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise}
 	if user.Role == model.RoleSupervisor {
-		v.Sources = sourceOptions[:3]
+		v.Sources = findingSources(user.Role)
 	}
 	if len(photos) > 0 {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg
-	u.render(c, status, "finding", v)
+	u.render(c, p.Status, "finding", v)
 }
 
 func toText(v any) string {

@@ -39,9 +39,9 @@ func (u *ui) importLedger(c *gin.Context) {
 			return
 		}
 	}
-	status, msg := u.pageError(c, err)
-	v.Error = msg
-	u.render(c, status, "import", v)
+	p := u.refusal(c, err)
+	v.Error = p.Message
+	u.render(c, p.Status, "import", v)
 }
 
 // commitImport writes the ledger previewed before, all rows or the valid ones.
@@ -53,14 +53,12 @@ func (u *ui) commitImport(c *gin.Context) {
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
 	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
 	if err != nil {
-		status, msg := u.pageError(c, err)
-		v.Error = msg
-		if we, ok := err.(*workflow.Error); ok {
-			if r, ok := we.Detail.(workflow.ImportResult); ok {
-				v.Result = &r
-			}
+		p := u.refusal(c, err)
+		v.Error = p.Message
+		if r, ok := p.Detail.(workflow.ImportResult); ok {
+			v.Result = &r
 		}
-		u.render(c, status, "import", v)
+		u.render(c, p.Status, "import", v)
 		return
 	}
 	v.Result, v.Done = &res, true

@@ -56,12 +56,12 @@ func (u *ui) submitReport(c *gin.Context) {
 			}
 		}
 	}
-	status, msg := u.pageError(c, err)
-	v.Error, v.Errors = msg, fieldsOf(err)
+	p := u.refusal(c, err)
+	v.Error, v.Errors = p.Message, p.Fields
 	if len(v.In.Photos) > 0 {
 		v.Error += "（照片需重新选择）"
 	}
-	u.render(c, status, "report", v)
+	u.render(c, p.Status, "report", v)
 }
 
 type trackView struct {
@@ -79,9 +79,9 @@ func (u *ui) trackPage(c *gin.Context) {
 	}
 	st, err := u.s.reports.Status(c.Request.Context(), v.Code)
 	if err != nil {
-		status, msg := u.pageError(c, err)
-		v.Error = msg
-		u.render(c, status, "track", v)
+		p := u.refusal(c, err)
+		v.Error = p.Message
+		u.render(c, p.Status, "track", v)
 		return
 	}
 	v.Status = &st

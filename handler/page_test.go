@@ -6,11 +6,13 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"hazardloop/model"
+	"hazardloop/workflow"
 )
 
 // pageClient is a browser without a browser: a cookie jar, no redirects followed.
@@ -303,5 +305,37 @@ func TestPagesWithdrawEvidence(t *testing.T) {
 	}
 	if strings.Contains(body, action) {
 		t.Error("a withdrawn file is still offered for withdrawal")
+	}
+}
+
+// TestFindingPageOffersTheRolesSources: a supervisor logging a finding picks
+// from the sources the workflow lets supervisors register, in its order: the
+// first, preselected, is the one the API takes when none is given.
+func TestFindingPageOffersTheRolesSources(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	p := newPageClient(t, w)
+	p.login("donghu")
+	resp, body := p.do(http.MethodGet, "/hazards/new", nil, nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("/hazards/new: %d", resp.StatusCode)
+	}
+	sel := regexp.MustCompile(`(?s)<select name="source">(.*?)</select>`).FindStringSubmatch(body)
+	if sel == nil {
+		t.Fatal("no source to pick")
+	}
+	var got []string
+	for _, m := range regexp.MustCompile(`<option value="([a-z_]+)"`).FindAllStringSubmatch(sel[1], -1) {
+		got = append(got, m[1])
+	}
+	var want []string
+	for _, s := range workflow.SourcesFor(model.RoleSupervisor) {
+		want = append(want, string(s))
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("sources offered %v, want %v", got, want)
+	}
+	h := w.as(t, "donghu").createHazard(obj{"title": "仓库消防栓无水", "region_code": "360102"})
+	if len(got) == 0 || h.Source != got[0] {
+		t.Errorf("the API takes %s without a source; the page preselects %v", h.Source, got)
 	}
 }

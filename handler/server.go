@@ -38,6 +38,7 @@ type Server struct {
 	log           *slog.Logger
 	opts          Options
 	pages         *pages
+	ui            *ui
 }
 
 // New returns the service's HTTP handler over the workflow's services.
@@ -55,6 +56,9 @@ func New(svc *workflow.Services, o Options) (http.Handler, error) {
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
 		directory: svc.Directory, notifications: svc.Notifications, ledger: svc.Ledger, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
+	if s.ui, err = newUI(s); err != nil {
+		return nil, err
+	}
 
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -70,10 +74,7 @@ func New(svc *workflow.Services, o Options) (http.Handler, error) {
 	r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
 	r.GET("/readyz", s.ready)
 
-	r.GET("/exposure", s.exposurePage)
-	if err := s.pageRoutes(r); err != nil {
-		return nil, err
-	}
+	s.pageRoutes(r)
 
 	api := r.Group("/api/v1")
 	api.POST("/login", s.login)

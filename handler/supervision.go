@@ -1,7 +1,6 @@
 package handler
 
 import (
-	"bytes"
 	"html/template"
 	"io"
 	"net/http"
@@ -32,17 +31,12 @@ func parsePages() (*pages, error) {
 	return &pages{document: doc, exposure: exp}, nil
 }
 
-// html renders t into a buffer first, so that a template error becomes a clean 500
-// rather than half a page.
+// html answers with the standalone page t executed over data (standaloneCSP,
+// see writeHTML); a template error is answered by fail.
 func (s *Server) html(c *gin.Context, t *template.Template, data any) {
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	if err := writeHTML(c, http.StatusOK, standaloneCSP, func(w io.Writer) error { return t.Execute(w, data) }); err != nil {
 		s.fail(c, err)
-		return
 	}
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'")
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
 
 func (s *Server) listEscalations(c *gin.Context) {

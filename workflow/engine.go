@@ -147,6 +147,11 @@ var sourcesByRole = map[model.Role][]model.Source{
 	model.RolePublic:     {model.SourcePublicReport},
 }
 
+// SourcesFor are the sources a user of role may register a hazard with, the
+// default (taken when none is given) first; none for a role that registers no
+// hazards.
+func SourcesFor(role model.Role) []model.Source { return slices.Clone(sourcesByRole[role]) }
+
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
 func (e *Hazards) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
@@ -377,8 +382,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	}
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()
-		return nil, &Error{Kind: KindConflict, Code: "stale_version",
-			Message: fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version)}
+		return nil, errStale(fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version), nil)
 	}
 	to, ok := fire(h.State, in.Event)
 	if !ok {
@@ -429,7 +433,7 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			e.opts.Metrics.Conflict()
-			return &Error{Kind: KindConflict, Code: "stale_version", Message: "该隐患已被他人更新，请刷新后重试", cause: err}
+			return errStale("该隐患已被他人更新，请刷新后重试", err)
 		}
 		return err
 	}

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -308,4 +309,34 @@ func TestCreateHazardRules(t *testing.T) {
 			t.Errorf("codes %s and %s: same region and day, next number", a.Code, b.Code)
 		}
 	})
+}
+
+// TestSourcesForIsCreateHazardsRule: SourcesFor lists exactly the sources
+// CreateHazard takes from a role, the one it takes when none is given first.
+func TestSourcesForIsCreateHazardsRule(t *testing.T) {
+	f := newFixture(t, model.DialectSQLite)
+	allSources := []model.Source{model.SourceSelfInspection, model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceOfficerReport}
+	for _, who := range []string{"donghu", "officer", "ent", "admin"} {
+		a := f.actors[who]
+		sources := SourcesFor(a.Role)
+		in := HazardInput{Title: "消防通道堆放杂物", RegionCode: "360102"}
+		h, err := f.engine.Hazards.CreateHazard(f.ctx, a, in)
+		switch {
+		case len(sources) == 0 && err == nil:
+			t.Errorf("%s registers hazards, but SourcesFor gives none", who)
+		case len(sources) > 0 && (err != nil || h.Source != sources[0]):
+			t.Errorf("%s without a source: %v %v, want the first of %v", who, h.Source, err, sources)
+		}
+		for _, s := range allSources {
+			in.Source = string(s)
+			_, err := f.engine.Hazards.CreateHazard(f.ctx, a, in)
+			if taken := err == nil; taken != slices.Contains(sources, s) {
+				t.Errorf("%s registering source %s: %v; SourcesFor gives %v", who, s, err, sources)
+			}
+		}
+	}
+	SourcesFor(model.RoleSupervisor)[0] = "changed"
+	if SourcesFor(model.RoleSupervisor)[0] == "changed" {
+		t.Error("SourcesFor hands out the rule's own slice")
+	}
 }

@@ -37,7 +37,13 @@ type Error struct {
 	RetryAfter time.Duration
 	Detail     any // more for the client, e.g. the row errors of a rejected ledger
 	cause      error
+	is         error // the sentinel errors.Is finds in this refusal, if any
 }
+
+// ErrStale is what errors.Is finds in a refusal of a change made against a
+// record that someone else changed first (KindConflict, code "stale_version"):
+// read the record again and retry.
+var ErrStale = errors.New("workflow: stale version")
 
 func (e *Error) Error() string {
 	if e.cause != nil {
@@ -47,6 +53,14 @@ func (e *Error) Error() string {
 }
 
 func (e *Error) Unwrap() error { return e.cause }
+
+// Is reports whether target is the sentinel this refusal stands for.
+func (e *Error) Is(target error) bool { return e.is != nil && target == e.is }
+
+// errStale refuses a change that lost the race for its record.
+func errStale(msg string, cause error) *Error {
+	return &Error{Kind: KindConflict, Code: "stale_version", Message: msg, cause: cause, is: ErrStale}
+}
 
 func errInvalid(fields map[string]string) *Error {
 	parts := make([]string, 0, len(fields))

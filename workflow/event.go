@@ -327,6 +327,11 @@ func remind(c *change) {
 	c.payload["days_left"] = daysBetween(c.today, d)
 }
 
+// EventFields are the fields event ev takes besides its comment, by their JSON
+// names, in the order of its form; Apply refuses any other. None for an event
+// that takes no field and for an unknown event.
+func EventFields(ev model.Event) []string { return slices.Clone(steps[ev].accepts) }
+
 // validateFields refuses fields the event does not take.
 func validateFields(ev model.Event, f *Fields, errs fieldErrors) {
 	accepted := map[string]bool{}

@@ -248,14 +248,8 @@ func (e *Evidence) Withdraw(ctx context.Context, a Actor, id int64, reason strin
 		if err != nil {
 			return err
 		}
-		if err := mayAct(a, h); err != nil {
+		if err := mayWithdraw(a, ev, h); err != nil {
 			return err
-		}
-		if a.Role != model.RoleSupervisor && (ev.UploadedBy == nil || *ev.UploadedBy != a.ID) {
-			return errForbidden("只有上传人或监管人员可以撤回佐证材料")
-		}
-		if ev.WithdrawnAt != nil {
-			return &Error{Kind: KindConflict, Code: "already_done", Message: "该材料已撤回"}
 		}
 		now := e.Now()
 		ev.WithdrawnAt, ev.WithdrawnBy, ev.WithdrawReason = &now, actorID(a), reason
@@ -267,6 +261,30 @@ func (e *Evidence) Withdraw(ctx context.Context, a Actor, id int64, reason strin
 		return e.commit(ctx, tx, a, h, &next, model.EventWithdrawEvidence, "", map[string]any{"evidence_id": ev.ID, "reason": reason}, now)
 	})
 	return out, err
+}
+
+// mayWithdraw is the withdrawal rule: a may withdraw file ev of hazard h when a
+// may change h's record (mayAct) and uploaded ev or supervises, and ev is not
+// withdrawn yet. KindForbidden, KindNotAllowed or KindConflict say which part
+// fails.
+func mayWithdraw(a Actor, ev *model.Evidence, h *model.Hazard) error {
+	if err := mayAct(a, h); err != nil {
+		return err
+	}
+	if a.Role != model.RoleSupervisor && (ev.UploadedBy == nil || *ev.UploadedBy != a.ID) {
+		return errForbidden("只有上传人或监管人员可以撤回佐证材料")
+	}
+	if ev.WithdrawnAt != nil {
+		return &Error{Kind: KindConflict, Code: "already_done", Message: "该材料已撤回"}
+	}
+	return nil
+}
+
+// CanWithdraw reports whether a may withdraw file ev of hazard h now: the rule
+// Withdraw applies, for a page to offer the withdrawal only where it would be
+// taken.
+func CanWithdraw(a Actor, ev *model.Evidence, h *model.Hazard) bool {
+	return mayWithdraw(a, ev, h) == nil
 }
 
 // requireProof refuses submit until a proof of rectification (an after-photo or a

@@ -108,7 +108,7 @@ func escalate(c *change) {
 		c.metrics.Escalation(step)
 		if err := c.tx.CreateEscalation(c.ctx, esc); err != nil {
 			if errors.Is(err, model.ErrDuplicate) {
-				return &Error{Kind: KindConflict, Code: "stale_version", Message: "该督办措施已由他人采取，请刷新后查看", cause: err}
+				return errStale("该督办措施已由他人采取，请刷新后查看", err)
 			}
 			return err
 		}
