@@ -135,7 +135,7 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 	}
 	err := s.r(ctx).Model(&User{}).Select("users.*, sessions.expires_at AS session_expires").
 		Joins("JOIN sessions ON sessions.user_id = users.id").
-		Where("sessions.token_hash = ? AND sessions.expires_at > ? AND users.active", tokenHash, now).
+		Where("sessions.token_hash = ? AND sessions.expires_at > ? AND users.active", tokenHash, now.UTC()).
 		Take(&row).Error
 	if err != nil {
 		return nil, time.Time{}, translate("model: session user", err)

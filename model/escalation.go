@@ -153,7 +153,7 @@ func (s *Store) ListExposures(ctx context.Context, closedSince time.Time, limit 
 		Joins("JOIN hazards ON hazards.id = escalations.hazard_id").
 		Joins("JOIN regions ON regions.code = hazards.region_code").
 		Joins("LEFT JOIN enterprises ON enterprises.id = hazards.enterprise_id").
-		Where("escalations.step = 4 AND hazards.state <> 'dismissed' AND (hazards.closed_at IS NULL OR hazards.closed_at >= ?)", closedSince).
+		Where("escalations.step = 4 AND hazards.state <> 'dismissed' AND (hazards.closed_at IS NULL OR hazards.closed_at >= ?)", closedSince.UTC()).
 		Order("escalations.created_at DESC, escalations.id DESC").Limit(limit).Scan(&out).Error
 	return out, translate("model: list exposures", err)
 }

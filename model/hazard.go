@@ -53,10 +53,16 @@ var hazardMutable = []string{
 // UpdateHazard writes next over the row if the row is still at version prev, and
 // sets next.Version to prev+1. ErrConflict if the row moved on (or is gone): a
 // lost race returns no error from SQL, only zero rows. Never Save a workflow row:
-// a stale Save upserts over newer data.
+// a stale Save upserts over newer data. A value without an id is refused
+// (ErrNotFound) rather than written over every hazard at that version.
 func (s *Store) UpdateHazard(ctx context.Context, next *Hazard, prev int) error {
+	if next.ID == 0 {
+		// Without a primary key gorm's Updates has no id condition and would
+		// write every hazard at version prev.
+		return fmt.Errorf("model: update hazard without an id: %w", ErrNotFound)
+	}
 	next.Version = prev + 1
-	res := s.w(ctx).Model(next).Select(hazardMutable).Where("version = ?", prev).Updates(next)
+	res := s.w(ctx).Model(next).Select(hazardMutable).Where("id = ? AND version = ?", next.ID, prev).Updates(next)
 	if res.Error != nil {
 		return translate(fmt.Sprintf("model: update hazard %d", next.ID), res.Error)
 	}

@@ -131,8 +131,6 @@ func TestUpdateHazard(t *testing.T) {
 // TestUpdateHazardWithoutID: an update of a hazard value whose ID was never set
 // (a programming error upstream) must not touch other hazards.
 func TestUpdateHazardWithoutID(t *testing.T) {
-	t.Skip("known bug: UpdateHazard of a value with ID 0 has no id condition: it overwrites every hazard at version prev " +
-		"(and returns nil when there is exactly one); it should refuse a zero ID")
 	eachWorld(t, func(t *testing.T, w *world) {
 		a := w.hazard(t, "360102", nil)
 		n := *a

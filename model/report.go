@@ -173,11 +173,11 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Time) (int64, e
 	var n int64
 	err := s.w(ctx).Raw(`INSERT INTO rate_limits (key, window_start, count) VALUES (?, ?, 1)
 		ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-		RETURNING count`, key, window).Scan(&n).Error
+		RETURNING count`, key, window.UTC()).Scan(&n).Error
 	return n, translate("model: rate limit", err)
 }
 
 // ForgetWindowsBefore deletes rate-limit windows that started before t.
 func (s *Store) ForgetWindowsBefore(ctx context.Context, t time.Time) error {
-	return translate("model: forget windows", s.w(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", t).Error)
+	return translate("model: forget windows", s.w(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", t.UTC()).Error)
 }

@@ -246,7 +246,7 @@ type PublicExposure struct {
 // ExposureBoard lists exposed hazards: open ones, and those written off within the
 // last 30 days marked 已整改.
 func (e *Supervision) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
-	now := e.now()
+	now := e.Now()
 	rows, err := e.store.ListExposures(ctx, now.AddDate(0, 0, -30), 500)
 	if err != nil {
 		return nil, err
