@@ -7,8 +7,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -74,7 +74,7 @@ type importResponse struct {
 // validates only; valid_only=true writes the valid rows and skips the others.
 // Both may come as query or form fields.
 func (s *Server) importLedger(c *gin.Context) {
-	fields, files, err := readForm(c, ledger.MaxFileBytes+1<<20, ledger.MaxFileBytes, 1)
+	fields, files, err := readForm(c, xlsx.MaxFileBytes+1<<20, xlsx.MaxFileBytes, 1)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -5,8 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
 )
 
 type importView struct {
@@ -23,7 +23,7 @@ func (u *ui) importPage(c *gin.Context) {
 // problem (row, column, message) before anything is written.
 func (u *ui) importLedger(c *gin.Context) {
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, ledger.MaxFileBytes+1<<20)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, xlsx.MaxFileBytes+1<<20)
 	f, files, err := u.form(c, 1)
 	if err == nil && (len(files) == 0 || len(files[0].data) == 0) {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件（.xlsx）", nil}

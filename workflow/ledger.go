@@ -15,8 +15,8 @@ import (
 	"sync"
 	"time"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
-	"hazardloop/workflow/ledger"
 )
 
 // Who may move the ledger (DESIGN.md: supervisors import and export it):
@@ -104,7 +104,7 @@ func (e *core) scopeName(ctx context.Context, a Actor, region string) (string, e
 // one), and returns how many rows it wrote. Nothing reaches w before the last page
 // is read: a failure of the database is an error, not half a file.
 func (x *LedgerExport) Write(ctx context.Context, w io.Writer) (int, error) {
-	enc, err := ledger.NewEncoder(ledger.Meta{Title: x.title, ExportedAt: x.now}, x.tmpDir)
+	enc, err := xlsx.NewEncoder(xlsx.Meta{Title: x.title, ExportedAt: x.now}, x.tmpDir)
 	if err != nil {
 		return 0, err
 	}
@@ -112,7 +112,7 @@ func (x *LedgerExport) Write(ctx context.Context, w io.Writer) (int, error) {
 	lad := x.e.ladder()
 	today := model.DateIn(x.now, shanghai)
 	f := x.filter
-	var row ledger.Row
+	var row xlsx.Row
 	for {
 		hs, err := x.e.store.ListHazards(ctx, f)
 		if err != nil {
@@ -140,7 +140,7 @@ func (x *LedgerExport) Write(ctx context.Context, w io.Writer) (int, error) {
 }
 
 // ledgerRow fills r with h's own fields (names come from the cache).
-func ledgerRow(r *ledger.Row, h *model.Hazard, lad ladder, today model.Date) {
+func ledgerRow(r *xlsx.Row, h *model.Hazard, lad ladder, today model.Date) {
 	r.Code, r.Title, r.Description, r.Source, r.Level = h.Code, h.Title, h.Description, h.Source, h.Level
 	r.BasisStandard, r.BasisClause, r.Industry, r.RegionCode = h.BasisStandard, h.BasisClause, h.Industry, h.RegionCode
 	r.Location, r.DiscoveredAt, r.Measures = h.Location, &h.DiscoveredAt, h.Measures
@@ -220,7 +220,7 @@ func (n *nameCache) load(ctx context.Context, hs []model.Hazard) error {
 	return nil
 }
 
-func (n *nameCache) fill(r *ledger.Row, h *model.Hazard) {
+func (n *nameCache) fill(r *xlsx.Row, h *model.Hazard) {
 	r.RegionName, r.Enterprise, r.CreditCode, r.Verifier = n.regions[h.RegionCode], "", "", ""
 	if h.EnterpriseID != nil {
 		if e := n.ents[*h.EnterpriseID]; e != nil {
@@ -233,7 +233,7 @@ func (n *nameCache) fill(r *ledger.Row, h *model.Hazard) {
 }
 
 // Template writes the blank ledger with drop-downs and explanations.
-func (e *Ledger) Template(w io.Writer) error { return ledger.Template(w) }
+func (e *Ledger) Template(w io.Writer) error { return xlsx.Template(w) }
 
 // ImportOptions say how to import a ledger.
 type ImportOptions struct {
@@ -244,17 +244,17 @@ type ImportOptions struct {
 
 // ImportResult is the outcome of an import, stored for its error report.
 type ImportResult struct {
-	ID        int64              `json:"import_id"`
-	DryRun    bool               `json:"dry_run"`
-	ValidOnly bool               `json:"valid_only"`
-	Committed bool               `json:"committed"` // something was (or, for a dry run, would be) written
-	Rows      int                `json:"rows"`
-	Created   int                `json:"created"`
-	Updated   int                `json:"updated"`
-	Unchanged int                `json:"unchanged"`
-	Skipped   int                `json:"skipped"`
-	Errors    []ledger.CellError `json:"errors"`
-	Ignored   []string           `json:"ignored_columns"`
+	ID        int64            `json:"import_id"`
+	DryRun    bool             `json:"dry_run"`
+	ValidOnly bool             `json:"valid_only"`
+	Committed bool             `json:"committed"` // something was (or, for a dry run, would be) written
+	Rows      int              `json:"rows"`
+	Created   int              `json:"created"`
+	Updated   int              `json:"updated"`
+	Unchanged int              `json:"unchanged"`
+	Skipped   int              `json:"skipped"`
+	Errors    []xlsx.CellError `json:"errors"`
+	Ignored   []string         `json:"ignored_columns"`
 }
 
 var errImportRollback = errors.New("workflow: roll back the ledger import")
@@ -278,13 +278,13 @@ func (e *Ledger) Import(ctx context.Context, a Actor, file []byte, o ImportOptio
 	if a.Role != model.RoleSupervisor {
 		return ImportResult{}, errForbidden("只有监管人员可以导入台账（" + a.Role.Label() + "可以导出台账）")
 	}
-	rd, err := ledger.Open(file, ledger.DecodeOptions{})
+	rd, err := xlsx.Open(file, xlsx.DecodeOptions{})
 	if err != nil {
 		return ImportResult{}, fileError(err)
 	}
 	defer rd.Close()
 
-	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []ledger.CellError{}}
+	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []xlsx.CellError{}}
 	now := e.Now()
 	chunks, stop := readChunks(rd)
 	defer stop()
@@ -322,7 +322,7 @@ func (e *Ledger) Import(ctx context.Context, a Actor, file []byte, o ImportOptio
 					res.Unchanged++
 				}
 			}
-			var next []ledger.Draft
+			var next []xlsx.Draft
 			next, more = <-chunks
 			if err := im.advance(ctx, next); err != nil {
 				return err
@@ -389,7 +389,7 @@ func (e *core) recordImport(ctx context.Context, a Actor, file []byte, o ImportO
 
 // fileError turns a file the codec cannot read into a refusal with its message.
 func fileError(err error) error {
-	var fe *ledger.FileError
+	var fe *xlsx.FileError
 	if errors.As(err, &fe) {
 		return &Error{Kind: KindInvalid, Code: fe.Code, Message: fe.Message, cause: err}
 	}
@@ -400,7 +400,7 @@ func fileError(err error) error {
 type ImportReport struct {
 	FileName string
 	imp      *model.LedgerImport
-	errs     []ledger.CellError
+	errs     []xlsx.CellError
 }
 
 // LedgerImportReport returns the error report of import id: to the official who
@@ -422,7 +422,7 @@ func (e *Ledger) ImportReport(ctx context.Context, a Actor, id int64) (*ImportRe
 
 // Write writes the uploaded rows with a 错误说明 column and the bad cells marked.
 func (r *ImportReport) Write(w io.Writer) error {
-	return fileError(ledger.Report(w, r.imp.File, r.errs, ledger.DecodeOptions{}))
+	return fileError(xlsx.Report(w, r.imp.File, r.errs, xlsx.DecodeOptions{}))
 }
 
 type outcome int
@@ -446,14 +446,14 @@ const importChunk = 1000
 // readChunks reads rd's rows in chunks of importChunk on a goroutine of its own,
 // so that parsing the next chunk overlaps writing the last. stop ends the reader
 // (and waits for it) before rd is closed; rd.Err is valid once chunks is closed.
-func readChunks(rd *ledger.Reader) (chunks <-chan []ledger.Draft, stop func()) {
-	out := make(chan []ledger.Draft, 1)
+func readChunks(rd *xlsx.Reader) (chunks <-chan []xlsx.Draft, stop func()) {
+	out := make(chan []xlsx.Draft, 1)
 	quit, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
 		defer close(out)
 		for {
-			c := make([]ledger.Draft, 0, importChunk)
+			c := make([]xlsx.Draft, 0, importChunk)
 			for len(c) < importChunk && rd.Next() {
 				c = append(c, *rd.Draft())
 			}
@@ -493,7 +493,7 @@ type importer struct {
 	tx      *model.Store // gated: waits for the batch in flight
 	raw     *model.Store // the transaction itself: the batch in flight's
 	a       Actor
-	rd      *ledger.Reader
+	rd      *xlsx.Reader
 	now     time.Time
 	file    string
 	dir     *dirCache
@@ -523,7 +523,7 @@ type flight struct {
 // pendingHazard is a hazard a row creates, validated, not yet written.
 type pendingHazard struct {
 	line     int
-	row      *ledger.Row
+	row      *xlsx.Row
 	h        *model.Hazard // as registered: discovered, no code or ID yet
 	state    model.State
 	unit     string
@@ -531,7 +531,7 @@ type pendingHazard struct {
 	fp       string
 }
 
-func newImporter(e *core, tx *model.Store, a Actor, rd *ledger.Reader, now time.Time, file string) *importer {
+func newImporter(e *core, tx *model.Store, a Actor, rd *xlsx.Reader, now time.Time, file string) *importer {
 	im := &importer{e: e, raw: tx, a: a, rd: rd, now: now, file: file,
 		ents: map[string]*model.Enterprise{}, named: map[string][]model.Enterprise{}, regions: map[string]regionHit{},
 		pendingFP: map[string]bool{}, pendingPeriods: map[string]bool{}, tally: newSummaryTally()}
@@ -653,7 +653,7 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 // chunkKeys returns the fingerprints of the chunk's rows that may create a
 // hazard, for prefetch. It needs the store only for a region or enterprise
 // not met before.
-func (im *importer) chunkKeys(ctx context.Context, chunk []ledger.Draft) ([]string, error) {
+func (im *importer) chunkKeys(ctx context.Context, chunk []xlsx.Draft) ([]string, error) {
 	var fps []string
 	for i := range chunk {
 		d := &chunk[i]
@@ -770,7 +770,7 @@ func (im *importer) flush(ctx context.Context) error {
 // at the end), stages the pending hazards and sets the batch staged before
 // them in flight. The next chunk's fingerprints are worked out while the
 // batch in flight is still being written; the store's work comes after it.
-func (im *importer) advance(ctx context.Context, next []ledger.Draft) error {
+func (im *importer) advance(ctx context.Context, next []xlsx.Draft) error {
 	// The pending hazards' IDs first: on PostgreSQL they come from the
 	// sequences on a connection of their own, beside the batch in flight.
 	var ids map[string][]int64
@@ -1034,16 +1034,16 @@ func (im *importer) finish(ctx context.Context) error {
 // rowErrs collects a row's problems under the columns' Chinese headers.
 type rowErrs struct {
 	line int
-	list []ledger.CellError
+	list []xlsx.CellError
 }
 
 func (r *rowErrs) add(col, msg string) {
-	r.list = append(r.list, ledger.CellError{Row: r.line, Column: ledger.HeaderOf(col), Message: msg})
+	r.list = append(r.list, xlsx.CellError{Row: r.line, Column: xlsx.HeaderOf(col), Message: msg})
 }
 
 // row imports one draft. A problem of the row is returned in errs (nothing of it
 // is written); err is a failure of the store, which ends the import.
-func (im *importer) row(ctx context.Context, d *ledger.Draft) (outcome, []ledger.CellError, error) {
+func (im *importer) row(ctx context.Context, d *xlsx.Draft) (outcome, []xlsx.CellError, error) {
 	if len(d.Errors) > 0 {
 		return 0, d.Errors, nil
 	}
@@ -1055,7 +1055,7 @@ func (im *importer) row(ctx context.Context, d *ledger.Draft) (outcome, []ledger
 		}
 		h, err := im.tx.GetHazardByCode(ctx, r.Code)
 		if errors.Is(err, model.ErrNotFound) {
-			re.add(ledger.ColCode, "系统中没有编号为"+r.Code+"的隐患；新登记的隐患请将隐患编号留空")
+			re.add(xlsx.ColCode, "系统中没有编号为"+r.Code+"的隐患；新登记的隐患请将隐患编号留空")
 			return 0, re.list, nil
 		}
 		if err != nil {
@@ -1064,7 +1064,7 @@ func (im *importer) row(ctx context.Context, d *ledger.Draft) (outcome, []ledger
 		return im.update(ctx, re, r, h, r.ChainHead)
 	}
 	if r.Title == "" {
-		re.add(ledger.ColTitle, "隐患名称不能为空")
+		re.add(xlsx.ColTitle, "隐患名称不能为空")
 		return 0, re.list, nil
 	}
 	region, ent, newEnt, err := im.place(ctx, re, r)
@@ -1089,7 +1089,7 @@ func (im *importer) row(ctx context.Context, d *ledger.Draft) (outcome, []ledger
 // place resolves the row's region and enterprise within the caller's territory.
 // An enterprise the directory lacks comes back as newEnt, to be registered with
 // the hazard.
-func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (region string, ent, newEnt *model.Enterprise, err error) {
+func (im *importer) place(ctx context.Context, re *rowErrs, r *xlsx.Row) (region string, ent, newEnt *model.Enterprise, err error) {
 	region = r.RegionCode
 	if region == "" && r.RegionName != "" {
 		hit, ok := im.regions[r.RegionName]
@@ -1109,7 +1109,7 @@ func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (regi
 			im.regions[r.RegionName] = hit
 		}
 		if hit.msg != "" {
-			re.add(ledger.ColRegionName, hit.msg)
+			re.add(xlsx.ColRegionName, hit.msg)
 			return "", nil, nil, nil
 		}
 		region = hit.code
@@ -1117,7 +1117,7 @@ func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (regi
 	switch {
 	case r.CreditCode != "":
 		if !ValidCreditCode(r.CreditCode) {
-			re.add(ledger.ColCreditCode, "统一社会信用代码应为18位且校验位正确")
+			re.add(xlsx.ColCreditCode, "统一社会信用代码应为18位且校验位正确")
 			return "", nil, nil, nil
 		}
 		e, ok := im.ents[r.CreditCode]
@@ -1134,11 +1134,11 @@ func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (regi
 		// Not in the directory: register it with the hazard, in the row's region.
 		switch {
 		case r.Enterprise == "":
-			re.add(ledger.ColEnterprise, "系统中没有该信用代码的单位，请填写生产经营单位名称以便登记")
+			re.add(xlsx.ColEnterprise, "系统中没有该信用代码的单位，请填写生产经营单位名称以便登记")
 		case region == "":
-			re.add(ledger.ColRegionName, "请填写所属区划或区划代码，以便登记该生产经营单位")
+			re.add(xlsx.ColRegionName, "请填写所属区划或区划代码，以便登记该生产经营单位")
 		case !model.Within(region, im.a.Region):
-			re.add(ledger.ColRegionCode, "该区划不在您的辖区内")
+			re.add(xlsx.ColRegionCode, "该区划不在您的辖区内")
 		}
 		return region, nil, &model.Enterprise{Name: r.Enterprise, CreditCode: r.CreditCode, RegionCode: region, Industry: r.Industry}, nil
 	case r.Enterprise != "":
@@ -1154,11 +1154,11 @@ func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (regi
 		}
 		switch len(es) {
 		case 0:
-			re.add(ledger.ColCreditCode, "辖区内没有名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码以便登记")
+			re.add(xlsx.ColCreditCode, "辖区内没有名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码以便登记")
 		case 1:
 			return region, &es[0], nil, nil
 		default:
-			re.add(ledger.ColCreditCode, "辖区内有多个名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码")
+			re.add(xlsx.ColCreditCode, "辖区内有多个名为“"+r.Enterprise+"”的生产经营单位，请填写统一社会信用代码")
 		}
 	}
 	return region, nil, nil, nil
@@ -1166,7 +1166,7 @@ func (im *importer) place(ctx context.Context, re *rowErrs, r *ledger.Row) (regi
 
 // fingerprint identifies a row without a hazard code across imports: the same
 // place, unit, name, discovery day and spot is the same hazard.
-func fingerprint(region string, ent, newEnt *model.Enterprise, r *ledger.Row) string {
+func fingerprint(region string, ent, newEnt *model.Enterprise, r *xlsx.Row) string {
 	unit := r.Enterprise
 	switch {
 	case ent != nil:
@@ -1200,43 +1200,43 @@ var importFields = map[model.State][]string{
 // ledgerField is one comparable field of a row and a hazard.
 type ledgerField struct {
 	key  string
-	row  func(r *ledger.Row) (any, bool) // the row's value, and whether given
+	row  func(r *xlsx.Row) (any, bool) // the row's value, and whether given
 	cur  func(h *model.Hazard) any
-	set  func(h *model.Hazard, r *ledger.Row)
+	set  func(h *model.Hazard, r *xlsx.Row)
 	same func(a, b any) bool
 }
 
-func strField(key string, row func(r *ledger.Row) string, ptr func(h *model.Hazard) *string) ledgerField {
+func strField(key string, row func(r *xlsx.Row) string, ptr func(h *model.Hazard) *string) ledgerField {
 	return ledgerField{
 		key:  key,
-		row:  func(r *ledger.Row) (any, bool) { v := row(r); return v, v != "" },
+		row:  func(r *xlsx.Row) (any, bool) { v := row(r); return v, v != "" },
 		cur:  func(h *model.Hazard) any { return *ptr(h) },
-		set:  func(h *model.Hazard, r *ledger.Row) { *ptr(h) = row(r) },
+		set:  func(h *model.Hazard, r *xlsx.Row) { *ptr(h) = row(r) },
 		same: func(a, b any) bool { return a == b },
 	}
 }
 
 var ledgerFields = []ledgerField{
-	strField("title", func(r *ledger.Row) string { return r.Title }, func(h *model.Hazard) *string { return &h.Title }),
-	strField("description", func(r *ledger.Row) string { return r.Description }, func(h *model.Hazard) *string { return &h.Description }),
-	strField("industry", func(r *ledger.Row) string { return r.Industry }, func(h *model.Hazard) *string { return &h.Industry }),
-	strField("location", func(r *ledger.Row) string { return r.Location }, func(h *model.Hazard) *string { return &h.Location }),
+	strField("title", func(r *xlsx.Row) string { return r.Title }, func(h *model.Hazard) *string { return &h.Title }),
+	strField("description", func(r *xlsx.Row) string { return r.Description }, func(h *model.Hazard) *string { return &h.Description }),
+	strField("industry", func(r *xlsx.Row) string { return r.Industry }, func(h *model.Hazard) *string { return &h.Industry }),
+	strField("location", func(r *xlsx.Row) string { return r.Location }, func(h *model.Hazard) *string { return &h.Location }),
 	{
 		key:  "level",
-		row:  func(r *ledger.Row) (any, bool) { return r.Level, r.Level != "" },
+		row:  func(r *xlsx.Row) (any, bool) { return r.Level, r.Level != "" },
 		cur:  func(h *model.Hazard) any { return h.Level },
-		set:  func(h *model.Hazard, r *ledger.Row) { h.Level = r.Level },
+		set:  func(h *model.Hazard, r *xlsx.Row) { h.Level = r.Level },
 		same: func(a, b any) bool { return a == b },
 	},
-	strField("basis_standard", func(r *ledger.Row) string { return r.BasisStandard }, func(h *model.Hazard) *string { return &h.BasisStandard }),
-	strField("basis_clause", func(r *ledger.Row) string { return r.BasisClause }, func(h *model.Hazard) *string { return &h.BasisClause }),
-	strField("measures", func(r *ledger.Row) string { return r.Measures }, func(h *model.Hazard) *string { return &h.Measures }),
-	strField("responsible_unit", func(r *ledger.Row) string { return r.ResponsibleUnit }, func(h *model.Hazard) *string { return &h.ResponsibleUnit }),
-	strField("responsible_person", func(r *ledger.Row) string { return r.ResponsiblePerson }, func(h *model.Hazard) *string { return &h.ResponsiblePerson }),
-	strField("responsible_phone", func(r *ledger.Row) string { return r.ResponsiblePhone }, func(h *model.Hazard) *string { return &h.ResponsiblePhone }),
+	strField("basis_standard", func(r *xlsx.Row) string { return r.BasisStandard }, func(h *model.Hazard) *string { return &h.BasisStandard }),
+	strField("basis_clause", func(r *xlsx.Row) string { return r.BasisClause }, func(h *model.Hazard) *string { return &h.BasisClause }),
+	strField("measures", func(r *xlsx.Row) string { return r.Measures }, func(h *model.Hazard) *string { return &h.Measures }),
+	strField("responsible_unit", func(r *xlsx.Row) string { return r.ResponsibleUnit }, func(h *model.Hazard) *string { return &h.ResponsibleUnit }),
+	strField("responsible_person", func(r *xlsx.Row) string { return r.ResponsiblePerson }, func(h *model.Hazard) *string { return &h.ResponsiblePerson }),
+	strField("responsible_phone", func(r *xlsx.Row) string { return r.ResponsiblePhone }, func(h *model.Hazard) *string { return &h.ResponsiblePhone }),
 	{
 		key: "funds",
-		row: func(r *ledger.Row) (any, bool) {
+		row: func(r *xlsx.Row) (any, bool) {
 			if r.Funds == nil {
 				return nil, false
 			}
@@ -1248,17 +1248,17 @@ var ledgerFields = []ledgerField{
 			}
 			return *h.Funds
 		},
-		set: func(h *model.Hazard, r *ledger.Row) { f := *r.Funds; h.Funds = &f },
+		set: func(h *model.Hazard, r *xlsx.Row) { f := *r.Funds; h.Funds = &f },
 		same: func(a, b any) bool {
 			x, ok1 := a.(float64)
 			y, ok2 := b.(float64)
 			return ok1 && ok2 && math.Abs(x-y) < 1e-9
 		},
 	},
-	strField("funds_source", func(r *ledger.Row) string { return r.FundsSource }, func(h *model.Hazard) *string { return &h.FundsSource }),
+	strField("funds_source", func(r *xlsx.Row) string { return r.FundsSource }, func(h *model.Hazard) *string { return &h.FundsSource }),
 	{
 		key: "deadline",
-		row: func(r *ledger.Row) (any, bool) {
+		row: func(r *xlsx.Row) (any, bool) {
 			if r.Deadline == nil {
 				return nil, false
 			}
@@ -1270,20 +1270,20 @@ var ledgerFields = []ledgerField{
 			}
 			return h.Deadline.String()
 		},
-		set:  func(h *model.Hazard, r *ledger.Row) { d := *r.Deadline; h.Deadline = &d },
+		set:  func(h *model.Hazard, r *xlsx.Row) { d := *r.Deadline; h.Deadline = &d },
 		same: func(a, b any) bool { return a == b },
 	},
-	strField("emergency_plan", func(r *ledger.Row) string { return r.EmergencyPlan }, func(h *model.Hazard) *string { return &h.EmergencyPlan }),
+	strField("emergency_plan", func(r *xlsx.Row) string { return r.EmergencyPlan }, func(h *model.Hazard) *string { return &h.EmergencyPlan }),
 	{
 		key: "production_suspended",
-		row: func(r *ledger.Row) (any, bool) {
+		row: func(r *xlsx.Row) (any, bool) {
 			if r.ProductionSuspended == nil {
 				return nil, false
 			}
 			return *r.ProductionSuspended, true
 		},
 		cur:  func(h *model.Hazard) any { return h.ProductionSuspended },
-		set:  func(h *model.Hazard, r *ledger.Row) { h.ProductionSuspended = *r.ProductionSuspended },
+		set:  func(h *model.Hazard, r *xlsx.Row) { h.ProductionSuspended = *r.ProductionSuspended },
 		same: func(a, b any) bool { return a == b },
 	},
 }
@@ -1292,9 +1292,9 @@ var ledgerFields = []ledgerField{
 func (im *importer) column(field string) string {
 	switch {
 	case field == "enterprise_id":
-		return ledger.ColEnterprise
-	case field == "region_code" && !im.rd.Has(ledger.ColRegionCode):
-		return ledger.ColRegionName
+		return xlsx.ColEnterprise
+	case field == "region_code" && !im.rd.Has(xlsx.ColRegionCode):
+		return xlsx.ColRegionName
 	}
 	return field
 }
@@ -1329,16 +1329,16 @@ func (im *importer) onlyNoticesSince(ctx context.Context, id int64, head string)
 // update changes what the hazard's state allows and the row changes. A changed
 // field the state does not allow is a problem of the row, never silently dropped;
 // so is a change to a hazard whose chain head moved since the ledger was exported.
-func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *model.Hazard, head string) (outcome, []ledger.CellError, error) {
+func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *model.Hazard, head string) (outcome, []xlsx.CellError, error) {
 	if err := im.drain(ctx); err != nil { // its event takes the next ID
 		return 0, nil, err
 	}
 	if !im.a.sees(h) {
-		re.add(ledger.ColCode, "隐患"+h.Code+"不在您的管辖范围内")
+		re.add(xlsx.ColCode, "隐患"+h.Code+"不在您的管辖范围内")
 		return 0, re.list, nil
 	}
 	if r.State != "" && r.State != h.State {
-		re.add(ledger.ColState, fmt.Sprintf("隐患当前状态为“%s”，状态不能通过台账修改，请在系统中办理", h.State.Label()))
+		re.add(xlsx.ColState, fmt.Sprintf("隐患当前状态为“%s”，状态不能通过台账修改，请在系统中办理", h.State.Label()))
 	}
 	allowed := map[string]bool{}
 	for _, f := range importFields[h.State] {
@@ -1352,7 +1352,7 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *m
 			continue
 		}
 		if !allowed[f.key] {
-			msg := fmt.Sprintf("隐患当前状态为“%s”，台账不能修改%s", h.State.Label(), ledger.HeaderOf(f.key))
+			msg := fmt.Sprintf("隐患当前状态为“%s”，台账不能修改%s", h.State.Label(), xlsx.HeaderOf(f.key))
 			if f.key == "deadline" {
 				msg = "整改期限只能通过延期办理，台账不能修改"
 			}
@@ -1374,7 +1374,7 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *m
 			return 0, nil, err
 		}
 		if !quiet {
-			re.add(ledger.ColCode, "该隐患在台账导出后已在系统中办理过，为免覆盖，请重新导出最新台账后再修改")
+			re.add(xlsx.ColCode, "该隐患在台账导出后已在系统中办理过，为免覆盖，请重新导出最新台账后再修改")
 			return 0, re.list, nil
 		}
 	}
@@ -1390,7 +1390,7 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *ledger.Row, h *m
 	if err != nil {
 		var we *Error
 		if errors.As(err, &we) && we.Kind == KindConflict {
-			re.add(ledger.ColCode, we.Message)
+			re.add(xlsx.ColCode, we.Message)
 			return 0, re.list, nil
 		}
 		return 0, nil, err
@@ -1410,7 +1410,7 @@ func (im *importer) checkValues(re *rowErrs, h *model.Hazard) {
 
 // create registers the row as a new hazard through CreateHazard; a row in a later
 // state is then moved there by an imported event carrying the ledger's fields.
-func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, region string, ent, newEnt *model.Enterprise, fp string) (outcome, []ledger.CellError, error) {
+func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region string, ent, newEnt *model.Enterprise, fp string) (outcome, []xlsx.CellError, error) {
 	state := r.State
 	if state == "" {
 		state = model.StateDiscovered
@@ -1420,7 +1420,7 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, regi
 		level = model.LevelGeneral
 	}
 	if r.Source != "" && !slices.Contains(sourcesByRole[im.a.Role], r.Source) {
-		re.add(ledger.ColSource, fmt.Sprintf("%s不能登记来源为“%s”的隐患", im.a.Role.Label(), r.Source.Label()))
+		re.add(xlsx.ColSource, fmt.Sprintf("%s不能登记来源为“%s”的隐患", im.a.Role.Label(), r.Source.Label()))
 	}
 	// What the row's state holds: fields of later stages on an earlier state are
 	// a mistake of the row, not something to drop.
@@ -1435,7 +1435,7 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, regi
 	}
 	for _, f := range ledgerFields {
 		if _, given := f.row(r); given && !holds[f.key] {
-			re.add(f.key, fmt.Sprintf("状态为“%s”的隐患不能填写%s；如已在整改，请在“当前状态”列填写实际状态", state.Label(), ledger.HeaderOf(f.key)))
+			re.add(f.key, fmt.Sprintf("状态为“%s”的隐患不能填写%s；如已在整改，请在“当前状态”列填写实际状态", state.Label(), xlsx.HeaderOf(f.key)))
 		}
 	}
 	if len(re.list) > 0 {
@@ -1453,19 +1453,19 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, regi
 		}
 	}
 	if state != model.StateDiscovered && state != model.StateDismissed {
-		need(unit != "", ledger.ColResponsibleUnit, "列入清单须明确整改责任单位")
+		need(unit != "", xlsx.ColResponsibleUnit, "列入清单须明确整改责任单位")
 		if level == model.LevelMajor {
-			need(r.BasisStandard != "", ledger.ColBasisStandard, "重大事故隐患须注明判定依据（标准名称）")
-			need(r.BasisClause != "", ledger.ColBasisClause, "重大事故隐患须注明判定依据的具体条款")
+			need(r.BasisStandard != "", xlsx.ColBasisStandard, "重大事故隐患须注明判定依据（标准名称）")
+			need(r.BasisClause != "", xlsx.ColBasisClause, "重大事故隐患须注明判定依据的具体条款")
 		}
 		if state != model.StateListed {
-			need(r.Measures != "", ledger.ColMeasures, "请填写整改措施")
-			need(r.ResponsiblePerson != "", ledger.ColResponsiblePerson, "请填写整改责任人")
-			need(r.Deadline != nil, ledger.ColDeadline, "请填写整改期限")
+			need(r.Measures != "", xlsx.ColMeasures, "请填写整改措施")
+			need(r.ResponsiblePerson != "", xlsx.ColResponsiblePerson, "请填写整改责任人")
+			need(r.Deadline != nil, xlsx.ColDeadline, "请填写整改期限")
 			if level == model.LevelMajor {
-				need(r.Funds != nil, ledger.ColFunds, "重大事故隐患须落实整改资金")
-				need(r.FundsSource != "", ledger.ColFundsSource, "重大事故隐患须写明资金来源")
-				need(r.EmergencyPlan != "", ledger.ColEmergencyPlan, "重大事故隐患须有应急预案或临时管控措施")
+				need(r.Funds != nil, xlsx.ColFunds, "重大事故隐患须落实整改资金")
+				need(r.FundsSource != "", xlsx.ColFundsSource, "重大事故隐患须写明资金来源")
+				need(r.EmergencyPlan != "", xlsx.ColEmergencyPlan, "重大事故隐患须有应急预案或临时管控措施")
 			}
 		}
 	}
@@ -1523,7 +1523,7 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *ledger.Row, regi
 // importedNext is a hazard just created (h, at its first event) as its ledger
 // row records it: in the row's state with the row's fields, and the comment and
 // payload of the imported event that moves it there.
-func (im *importer) importedNext(line int, r *ledger.Row, h *model.Hazard, state model.State, unit string) (*model.Hazard, string, map[string]any) {
+func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state model.State, unit string) (*model.Hazard, string, map[string]any) {
 	next := *h
 	for _, f := range ledgerFields {
 		if _, given := f.row(r); given {

@@ -14,10 +14,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
-	"hazardloop/workflow/ledger"
 )
 
 func (f *fixture) export(tb testing.TB, who string, q ListQuery) []byte {
@@ -39,9 +39,9 @@ func (f *fixture) allHazards(tb testing.TB) []model.Hazard {
 
 // ledgerOf writes rows as an uploaded ledger (no title row: the header is row 1
 // of a plain sheet, as people make them).
-func ledgerOf(tb testing.TB, rows ...ledger.Row) []byte {
+func ledgerOf(tb testing.TB, rows ...xlsx.Row) []byte {
 	tb.Helper()
-	e, err := ledger.NewEncoder(ledger.Meta{Title: "测试台账"}, tb.TempDir())
+	e, err := xlsx.NewEncoder(xlsx.Meta{Title: "测试台账"}, tb.TempDir())
 	noErr(tb, err)
 	for i := range rows {
 		noErr(tb, e.Write(&rows[i]))
@@ -58,7 +58,7 @@ func setCells(tb testing.TB, b []byte, cells map[string]any) []byte {
 	noErr(tb, err)
 	defer x.Close()
 	for ref, v := range cells {
-		noErr(tb, x.SetCellValue(ledger.SheetLedger, ref, v))
+		noErr(tb, x.SetCellValue(xlsx.SheetLedger, ref, v))
 	}
 	var buf bytes.Buffer
 	_, err = x.WriteTo(&buf)
@@ -110,7 +110,7 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 		_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["xihu"], HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
 		noErr(t, err)
 		count := func(b []byte) int {
-			r, err := ledger.Open(b, ledger.DecodeOptions{})
+			r, err := xlsx.Open(b, xlsx.DecodeOptions{})
 			noErr(t, err)
 			defer r.Close()
 			n := 0
@@ -140,9 +140,9 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 	})
 }
 
-func newRow(title string, state model.State) ledger.Row {
+func newRow(title string, state model.State) xlsx.Row {
 	disc := time.Date(2026, 10, 8, 9, 0, 0, 0, shanghai)
-	r := ledger.Row{Title: title, RegionCode: "360102", Enterprise: "donghu公司", DiscoveredAt: &disc, State: state,
+	r := xlsx.Row{Title: title, RegionCode: "360102", Enterprise: "donghu公司", DiscoveredAt: &disc, State: state,
 		Source: model.SourceSupervisoryCheck, Location: "一号车间"}
 	if state != model.StateDiscovered {
 		r.ResponsibleUnit = "donghu公司"
@@ -160,7 +160,7 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 		brandNew.CreditCode = brandNew.CreditCode[:17] + string(CreditCheckChar(brandNew.CreditCode[:17]))
 		major := newRow("重大隐患", model.StateListed)
 		major.Level, major.BasisStandard, major.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第三条第（三）项"
-		rows := []ledger.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
+		rows := []xlsx.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
 		b := ledgerOf(t, rows...)
 
 		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
@@ -221,7 +221,7 @@ func TestLedgerAllOrNothing(t *testing.T) {
 			t.Fatalf("err %v", err)
 		}
 		res := we.Detail.(ImportResult)
-		want := []ledger.CellError{
+		want := []xlsx.CellError{
 			{Row: 4, Column: "整改措施", Message: "请填写整改措施"},
 			{Row: 6, Column: "区划代码", Message: "该区划不在您的辖区内"},
 		}
@@ -261,7 +261,7 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		x, err := excelize.OpenReader(&buf)
 		noErr(t, err)
 		defer x.Close()
-		got, _ := x.GetRows(ledger.SheetLedger)
+		got, _ := x.GetRows(xlsx.SheetLedger)
 		if len(got) != 5 {
 			t.Errorf("report has %d rows, want header and 4", len(got))
 		}
@@ -360,7 +360,7 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 			_, err := f.engine.Directory.CreateRegion(f.ctx, admin, r)
 			noErr(t, err)
 		}
-		b, err := os.ReadFile("ledger/testdata/lianxi-ledger-libreoffice.xlsx")
+		b, err := os.ReadFile("../ledger/xlsx/testdata/lianxi-ledger-libreoffice.xlsx")
 		noErr(t, err)
 		res, err := f.engine.Ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
 		if err != nil {
@@ -392,12 +392,12 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 // by the first of its rows), and rows that repeat an earlier row — in the same
 // chunk of rows and across chunks — or name by code a hazard an earlier row of the
 // file creates. It returns the rows and how many of them create a hazard.
-func bulkRows(n int) ([]ledger.Row, int) {
+func bulkRows(n int) ([]xlsx.Row, int) {
 	states := []model.State{model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateWrittenOff, model.StateDismissed}
 	first := "91360102MA3" + "00077"
 	credit := first + "0"
 	credit = credit[:17] + string(CreditCheckChar(credit[:17]))
-	var rows []ledger.Row
+	var rows []xlsx.Row
 	created := 0
 	for i := range n {
 		switch {
@@ -548,7 +548,7 @@ func TestLedgerImportBatchesOverlap(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		all, _ := bulkRows(3*importChunk + 100)
 		seen := map[string]bool{}
-		var rows []ledger.Row
+		var rows []xlsx.Row
 		for _, r := range all {
 			if r.Code == "" && !seen[r.Title] {
 				seen[r.Title] = true

@@ -26,9 +26,9 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
 	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
 )
 
 // EnvRows sets how many rows the ledger benchmarks export and import.
@@ -202,11 +202,11 @@ func Seed(ctx context.Context, s *model.Store, n int) error {
 // written off, one in twenty major, every column a county fills for that state.
 // It is written by the exporter's own encoder.
 func WriteImportFile(w io.Writer, n int, tmpDir string) error {
-	enc, err := ledger.NewEncoder(ledger.Meta{Title: "江西省隐患排查治理台账", ExportedAt: Now}, tmpDir)
+	enc, err := xlsx.NewEncoder(xlsx.Meta{Title: "江西省隐患排查治理台账", ExportedAt: Now}, tmpDir)
 	if err != nil {
 		return err
 	}
-	var r ledger.Row
+	var r xlsx.Row
 	for i := 1; i <= n; i++ {
 		importRow(&r, i)
 		if err := enc.Write(&r); err != nil {
@@ -217,10 +217,10 @@ func WriteImportFile(w io.Writer, n int, tmpDir string) error {
 	return enc.Close(w)
 }
 
-func importRow(r *ledger.Row, i int) {
+func importRow(r *xlsx.Row, i int) {
 	name, credit, region := Enterprise(i % Enterprises)
 	disc := time.Date(2026, 10, 1+i%28, 9, i%60, 0, 0, shanghai)
-	*r = ledger.Row{
+	*r = xlsx.Row{
 		Title:       fmt.Sprintf("消防通道堆放杂物、应急照明损坏（第%d项）", i),
 		Description: "仓库北侧消防通道堆放包装材料，宽度不足1米；二层应急照明灯损坏，断电后不能自动点亮。",
 		Source:      model.SourceSupervisoryCheck, Level: model.LevelGeneral, Industry: "工贸",
