@@ -17,8 +17,9 @@ import (
 // service is a capability with the methods its handlers need; they share the
 // core (the store, the clock, the options, the holiday calendars and the
 // session cache), and with it the lifecycle's one way of changing a hazard
-// (applyIn, commit). All state lives in the database: every service is safe for
-// concurrent use.
+// (applyIn, commit), which use cases over the workflow (the ledger) reach
+// through Hazards.InTx (tx.go). All state lives in the database: every service
+// is safe for concurrent use.
 type core struct {
 	store    *model.Store
 	now      func() time.Time
@@ -147,6 +148,11 @@ var sourcesByRole = map[model.Role][]model.Source{
 	model.RolePublic:     {model.SourcePublicReport},
 }
 
+// CanRegister reports whether role registers hazards found through source.
+func CanRegister(role model.Role, source model.Source) bool {
+	return slices.Contains(sourcesByRole[role], source)
+}
+
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
 func (e *Hazards) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
@@ -216,8 +222,9 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	return ev
 }
 
-// placeLookup is what placing a hazard reads: the store, or a cache over it.
-type placeLookup interface {
+// PlaceLookup is what placing a new hazard reads: the store, or a cache over it
+// (Tx.NewHazard), with model.ErrNotFound, wrapped, for what does not exist.
+type PlaceLookup interface {
 	GetEnterprise(ctx context.Context, id int64) (*model.Enterprise, error)
 	GetRegion(ctx context.Context, code string) (*model.Region, error)
 }
@@ -225,7 +232,7 @@ type placeLookup interface {
 // newHazard validates in and returns the hazard CreateHazard would register, at
 // the clock (CreatedAt), without its code and without writing anything.
 // KindForbidden or KindInvalid as CreateHazard.
-func (e *core) newHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput) (*model.Hazard, error) {
+func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in HazardInput) (*model.Hazard, error) {
 	allowedSources, ok := sourcesByRole[a.Role]
 	if !ok {
 		return nil, errForbidden(a.Role.Label() + "不能登记隐患")
@@ -285,7 +292,7 @@ func (e *core) newHazard(ctx context.Context, tx placeLookup, a Actor, in Hazard
 
 // placeHazard settles the hazard's region and enterprise against the actor's
 // territory.
-func (e *core) placeHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
+func (e *core) placeHazard(ctx context.Context, tx PlaceLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
 	region := strings.TrimSpace(in.RegionCode)
 	if a.Role == model.RoleEnterprise {
 		if in.EnterpriseID != nil && *in.EnterpriseID != a.EnterpriseID {
@@ -372,7 +379,7 @@ func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (
 // just read in that transaction. It returns the hazard's next version.
 func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	if in.Version != h.Version {
@@ -469,7 +476,7 @@ func (e *core) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, e
 	if err != nil {
 		return nil, notFoundOr("隐患", err)
 	}
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	return h, nil

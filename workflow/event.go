@@ -213,7 +213,7 @@ func dismiss(c *change) {
 		return
 	}
 	dup, err := c.tx.GetHazard(c.ctx, id)
-	if err != nil || !c.actor.sees(dup) {
+	if err != nil || !c.actor.Sees(dup) {
 		c.errs.add("duplicate_of", "要合并到的隐患不存在或不在您的辖区内")
 		return
 	}

@@ -84,6 +84,10 @@ var fieldNames = map[string]string{
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
 
+// ValidPhone reports whether s is written as a phone number (digits, spaces and
+// dashes, an optional leading +), as events and reports check it.
+func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
+
 // text trims a given string field and checks its length; "" if not given.
 func text(errs fieldErrors, field string, v *string, max int) string {
 	if v == nil {

@@ -1333,7 +1333,7 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *mod
 	if err := im.drain(ctx); err != nil { // its event takes the next ID
 		return 0, nil, err
 	}
-	if !im.a.sees(h) {
+	if !im.a.Sees(h) {
 		re.add(xlsx.ColCode, "隐患"+h.Code+"不在您的管辖范围内")
 		return 0, re.list, nil
 	}

@@ -510,7 +510,7 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 	if err != nil {
 		return nil, nil, err
 	}
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, nil, errForbidden("该举报不在您的管辖范围内")
 	}
 	return r, h, nil

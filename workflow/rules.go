@@ -45,8 +45,8 @@ func (a Actor) Scope() model.Scope {
 // anywhere: the system and the public may register hazards in any region.
 func (a Actor) anywhere() bool { return a.Role == model.RoleSystem || a.Role == model.RolePublic }
 
-// sees reports whether the hazard lies in the actor's scope.
-func (a Actor) sees(h *model.Hazard) bool {
+// Sees reports whether h lies in the actor's scope.
+func (a Actor) Sees(h *model.Hazard) bool {
 	sc := a.Scope()
 	switch {
 	case sc.All:
@@ -171,7 +171,7 @@ func unmet(a Actor, h *model.Hazard, ev model.Event, level model.Level) []string
 
 // allowedEvents lists what a may fire on h now, in lifecycle order.
 func allowedEvents(a Actor, h *model.Hazard) []model.Event {
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil
 	}
 	out := []model.Event{}

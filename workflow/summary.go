@@ -35,16 +35,17 @@ func weekOf(t time.Time) model.Date {
 	return d.AddDays(-((int(d.Weekday()) + 6) % 7))
 }
 
-// summaryWriter takes the changes of the dashboard's counts: the store in the
-// event's transaction, or a bulk write's tally.
-type summaryWriter interface {
+// Counts takes the changes of the dashboard's counts: the store in the event's
+// transaction (model.Store has both methods), or the tally of a bulk write
+// (Tx.Seal), written at its end.
+type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
 	AdjustWeek(ctx context.Context, region string, week model.Date, found, writtenOff int64) error
 }
 
 // summarise keeps the dashboard's counts current in the event's transaction:
 // h as it was (nil for a new hazard) and next as it becomes.
-func summarise(ctx context.Context, tx summaryWriter, h, next *model.Hazard) error {
+func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 	if h == nil {
 		if err := tx.AdjustCount(ctx, countKey(next), 1); err != nil {
 			return err

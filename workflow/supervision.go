@@ -144,7 +144,7 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 		if err != nil {
 			return err
 		}
-		if !a.sees(h) {
+		if !a.Sees(h) {
 			return errForbidden("该隐患不在您的管辖范围内")
 		}
 		now := e.Now()
