@@ -7,6 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
 	"hazardloop/ledger/xlsx"
 	"hazardloop/workflow"
 )
@@ -66,7 +67,7 @@ func (s *Server) ledgerTemplate(c *gin.Context) {
 // importResponse is the outcome of POST /ledger/import, with where its error
 // report is.
 type importResponse struct {
-	workflow.ImportResult
+	ledger.ImportResult
 	ErrorReport string `json:"error_report"`
 }
 
@@ -83,7 +84,7 @@ func (s *Server) importLedger(c *gin.Context) {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件", map[string]string{"file": "请上传 .xlsx 文件（字段名 file）"}})
 		return
 	}
-	var o workflow.ImportOptions
+	var o ledger.ImportOptions
 	bad := map[string]string{}
 	for name, dst := range map[string]*bool{"dry_run": &o.DryRun, "valid_only": &o.ValidOnly} {
 		v := c.Query(name)
@@ -106,7 +107,7 @@ func (s *Server) importLedger(c *gin.Context) {
 	res, err := s.ledger.Import(c.Request.Context(), actor(c), files[0].data, o)
 	var we *workflow.Error
 	if errors.As(err, &we) {
-		if r, ok := we.Detail.(workflow.ImportResult); ok {
+		if r, ok := we.Detail.(ledger.ImportResult); ok {
 			we.Detail = importResponse{r, reportPath(r.ID)}
 		}
 	}

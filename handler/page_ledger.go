@@ -5,13 +5,14 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
 	"hazardloop/ledger/xlsx"
 	"hazardloop/workflow"
 )
 
 type importView struct {
 	base
-	Result *workflow.ImportResult
+	Result *ledger.ImportResult
 	Done   bool // the import was committed (not a preview)
 }
 
@@ -30,9 +31,9 @@ func (u *ui) importLedger(c *gin.Context) {
 	}
 	if err == nil {
 		_ = f
-		var res workflow.ImportResult
+		var res ledger.ImportResult
 		res, err = u.s.ledger.Import(c.Request.Context(), actor(c), files[0].data,
-			workflow.ImportOptions{FileName: files[0].filename, DryRun: true})
+			ledger.ImportOptions{FileName: files[0].filename, DryRun: true})
 		if err == nil {
 			v.Result = &res
 			u.render(c, http.StatusOK, "import", v)
@@ -51,12 +52,12 @@ func (u *ui) commitImport(c *gin.Context) {
 		return
 	}
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
-	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
+	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, ledger.ImportOptions{ValidOnly: f["valid_only"] == "true"})
 	if err != nil {
 		status, msg := u.pageError(c, err)
 		v.Error = msg
 		if we, ok := err.(*workflow.Error); ok {
-			if r, ok := we.Detail.(workflow.ImportResult); ok {
+			if r, ok := we.Detail.(ledger.ImportResult); ok {
 				v.Result = &r
 			}
 		}

@@ -49,9 +49,6 @@ type Directory struct{ *core }
 // Notifications is the outbox of messages (叫应) delivered after commit.
 type Notifications struct{ *core }
 
-// Ledger is the Excel rectification ledger: export, import, import again.
-type Ledger struct{ *core }
-
 // Services are the workflow's capabilities, made together by New over one
 // store. The embedded core gives each the shared clock (Now, Today).
 type Services struct {
@@ -62,7 +59,6 @@ type Services struct {
 	Evidence      *Evidence
 	Directory     *Directory
 	Notifications *Notifications
-	Ledger        *Ledger
 }
 
 // Options tune the services; zero values take the defaults.
@@ -104,7 +100,7 @@ func New(store *model.Store, o Options) *Services {
 	}
 	e.calendar.Store(NewCalendar(shipped...))
 	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
-		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Ledger: &Ledger{e}}
+		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}}
 }
 
 // Now is the services' clock, in UTC with the microseconds both databases keep.

@@ -26,6 +26,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger"
 	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
 	"hazardloop/workflow"
@@ -268,7 +269,7 @@ func Serve(ctx context.Context, s *model.Store, blobDir string) (*Server, error)
 	}
 	eng := workflow.New(s, workflow.Options{Now: func() time.Time { return Now }, Blobs: blobs,
 		ReportKey: []byte("0123456789abcdef0123456789abcdef")})
-	h, err := handler.New(eng, handler.Options{})
+	h, err := handler.New(eng, ledger.New(s, eng.Hazards, nil), handler.Options{})
 	if err != nil {
 		return nil, err
 	}
