@@ -125,7 +125,7 @@ func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state m
 	if state != model.StateDiscovered && state != model.StateDismissed {
 		next.ResponsibleUnit = unit
 		next.ListedAt = &now
-		next.ListedSupervision = next.Level == model.LevelMajor
+		next.ListedSupervision = workflow.UnderListedSupervision(next.Level)
 	}
 	switch state {
 	case model.StateRectifying:

@@ -66,6 +66,12 @@ func (a Actor) countyOrAbove() bool {
 	return len(a.Region) == 6 && model.RegionLevelOf(a.Region) <= model.RegionCounty
 }
 
+// UnderListedSupervision reports whether a hazard graded level is under listed
+// supervision (挂牌督办) from the moment it is listed: a major hazard is. Confirm,
+// and the ledger's import of a row past discovered, set ListedSupervision by it;
+// so must any other way a hazard comes to be listed.
+func UnderListedSupervision(level model.Level) bool { return level == model.LevelMajor }
+
 // condition is one requirement of a rule: the Chinese sentence said when it fails.
 // level is the hazard's grade after the event (an event may set it).
 type condition struct {
