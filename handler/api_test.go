@@ -22,6 +22,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
 	"hazardloop/workflow"
@@ -119,7 +120,7 @@ func newWorld(t *testing.T, dialect string) *world {
 		t.Fatal(err)
 	}
 	eng := workflow.New(store, workflow.Options{Now: clk.Now, Blobs: blobs, ReportKey: []byte("0123456789abcdef0123456789abcdef")})
-	srv, err := handler.New(eng, handler.Options{})
+	srv, err := handler.New(eng, ledger.New(store, eng.Hazards, nil), handler.Options{})
 	if err != nil {
 		t.Fatalf("handler.New: %v", err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger"
 	"hazardloop/model"
 	"hazardloop/workflow"
 )
@@ -62,7 +63,7 @@ func loggedWorld(t *testing.T, dialect string) (*world, *logBuffer) {
 	}
 	eng := workflow.New(w.store, workflow.Options{Now: w.clock.Now, Blobs: blobs, ReportKey: reportKey})
 	logs := &logBuffer{}
-	if w.srv, err = handler.New(eng, handler.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}); err != nil {
+	if w.srv, err = handler.New(eng, ledger.New(w.store, eng.Hazards, nil), handler.Options{Logger: slog.New(slog.NewTextHandler(logs, nil))}); err != nil {
 		t.Fatalf("handler.New: %v", err)
 	}
 	return w, logs

@@ -26,6 +26,7 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
 	"hazardloop/workflow"
@@ -49,7 +50,7 @@ func newEngineWorld(t *testing.T, dialect string, opts workflow.Options) (*world
 	}
 	opts.Now, opts.Blobs, opts.ReportKey = w.clock.Now, blobs, reportKey
 	eng := workflow.New(w.store, opts)
-	if w.srv, err = handler.New(eng, handler.Options{}); err != nil {
+	if w.srv, err = handler.New(eng, ledger.New(w.store, eng.Hazards, nil), handler.Options{}); err != nil {
 		t.Fatalf("handler.New: %v", err)
 	}
 	return w, eng

@@ -7,8 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
+	"hazardloop/ledger/xlsx"
 	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
 )
 
 const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,7 +64,7 @@ func (s *Server) ledgerTemplate(c *gin.Context) {
 // importResponse is the outcome of POST /ledger/import, with where its error
 // report is.
 type importResponse struct {
-	workflow.ImportResult
+	ledger.ImportResult
 	ErrorReport string `json:"error_report"`
 }
 
@@ -71,7 +72,7 @@ type importResponse struct {
 // validates only; valid_only=true writes the valid rows and skips the others.
 // Both may come as query or form fields.
 func (s *Server) importLedger(c *gin.Context) {
-	fields, files, err := readForm(c, ledger.MaxFileBytes+1<<20, ledger.MaxFileBytes, 1)
+	fields, files, err := readForm(c, xlsx.MaxFileBytes+1<<20, xlsx.MaxFileBytes, 1)
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -80,7 +81,7 @@ func (s *Server) importLedger(c *gin.Context) {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件", map[string]string{"file": "请上传 .xlsx 文件（字段名 file）"}})
 		return
 	}
-	var o workflow.ImportOptions
+	var o ledger.ImportOptions
 	bad := map[string]string{}
 	for name, dst := range map[string]*bool{"dry_run": &o.DryRun, "valid_only": &o.ValidOnly} {
 		v := c.Query(name)
@@ -103,7 +104,7 @@ func (s *Server) importLedger(c *gin.Context) {
 	res, err := s.ledger.Import(c.Request.Context(), actor(c), files[0].data, o)
 	var we *workflow.Error
 	if errors.As(err, &we) {
-		if r, ok := we.Detail.(workflow.ImportResult); ok {
+		if r, ok := we.Detail.(ledger.ImportResult); ok {
 			we.Detail = importResponse{r, reportPath(r.ID)}
 		}
 	}

@@ -160,7 +160,7 @@ func TestLedgerExportAndTemplate(t *testing.T) {
 
 func TestLedgerImportSampleAndRoundTrip(t *testing.T) {
 	eachDialect(t, func(t *testing.T, w *world) {
-		sample, err := os.ReadFile("../workflow/ledger/testdata/lianxi-ledger-libreoffice.xlsx")
+		sample, err := os.ReadFile("../ledger/xlsx/testdata/lianxi-ledger-libreoffice.xlsx")
 		if err != nil {
 			t.Fatal(err)
 		}

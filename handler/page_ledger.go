@@ -5,13 +5,13 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
+	"hazardloop/ledger"
+	"hazardloop/ledger/xlsx"
 )
 
 type importView struct {
 	base
-	Result *workflow.ImportResult
+	Result *ledger.ImportResult
 	Done   bool // the import was committed (not a preview)
 }
 
@@ -23,16 +23,16 @@ func (u *ui) importPage(c *gin.Context) {
 // problem (row, column, message) before anything is written.
 func (u *ui) importLedger(c *gin.Context) {
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, ledger.MaxFileBytes+1<<20)
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, xlsx.MaxFileBytes+1<<20)
 	f, files, err := u.form(c, 1)
 	if err == nil && (len(files) == 0 || len(files[0].data) == 0) {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请选择要导入的台账文件（.xlsx）", nil}
 	}
 	if err == nil {
 		_ = f
-		var res workflow.ImportResult
+		var res ledger.ImportResult
 		res, err = u.s.ledger.Import(c.Request.Context(), actor(c), files[0].data,
-			workflow.ImportOptions{FileName: files[0].filename, DryRun: true})
+			ledger.ImportOptions{FileName: files[0].filename, DryRun: true})
 		if err == nil {
 			v.Result = &res
 			u.render(c, http.StatusOK, "import", v)
@@ -51,11 +51,11 @@ func (u *ui) commitImport(c *gin.Context) {
 		return
 	}
 	v := importView{base: u.base(c, "台账导入", "/ledger/import")}
-	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, workflow.ImportOptions{ValidOnly: f["valid_only"] == "true"})
+	res, err := u.s.ledger.ImportAgain(c.Request.Context(), actor(c), id, ledger.ImportOptions{ValidOnly: f["valid_only"] == "true"})
 	if err != nil {
 		p := u.refusal(c, err)
 		v.Error = p.Message
-		if r, ok := p.Detail.(workflow.ImportResult); ok {
+		if r, ok := p.Detail.(ledger.ImportResult); ok {
 			v.Result = &r
 		}
 		u.render(c, p.Status, "import", v)

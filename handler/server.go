@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
 	"hazardloop/metrics"
 	"hazardloop/workflow"
 )
@@ -25,7 +26,8 @@ type Options struct {
 	Metrics        *metrics.Set
 }
 
-// Server holds what the handlers need: each workflow service its handlers call.
+// Server holds what the handlers need: each workflow service its handlers call,
+// and the ledger.
 type Server struct {
 	hazards       *workflow.Hazards
 	supervision   *workflow.Supervision
@@ -33,7 +35,7 @@ type Server struct {
 	evidence      *workflow.Evidence
 	directory     *workflow.Directory
 	notifications *workflow.Notifications
-	ledger        *workflow.Ledger
+	ledger        *ledger.Service
 	checkReady    func(context.Context) error
 	log           *slog.Logger
 	opts          Options
@@ -41,8 +43,9 @@ type Server struct {
 	ui            *ui
 }
 
-// New returns the service's HTTP handler over the workflow's services.
-func New(svc *workflow.Services, o Options) (http.Handler, error) {
+// New returns the service's HTTP handler over the workflow's services and the
+// ledger over them (led).
+func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, error) {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -54,7 +57,7 @@ func New(svc *workflow.Services, o Options) (http.Handler, error) {
 		return nil, err
 	}
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
-		directory: svc.Directory, notifications: svc.Notifications, ledger: svc.Ledger, checkReady: svc.Ready,
+		directory: svc.Directory, notifications: svc.Notifications, ledger: led, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err

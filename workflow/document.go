@@ -79,7 +79,7 @@ func newDocument(esc *model.Escalation, h *model.Hazard, region *model.Region) D
 	reply := ChineseDate(esc.ReplyDue)
 	d := Document{
 		E: esc, H: h, Title: w.title, Step: StepLabel(esc.Step), Region: region.Name, Level: h.Level.Label(),
-		Issued: ChineseDate(model.DateIn(esc.CreatedAt, shanghai)), ReplyDue: reply,
+		Issued: ChineseDate(model.DateIn(esc.CreatedAt, model.Shanghai)), ReplyDue: reply,
 		Action: w.action, Warning: w.warning,
 		Numerals: []string{"一", "二", "三", "四", "五"},
 	}

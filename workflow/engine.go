@@ -17,8 +17,9 @@ import (
 // service is a capability with the methods its handlers need; they share the
 // core (the store, the clock, the options, the holiday calendars and the
 // session cache), and with it the lifecycle's one way of changing a hazard
-// (applyIn, commit). All state lives in the database: every service is safe for
-// concurrent use.
+// (applyIn, commit), which use cases over the workflow (the ledger) reach
+// through Hazards.InTx (tx.go). All state lives in the database: every service
+// is safe for concurrent use.
 type core struct {
 	store    *model.Store
 	now      func() time.Time
@@ -48,9 +49,6 @@ type Directory struct{ *core }
 // Notifications is the outbox of messages (叫应) delivered after commit.
 type Notifications struct{ *core }
 
-// Ledger is the Excel rectification ledger: export, import, import again.
-type Ledger struct{ *core }
-
 // Services are the workflow's capabilities, made together by New over one
 // store. The embedded core gives each the shared clock (Now, Today).
 type Services struct {
@@ -61,7 +59,6 @@ type Services struct {
 	Evidence      *Evidence
 	Directory     *Directory
 	Notifications *Notifications
-	Ledger        *Ledger
 }
 
 // Options tune the services; zero values take the defaults.
@@ -103,14 +100,14 @@ func New(store *model.Store, o Options) *Services {
 	}
 	e.calendar.Store(NewCalendar(shipped...))
 	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
-		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Ledger: &Ledger{e}}
+		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}}
 }
 
 // Now is the services' clock, in UTC with the microseconds both databases keep.
 func (e *core) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond) }
 
 // Today is the current calendar day in Asia/Shanghai.
-func (e *core) Today() model.Date { return model.DateIn(e.now(), shanghai) }
+func (e *core) Today() model.Date { return model.DateIn(e.now(), model.Shanghai) }
 
 // HazardView is a hazard as a caller sees it: with its derived overdue flag and
 // the events the caller may fire now.
@@ -152,6 +149,11 @@ var sourcesByRole = map[model.Role][]model.Source{
 // hazards.
 func SourcesFor(role model.Role) []model.Source { return slices.Clone(sourcesByRole[role]) }
 
+// CanRegister reports whether role registers hazards found through source.
+func CanRegister(role model.Role, source model.Source) bool {
+	return slices.Contains(sourcesByRole[role], source)
+}
+
 // CreateHazard registers a hazard in state discovered, with its code and the first
 // event of its log, in one transaction.
 func (e *Hazards) CreateHazard(ctx context.Context, a Actor, in HazardInput) (HazardView, error) {
@@ -174,7 +176,7 @@ func (e *core) createIn(ctx context.Context, tx *model.Store, a Actor, in Hazard
 		return nil, err
 	}
 	now := h.CreatedAt
-	n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(shanghai)))
+	n, err := tx.NextNumber(ctx, "hazard", model.HazardCodePeriod(h.RegionCode, now.In(model.Shanghai)))
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +206,7 @@ func (e *core) createIn(ctx context.Context, tx *model.Store, a Actor, in Hazard
 // hazardCode is the code of the n-th hazard registered in region on the day of
 // at (Asia/Shanghai).
 func hazardCode(region string, at time.Time, n int64) string {
-	return fmt.Sprintf("YH-%s-%s-%04d", region, at.In(shanghai).Format("20060102"), n)
+	return fmt.Sprintf("YH-%s-%s-%04d", region, at.In(model.Shanghai).Format("20060102"), n)
 }
 
 // createEvent is the first event of h's log (h has its ID and code), sealed.
@@ -221,8 +223,9 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	return ev
 }
 
-// placeLookup is what placing a hazard reads: the store, or a cache over it.
-type placeLookup interface {
+// PlaceLookup is what placing a new hazard reads: the store, or a cache over it
+// (Tx.NewHazard), with model.ErrNotFound, wrapped, for what does not exist.
+type PlaceLookup interface {
 	GetEnterprise(ctx context.Context, id int64) (*model.Enterprise, error)
 	GetRegion(ctx context.Context, code string) (*model.Region, error)
 }
@@ -230,7 +233,7 @@ type placeLookup interface {
 // newHazard validates in and returns the hazard CreateHazard would register, at
 // the clock (CreatedAt), without its code and without writing anything.
 // KindForbidden or KindInvalid as CreateHazard.
-func (e *core) newHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput) (*model.Hazard, error) {
+func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in HazardInput) (*model.Hazard, error) {
 	allowedSources, ok := sourcesByRole[a.Role]
 	if !ok {
 		return nil, errForbidden(a.Role.Label() + "不能登记隐患")
@@ -290,7 +293,7 @@ func (e *core) newHazard(ctx context.Context, tx placeLookup, a Actor, in Hazard
 
 // placeHazard settles the hazard's region and enterprise against the actor's
 // territory.
-func (e *core) placeHazard(ctx context.Context, tx placeLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
+func (e *core) placeHazard(ctx context.Context, tx PlaceLookup, a Actor, in HazardInput, h *model.Hazard, errs fieldErrors) error {
 	region := strings.TrimSpace(in.RegionCode)
 	if a.Role == model.RoleEnterprise {
 		if in.EnterpriseID != nil && *in.EnterpriseID != a.EnterpriseID {
@@ -377,7 +380,7 @@ func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (
 // just read in that transaction. It returns the hazard's next version.
 func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	if in.Version != h.Version {
@@ -405,7 +408,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	next := *h
 	now = now.UTC().Truncate(time.Microsecond)
 	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
-		now: now, today: model.DateIn(now, shanghai), errs: fieldErrors{}, payload: map[string]any{}}
+		now: now, today: model.DateIn(now, model.Shanghai), errs: fieldErrors{}, payload: map[string]any{}}
 	validateFields(in.Event, &in.Fields, c.errs)
 	steps[in.Event].apply(c)
 	if err := c.errs.err(); err != nil {
@@ -473,7 +476,7 @@ func (e *core) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, e
 	if err != nil {
 		return nil, notFoundOr("隐患", err)
 	}
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	return h, nil

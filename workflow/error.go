@@ -87,6 +87,24 @@ func notFoundOr(what string, err error) error {
 	return err
 }
 
+// The refusals of use cases over the workflow (the ledger), in the workflow's
+// terms, so that one mapper turns them into HTTP.
+
+// Forbidden is the refusal (KindForbidden, code forbidden) of what is not the
+// caller's to do; msg is said to the user.
+func Forbidden(msg string) *Error { return errForbidden(msg) }
+
+// NotFoundOr turns model.ErrNotFound into the refusal (KindNotFound, code
+// not_found) that says what does not exist (what + 不存在), and passes any other
+// error on.
+func NotFoundOr(what string, err error) error { return notFoundOr(what, err) }
+
+// Invalid is the refusal (KindInvalid) of input the user can correct: a stable
+// code, msg said to the user, and cause (may be nil) for the log and errors.Is.
+func Invalid(code, msg string, cause error) *Error {
+	return &Error{Kind: KindInvalid, Code: code, Message: msg, cause: cause}
+}
+
 // fieldErrors collects problems with fields, keyed by their JSON name.
 type fieldErrors map[string]string
 

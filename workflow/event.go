@@ -166,9 +166,8 @@ func confirm(c *change) {
 		if c.next.BasisClause == "" {
 			c.errs.add("basis_clause", "重大事故隐患须注明判定依据的具体条款")
 		}
-		// Major hazards are under listed supervision (挂牌督办) from listing on.
-		c.next.ListedSupervision = true
 	}
+	c.next.ListedSupervision = UnderListedSupervision(c.next.Level)
 	if d := deadline(c.errs, "deadline", c.in.Deadline, c.today); d != nil {
 		c.setDeadline(d)
 	}
@@ -213,7 +212,7 @@ func dismiss(c *change) {
 		return
 	}
 	dup, err := c.tx.GetHazard(c.ctx, id)
-	if err != nil || !c.actor.sees(dup) {
+	if err != nil || !c.actor.Sees(dup) {
 		c.errs.add("duplicate_of", "要合并到的隐患不存在或不在您的辖区内")
 		return
 	}

@@ -159,7 +159,7 @@ func (e *core) attach(ctx context.Context, tx *model.Store, a Actor, h *model.Ha
 // territory and its own enterprise, while the hazard is not closed.
 func mayAct(a Actor, h *model.Hazard) error {
 	switch {
-	case !a.sees(h):
+	case !a.Sees(h):
 		return errForbidden("该隐患不在您的管辖范围内")
 	case a.Role != model.RoleSupervisor && a.Role != model.RoleOfficer && a.Role != model.RoleEnterprise:
 		return errForbidden(a.Role.Label() + "不能上传或撤回佐证材料")

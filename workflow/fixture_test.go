@@ -12,7 +12,7 @@ import (
 )
 
 // fixedNow is the tests' clock: 2026-11-28 10:00 in Asia/Shanghai.
-var fixedNow = time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai)
+var fixedNow = time.Date(2026, 11, 28, 10, 0, 0, 0, model.Shanghai)
 
 // fixture is a small province on a real database: 江西省 > 南昌市 > 东湖区/西湖区,
 // one enterprise in each county, and an actor of each kind.

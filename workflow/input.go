@@ -84,6 +84,10 @@ var fieldNames = map[string]string{
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
 
+// ValidPhone reports whether s is written as a phone number (digits, spaces and
+// dashes, an optional leading +), as events and reports check it.
+func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
+
 // text trims a given string field and checks its length; "" if not given.
 func text(errs fieldErrors, field string, v *string, max int) string {
 	if v == nil {
@@ -98,9 +102,6 @@ func text(errs fieldErrors, field string, v *string, max int) string {
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{5,19}$`)
 
-// shanghai is the zone days are reckoned in, model.Shanghai.
-var shanghai = model.Shanghai
-
 // parseDay reads a calendar day: 2006-01-02, or an RFC 3339 time (its day in
 // Asia/Shanghai).
 func parseDay(s string) (model.Date, bool) {
@@ -109,7 +110,7 @@ func parseDay(s string) (model.Date, bool) {
 		return model.Date{Time: t}, true
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return model.DateIn(t, shanghai), true
+		return model.DateIn(t, model.Shanghai), true
 	}
 	return model.Date{}, false
 }
@@ -120,7 +121,7 @@ func parseInstant(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), true
 	}
-	if t, err := time.ParseInLocation("2006-01-02", s, shanghai); err == nil {
+	if t, err := time.ParseInLocation("2006-01-02", s, model.Shanghai); err == nil {
 		return t.UTC(), true
 	}
 	return time.Time{}, false

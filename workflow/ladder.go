@@ -127,7 +127,7 @@ func (l ladder) dueOn(h *model.Hazard) *model.Date {
 		d := *h.Deadline
 		return &d
 	case h.State == model.StateListed && h.ListedAt != nil:
-		d := l.add(model.DateIn(*h.ListedAt, shanghai), l.policy.PlanDays)
+		d := l.add(model.DateIn(*h.ListedAt, model.Shanghai), l.policy.PlanDays)
 		return &d
 	}
 	return nil

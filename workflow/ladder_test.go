@@ -27,7 +27,7 @@ func TestLadderPolicy(t *testing.T) {
 	working := DefaultLadder
 	working.WorkingDays = true
 	workingDays := ladder{policy: working, cal: cal}
-	listedAt := time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai)
+	listedAt := time.Date(2026, 11, 28, 10, 0, 0, 0, model.Shanghai)
 
 	cases := []struct {
 		name string
@@ -93,7 +93,7 @@ func fmtDate(d *model.Date) string {
 // at is a moment on day s, 09:00 in Asia/Shanghai.
 func at(s string) time.Time {
 	d := day(s)
-	return time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, shanghai)
+	return time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, model.Shanghai)
 }
 
 // sweepTogether runs SweepOnce on every engine (replica) at once, released

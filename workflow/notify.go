@@ -52,7 +52,7 @@ func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor,
 		HazardID: h.ID, HazardCode: h.Code, Title: h.Title, State: h.State, Level: h.Level, RegionCode: h.RegionCode,
 		EnterpriseID: h.EnterpriseID, Deadline: h.Deadline, Step: h.EscalationLevel, OccurredAt: ev.CreatedAt}
 	if ev.Event == model.EventRemind && h.DueOn != nil {
-		days := daysBetween(model.DateIn(ev.CreatedAt, shanghai), *h.DueOn)
+		days := daysBetween(model.DateIn(ev.CreatedAt, model.Shanghai), *h.DueOn)
 		n.DueOn, n.DaysLeft = h.DueOn, &days
 	}
 	body, err := json.Marshal(n)

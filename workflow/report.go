@@ -241,7 +241,7 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 			}
 		}
 		r.HazardID, r.IntakeSeq, r.ReceivedAt = h.ID, h.LastSeq, now
-		r.CheckDue = model.DateIn(now, shanghai).AddDays(e.opts.Reports.CheckDays)
+		r.CheckDue = model.DateIn(now, model.Shanghai).AddDays(e.opts.Reports.CheckDays)
 		return tx.CreateReport(ctx, r)
 	})
 	if err != nil {
@@ -308,7 +308,7 @@ func (e *Reports) Status(ctx context.Context, code string) (PublicReportStatus, 
 	if err != nil {
 		return PublicReportStatus{}, err
 	}
-	out := PublicReportStatus{ReceivedOn: model.DateIn(r.ReceivedAt, shanghai), Answer: r.Answer}
+	out := PublicReportStatus{ReceivedOn: model.DateIn(r.ReceivedAt, model.Shanghai), Answer: r.Answer}
 	// A report merged into another hazard follows that hazard's progress.
 	for hops := 0; h.State == model.StateDismissed && h.DuplicateOf != nil && hops < 5; hops++ {
 		if h, err = e.store.GetHazard(ctx, *h.DuplicateOf); err != nil {
@@ -316,7 +316,7 @@ func (e *Reports) Status(ctx context.Context, code string) (PublicReportStatus, 
 		}
 		out.Merged = true
 	}
-	out.UpdatedOn = model.DateIn(h.UpdatedAt, shanghai)
+	out.UpdatedOn = model.DateIn(h.UpdatedAt, model.Shanghai)
 	switch h.State {
 	case model.StateDiscovered:
 		out.Status = "received"
@@ -488,7 +488,7 @@ func (e *Reports) List(ctx context.Context, a Actor, q ReportQuery) ([]StaffRepo
 		s := StaffReport{ReportRow: r}
 		s.CheckOverdue = r.CheckedAt == nil && r.CheckDue.Before(today.Time)
 		if r.CheckedAt != nil && r.AnsweredAt == nil {
-			due := model.DateIn(*r.CheckedAt, shanghai).AddDays(e.opts.Reports.AnswerDays)
+			due := model.DateIn(*r.CheckedAt, model.Shanghai).AddDays(e.opts.Reports.AnswerDays)
 			s.AnswerDue, s.AnswerLate = &due, due.Before(today.Time)
 		}
 		out = append(out, s)
@@ -510,7 +510,7 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 	if err != nil {
 		return nil, nil, err
 	}
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil, nil, errForbidden("该举报不在您的管辖范围内")
 	}
 	return r, h, nil
@@ -555,7 +555,7 @@ func (e *Reports) ExtendCheck(ctx context.Context, a Actor, id int64, reason str
 		if r.CheckedAt != nil {
 			return "", nil, &Error{Kind: KindConflict, Code: "already_done", Message: "该举报已核查完毕"}
 		}
-		r.CheckDue = model.DateIn(r.ReceivedAt, shanghai).AddDays(e.opts.Reports.CheckDaysMax)
+		r.CheckDue = model.DateIn(r.ReceivedAt, model.Shanghai).AddDays(e.opts.Reports.CheckDaysMax)
 		r.CheckExtensionReason = reason
 		return "", nil, nil
 	})

@@ -45,8 +45,8 @@ func (a Actor) Scope() model.Scope {
 // anywhere: the system and the public may register hazards in any region.
 func (a Actor) anywhere() bool { return a.Role == model.RoleSystem || a.Role == model.RolePublic }
 
-// sees reports whether the hazard lies in the actor's scope.
-func (a Actor) sees(h *model.Hazard) bool {
+// Sees reports whether h lies in the actor's scope.
+func (a Actor) Sees(h *model.Hazard) bool {
 	sc := a.Scope()
 	switch {
 	case sc.All:
@@ -65,6 +65,12 @@ func (a Actor) sees(h *model.Hazard) bool {
 func (a Actor) countyOrAbove() bool {
 	return len(a.Region) == 6 && model.RegionLevelOf(a.Region) <= model.RegionCounty
 }
+
+// UnderListedSupervision reports whether a hazard graded level is under listed
+// supervision (挂牌督办) from the moment it is listed: a major hazard is. Confirm,
+// and the ledger's import of a row past discovered, set ListedSupervision by it;
+// so must any other way a hazard comes to be listed.
+func UnderListedSupervision(level model.Level) bool { return level == model.LevelMajor }
 
 // condition is one requirement of a rule: the Chinese sentence said when it fails.
 // level is the hazard's grade after the event (an event may set it).
@@ -171,7 +177,7 @@ func unmet(a Actor, h *model.Hazard, ev model.Event, level model.Level) []string
 
 // allowedEvents lists what a may fire on h now, in lifecycle order.
 func allowedEvents(a Actor, h *model.Hazard) []model.Event {
-	if !a.sees(h) {
+	if !a.Sees(h) {
 		return nil
 	}
 	out := []model.Event{}

@@ -153,7 +153,7 @@ func TestTerritory(t *testing.T) {
 		{Actor{Role: model.RoleAdmin}, model.Hazard{RegionCode: "360402"}, true},
 	}
 	for _, c := range cases {
-		if got := c.a.sees(&c.h); got != c.want {
+		if got := c.a.Sees(&c.h); got != c.want {
 			t.Errorf("%s of %s/%d sees hazard in %s (enterprise %v): %v, want %v",
 				c.a.Role, c.a.Region, c.a.EnterpriseID, c.h.RegionCode, c.h.EnterpriseID, got, c.want)
 		}

@@ -39,7 +39,7 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 		return Dashboard{}, errForbidden("仅监管人员、信息员和管理员可以查看统计")
 	}
 	today := e.Today()
-	local := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, shanghai)
+	local := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, model.Shanghai)
 	monday := local.AddDate(0, 0, -((int(local.Weekday()) + 6) % 7))
 	weeks := make([]time.Time, TrendWeeks)
 	for i := range weeks {

@@ -25,26 +25,27 @@ func onTime(deadline *model.Date, closed time.Time) bool {
 	if deadline == nil {
 		return true
 	}
-	end := time.Date(deadline.Year(), deadline.Month(), deadline.Day(), 0, 0, 0, 0, shanghai).AddDate(0, 0, 1)
+	end := time.Date(deadline.Year(), deadline.Month(), deadline.Day(), 0, 0, 0, 0, model.Shanghai).AddDate(0, 0, 1)
 	return closed.Before(end)
 }
 
 // weekOf is the Monday (Asia/Shanghai) of the week t falls in.
 func weekOf(t time.Time) model.Date {
-	d := model.DateIn(t, shanghai)
+	d := model.DateIn(t, model.Shanghai)
 	return d.AddDays(-((int(d.Weekday()) + 6) % 7))
 }
 
-// summaryWriter takes the changes of the dashboard's counts: the store in the
-// event's transaction, or a bulk write's tally.
-type summaryWriter interface {
+// Counts takes the changes of the dashboard's counts: the store in the event's
+// transaction (model.Store has both methods), or the tally of a bulk write
+// (Tx.Seal), written at its end.
+type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
 	AdjustWeek(ctx context.Context, region string, week model.Date, found, writtenOff int64) error
 }
 
 // summarise keeps the dashboard's counts current in the event's transaction:
 // h as it was (nil for a new hazard) and next as it becomes.
-func summarise(ctx context.Context, tx summaryWriter, h, next *model.Hazard) error {
+func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 	if h == nil {
 		if err := tx.AdjustCount(ctx, countKey(next), 1); err != nil {
 			return err

@@ -177,7 +177,7 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 		if err != nil {
 			return err
 		}
-		if !a.sees(h) {
+		if !a.Sees(h) {
 			return errForbidden("该隐患不在您的管辖范围内")
 		}
 		now := e.Now()
@@ -255,7 +255,7 @@ func (e *Supervision) ExposureBoard(ctx context.Context) ([]PublicExposure, erro
 	out := make([]PublicExposure, 0, len(rows))
 	for _, r := range rows {
 		p := PublicExposure{Title: r.Title, Enterprise: r.Enterprise, Region: r.Region, Level: r.Level.Label(),
-			ExposedOn: model.DateIn(r.ExposedAt, shanghai)}
+			ExposedOn: model.DateIn(r.ExposedAt, model.Shanghai)}
 		switch r.State {
 		case model.StateWrittenOff:
 			p.Status = "已整改"
@@ -351,7 +351,7 @@ const (
 func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult, error) {
 	start := time.Now()
 	var res SweepResult
-	today := model.DateIn(now, shanghai)
+	today := model.DateIn(now, model.Shanghai)
 	lad := e.ladder()
 	for {
 		steps, more := 0, false

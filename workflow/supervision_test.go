@@ -30,10 +30,10 @@ func TestEarnedStepsMatchDailySweeps(t *testing.T) {
 		}
 		for i, s := range earned {
 			e := escs[i]
-			if s.Step != e.Step || s.On != model.DateIn(e.CreatedAt, shanghai) || s.OverdueDays != e.OverdueDays ||
+			if s.Step != e.Step || s.On != model.DateIn(e.CreatedAt, model.Shanghai) || s.OverdueDays != e.OverdueDays ||
 				s.ReplyDue != e.ReplyDue || fmtDate(s.DueOn) != fmtDate(e.DueOn) {
 				t.Errorf("step %d: earned %+v (due on %s), swept step %d on %s, %d days overdue, reply due %s, due on %s",
-					i+1, s, fmtDate(s.DueOn), e.Step, model.DateIn(e.CreatedAt, shanghai), e.OverdueDays, e.ReplyDue, fmtDate(e.DueOn))
+					i+1, s, fmtDate(s.DueOn), e.Step, model.DateIn(e.CreatedAt, model.Shanghai), e.OverdueDays, e.ReplyDue, fmtDate(e.DueOn))
 			}
 		}
 		if before.EscalationLevel != swept.EscalationLevel || fmtDate(before.ReplyDue) != fmtDate(swept.ReplyDue) ||

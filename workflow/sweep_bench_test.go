@@ -97,7 +97,7 @@ func BenchmarkSweep(b *testing.B) {
 					markDue(round)
 					round++
 					b.StartTimer()
-					res, err := f.engine.Supervision.SweepOnce(f.ctx, time.Date(2026, 12, 10, 9, 0, 0, 0, shanghai))
+					res, err := f.engine.Supervision.SweepOnce(f.ctx, time.Date(2026, 12, 10, 9, 0, 0, 0, model.Shanghai))
 					noErr(b, err)
 					steps += res.Steps
 					longest = max(longest, res.Longest)

@@ -26,8 +26,8 @@ import (
 	"time"
 
 	"hazardloop/bench/ledger/ledgerbench"
+	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
-	"hazardloop/workflow/ledger"
 )
 
 func main() {
@@ -284,7 +284,7 @@ func readFile(file string) error {
 	}
 	p := ledgerbench.StartPeak()
 	t0 := time.Now()
-	rd, err := ledger.Open(b, ledger.DecodeOptions{})
+	rd, err := xlsx.Open(b, xlsx.DecodeOptions{})
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ import (
 	"hazardloop/blob"
 	"hazardloop/demo"
 	"hazardloop/handler"
+	"hazardloop/ledger"
 	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/webhook"
@@ -311,7 +312,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		go func() { defer close(done); d.Run(dctx) }()
 		defer func() { stopDispatch(); <-done }()
 	}
-	return serve(ctx, cfg, svc, met, log, listening)
+	return serve(ctx, cfg, svc, ledger.New(store, svc.Hazards, met), met, log, listening)
 }
 
 // openBlobs is where evidence files go: the S3-compatible store when configured,
@@ -360,8 +361,8 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, nil))
 }
 
-func serve(ctx context.Context, cfg *config, svc *workflow.Services, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
-	h, err := handler.New(svc, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
+func serve(ctx context.Context, cfg *config, svc *workflow.Services, led *ledger.Service, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
+	h, err := handler.New(svc, led, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
 	if err != nil {
 		return err
 	}

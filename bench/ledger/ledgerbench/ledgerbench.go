@@ -26,9 +26,10 @@ import (
 
 	"hazardloop/blob"
 	"hazardloop/handler"
+	"hazardloop/ledger"
+	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
 	"hazardloop/workflow"
-	"hazardloop/workflow/ledger"
 )
 
 // EnvRows sets how many rows the ledger benchmarks export and import.
@@ -43,10 +44,8 @@ func Rows() int {
 	return 100_000
 }
 
-var shanghai = model.Shanghai
-
 // Now is the benchmark's clock: 2026-11-28 10:00 in Shanghai.
-var Now = time.Date(2026, 11, 28, 10, 0, 0, 0, shanghai)
+var Now = time.Date(2026, 11, 28, 10, 0, 0, 0, model.Shanghai)
 
 // User is the supervisor of the whole province who exports and imports; Password
 // is the password of every account of the directory.
@@ -202,11 +201,11 @@ func Seed(ctx context.Context, s *model.Store, n int) error {
 // written off, one in twenty major, every column a county fills for that state.
 // It is written by the exporter's own encoder.
 func WriteImportFile(w io.Writer, n int, tmpDir string) error {
-	enc, err := ledger.NewEncoder(ledger.Meta{Title: "江西省隐患排查治理台账", ExportedAt: Now}, tmpDir)
+	enc, err := xlsx.NewEncoder(xlsx.Meta{Title: "江西省隐患排查治理台账", ExportedAt: Now}, tmpDir)
 	if err != nil {
 		return err
 	}
-	var r ledger.Row
+	var r xlsx.Row
 	for i := 1; i <= n; i++ {
 		importRow(&r, i)
 		if err := enc.Write(&r); err != nil {
@@ -217,10 +216,10 @@ func WriteImportFile(w io.Writer, n int, tmpDir string) error {
 	return enc.Close(w)
 }
 
-func importRow(r *ledger.Row, i int) {
+func importRow(r *xlsx.Row, i int) {
 	name, credit, region := Enterprise(i % Enterprises)
-	disc := time.Date(2026, 10, 1+i%28, 9, i%60, 0, 0, shanghai)
-	*r = ledger.Row{
+	disc := time.Date(2026, 10, 1+i%28, 9, i%60, 0, 0, model.Shanghai)
+	*r = xlsx.Row{
 		Title:       fmt.Sprintf("消防通道堆放杂物、应急照明损坏（第%d项）", i),
 		Description: "仓库北侧消防通道堆放包装材料，宽度不足1米；二层应急照明灯损坏，断电后不能自动点亮。",
 		Source:      model.SourceSupervisoryCheck, Level: model.LevelGeneral, Industry: "工贸",
@@ -246,7 +245,7 @@ func importRow(r *ledger.Row, i int) {
 		r.EmergencyPlan = "设置警示标志，安排专人值守，暂停该区域作业。"
 	}
 	if r.State == model.StateWrittenOff {
-		verified := time.Date(2026, 11, 20, 15, 30, 0, 0, shanghai)
+		verified := time.Date(2026, 11, 20, 15, 30, 0, 0, model.Shanghai)
 		closed := verified.Add(24 * time.Hour)
 		r.Verifier, r.VerifiedAt, r.ClosedAt = "赵核查", &verified, &closed
 	}
@@ -268,7 +267,7 @@ func Serve(ctx context.Context, s *model.Store, blobDir string) (*Server, error)
 	}
 	eng := workflow.New(s, workflow.Options{Now: func() time.Time { return Now }, Blobs: blobs,
 		ReportKey: []byte("0123456789abcdef0123456789abcdef")})
-	h, err := handler.New(eng, handler.Options{})
+	h, err := handler.New(eng, ledger.New(s, eng.Hazards, nil), handler.Options{})
 	if err != nil {
 		return nil, err
 	}

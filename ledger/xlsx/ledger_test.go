@@ -1,4 +1,4 @@
-package ledger
+package xlsx
 
 import (
 	"archive/zip"
@@ -20,8 +20,8 @@ func ptr[T any](v T) *T { return &v }
 
 // fullRow has every importable column filled.
 func fullRow(i int) Row {
-	disc := time.Date(2026, 9, 1, 8, 30, 15, 0, shanghai).UTC()
-	ver := time.Date(2026, 10, 2, 9, 0, 0, 0, shanghai).UTC()
+	disc := time.Date(2026, 9, 1, 8, 30, 15, 0, model.Shanghai).UTC()
+	ver := time.Date(2026, 10, 2, 9, 0, 0, 0, model.Shanghai).UTC()
 	dl := model.NewDate(2026, 12, 15)
 	return Row{
 		Code: fmt.Sprintf("YH-360402-20260901-%04d", i), Title: fmt.Sprintf("油罐区防火堤伸缩缝破损%d", i),
@@ -160,7 +160,7 @@ func TestDecodeLibreOfficeSample(t *testing.T) {
 		first.ResponsiblePhone != "13907920000" || first.Funds == nil || *first.Funds != 0.8 {
 		t.Errorf("first row %+v", first)
 	}
-	if first.DiscoveredAt == nil || first.DiscoveredAt.In(shanghai).Format("2006-01-02 15:04") != "2026-09-01 00:00" {
+	if first.DiscoveredAt == nil || first.DiscoveredAt.In(model.Shanghai).Format("2006-01-02 15:04") != "2026-09-01 00:00" {
 		t.Errorf("发现时间 %v, want 2026-09-01", first.DiscoveredAt)
 	}
 	if first.Deadline == nil || first.Deadline.String() != "2026-12-15" {
@@ -225,8 +225,8 @@ func TestHeaderVariants(t *testing.T) {
 }
 
 func TestParseTime(t *testing.T) {
-	want := time.Date(2026, 3, 5, 0, 0, 0, 0, shanghai)
-	wantT := time.Date(2026, 3, 5, 10, 30, 0, 0, shanghai)
+	want := time.Date(2026, 3, 5, 0, 0, 0, 0, model.Shanghai)
+	wantT := time.Date(2026, 3, 5, 10, 30, 0, 0, model.Shanghai)
 	for in, w := range map[string]time.Time{
 		"46086": want, "46086.4375": wantT, "2026-03-05": want, "2026/3/5": want, "2026.3.5": want,
 		"2026年3月5日": want, "2026年3月5日 10:30": wantT, "2026-03-05 10:30:00": wantT, "2026/03/05 10:30": wantT,

@@ -1,4 +1,4 @@
-package workflow
+package ledger
 
 import (
 	"bytes"
@@ -14,15 +14,16 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
-	"hazardloop/workflow/ledger"
+	"hazardloop/workflow"
 )
 
-func (f *fixture) export(tb testing.TB, who string, q ListQuery) []byte {
+func (f *fixture) export(tb testing.TB, who string, q workflow.ListQuery) []byte {
 	tb.Helper()
-	x, err := f.engine.Ledger.Export(f.ctx, f.actors[who], q)
+	x, err := f.ledger.Export(f.ctx, f.actors[who], q)
 	noErr(tb, err)
 	var buf bytes.Buffer
 	_, err = x.Write(f.ctx, &buf)
@@ -39,9 +40,9 @@ func (f *fixture) allHazards(tb testing.TB) []model.Hazard {
 
 // ledgerOf writes rows as an uploaded ledger (no title row: the header is row 1
 // of a plain sheet, as people make them).
-func ledgerOf(tb testing.TB, rows ...ledger.Row) []byte {
+func ledgerOf(tb testing.TB, rows ...xlsx.Row) []byte {
 	tb.Helper()
-	e, err := ledger.NewEncoder(ledger.Meta{Title: "测试台账"}, tb.TempDir())
+	e, err := xlsx.NewEncoder(xlsx.Meta{Title: "测试台账"}, tb.TempDir())
 	noErr(tb, err)
 	for i := range rows {
 		noErr(tb, e.Write(&rows[i]))
@@ -58,7 +59,7 @@ func setCells(tb testing.TB, b []byte, cells map[string]any) []byte {
 	noErr(tb, err)
 	defer x.Close()
 	for ref, v := range cells {
-		noErr(tb, x.SetCellValue(ledger.SheetLedger, ref, v))
+		noErr(tb, x.SetCellValue(xlsx.SheetLedger, ref, v))
 	}
 	var buf bytes.Buffer
 	_, err = x.WriteTo(&buf)
@@ -67,8 +68,8 @@ func setCells(tb testing.TB, b []byte, cells map[string]any) []byte {
 }
 
 func deadlineOf(s string) *model.Date {
-	d, _ := parseDay(s)
-	return &d
+	t, _ := time.Parse("2006-01-02", s)
+	return &model.Date{Time: t}
 }
 
 func forDialects(t *testing.T, fn func(t *testing.T, f *fixture)) {
@@ -87,11 +88,11 @@ func TestLedgerRoundTripChangesNothing(t *testing.T) {
 		f.toState(t, model.StateListed)
 		f.toState(t, model.StateRectifying)
 		m := f.major(t)
-		f.fire(t, "donghu", m, model.EventConfirm, Fields{BasisStandard: sp("《工贸企业重大事故隐患判定标准》"), BasisClause: sp("第三条")}, "")
+		f.fire(t, "donghu", m, model.EventConfirm, workflow.Fields{BasisStandard: sp("《工贸企业重大事故隐患判定标准》"), BasisClause: sp("第三条")}, "")
 		before := f.allHazards(t)
 
-		b := f.export(t, "city", ListQuery{})
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["city"], b, ImportOptions{FileName: "round.xlsx"})
+		b := f.export(t, "city", workflow.ListQuery{})
+		res, err := f.ledger.Import(f.ctx, f.actors["city"], b, ImportOptions{FileName: "round.xlsx"})
 		noErr(t, err)
 		if res.Rows != 4 || res.Unchanged != 4 || res.Created+res.Updated+res.Skipped != 0 || len(res.Errors) != 0 {
 			t.Fatalf("result %+v", res)
@@ -107,10 +108,10 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 		f.hazard(t)
 		f.toState(t, model.StateListed)
 		xihu := f.ents["xihu"]
-		_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["xihu"], HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
+		_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["xihu"], workflow.HazardInput{Title: "西湖区的隐患", EnterpriseID: &xihu})
 		noErr(t, err)
 		count := func(b []byte) int {
-			r, err := ledger.Open(b, ledger.DecodeOptions{})
+			r, err := xlsx.Open(b, xlsx.DecodeOptions{})
 			noErr(t, err)
 			defer r.Close()
 			n := 0
@@ -120,19 +121,19 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 			return n
 		}
 		for who, want := range map[string]int{"admin": 3, "city": 3, "donghu": 2, "xihu": 1, "officer": 2, "ent": 2, "ent2": 1} {
-			if got := count(f.export(t, who, ListQuery{})); got != want {
+			if got := count(f.export(t, who, workflow.ListQuery{})); got != want {
 				t.Errorf("%s exports %d rows, want %d", who, got, want)
 			}
 		}
-		if got := count(f.export(t, "city", ListQuery{State: "listed"})); got != 1 {
+		if got := count(f.export(t, "city", workflow.ListQuery{State: "listed"})); got != 1 {
 			t.Errorf("state filter: %d rows", got)
 		}
-		_, err = f.engine.Ledger.Export(f.ctx, f.actors["city"], ListQuery{State: "nonsense"})
-		var we *Error
-		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Fields["state"] == "" {
+		_, err = f.ledger.Export(f.ctx, f.actors["city"], workflow.ListQuery{State: "nonsense"})
+		var we *workflow.Error
+		if !errors.As(err, &we) || we.Kind != workflow.KindInvalid || we.Fields["state"] == "" {
 			t.Errorf("bad filter: %v", err)
 		}
-		x, err := f.engine.Ledger.Export(f.ctx, f.actors["city"], ListQuery{})
+		x, err := f.ledger.Export(f.ctx, f.actors["city"], workflow.ListQuery{})
 		noErr(t, err)
 		if x.FileName != "隐患台账_南昌市_20261128.xlsx" {
 			t.Errorf("file name %q", x.FileName)
@@ -140,9 +141,9 @@ func TestLedgerExportScopeAndFilters(t *testing.T) {
 	})
 }
 
-func newRow(title string, state model.State) ledger.Row {
-	disc := time.Date(2026, 10, 8, 9, 0, 0, 0, shanghai)
-	r := ledger.Row{Title: title, RegionCode: "360102", Enterprise: "donghu公司", DiscoveredAt: &disc, State: state,
+func newRow(title string, state model.State) xlsx.Row {
+	disc := time.Date(2026, 10, 8, 9, 0, 0, 0, model.Shanghai)
+	r := xlsx.Row{Title: title, RegionCode: "360102", Enterprise: "donghu公司", DiscoveredAt: &disc, State: state,
 		Source: model.SourceSupervisoryCheck, Location: "一号车间"}
 	if state != model.StateDiscovered {
 		r.ResponsibleUnit = "donghu公司"
@@ -157,13 +158,13 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		brandNew := newRow("新单位的隐患", model.StateListed)
 		brandNew.Enterprise, brandNew.CreditCode = "东湖新登记有限公司", "91360102MA3"+"00009"+"0"
-		brandNew.CreditCode = brandNew.CreditCode[:17] + string(CreditCheckChar(brandNew.CreditCode[:17]))
+		brandNew.CreditCode = brandNew.CreditCode[:17] + string(workflow.CreditCheckChar(brandNew.CreditCode[:17]))
 		major := newRow("重大隐患", model.StateListed)
 		major.Level, major.BasisStandard, major.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第三条第（三）项"
-		rows := []ledger.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
+		rows := []xlsx.Row{newRow("新发现", model.StateDiscovered), newRow("整改中的隐患", model.StateRectifying), major, brandNew}
 		b := ledgerOf(t, rows...)
 
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "东湖.xlsx"})
 		noErr(t, err)
 		if res.Created != 4 || len(res.Errors) != 0 || !res.Committed || res.ID == 0 {
 			t.Fatalf("result %+v", res)
@@ -174,7 +175,7 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 		}
 		rect := byTitle["整改中的隐患"]
 		if rect.State != model.StateRectifying || rect.Measures != "加装防护罩" || rect.Deadline.String() != "2026-10-31" ||
-			!rect.Overdue(f.engine.Today()) || rect.DiscoveredAt.In(shanghai).Format("2006-01-02 15:04") != "2026-10-08 09:00" {
+			!rect.Overdue(f.engine.Today()) || rect.DiscoveredAt.In(model.Shanghai).Format("2006-01-02 15:04") != "2026-10-08 09:00" {
 			t.Errorf("rectifying hazard %+v", rect)
 		}
 		if m := byTitle["重大隐患"]; !m.ListedSupervision || m.Level != model.LevelMajor {
@@ -197,7 +198,7 @@ func TestLedgerImportCreatesOnceAndLogs(t *testing.T) {
 		}
 
 		// The same file again: no duplicates, nothing changed.
-		again, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		again, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != 4 || len(f.allHazards(t)) != 4 {
 			t.Errorf("re-import %+v, %d hazards", again, len(f.allHazards(t)))
@@ -213,15 +214,15 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		outside.RegionCode, outside.Enterprise = "360103", ""
 		b := ledgerOf(t, newRow("甲", model.StateDiscovered), bad, newRow("乙", model.StateListed), outside)
 		m := metrics.New()
-		f.engine.opts.Metrics = m
+		f.ledger = New(f.store, f.engine.Hazards, m)
 
-		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
-		var we *Error
-		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "ledger_invalid" {
+		_, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		var we *workflow.Error
+		if !errors.As(err, &we) || we.Kind != workflow.KindInvalid || we.Code != "ledger_invalid" {
 			t.Fatalf("err %v", err)
 		}
 		res := we.Detail.(ImportResult)
-		want := []ledger.CellError{
+		want := []xlsx.CellError{
 			{Row: 4, Column: "整改措施", Message: "请填写整改措施"},
 			{Row: 6, Column: "区划代码", Message: "该区划不在您的辖区内"},
 		}
@@ -232,13 +233,13 @@ func TestLedgerAllOrNothing(t *testing.T) {
 			t.Fatalf("%d hazards written by a refused import", n)
 		}
 
-		dry, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{DryRun: true, ValidOnly: true})
+		dry, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{DryRun: true, ValidOnly: true})
 		noErr(t, err)
 		if dry.Created != 2 || dry.Skipped != 2 || len(f.allHazards(t)) != 0 {
 			t.Errorf("dry run %+v", dry)
 		}
 
-		res, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		res, err = f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
 		noErr(t, err)
 		if res.Created != 2 || res.Skipped != 2 || len(res.Errors) != 2 || len(f.allHazards(t)) != 2 {
 			t.Errorf("valid only %+v", res)
@@ -254,18 +255,18 @@ func TestLedgerAllOrNothing(t *testing.T) {
 		}
 
 		// The error report carries every uploaded row and the problems.
-		rep, err := f.engine.Ledger.ImportReport(f.ctx, f.actors["donghu"], res.ID)
+		rep, err := f.ledger.ImportReport(f.ctx, f.actors["donghu"], res.ID)
 		noErr(t, err)
 		var buf bytes.Buffer
 		noErr(t, rep.Write(&buf))
 		x, err := excelize.OpenReader(&buf)
 		noErr(t, err)
 		defer x.Close()
-		got, _ := x.GetRows(ledger.SheetLedger)
+		got, _ := x.GetRows(xlsx.SheetLedger)
 		if len(got) != 5 {
 			t.Errorf("report has %d rows, want header and 4", len(got))
 		}
-		if _, err := f.engine.Ledger.ImportReport(f.ctx, f.actors["xihu"], res.ID); !errors.As(err, &we) || we.Kind != KindForbidden {
+		if _, err := f.ledger.ImportReport(f.ctx, f.actors["xihu"], res.ID); !errors.As(err, &we) || we.Kind != workflow.KindForbidden {
 			t.Errorf("someone else's report: %v", err)
 		}
 	})
@@ -275,9 +276,9 @@ func TestLedgerUpdates(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		h := f.toState(t, model.StateRectifying)
 		// Row 3 is the only hazard; 整改措施 is column O, 整改期限 U, 当前状态 X.
-		b := f.export(t, "donghu", ListQuery{})
+		b := f.export(t, "donghu", workflow.ListQuery{})
 
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Fatalf("result %+v", res)
@@ -293,39 +294,39 @@ func TestLedgerUpdates(t *testing.T) {
 		}
 
 		// The hazard moved on since the export: the old file cannot change it.
-		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
-		fresh := f.export(t, "donghu", ListQuery{})
-		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
+		fresh := f.export(t, "donghu", workflow.ListQuery{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
 		wantRowError(t, err, "整改期限")
-		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
 		wantRowError(t, err, "当前状态")
-		_, err = f.engine.Ledger.Import(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
 		// A deadline reminder since the export changed nothing the ledger
 		// carries: the county's edit still goes in.
-		f.now = time.Date(2026, 12, 29, 10, 0, 0, 0, shanghai)
+		f.now = time.Date(2026, 12, 29, 10, 0, 0, 0, model.Shanghai)
 		sw, err := f.engine.Supervision.SweepOnce(f.ctx, f.now)
 		noErr(t, err)
 		if sw.Reminders != 1 {
 			t.Fatalf("sweep %+v, want one reminder", sw)
 		}
-		res, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
+		res, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Errorf("after a reminder: %+v", res)
 		}
 		// A real event since the export still guards the row.
-		_, err = f.engine.Ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 	})
 }
 
 func wantRowError(t *testing.T, err error, column string) {
 	t.Helper()
-	var we *Error
+	var we *workflow.Error
 	if !errors.As(err, &we) || we.Code != "ledger_invalid" {
 		t.Fatalf("err %v, want ledger_invalid", err)
 	}
@@ -339,15 +340,15 @@ func TestLedgerImportRoles(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		b := ledgerOf(t, newRow("甲", model.StateDiscovered))
 		for _, who := range []string{"admin", "officer", "ent"} {
-			_, err := f.engine.Ledger.Import(f.ctx, f.actors[who], b, ImportOptions{})
-			var we *Error
-			if !errors.As(err, &we) || we.Kind != KindForbidden {
+			_, err := f.ledger.Import(f.ctx, f.actors[who], b, ImportOptions{})
+			var we *workflow.Error
+			if !errors.As(err, &we) || we.Kind != workflow.KindForbidden {
 				t.Errorf("%s imports: %v", who, err)
 			}
 		}
-		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], []byte("not a workbook"), ImportOptions{})
-		var we *Error
-		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Code != "not_xlsx" {
+		_, err := f.ledger.Import(f.ctx, f.actors["donghu"], []byte("not a workbook"), ImportOptions{})
+		var we *workflow.Error
+		if !errors.As(err, &we) || we.Kind != workflow.KindInvalid || we.Code != "not_xlsx" {
 			t.Errorf("bad file: %v", err)
 		}
 	})
@@ -356,15 +357,15 @@ func TestLedgerImportRoles(t *testing.T) {
 func TestLedgerLibreOfficeSample(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		admin := f.actors["admin"]
-		for _, r := range []RegionInput{{Code: "360400", Name: "九江市", ParentCode: "360000"}, {Code: "360402", Name: "濂溪区", ParentCode: "360400"}} {
+		for _, r := range []workflow.RegionInput{{Code: "360400", Name: "九江市", ParentCode: "360000"}, {Code: "360402", Name: "濂溪区", ParentCode: "360400"}} {
 			_, err := f.engine.Directory.CreateRegion(f.ctx, admin, r)
 			noErr(t, err)
 		}
-		b, err := os.ReadFile("ledger/testdata/lianxi-ledger-libreoffice.xlsx")
+		b, err := os.ReadFile("xlsx/testdata/lianxi-ledger-libreoffice.xlsx")
 		noErr(t, err)
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
+		res, err := f.ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{FileName: "濂溪区台账.xlsx"})
 		if err != nil {
-			t.Fatalf("%v %+v", err, err.(*Error).Detail)
+			t.Fatalf("%v %+v", err, err.(*workflow.Error).Detail)
 		}
 		if res.Created != 10 || len(res.Errors) != 0 || !reflect.DeepEqual(res.Ignored, []string{"序号"}) {
 			t.Fatalf("result %+v", res)
@@ -379,7 +380,7 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 		if !reflect.DeepEqual(states, map[model.State]int{model.StateRectifying: 4, model.StateListed: 3, model.StateWrittenOff: 3}) {
 			t.Errorf("states %v", states)
 		}
-		again, err := f.engine.Ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{})
+		again, err := f.ledger.Import(f.ctx, f.actors["province"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != 10 {
 			t.Errorf("re-import %+v", again)
@@ -392,12 +393,12 @@ func TestLedgerLibreOfficeSample(t *testing.T) {
 // by the first of its rows), and rows that repeat an earlier row — in the same
 // chunk of rows and across chunks — or name by code a hazard an earlier row of the
 // file creates. It returns the rows and how many of them create a hazard.
-func bulkRows(n int) ([]ledger.Row, int) {
+func bulkRows(n int) ([]xlsx.Row, int) {
 	states := []model.State{model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateWrittenOff, model.StateDismissed}
 	first := "91360102MA3" + "00077"
 	credit := first + "0"
-	credit = credit[:17] + string(CreditCheckChar(credit[:17]))
-	var rows []ledger.Row
+	credit = credit[:17] + string(workflow.CreditCheckChar(credit[:17]))
+	var rows []xlsx.Row
 	created := 0
 	for i := range n {
 		switch {
@@ -419,7 +420,7 @@ func bulkRows(n int) ([]ledger.Row, int) {
 		case model.StateWrittenOff:
 			r.Measures, r.ResponsiblePerson, r.Deadline = "清理杂物", "张三", deadlineOf("2026-11-30")
 			if i%2 == 0 {
-				v := time.Date(2026, 11, 20, 15, 30, 0, 0, shanghai)
+				v := time.Date(2026, 11, 20, 15, 30, 0, 0, model.Shanghai)
 				r.VerifiedAt, r.Verifier = &v, "赵核查"
 			}
 		case model.StateDismissed:
@@ -509,9 +510,9 @@ func TestLedgerImportInBulk(t *testing.T) {
 		n := 3*importChunk + 100 // four chunks of rows: two batches built at once
 		rows, created := bulkRows(n)
 		b := ledgerOf(t, rows...)
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{FileName: "批量.xlsx"})
 		if err != nil {
-			t.Fatalf("%v %+v", err, err.(*Error).Detail)
+			t.Fatalf("%v %+v", err, err.(*workflow.Error).Detail)
 		}
 		if res.Rows != n || res.Created != created || res.Unchanged != n-created || len(res.Errors) != 0 {
 			t.Fatalf("result %+v, want %d created", res, created)
@@ -524,7 +525,7 @@ func TestLedgerImportInBulk(t *testing.T) {
 		// The same file again: nothing new, nothing changed.
 		before := f.summaryRows(t)
 		events := f.count(t, "hazard_events")
-		again, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		again, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		noErr(t, err)
 		if again.Created != 0 || again.Unchanged != n || f.count(t, "hazard_events") != events || !reflect.DeepEqual(before, f.summaryRows(t)) {
 			t.Errorf("re-import %+v", again)
@@ -548,14 +549,14 @@ func TestLedgerImportBatchesOverlap(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		all, _ := bulkRows(3*importChunk + 100)
 		seen := map[string]bool{}
-		var rows []ledger.Row
+		var rows []xlsx.Row
 		for _, r := range all {
 			if r.Code == "" && !seen[r.Title] {
 				seen[r.Title] = true
 				rows = append(rows, r)
 			}
 		}
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], ledgerOf(t, rows...), ImportOptions{})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], ledgerOf(t, rows...), ImportOptions{})
 		noErr(t, err)
 		if res.Created != len(rows) || len(res.Errors) != 0 {
 			t.Fatalf("result %+v, want %d created", res, len(rows))
@@ -571,7 +572,7 @@ func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
 		bad.Measures = ""
 		rows = slices.Insert(rows, 250, bad)
 		b := ledgerOf(t, rows...)
-		_, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		_, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		wantRowError(t, err, "整改措施")
 		for _, table := range []string{"hazards", "hazard_events", "ledger_keys", "counters", "hazard_counts", "hazard_weeks"} {
 			if n := f.count(t, table); n != 0 {
@@ -582,7 +583,7 @@ func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
 			t.Errorf("%d enterprises after a refused import", n)
 		}
 
-		res, err := f.engine.Ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{ValidOnly: true})
 		noErr(t, err)
 		if res.Created != created || res.Skipped != 1 {
 			t.Fatalf("valid only %+v", res)

@@ -1,4 +1,4 @@
-package ledger
+package xlsx
 
 import (
 	"archive/zip"
@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"hazardloop/model"
 )
 
 // Sheet names of a ledger workbook.
@@ -106,7 +108,7 @@ func (e *Encoder) start(m Meta, tmpDir string) error {
 	}
 	title := m.Title
 	if !m.ExportedAt.IsZero() {
-		title += "（导出时间：" + m.ExportedAt.In(shanghai).Format("2006年1月2日 15:04") + "）"
+		title += "（导出时间：" + m.ExportedAt.In(model.Shanghai).Format("2006年1月2日 15:04") + "）"
 	}
 	if err := e.sw.SetRow("A1", []any{excelize.Cell{StyleID: e.st.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
 		return err

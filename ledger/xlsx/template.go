@@ -1,4 +1,4 @@
-package ledger
+package xlsx
 
 import (
 	"fmt"
@@ -30,7 +30,7 @@ func Template(w io.Writer) error {
 
 // Example is the template's example row.
 func Example() Row {
-	disc := time.Date(2026, 3, 5, 9, 30, 0, 0, shanghai)
+	disc := time.Date(2026, 3, 5, 9, 30, 0, 0, model.Shanghai)
 	deadline := model.NewDate(2026, 4, 30)
 	funds, no := 2.5, false
 	return Row{

@@ -1,9 +1,9 @@
-// Package ledger is the Excel codec of the rectification ledger (整改清单 / 隐患台账):
+// Package xlsx is the Excel codec of the rectification ledger (整改清单 / 隐患台账):
 // the column table, the streaming encoder, the template, the decoder that turns an
 // uploaded workbook into row drafts with {row, column, message} errors, and the
 // error report. It knows neither the database nor HTTP: it reads an io.Reader and
 // writes an io.Writer.
-package ledger
+package xlsx
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package ledger
+package xlsx
 
 import (
 	"archive/zip"
@@ -31,7 +31,7 @@ func hostileRows() []Row {
 	times := []time.Time{
 		time.Date(1899, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC),
 		time.Date(1900, 2, 28, 12, 0, 0, 0, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
-		time.Date(2026, 11, 28, 23, 59, 59, 0, time.UTC), time.Date(2026, 3, 5, 8, 30, 15, 0, shanghai),
+		time.Date(2026, 11, 28, 23, 59, 59, 0, time.UTC), time.Date(2026, 3, 5, 8, 30, 15, 0, model.Shanghai),
 		time.Date(2300, 7, 4, 6, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
 	}
 	floats := []float64{0, -0.5, 0.1 + 0.2, 12.75, 1e20, 123456789.123456789, 1e-7, 98765432109876543, math.MaxFloat64, math.Inf(1), math.NaN()}

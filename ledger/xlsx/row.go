@@ -1,4 +1,4 @@
-package ledger
+package xlsx
 
 import (
 	"fmt"
@@ -65,8 +65,7 @@ type CellError struct {
 // MaxCellChars is Excel's limit of characters in one cell.
 const MaxCellChars = 32767
 
-// shanghai is China Standard Time: ledger times are wall-clock times there.
-var shanghai = model.Shanghai
+// model.Shanghai is China Standard Time: ledger times are wall-clock times there.
 
 // ParseRow turns the cells of one data row into a Row. cols[i] is the column
 // (index into Columns) of cell i, or -1 for a column the ledger does not know;
@@ -194,7 +193,7 @@ func (p *rowParser) cell(c *Column, raw string) {
 			p.fail(c, "整改期限“%s”无法识别，请填写日期，如 2026-03-05 或 2026年3月5日", clip(v))
 			return
 		}
-		y, m, d := t.In(shanghai).Date()
+		y, m, d := t.In(model.Shanghai).Date()
 		day := model.NewDate(y, m, d)
 		r.Deadline = &day
 	case ColEmergencyPlan:
@@ -318,7 +317,7 @@ func ParseTime(v string, date1904 bool) (time.Time, bool) {
 	}
 	if f, err := strconv.ParseFloat(n, 64); err == nil && !strings.ContainsAny(n, "eEnN") {
 		if len(n) == 8 && !strings.Contains(n, ".") && f >= 19500101 {
-			if t, err := time.ParseInLocation("20060102", n, shanghai); err == nil {
+			if t, err := time.ParseInLocation("20060102", n, model.Shanghai); err == nil {
 				return t.UTC(), true
 			}
 		}
@@ -345,7 +344,7 @@ func ParseTime(v string, date1904 bool) (time.Time, bool) {
 	if mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
 		return time.Time{}, false
 	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, shanghai)
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, model.Shanghai)
 	if t.Day() != d { // 2026-02-30
 		return time.Time{}, false
 	}
@@ -358,9 +357,9 @@ func fromSerial(f float64, date1904 bool) (time.Time, bool) {
 	if math.IsNaN(f) || f < 1 || f > 200000 {
 		return time.Time{}, false
 	}
-	base := time.Date(1899, 12, 30, 0, 0, 0, 0, shanghai)
+	base := time.Date(1899, 12, 30, 0, 0, 0, 0, model.Shanghai)
 	if date1904 {
-		base = time.Date(1904, 1, 1, 0, 0, 0, 0, shanghai)
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, model.Shanghai)
 	}
 	days := math.Floor(f)
 	secs := math.Round((f - days) * 86400)
@@ -378,7 +377,7 @@ func inRange(t time.Time) (time.Time, bool) {
 // excelTime is t as Shanghai wall-clock time, the form excelize turns into a
 // serial number.
 func excelTime(t time.Time) time.Time {
-	y, m, d := t.In(shanghai).Date()
-	h, mi, s := t.In(shanghai).Clock()
+	y, m, d := t.In(model.Shanghai).Date()
+	h, mi, s := t.In(model.Shanghai).Clock()
 	return time.Date(y, m, d, h, mi, s, 0, time.UTC)
 }
