@@ -288,3 +288,38 @@ func TestInternalFailureOnEverySide(t *testing.T) {
 		t.Errorf("page: %d internal errors logged in all, want 2", n)
 	}
 }
+
+// TestUnknownAddressForBrowsers: a browser that navigates to an address that
+// does not exist gets the error page; an API client, or any request under
+// /api/, keeps the JSON answer.
+func TestUnknownAddressForBrowsers(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	for _, tc := range []struct {
+		path, accept, mode string
+		page               bool
+	}{
+		{"/nope", "text/html,application/xhtml+xml", "navigate", true},
+		{"/hazards/1/nope", "", "navigate", true},
+		{"/nope", "text/html", "", true},
+		{"/nope", "", "", false},
+		{"/nope", "application/json", "", false},
+		{"/api/v1/nope", "text/html", "navigate", false},
+	} {
+		req := httptest.NewRequest(http.MethodGet, tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept", tc.accept)
+		}
+		if tc.mode != "" {
+			req.Header.Set("Sec-Fetch-Mode", tc.mode)
+		}
+		rec := httptest.NewRecorder()
+		w.srv.ServeHTTP(rec, req)
+		ct := rec.Header().Get("Content-Type")
+		if rec.Code != http.StatusNotFound || strings.HasPrefix(ct, "text/html") != tc.page {
+			t.Errorf("GET %s (Accept %q, Sec-Fetch-Mode %q): %d %s, want 404 as a page: %v", tc.path, tc.accept, tc.mode, rec.Code, ct, tc.page)
+		}
+		if tc.page && !strings.Contains(rec.Body.String(), "请求的地址不存在") {
+			t.Errorf("GET %s as a page: no Chinese message in %.300s", tc.path, rec.Body.String())
+		}
+	}
+}

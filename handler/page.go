@@ -119,6 +119,17 @@ func markPage(c *gin.Context) {
 	c.Next()
 }
 
+// browserPage marks a request for an unknown address (or method) outside the
+// API as a page request when a browser navigates to it, so that a mistyped
+// link shows the error page rather than JSON. API clients keep JSON.
+func browserPage(c *gin.Context) {
+	if !strings.HasPrefix(c.Request.URL.Path, "/api/") &&
+		(c.GetHeader("Sec-Fetch-Mode") == "navigate" || strings.Contains(c.GetHeader("Accept"), "text/html")) {
+		c.Set(pageKey, true)
+	}
+	c.Next()
+}
+
 func newUI(s *Server) (*ui, error) {
 	u := &ui{s: s, sets: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
 	for _, name := range pageFiles {

@@ -70,8 +70,8 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	}
 	r.HandleMethodNotAllowed = true
 	r.Use(s.requestID, s.logRequests, s.recover)
-	r.NoRoute(func(c *gin.Context) { s.fail(c, errRoute) })
-	r.NoMethod(func(c *gin.Context) { s.fail(c, errMethod) })
+	r.NoRoute(browserPage, func(c *gin.Context) { s.fail(c, errRoute) })
+	r.NoMethod(browserPage, func(c *gin.Context) { s.fail(c, errMethod) })
 
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/metrics", gin.WrapH(o.Metrics.Handler()))
