@@ -185,6 +185,12 @@ func scopedEnterprises(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
 	return q, true
 }
 
+// ListRegionsUpTo returns the regions of level at most level, by code.
+func (s *Store) ListRegionsUpTo(ctx context.Context, level int) ([]Region, error) {
+	var rs []Region
+	return rs, translate("model: list regions", s.r(ctx).Where("level <= ?", level).Order("code").Find(&rs).Error)
+}
+
 // CountRegions returns how many regions exist.
 func (s *Store) CountRegions(ctx context.Context) (int64, error) {
 	var n int64
@@ -227,20 +233,6 @@ func (s *Store) ChildRegions(ctx context.Context, parent string, limit int) ([]R
 	return rs, translate("model: child regions", q.Find(&rs).Error)
 }
 
-// SearchRegions returns up to limit regions whose name contains text, or whose
-// code starts with it when it is all digits, the higher levels first, then by
-// code.
-func (s *Store) SearchRegions(ctx context.Context, text string, limit int) ([]Region, error) {
-	q := s.r(ctx).Order("level, code").Limit(limit)
-	if isDigits(text) {
-		q = q.Where("code LIKE ?", text+"%")
-	} else {
-		q = q.Where(`name LIKE ? ESCAPE '\'`, "%"+escapeLike(text)+"%")
-	}
-	var rs []Region
-	return rs, translate("model: search regions", q.Find(&rs).Error)
-}
-
 // RegionsByCode returns the regions of codes that exist, in no order.
 func (s *Store) RegionsByCode(ctx context.Context, codes []string) ([]Region, error) {
 	if len(codes) == 0 {
@@ -248,13 +240,4 @@ func (s *Store) RegionsByCode(ctx context.Context, codes []string) ([]Region, er
 	}
 	var rs []Region
 	return rs, translate("model: regions by code", s.r(ctx).Where("code IN ?", codes).Find(&rs).Error)
-}
-
-func isDigits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

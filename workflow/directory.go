@@ -78,6 +78,7 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 	if err := e.store.CreateRegion(ctx, r); err != nil {
 		return nil, conflictOr(err, "code", "区划代码已存在")
 	}
+	e.forgetRegions()
 	return r, nil
 }
 
@@ -91,6 +92,18 @@ func conflictOr(err error, field, msg string) error {
 // Regions lists every region (the division codes are public).
 func (e *Directory) Regions(ctx context.Context, _ Actor) ([]model.Region, error) {
 	return e.store.ListRegions(ctx, "")
+}
+
+// CountiesAndAbove lists the provinces, cities and counties, by code, for the
+// pages' selects (townships and villages are reached through FindRegions), and
+// how many regions there are in all.
+func (e *Directory) CountiesAndAbove(ctx context.Context) ([]model.Region, int64, error) {
+	rs, err := e.store.ListRegionsUpTo(ctx, model.RegionCounty)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := e.store.CountRegions(ctx)
+	return rs, n, err
 }
 
 // EnterpriseInput registers an enterprise.
