@@ -41,29 +41,30 @@ type Progress func(done, total int)
 func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n int, progress Progress) error {
 	admin := workflow.Actor{Name: "演示数据", Role: model.RoleAdmin}
 	rng := rand.New(rand.NewPCG(2026, uint64(n)))
-	if _, err := store.GetRegion(ctx, "360000"); err != nil {
-		if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: "360000", Name: "江西省"}); err != nil {
-			return err
-		}
+	// With the shipped table loaded, the hazards go to its villages (each of
+	// its enterprise's county); without it, to counties made up for the seed.
+	known, err := store.ListRegions(ctx, "360000")
+	if err != nil {
+		return err
 	}
+	regionNames := map[string]string{}
+	villages := map[string][]string{} // by county
 	var counties []string
-	for _, c := range seedCities {
-		if _, err := store.GetRegion(ctx, c.code); err != nil {
-			if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
-				return err
-			}
-		}
-		for i := 1; i <= 8; i++ {
-			code := fmt.Sprintf("%s%02d", c.code[:4], i)
-			if _, err := store.GetRegion(ctx, code); err != nil {
-				if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
-					return err
-				}
-			}
-			counties = append(counties, code)
+	for _, r := range known {
+		regionNames[r.Code] = r.Name
+		if r.Level == model.RegionVillage {
+			villages[r.Code[:6]] = append(villages[r.Code[:6]], r.Code)
 		}
 	}
-
+	if len(villages) > 0 {
+		for _, r := range known {
+			if r.Level == model.RegionCounty && len(villages[r.Code]) > 0 {
+				counties = append(counties, r.Code)
+			}
+		}
+	} else if counties, err = seedCounties(ctx, svc, store, admin, regionNames); err != nil {
+		return err
+	}
 	// Enterprises: one for every 50 hazards.
 	now := svc.Now()
 	firstEnt, err := store.MaxID(ctx, "enterprises")
@@ -110,14 +111,6 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			docs[c.Name+"|"+c.Period] = c.Value
 		}
 	}
-	regionNames := map[string]string{}
-	for _, c := range counties {
-		r, err := store.GetRegion(ctx, c)
-		if err != nil {
-			return err
-		}
-		regionNames[c] = r.Name
-	}
 	const batch = 2000
 	for done := 0; done < n; {
 		size := min(batch, n-done)
@@ -129,14 +122,18 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			ent := ents[rng.IntN(len(ents))]
 			discovered := now.Add(-time.Duration(rng.IntN(365*24)) * time.Hour).Truncate(time.Microsecond)
 			day := model.DateIn(discovered, model.Shanghai)
-			period := model.HazardCodePeriod(ent.RegionCode, discovered.In(model.Shanghai))
+			region := ent.RegionCode
+			if vs := villages[region]; len(vs) > 0 {
+				region = vs[rng.IntN(len(vs))]
+			}
+			period := model.HazardCodePeriod(region, discovered.In(model.Shanghai))
 			codes[period]++
 			h := model.Hazard{
 				ID: hid, Code: fmt.Sprintf("YH-%s-%s-%04d", ent.RegionCode, discovered.In(model.Shanghai).Format("20060102"), codes[period]),
 				Title: seedTitles[rng.IntN(len(seedTitles))], Description: "演示数据：" + ent.Name,
 				Source: []model.Source{model.SourceSelfInspection, model.SourceSupervisoryCheck, model.SourcePublicReport, model.SourceOfficerReport}[rng.IntN(4)],
-				Level:  model.LevelGeneral, Industry: ent.Industry, RegionCode: ent.RegionCode, EnterpriseID: &ent.ID,
-				Location: regionNames[ent.RegionCode], DiscoveredAt: discovered, State: model.StateDiscovered, Version: 1,
+				Level:  model.LevelGeneral, Industry: ent.Industry, RegionCode: region, EnterpriseID: &ent.ID,
+				Location: regionNames[region], DiscoveredAt: discovered, State: model.StateDiscovered, Version: 1,
 				CreatedAt: discovered, UpdatedAt: discovered,
 			}
 			if rng.IntN(20) == 0 {
@@ -182,12 +179,13 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			// taken at nine in the morning of its day.
 			for _, s := range svc.Supervision.EarnedSteps(&h, today) {
 				at := time.Date(s.On.Year(), s.On.Month(), s.On.Day(), 9, 0, 0, 0, model.Shanghai).UTC()
-				key := fmt.Sprintf("document:%s|%d", h.RegionCode, s.On.Year())
+				// Documents come from the county's bureau (see workflow's escalate).
+				key := fmt.Sprintf("document:%s|%d", ent.RegionCode, s.On.Year())
 				docs[key]++
 				escid++
 				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s.Step, DocYear: s.On.Year(), DocSeq: docs[key],
-					DocNumber: fmt.Sprintf("〔%d〕第%d号", s.On.Year(), docs[key]), IssuerRegion: h.RegionCode,
-					IssuerName: regionNames[h.RegionCode] + "应急管理局", Addressee: ent.Name,
+					DocNumber: fmt.Sprintf("〔%d〕第%d号", s.On.Year(), docs[key]), IssuerRegion: ent.RegionCode,
+					IssuerName: regionNames[ent.RegionCode] + "应急管理局", Addressee: ent.Name,
 					OverdueDays: s.OverdueDays, DueOn: s.DueOn, ReplyDue: s.ReplyDue,
 					Reason: "逾期未完成整改，依规升级为" + workflow.StepLabel(s.Step), CreatedAt: at})
 				ev := seedEvent(&h, model.EventEscalate, h.State, h.State, at)
@@ -248,6 +246,37 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 		return err
 	}
 	return svc.Hazards.RebuildSummaries(ctx)
+}
+
+// seedCounties registers the seed's cities, each with eight counties numbered
+// 01–08 beside any already registered, and returns the counties; names go
+// into names.
+func seedCounties(ctx context.Context, svc *workflow.Services, store *model.Store, admin workflow.Actor, names map[string]string) ([]string, error) {
+	if _, err := store.GetRegion(ctx, "360000"); err != nil {
+		if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: "360000", Name: "江西省"}); err != nil {
+			return nil, err
+		}
+	}
+	var counties []string
+	for _, c := range seedCities {
+		if _, err := store.GetRegion(ctx, c.code); err != nil {
+			if _, err := svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: c.code, Name: c.name, ParentCode: "360000"}); err != nil {
+				return nil, err
+			}
+		}
+		for i := 1; i <= 8; i++ {
+			code := fmt.Sprintf("%s%02d", c.code[:4], i)
+			r, err := store.GetRegion(ctx, code)
+			if err != nil {
+				if r, err = svc.Directory.CreateRegion(ctx, admin, workflow.RegionInput{Code: code, Name: fmt.Sprintf("%s第%d县区", c.name, i), ParentCode: c.code}); err != nil {
+					return nil, err
+				}
+			}
+			names[code] = r.Name
+			counties = append(counties, code)
+		}
+	}
+	return counties, nil
 }
 
 func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"hazardloop/model"
+	"hazardloop/regions"
 	"hazardloop/workflow"
 )
 
@@ -95,6 +96,38 @@ func TestHazardsKeepSummaries(t *testing.T) {
 		noErr(t, f.store.Raw(f.ctx, &want, "SELECT count(*) FROM hazards WHERE region_code = '360102' AND state IN ('discovered','listed','rectifying','verifying')"))
 		if open != want || want == 0 {
 			t.Errorf("open hazards in 东湖区: dashboard %d, hazards %d", open, want)
+		}
+	})
+}
+
+// TestHazardsOverVillages: with the shipped table loaded, the bulk seed puts its
+// hazards in villages (each in its enterprise's county), and a township's and a
+// county's scopes find them by their own columns.
+func TestHazardsOverVillages(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		_, err := f.svc.Directory.ImportRegions(f.ctx, f.actors["admin"], regions.Jiangxi())
+		noErr(t, err)
+		noErr(t, Hazards(f.ctx, f.svc, f.store, 300, nil))
+		var bad int64
+		noErr(t, f.store.Raw(f.ctx, &bad, `SELECT count(*) FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id
+			WHERE length(h.region_code) <> 12 OR h.region_county <> e.region_code OR h.region_township <> substr(h.region_code, 1, 9)`))
+		if bad != 0 {
+			t.Errorf("%d seeded hazards not in a village of their enterprise's county", bad)
+		}
+		var town string
+		noErr(t, f.store.Raw(f.ctx, &town, "SELECT region_township FROM hazards ORDER BY id LIMIT 1"))
+		admin := f.actors["admin"]
+		for _, region := range []string{town, town[:6]} {
+			p, err := f.svc.Hazards.List(f.ctx, admin, workflow.ListQuery{Region: region, Limit: "200"})
+			noErr(t, err)
+			if len(p.Items) == 0 {
+				t.Errorf("no hazard listed in %s", region)
+			}
+			for _, it := range p.Items {
+				if !model.Within(it.RegionCode, region) {
+					t.Errorf("%s listed in %s", it.RegionCode, region)
+				}
+			}
 		}
 	})
 }

@@ -30,6 +30,8 @@ type demoUser struct {
 // error is the first refusal of the services, or the store's.
 func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 	admin := workflow.Actor{Name: "系统管理员", Role: model.RoleAdmin}
+	// The regions are there already when the shipped table was loaded; the
+	// townships and villages are real codes of that table.
 	regions := []workflow.RegionInput{
 		{Code: "360000", Name: "江西省"},
 		{Code: "360100", Name: "南昌市", ParentCode: "360000"},
@@ -38,14 +40,13 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		{Code: "360400", Name: "九江市", ParentCode: "360000"},
 		{Code: "360402", Name: "濂溪区", ParentCode: "360400"},
 		{Code: "360403", Name: "浔阳区", ParentCode: "360400"},
+		{Code: "360102002", Name: "滕王阁街道", ParentCode: "360102"},
+		{Code: "360102002001", Name: "民巷社区居委会", ParentCode: "360102002"},
+		{Code: "360402100", Name: "姑塘镇", ParentCode: "360402"},
+		{Code: "360402100200", Name: "蔡岭村委会", ParentCode: "360402100"},
 	}
-	for i, r := range regions {
-		if _, err := e.Directory.CreateRegion(ctx, admin, r); err != nil {
-			var we *workflow.Error
-			if i == 0 && errors.As(err, &we) && we.Kind == workflow.KindConflict {
-				fmt.Fprintln(out, "演示数据已存在，跳过。")
-				return nil
-			}
+	for _, r := range regions {
+		if _, err := e.Directory.CreateRegion(ctx, admin, r); err != nil && !conflict(err) {
 			return err
 		}
 	}
@@ -60,6 +61,10 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		first := fmt.Sprintf("91%sMA3%05dX", in.RegionCode, i+1)[:17]
 		in.CreditCode = first + string(workflow.CreditCheckChar(first))
 		ent, err := e.Directory.CreateEnterprise(ctx, admin, in)
+		if i == 0 && conflict(err) {
+			fmt.Fprintln(out, "演示数据已存在，跳过。")
+			return nil
+		}
 		if err != nil {
 			return err
 		}
@@ -72,6 +77,10 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		{"donghu2", "东湖区局核查员", "supervisor", "360102", -1},
 		{"xinxiyuan", "东湖区信息员", "officer", "360102", -1},
 		{"lianxi", "濂溪区局监管员", "supervisor", "360402", -1},
+		{"tengwangge", "滕王阁街道应急办监管员", "supervisor", "360102002", -1},
+		{"minxiang", "民巷社区信息员", "officer", "360102002001", -1},
+		{"gutang", "姑塘镇安监站监管员", "supervisor", "360402100", -1},
+		{"cailing", "蔡岭村信息员", "officer", "360402100200", -1},
 		{"qiye", "精细化工安全员", "enterprise", "", 0},
 		{"gangkou", "港口物流安全员", "enterprise", "", 2},
 	}
@@ -92,12 +101,18 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "已生成演示数据（江西省）。演示账号的密码均为 %s：\n", Password)
 	for _, du := range users {
-		fmt.Fprintf(out, "  %-10s %s\n", du.username, du.name)
+		fmt.Fprintf(out, "  %-10s %s（%s）\n", du.username, du.name, demoRegion(du, ents))
 	}
 	return nil
 }
 
 func str(s string) *string { return &s }
+
+// conflict reports whether err is the services' refusal of a duplicate.
+func conflict(err error) bool {
+	var we *workflow.Error
+	return errors.As(err, &we) && we.Kind == workflow.KindConflict
+}
 
 // provinceHazards registers the province's hazards as its accounts would, and
 // moves each through the events that bring it to its state.
@@ -136,6 +151,11 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 					ResponsiblePhone: str("13807910001"), Funds: ptr(12.5), FundsSource: str("企业自筹"),
 					EmergencyPlan: str("停用相关反应釜，设专人值守，配备应急物资")}}},
 			}},
+		{"minxiang", workflow.HazardInput{Title: "老旧小区楼道内电动自行车充电", Location: "民巷社区3栋1单元", RegionCode: "360102002001", Industry: "消防"}, nil},
+		{"tengwangge", workflow.HazardInput{Title: "农贸市场燃气管道锈蚀", Source: "supervisory_check", Location: "滕王阁街道农贸市场", RegionCode: "360102002", Industry: "燃气"},
+			[]step{{"tengwangge", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{ResponsibleUnit: str("滕王阁街道农贸市场管理处"), Deadline: &soon}}}}},
+		{"cailing", workflow.HazardInput{Title: "村后山坡体出现裂缝", Location: "蔡岭村后山（切坡建房处）", RegionCode: "360402100200", Industry: "自然灾害"},
+			[]step{{"gutang", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{ResponsibleUnit: str("蔡岭村民委员会"), Deadline: &deadline}}}}},
 		{"lianxi", workflow.HazardInput{Title: "码头装卸区照明不足", Source: "supervisory_check", EnterpriseID: &ents[2], Industry: "交通运输"},
 			[]step{{"lianxi", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Deadline: &soon}}}}},
 	}
@@ -165,6 +185,14 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// demoRegion is where an account works, for the printed list.
+func demoRegion(du demoUser, ents []workflow.EnterpriseInput) string {
+	if du.enterprise >= 0 {
+		return ents[du.enterprise].Name
+	}
+	return du.region
+}
 
 // demoPDF is a minimal PDF standing in for a rectification report.
 var demoPDF = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")

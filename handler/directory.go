@@ -2,15 +2,36 @@ package handler
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"hazardloop/workflow"
 )
 
+// listRegions: every region without a query (as before the pickers), else
+// the children of ?parent= or the matches of ?q= (see findRegions).
 func (s *Server) listRegions(c *gin.Context) {
-	rs, err := s.directory.Regions(c.Request.Context(), actor(c))
-	respond(s, c, http.StatusOK, gin.H{"items": rs}, err)
+	if _, p := c.GetQuery("parent"); !p {
+		if _, q := c.GetQuery("q"); !q {
+			rs, err := s.directory.Regions(c.Request.Context(), actor(c))
+			respond(s, c, http.StatusOK, gin.H{"items": rs}, err)
+			return
+		}
+	}
+	s.findRegions(c)
+}
+
+// findRegions answers the region pickers, also on the public report page:
+// ?parent=CODE (children, in code order) or ?q=TEXT (by name or code prefix,
+// with the names above each), &limit= bounded by the workflow.
+func (s *Server) findRegions(c *gin.Context) {
+	limit, _ := strconv.Atoi(c.Query("limit"))
+	items, err := s.directory.FindRegions(c.Request.Context(), workflow.RegionQuery{Parent: c.Query("parent"), Q: c.Query("q"), Limit: limit})
+	if err == nil {
+		c.Header("Cache-Control", "public, max-age=300")
+	}
+	respond(s, c, http.StatusOK, gin.H{"items": items}, err)
 }
 
 func (s *Server) createRegion(c *gin.Context) {

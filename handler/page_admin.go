@@ -13,7 +13,8 @@ import (
 
 type adminView struct {
 	base
-	Regions     []model.Region
+	Regions     []model.Region // down to counties; below them the pickers
+	RegionCount int64
 	Enterprises []model.Enterprise
 	Users       []model.User
 	Ladder      workflow.LadderPolicy
@@ -39,7 +40,7 @@ func (u *ui) adminData(c *gin.Context) (adminView, error) {
 	if v.Users, err = u.s.directory.Users(c.Request.Context(), a); err != nil {
 		return v, err
 	}
-	if v.Regions, err = u.s.directory.Regions(c.Request.Context(), a); err != nil {
+	if v.Regions, v.RegionCount, err = u.s.directory.CountiesAndAbove(c.Request.Context()); err != nil {
 		return v, err
 	}
 	v.Enterprises, err = u.s.directory.Enterprises(c.Request.Context(), a)

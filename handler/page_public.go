@@ -19,7 +19,7 @@ type reportView struct {
 }
 
 func (u *ui) reportPage(c *gin.Context) {
-	rs, err := u.s.directory.Regions(c.Request.Context(), workflow.PublicActor)
+	rs, _, err := u.s.directory.CountiesAndAbove(c.Request.Context())
 	if err != nil {
 		u.fail(c, err)
 		return
@@ -32,7 +32,7 @@ func (u *ui) reportPage(c *gin.Context) {
 func (u *ui) submitReport(c *gin.Context) {
 	v := reportView{base: u.base(c, "举报事故隐患", "")}
 	var err error
-	if v.Regions, err = u.s.directory.Regions(c.Request.Context(), workflow.PublicActor); err != nil {
+	if v.Regions, _, err = u.s.directory.CountiesAndAbove(c.Request.Context()); err != nil {
 		u.fail(c, err)
 		return
 	}

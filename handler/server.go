@@ -82,6 +82,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	api := r.Group("/api/v1")
 	api.POST("/login", s.login)
 	api.GET("/public/exposures", s.publicExposures)
+	api.GET("/public/regions", s.findRegions)
 	api.POST("/public/reports", s.submitReport)
 	api.GET("/public/reports/:code", s.reportStatus)
 

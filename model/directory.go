@@ -19,10 +19,15 @@ type Scope struct {
 // AllScope sees every row.
 var AllScope = Scope{All: true}
 
-// RegionRange returns the lowest and highest code in the territory of region.
+// RegionRange returns the lowest and highest code in the territory of region:
+// codes compare as text, so 360102 ≤ 360102001 ≤ 360102001001 ≤ 360102999999.
 func RegionRange(region string) (lo, hi string) {
 	p := RegionPrefix(region)
-	return p + "000000"[len(p):], p + "999999"[len(p):]
+	lo = p
+	if len(p) < 6 {
+		lo = p + "000000"[len(p):]
+	}
+	return lo, p + "999999999999"[len(p):]
 }
 
 // CreateRegion inserts r; ErrDuplicate if the code exists.
@@ -178,4 +183,61 @@ func scopedEnterprises(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
 		return q, false
 	}
 	return q, true
+}
+
+// ListRegionsUpTo returns the regions of level at most level, by code.
+func (s *Store) ListRegionsUpTo(ctx context.Context, level int) ([]Region, error) {
+	var rs []Region
+	return rs, translate("model: list regions", s.r(ctx).Where("level <= ?", level).Order("code").Find(&rs).Error)
+}
+
+// CountRegions returns how many regions exist.
+func (s *Store) CountRegions(ctx context.Context) (int64, error) {
+	var n int64
+	return n, translate("model: count regions", s.r(ctx).Model(&Region{}).Count(&n).Error)
+}
+
+// RegionNames returns every region's name and parent by code (for an import to
+// compare a table with).
+func (s *Store) RegionNames(ctx context.Context) (map[string]Region, error) {
+	var rs []Region
+	if err := s.r(ctx).Select("code, name, parent_code, level").Find(&rs).Error; err != nil {
+		return nil, translate("model: region names", err)
+	}
+	out := make(map[string]Region, len(rs))
+	for _, r := range rs {
+		out[r.Code] = r
+	}
+	return out, nil
+}
+
+// RenameRegion sets the name of region code; ErrNotFound if there is none.
+func (s *Store) RenameRegion(ctx context.Context, code, name string) error {
+	res := s.w(ctx).Model(&Region{}).Where("code = ?", code).Update("name", name)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return fmt.Errorf("model: rename region %s: %w", code, ErrNotFound)
+	}
+	return translate("model: rename region", res.Error)
+}
+
+// ChildRegions returns up to limit regions whose parent is parent ("" for the
+// regions without one), ordered by code.
+func (s *Store) ChildRegions(ctx context.Context, parent string, limit int) ([]Region, error) {
+	q := s.r(ctx).Order("code").Limit(limit)
+	if parent == "" {
+		q = q.Where("parent_code IS NULL")
+	} else {
+		q = q.Where("parent_code = ?", parent)
+	}
+	var rs []Region
+	return rs, translate("model: child regions", q.Find(&rs).Error)
+}
+
+// RegionsByCode returns the regions of codes that exist, in no order.
+func (s *Store) RegionsByCode(ctx context.Context, codes []string) ([]Region, error) {
+	if len(codes) == 0 {
+		return nil, nil
+	}
+	var rs []Region
+	return rs, translate("model: regions by code", s.r(ctx).Where("code IN ?", codes).Find(&rs).Error)
 }

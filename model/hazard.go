@@ -110,9 +110,20 @@ func (s *Store) ListEvents(ctx context.Context, hazardID int64) ([]HazardEvent, 
 	return es, translate("model: list events", err)
 }
 
-// HazardCodePeriod is the counter period of a hazard code: region and day.
+// HazardCodePeriod is the counter period of a hazard code: the county of the
+// region (a township's and a village's hazards are numbered in their county's
+// day, so codes keep six digits of region) and the day.
 func HazardCodePeriod(region string, day time.Time) string {
-	return region + "-" + day.Format("20060102")
+	return CodeCounty(region) + "-" + day.Format("20060102")
+}
+
+// CodeCounty is the county part of a region code (the first six digits of a
+// township's or village's code, any other code itself).
+func CodeCounty(region string) string {
+	if len(region) > 6 {
+		return region[:6]
+	}
+	return region
 }
 
 // scoped limits a hazard query to sc; prefix qualifies the hazard columns

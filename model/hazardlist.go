@@ -148,8 +148,12 @@ func regionColumn(region string) string {
 		return "region_province"
 	case RegionCity:
 		return "region_city"
+	case RegionCounty:
+		return "region_county"
+	case RegionTownship:
+		return "region_township"
 	}
-	return "region_code"
+	return "region_code" // a village: the hazard's own code
 }
 
 // sqliteTimeFormat is how the SQLite driver writes a bound time.Time (and how

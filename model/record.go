@@ -7,26 +7,35 @@ import (
 	"gorm.io/gorm"
 )
 
-// Region is an administrative division (GB/T 2260): province, city or county.
+// Region is an administrative division: province, city and county by GB/T 2260
+// (six digits), township or sub-district (nine) and village or community
+// (twelve) by the statistical division codes.
 type Region struct {
 	Code       string    `gorm:"primaryKey" json:"code"`
 	Name       string    `json:"name"`
 	ParentCode *string   `json:"parent_code"`
-	Level      int       `json:"level"` // 1 province, 2 city, 3 county
+	Level      int       `json:"level"` // 1 province, 2 city, 3 county, 4 township, 5 village
 	CreatedAt  time.Time `json:"created_at"`
 }
 
-// Region levels, derived from the shape of the six-digit code.
+// Region levels, derived from the shape of the code.
 const (
 	RegionProvince = 1
 	RegionCity     = 2
 	RegionCounty   = 3
+	RegionTownship = 4 // 乡镇、街道 (and the farms and management offices at that level)
+	RegionVillage  = 5 // 村、社区
 )
 
-// RegionLevelOf returns the level a six-digit code denotes: XX0000 a province,
-// XXXX00 a city, anything else a county.
+// RegionLevelOf returns the level a code denotes: a twelve-digit code a village,
+// nine digits a township, XX0000 a province, XXXX00 a city, any other six digits
+// a county.
 func RegionLevelOf(code string) int {
 	switch {
+	case len(code) == 12:
+		return RegionVillage
+	case len(code) == 9:
+		return RegionTownship
 	case len(code) == 6 && code[2:] == "0000":
 		return RegionProvince
 	case len(code) == 6 && code[4:] == "00":
@@ -36,7 +45,7 @@ func RegionLevelOf(code string) int {
 }
 
 // RegionPrefix is the part of a code that every region below it shares: "36" for
-// 360000, "3601" for 360100, the whole code for a county.
+// 360000, "3601" for 360100, the whole code for a county, township or village.
 func RegionPrefix(code string) string {
 	switch RegionLevelOf(code) {
 	case RegionProvince:
@@ -47,10 +56,27 @@ func RegionPrefix(code string) string {
 	return code
 }
 
+// ValidRegionCode reports whether code has the shape of a division code: 6, 9
+// or 12 digits, not all zeros.
+func ValidRegionCode(code string) bool {
+	if len(code) != 6 && len(code) != 9 && len(code) != 12 {
+		return false
+	}
+	zeros := true
+	for _, c := range code {
+		if c < '0' || c > '9' {
+			return false
+		}
+		zeros = zeros && c == '0'
+	}
+	return !zeros
+}
+
 // Within reports whether code lies in the territory of region (itself included).
 func Within(code, region string) bool {
 	p := RegionPrefix(region)
-	return len(code) == 6 && len(code) >= len(p) && code[:len(p)] == p
+	return (len(code) == 6 || len(code) == 9 || len(code) == 12) && len(code) >= len(region) &&
+		len(code) >= len(p) && code[:len(p)] == p
 }
 
 // Enterprise is a production and business unit (生产经营单位).
@@ -112,6 +138,8 @@ type Hazard struct {
 	RegionCode          string     `json:"region_code"`
 	RegionProvince      string     `json:"-"` // derived from RegionCode on insert
 	RegionCity          string     `json:"-"`
+	RegionCounty        string     `json:"-"`
+	RegionTownship      string     `json:"-"` // "" for a hazard of a county
 	EnterpriseID        *int64     `json:"enterprise_id"`
 	Location            string     `json:"location"`
 	DiscoveredAt        time.Time  `json:"discovered_at"`
@@ -184,17 +212,26 @@ func (j JSONText) MarshalJSON() ([]byte, error) {
 	return json.Marshal(string(j))
 }
 
-// BeforeCreate fills the province and city a hazard's region lies in, so that
-// every insert (one by one or in bulk) keeps them true.
+// BeforeCreate fills the province, city, county and township a hazard's region
+// lies in, so that every insert (one by one or in bulk) keeps them true.
 func (h *Hazard) BeforeCreate(*gorm.DB) error {
-	h.RegionProvince, h.RegionCity = regionLevels(h.RegionCode)
+	h.RegionProvince, h.RegionCity, h.RegionCounty, h.RegionTownship = RegionLevels(h.RegionCode)
 	return nil
 }
 
-// regionLevels returns the province and city codes of a six-digit region code.
-func regionLevels(code string) (province, city string) {
-	if len(code) != 6 {
-		return "", ""
+// RegionLevels returns the province, city, county and township codes a region
+// code lies in ("" for a level below the code's own, and all "" for a code that
+// is not 6, 9 or 12 long). A hazard keeps them beside its region code so that
+// each territory is an equality an index serves in id order.
+func RegionLevels(code string) (province, city, county, township string) {
+	switch len(code) {
+	case 12:
+		township = code[:9]
+	case 9:
+		township = code
+	case 6:
+	default:
+		return "", "", "", ""
 	}
-	return code[:2] + "0000", code[:4] + "00"
+	return code[:2] + "0000", code[:4] + "00", code[:6], township
 }

@@ -1,7 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -77,6 +80,7 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 			return st, translate("model: stats by "+g.col, err)
 		}
 	}
+	st.ByRegion, st.MajorOpen = rollUp(st.ByRegion, sc.Region), rollUp(st.MajorOpen, sc.Region)
 	var totals struct {
 		Confirmed, WrittenOff, OnTime int64
 	}
@@ -117,4 +121,39 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 		st.Weeks = append(st.Weeks, Week{Start: w, Found: v[0], WrittenOff: v[1]})
 	}
 	return st, nil
+}
+
+// rollUp adds up counts by region to the level shown for scope region: the
+// county of a township's or village's hazard, except for a county's or a
+// township's own dashboard, which shows its townships or villages (a hazard of
+// the scope's own region stays under it).
+func rollUp(cs []Count, region string) []Count {
+	n := 6
+	switch RegionLevelOf(region) {
+	case RegionCounty:
+		n = 9
+	case RegionTownship, RegionVillage:
+		n = 12
+	}
+	if region == "" {
+		n = 6
+	}
+	merged := map[string]int64{}
+	changed := false
+	for _, c := range cs {
+		k := c.Key
+		if len(k) > n {
+			k, changed = k[:n], true
+		}
+		merged[k] += c.N
+	}
+	if !changed {
+		return cs
+	}
+	out := make([]Count, 0, len(merged))
+	for k, v := range merged {
+		out = append(out, Count{Key: k, N: v})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Key, b.Key)) })
+	return out
 }

@@ -17,17 +17,10 @@ import (
 	"hazardloop/model"
 )
 
-func validRegionCode(code string) bool {
-	if len(code) != 6 || code == "000000" {
-		return false
-	}
-	for _, c := range code {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
-}
+func validRegionCode(code string) bool { return model.ValidRegionCode(code) }
+
+// regionCodeMessage is what a malformed region code is told.
+const regionCodeMessage = "区划代码应为6位（省、市、县，GB/T 2260）、9位（乡镇、街道）或12位（村、社区）数字"
 
 func adminOnly(a Actor) error {
 	if a.Role != model.RoleAdmin {
@@ -45,7 +38,8 @@ type RegionInput struct {
 
 // CreateRegion registers a region (admin only). A region lies inside its parent's
 // code range (360102 under 360100 under 360000), so that territory is a range of
-// codes.
+// codes; a township's parent is its county (the code's first six digits) and a
+// village's its township (the first nine): any other parent is refused.
 func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (*model.Region, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
@@ -53,7 +47,7 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 	errs := fieldErrors{}
 	code := strings.TrimSpace(in.Code)
 	if !validRegionCode(code) {
-		errs.add("code", "区划代码应为6位数字（GB/T 2260）")
+		errs.add("code", regionCodeMessage)
 	}
 	r := &model.Region{Code: code, Name: text(errs, "name", &in.Name, 50), Level: model.RegionLevelOf(code), CreatedAt: e.Now()}
 	if r.Name == "" {
@@ -70,11 +64,13 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 			return nil, err
 		case parent.Level >= r.Level || !model.Within(code, p):
 			errs.add("parent_code", "区划代码不在上级区划的代码范围内")
+		case r.Level >= model.RegionTownship && p != code[:len(code)-3]:
+			errs.add("parent_code", "乡镇的上级区划应为其代码前6位的县级区划，村（社区）的上级应为其代码前9位的乡镇（街道）")
 		default:
 			r.ParentCode = &parent.Code
 		}
 	} else if r.Level != model.RegionProvince && validRegionCode(code) {
-		errs.add("parent_code", "市、县级区划须填写上级区划")
+		errs.add("parent_code", "市、县、乡、村级区划须填写上级区划")
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
@@ -82,6 +78,7 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 	if err := e.store.CreateRegion(ctx, r); err != nil {
 		return nil, conflictOr(err, "code", "区划代码已存在")
 	}
+	e.forgetRegions()
 	return r, nil
 }
 
@@ -95,6 +92,18 @@ func conflictOr(err error, field, msg string) error {
 // Regions lists every region (the division codes are public).
 func (e *Directory) Regions(ctx context.Context, _ Actor) ([]model.Region, error) {
 	return e.store.ListRegions(ctx, "")
+}
+
+// CountiesAndAbove lists the provinces, cities and counties, by code, for the
+// pages' selects (townships and villages are reached through FindRegions), and
+// how many regions there are in all.
+func (e *Directory) CountiesAndAbove(ctx context.Context) ([]model.Region, int64, error) {
+	rs, err := e.store.ListRegionsUpTo(ctx, model.RegionCounty)
+	if err != nil {
+		return nil, 0, err
+	}
+	n, err := e.store.CountRegions(ctx)
+	return rs, n, err
 }
 
 // EnterpriseInput registers an enterprise.
@@ -166,7 +175,9 @@ type UserInput struct {
 }
 
 // CreateUser creates an account (admin only). Staff need a region; enterprise
-// users an enterprise, whose region becomes theirs.
+// users an enterprise, whose region becomes theirs. Officers (信息员) may be of
+// any level down to a village; supervisors down to a township (乡镇应急办、
+// 安监站), never a village.
 func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
@@ -209,6 +220,9 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	default:
 		if err := e.regionExists(ctx, errs, "region_code", region); err != nil {
 			return nil, err
+		}
+		if u.Role == model.RoleSupervisor && model.RegionLevelOf(region) == model.RegionVillage {
+			errs.add("region_code", "监管员账号须设在乡镇（街道）及以上区划；村（社区）请设信息员账号")
 		}
 		u.RegionCode = &region
 	}

@@ -26,6 +26,7 @@ type core struct {
 	opts     Options
 	calendar atomic.Pointer[Calendar]
 	sessions sessionCache
+	regions  regionIndexCache // the divisions in memory, for the search by name
 }
 
 // Hazards is the lifecycle: register hazards, fire events, read, list, queue
@@ -205,8 +206,10 @@ func (e *core) createIn(ctx context.Context, tx *model.Store, a Actor, in Hazard
 
 // hazardCode is the code of the n-th hazard registered in region on the day of
 // at (Asia/Shanghai).
+// hazardCode names the hazard's county, also for a hazard of a township or
+// village (numbered in the county's day, see model.HazardCodePeriod).
 func hazardCode(region string, at time.Time, n int64) string {
-	return fmt.Sprintf("YH-%s-%s-%04d", region, at.In(model.Shanghai).Format("20060102"), n)
+	return fmt.Sprintf("YH-%s-%s-%04d", model.CodeCounty(region), at.In(model.Shanghai).Format("20060102"), n)
 }
 
 // createEvent is the first event of h's log (h has its ID and code), sealed.

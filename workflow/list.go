@@ -114,7 +114,7 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 	}
 	if q.Region != "" {
 		if !validRegionCode(q.Region) {
-			errs.add("region", "区划代码应为6位数字")
+			errs.add("region", regionCodeMessage)
 		}
 		f.Region = q.Region
 	}

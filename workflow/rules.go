@@ -59,9 +59,8 @@ func (a Actor) Sees(h *model.Hazard) bool {
 	return false
 }
 
-// countyOrAbove: the actor's region is a county, city or province (not a township).
-// Six-digit codes are all county or above; the check stays here so that a finer
-// territory added later cannot verify major hazards by accident.
+// countyOrAbove: the actor's region is a county, city or province — six digits —
+// not a township (nine) or a village (twelve).
 func (a Actor) countyOrAbove() bool {
 	return len(a.Region) == 6 && model.RegionLevelOf(a.Region) <= model.RegionCounty
 }

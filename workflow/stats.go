@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"hazardloop/model"
@@ -49,7 +50,13 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, err
 	}
-	rs, err := e.store.ListRegions(ctx, "")
+	// Names of the regions the charts show, not of the whole table.
+	var codes []string
+	for _, c := range append(slices.Clone(st.ByRegion), st.MajorOpen...) {
+		codes = append(codes, c.Key)
+	}
+	slices.Sort(codes)
+	rs, err := e.store.RegionsByCode(ctx, slices.Compact(codes))
 	if err != nil {
 		return Dashboard{}, err
 	}

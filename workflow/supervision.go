@@ -69,7 +69,12 @@ func escalate(c *change) {
 	if len(c.errs) > 0 || step > StepExposure {
 		return
 	}
-	issuer := c.h.RegionCode
+	// The sweep's documents come from the county's bureau, also for a hazard
+	// of a township or village.
+	_, _, issuer, _ := model.RegionLevels(c.h.RegionCode)
+	if issuer == "" {
+		issuer = c.h.RegionCode
+	}
 	if c.actor.Role == model.RoleSupervisor {
 		issuer = c.actor.Region
 	}
@@ -118,8 +123,11 @@ func escalate(c *change) {
 
 // IssuerName is the authority of a region: 江西省应急管理厅, 东湖区应急管理局.
 func IssuerName(r *model.Region) string {
-	if r.Level == model.RegionProvince {
+	switch r.Level {
+	case model.RegionProvince:
 		return r.Name + "应急管理厅"
+	case model.RegionTownship, model.RegionVillage:
+		return r.Name + "应急管理办公室"
 	}
 	return r.Name + "应急管理局"
 }

@@ -38,9 +38,10 @@ func seedBulk(tb testing.TB, f *fixture, n int) {
 		args = append([]any{n}, args...) // the recursive CTE comes first
 	}
 	err := f.store.Exec(f.ctx, series+`INSERT INTO hazards (code, title, source, level, industry, region_code,
-			region_province, region_city, discovered_at, state, version, deadline, due_on, next_step_on, responsible_unit, measures, created_at, updated_at)
+			region_province, region_city, region_county, discovered_at, state, version, deadline, due_on, next_step_on, responsible_unit, measures, created_at, updated_at)
 		SELECT 'B-' || i, '批量隐患' || i, 'supervisory_check', CASE WHEN i % 20 = 0 THEN 'major' ELSE 'general' END, '工贸',
-			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, '360000', '360100', ?,
+			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, '360000', '360100',
+			CASE WHEN i % 2 = 0 THEN '360102' ELSE '360103' END, ?,
 			CASE WHEN i % 10 < 7 THEN 'written_off' ELSE 'rectifying' END, 1,
 			`+day+`, CASE WHEN i % 10 < 7 THEN NULL WHEN i % 3 = 0 THEN `+day+` ELSE `+day+` END,
 			CASE WHEN i % 10 < 7 THEN NULL ELSE `+day+` END,

@@ -474,3 +474,30 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// TestRegionCodeCell: a ledger row may name a county, a township or a village
+// (6, 9 or 12 digits, as text or typed as a number); other shapes are refused.
+func TestRegionCodeCell(t *testing.T) {
+	cols := []int{ColumnIndex(ColRegionCode)}
+	for _, tc := range []struct {
+		cell, want string
+		ok         bool
+	}{
+		{"360402", "360402", true},
+		{"360402.0", "360402", true},
+		{"360102001", "360102001", true},
+		{"360102001001", "360102001001", true},
+		{"360102001001.0", "360102001001", true},
+		{"3604021", "", false},
+		{"36010200100", "", false},
+		{"000000", "", false},
+	} {
+		r, errs := ParseRow(cols, []string{tc.cell}, 5, false)
+		if tc.ok && (len(errs) != 0 || r.RegionCode != tc.want) {
+			t.Errorf("%q: %q, %v; want %q", tc.cell, r.RegionCode, errs, tc.want)
+		}
+		if !tc.ok && len(errs) == 0 {
+			t.Errorf("%q: accepted as %q", tc.cell, r.RegionCode)
+		}
+	}
+}

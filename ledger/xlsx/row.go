@@ -139,11 +139,11 @@ func (p *rowParser) cell(c *Column, raw string) {
 		r.RegionName = v
 	case ColRegionCode:
 		code := normalize(v)
-		if f, err := strconv.ParseFloat(code, 64); err == nil && f == math.Trunc(f) && f >= 100000 && f < 1000000 {
-			code = strconv.Itoa(int(f)) // typed as a number: 360402 or 360402.0
+		if f, err := strconv.ParseFloat(code, 64); err == nil && f == math.Trunc(f) && f >= 100000 && f < 1e12 {
+			code = strconv.FormatInt(int64(f), 10) // typed as a number: 360402, 360402.0 or 360102001001
 		}
-		if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-			p.fail(c, "区划代码应为6位数字")
+		if !model.ValidRegionCode(code) {
+			p.fail(c, "区划代码应为6位（省、市、县）、9位（乡镇、街道）或12位（村、社区）数字")
 			return
 		}
 		r.RegionCode = code

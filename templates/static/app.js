@@ -9,4 +9,131 @@
       f.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
     }, 0);
   });
+
+  // Region pickers. A field marked data-region-picker (a code input, or the
+  // report page's select of counties) gets selects down to the village
+  // (county → township → village) and a search by name; the field keeps the
+  // chosen code, so the form posts what it posted without this script.
+  var api = "/api/v1/public/regions";
+  function fetchRegions(query, done) {
+    var x = new XMLHttpRequest();
+    x.open("GET", api + "?" + query);
+    x.onload = function () {
+      var items = [];
+      try { items = JSON.parse(x.responseText).items || []; } catch (err) { items = []; }
+      done(x.status === 200 ? items : []);
+    };
+    x.onerror = function () { done([]); };
+    x.send();
+  }
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text) n.textContent = text;
+    return n;
+  }
+  var levelNames = { 1: "省", 2: "市", 3: "县（区）", 4: "乡镇（街道）", 5: "村（社区）" };
+
+  function picker(field) {
+    var isSelect = field.tagName === "SELECT";
+    var box = el("div", "region-picker");
+    var selects = el("div", "region-selects");
+    var search = el("input", "region-search");
+    search.type = "search";
+    search.placeholder = "搜索乡镇、村（社区）名称或代码";
+    search.setAttribute("aria-label", "搜索区划");
+    var results = el("ul", "region-results");
+    var shown = el("p", "region-chosen muted small");
+    box.appendChild(selects);
+    box.appendChild(search);
+    box.appendChild(results);
+    box.appendChild(shown);
+    field.parentNode.insertBefore(box, field.nextSibling);
+
+    // The value posted: the field itself, or — once a township or village is
+    // chosen under the report page's select of counties — a hidden input that
+    // takes over the select's name.
+    var name = field.name, hidden = null;
+    if (isSelect) {
+      hidden = el("input");
+      hidden.type = "hidden";
+      box.appendChild(hidden);
+    }
+    function set(code, label) {
+      if (isSelect) {
+        var deeper = code && code !== field.value;
+        if (deeper) { field.removeAttribute("name"); hidden.name = name; hidden.value = code; }
+        else { hidden.removeAttribute("name"); field.name = name; }
+      } else {
+        field.value = code;
+      }
+      shown.textContent = code && label ? "已选：" + label + "（" + code + "）" : "";
+    }
+    // Drop the selects below depth, then offer the children of code there.
+    function offer(code, depth, chosen) {
+      while (selects.children.length > depth) selects.removeChild(selects.lastChild);
+      if (!code) return;
+      fetchRegions("parent=" + encodeURIComponent(code), function (items) {
+        if (!items.length || selects.children.length !== depth) return;
+        var s = el("select");
+        s.setAttribute("aria-label", levelNames[items[0].level] || "下级区划");
+        var none = el("option", "", "请选择" + (levelNames[items[0].level] || "下级区划") + "（可不选）");
+        none.value = "";
+        s.appendChild(none);
+        items.forEach(function (it) {
+          var o = el("option", "", it.name);
+          o.value = it.code;
+          if (chosen && chosen.indexOf(it.code) === 0) o.selected = true;
+          s.appendChild(o);
+        });
+        s.addEventListener("change", function () {
+          set(s.value || code, s.value ? s.options[s.selectedIndex].text : "");
+          offer(s.value, depth + 1, "");
+        });
+        selects.appendChild(s);
+        if (chosen && s.value && s.value !== chosen) offer(s.value, depth + 1, chosen);
+      });
+    }
+    var root = field.getAttribute("data-region-root") || "";
+    if (isSelect) {
+      field.addEventListener("change", function () { set(field.value, ""); offer(field.value, 0, ""); });
+      if (field.value) offer(field.value, 0, "");
+    } else if (root) {
+      offer(root, 0, field.value);
+    }
+    var timer = 0;
+    search.addEventListener("input", function () {
+      clearTimeout(timer);
+      var q = search.value.trim();
+      if (!q) { results.textContent = ""; return; }
+      timer = setTimeout(function () {
+        fetchRegions("q=" + encodeURIComponent(q) + "&limit=12", function (items) {
+          results.textContent = "";
+          items.forEach(function (it) {
+            var li = el("li");
+            var b = el("button", "link-like", it.name);
+            b.type = "button";
+            b.appendChild(el("span", "muted small", " " + (it.path || "") + " " + it.code));
+            b.addEventListener("click", function () {
+              set(it.code, (it.path ? it.path + " " : "") + it.name);
+              results.textContent = "";
+              search.value = "";
+              while (selects.children.length) selects.removeChild(selects.lastChild);
+              if (isSelect) {
+                field.value = it.code.substr(0, 6);
+                set(it.code, (it.path ? it.path + " " : "") + it.name);
+                if (field.value) offer(field.value, 0, it.code);
+              } else if (root && it.code.indexOf(root) === 0) {
+                offer(root, 0, it.code);
+              }
+            });
+            li.appendChild(b);
+            results.appendChild(li);
+          });
+          if (!items.length) results.appendChild(el("li", "muted small", "没有找到"));
+        });
+      }, 200);
+    });
+  }
+  document.querySelectorAll("[data-region-picker]").forEach(picker);
 })();

@@ -152,7 +152,7 @@ func Seed(ctx context.Context, s *model.Store, n int) error {
 			location, discovered_at, state, version, escalation_level, listed_supervision, production_suspended,
 			basis_standard, basis_clause, measures, responsible_unit, responsible_person, responsible_phone,
 			funds, funds_source, deadline, emergency_plan, created_by, listed_at, planned_at, verified_by, verified_at, closed_at,
-			last_seq, chain_head, due_on, next_step_on, created_at, updated_at, region_province, region_city)
+			last_seq, chain_head, due_on, next_step_on, created_at, updated_at, region_province, region_city, region_county)
 		SELECT 'YH-' || i, '配电箱未接地、临时线路私拉乱接（第' || i || '项）',
 			'车间东侧配电箱外壳未做保护接地，临时用电线路沿地面敷设且无防护，存在触电和火灾风险。',
 			CASE WHEN i % 3 = 0 THEN 'self_inspection' ELSE 'supervisory_check' END,
@@ -178,7 +178,8 @@ func Seed(ctx context.Context, s *model.Store, n int) error {
 			3, ` + head + `,
 			CASE WHEN i % 10 = 3 THEN {date} WHEN ` + open + ` THEN {date} ELSE NULL END,
 			CASE WHEN i % 10 = 3 THEN {date} WHEN ` + open + ` THEN {date} ELSE NULL END, ?, ?,
-			'360000', CASE (i % 60) % 3 WHEN 2 THEN '360400' ELSE '360100' END
+			'360000', CASE (i % 60) % 3 WHEN 2 THEN '360400' ELSE '360100' END,
+			CASE (i % 60) % 3 WHEN 0 THEN '360102' WHEN 1 THEN '360103' ELSE '360402' END
 		FROM ` + from
 	// PostgreSQL types a parameter inside CASE as text: cast it there; SQLite's
 	// CAST would turn a date into a number.
