@@ -123,6 +123,7 @@ func TestDepartmentScope(t *testing.T) {
 		e := zhujian.fire(tank, "plan", merge(plan, obj{"funds": 3, "funds_source": "自筹", "emergency_plan": "停用"})).wantError(http.StatusForbidden, "forbidden")
 		wantContains(t, "read-only refusal", e.Message, "只读（重大隐患共享）")
 		zhujian.fire(dust, "plan", plan).wantError(http.StatusForbidden, "forbidden")
+		zhujian.upload(hazardPath(tank.ID)+"/evidence", "现场.pdf", testPDF, map[string]string{"kind": "document"}).wantError(http.StatusForbidden, "forbidden")
 		if len(deptList(w.as(t, "xihuzhujian"), "")) != 0 {
 			t.Error("西湖区's housing bureau sees 东湖区's hazards")
 		}

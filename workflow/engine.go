@@ -389,8 +389,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
 	if a.ReadOnly(h) {
-		return nil, &Error{Kind: KindForbidden, Code: "forbidden",
-			Message: "该隐患由" + h.Department.Label() + "部门主管，本部门只读（重大隐患共享）", Allowed: []model.Event{}}
+		return nil, readOnlyRefusal(h)
 	}
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()

@@ -76,6 +76,13 @@ func (a Actor) registersFor() model.Department {
 	return ""
 }
 
+// readOnlyRefusal is the refusal of anything but reading a hazard seen only
+// through the shared register (events, files, supervision replies, reports).
+func readOnlyRefusal(h *model.Hazard) error {
+	return &Error{Kind: KindForbidden, Code: "forbidden",
+		Message: "该隐患由" + h.Department.Label() + "部门主管，本部门只读（重大隐患共享）", Allowed: []model.Event{}}
+}
+
 // ReadOnly reports whether the actor sees h only through the shared register:
 // a department's supervisor and a major hazard of another department. Such a
 // hazard offers no event and refuses every one.
