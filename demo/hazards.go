@@ -154,6 +154,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			default:
 				h.ResponsibleUnit = ent.Name
 				h.ListedAt, h.ListedSupervision = &at, workflow.UnderListedSupervision(h.Level)
+				h.Department = workflow.IndustryDepartment(h.Industry)
 				step(model.EventConfirm, model.StateListed, at)
 				if p < 20 {
 					break

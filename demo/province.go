@@ -21,7 +21,8 @@ const Password = "hazardloop-demo"
 
 type demoUser struct {
 	username, name, role, region string
-	enterprise                   int // index into enterprises, -1 for none
+	enterprise                   int    // index into enterprises, -1 for none
+	department                   string // a supervisor's; "" for emergency
 }
 
 // Province fills an empty database with a small province: regions, enterprises,
@@ -71,22 +72,25 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		entIDs[i] = ent.ID
 	}
 	users := []demoUser{
-		{"sheng", "省厅监管员", "supervisor", "360000", -1},
-		{"nanchang", "南昌市局监管员", "supervisor", "360100", -1},
-		{"donghu", "东湖区局监管员", "supervisor", "360102", -1},
-		{"donghu2", "东湖区局核查员", "supervisor", "360102", -1},
-		{"xinxiyuan", "东湖区信息员", "officer", "360102", -1},
-		{"lianxi", "濂溪区局监管员", "supervisor", "360402", -1},
-		{"tengwangge", "滕王阁街道应急办监管员", "supervisor", "360102002", -1},
-		{"minxiang", "民巷社区信息员", "officer", "360102002001", -1},
-		{"gutang", "姑塘镇安监站监管员", "supervisor", "360402100", -1},
-		{"cailing", "蔡岭村信息员", "officer", "360402100200", -1},
-		{"qiye", "精细化工安全员", "enterprise", "", 0},
-		{"gangkou", "港口物流安全员", "enterprise", "", 2},
+		{"sheng", "省厅监管员", "supervisor", "360000", -1, ""},
+		{"nanchang", "南昌市局监管员", "supervisor", "360100", -1, ""},
+		{"donghu", "东湖区局监管员", "supervisor", "360102", -1, ""},
+		{"donghu2", "东湖区局核查员", "supervisor", "360102", -1, ""},
+		{"zhujian", "东湖区住房和城乡建设局监管员", "supervisor", "360102", -1, "housing"},
+		{"shuili", "东湖区水利局监管员", "supervisor", "360102", -1, "water"},
+		{"xinxiyuan", "东湖区信息员", "officer", "360102", -1, ""},
+		{"lianxi", "濂溪区局监管员", "supervisor", "360402", -1, ""},
+		{"tengwangge", "滕王阁街道应急办监管员", "supervisor", "360102002", -1, ""},
+		{"minxiang", "民巷社区信息员", "officer", "360102002001", -1, ""},
+		{"gutang", "姑塘镇安监站监管员", "supervisor", "360402100", -1, ""},
+		{"cailing", "蔡岭村信息员", "officer", "360402100200", -1, ""},
+		{"qiye", "精细化工安全员", "enterprise", "", 0, ""},
+		{"gangkou", "港口物流安全员", "enterprise", "", 2, ""},
 	}
 	actors := map[string]workflow.Actor{}
 	for _, du := range users {
-		in := workflow.UserInput{Username: du.username, Password: Password, DisplayName: du.name, Role: du.role, RegionCode: du.region}
+		in := workflow.UserInput{Username: du.username, Password: Password, DisplayName: du.name, Role: du.role,
+			RegionCode: du.region, Department: du.department}
 		if du.enterprise >= 0 {
 			in.EnterpriseID = &entIDs[du.enterprise]
 		}
@@ -139,8 +143,9 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 		{"qiye", workflow.HazardInput{Title: "配电室未设挡鼠板", Industry: "危险化学品"}, []step{confirm, plan}},
 		{"qiye", workflow.HazardInput{Title: "消防通道堆放杂物", Industry: "危险化学品"}, []step{confirm, plan, submit}},
 		{"qiye", workflow.HazardInput{Title: "车间安全警示标志缺失", Industry: "危险化学品"}, []step{confirm, plan, submit, approve}},
+		// An officer's report is checked by someone else: here the county's supervisor.
 		{"xinxiyuan", workflow.HazardInput{Title: "小区地下车库积水（疑似）", RegionCode: "360102", Industry: "自然灾害"},
-			[]step{{"xinxiyuan", workflow.EventInput{Event: model.EventDismiss, Fields: workflow.Fields{Reason: str("现场核查为临时清洗积水，不构成隐患")}}}}},
+			[]step{{"donghu", workflow.EventInput{Event: model.EventDismiss, Fields: workflow.Fields{Reason: str("现场核查为临时清洗积水，不构成隐患")}}}}},
 		{"donghu", workflow.HazardInput{Title: "反应釜紧急切断装置未投用", Level: "major", Source: "supervisory_check", EnterpriseID: &ents[0], Industry: "危险化学品"},
 			[]step{
 				{"donghu", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{
@@ -158,6 +163,19 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 			[]step{{"gutang", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{ResponsibleUnit: str("蔡岭村民委员会"), Deadline: &deadline}}}}},
 		{"lianxi", workflow.HazardInput{Title: "码头装卸区照明不足", Source: "supervisory_check", EnterpriseID: &ents[2], Industry: "交通运输"},
 			[]step{{"lianxi", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Deadline: &soon}}}}},
+		// Departments: an officer's report of a building site falls to housing by
+		// its industry; housing's own finding; a major hazard of the water
+		// bureau, in the register every department of 东湖区 reads.
+		{"xinxiyuan", workflow.HazardInput{Title: "在建工地塔吊基础积水", Location: "东湖区青山南路工地", RegionCode: "360102", Industry: "建筑施工"},
+			[]step{{"donghu", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{
+				ResponsibleUnit: str("南昌城建集团第三项目部"), Deadline: &deadline}}}}},
+		{"zhujian", workflow.HazardInput{Title: "老旧小区外墙瓷砖空鼓脱落", Source: "supervisory_check", Location: "东湖区豫章街道", RegionCode: "360102", Industry: "房屋"},
+			[]step{{"zhujian", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{
+				ResponsibleUnit: str("东湖区豫章街道办事处"), Deadline: &deadline}}}}},
+		{"donghu", workflow.HazardInput{Title: "青山湖排涝泵站闸门启闭失灵", Level: "major", Source: "supervisory_check", Location: "东湖区青山湖泵站", RegionCode: "360102", Industry: "水利"},
+			[]step{{"donghu", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{
+				Department: str("water"), ResponsibleUnit: str("东湖区青山湖泵站管理所"),
+				BasisStandard: str("《水利工程生产安全重大事故隐患清单指南（2023年版）》"), BasisClause: str("运行管理类：闸门启闭设备不能正常运行（演示）"), Deadline: &soon}}}}},
 	}
 	for _, s := range scripts {
 		h, err := e.Hazards.CreateHazard(ctx, actors[s.by], s.in)

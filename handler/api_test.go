@@ -95,6 +95,7 @@ var fixtureUsers = []struct {
 	{"donghu2", "东湖区局核查员", model.RoleSupervisor, "360102", ""},
 	{"xihu", "西湖区局监管员", model.RoleSupervisor, "360103", ""},
 	{"officer", "东湖区信息员", model.RoleOfficer, "360102", ""},
+	{"officer2", "东湖区信息员二", model.RoleOfficer, "360102", ""},
 	{"entA", "精细化工安全员", model.RoleEnterprise, "", "A"},
 	{"entB", "西湖建材安全员", model.RoleEnterprise, "", "B"},
 }
@@ -1147,7 +1148,7 @@ func TestListHazards(t *testing.T) {
 		hz["h4"] = xihu.mustFire(h, "plan", plan)
 		// h5 东湖, officer report, discovered; h6 public report, dismissed.
 		hz["h5"] = officer.createHazard(obj{"title": "小区地下车库", "description": "雨后积水严重", "region_code": "360102"})
-		h = officer.createHazard(obj{"title": "疑似违规动火", "region_code": "360102", "source": "public_report"})
+		h = w.as(t, "officer2").createHazard(obj{"title": "疑似违规动火", "region_code": "360102", "source": "public_report"})
 		hz["h6"] = officer.mustFire(h, "dismiss", obj{"reason": "现场核查不属实"})
 		// h7 濂溪, C (九江, outside 南昌), with a percent sign in its title.
 		hz["h7"] = prov.createHazard(obj{"title": "码头照明达标率低于100%", "enterprise_id": c})
@@ -1499,9 +1500,9 @@ func TestLifecycle(t *testing.T) {
 		})
 
 		t.Run("dismiss", func(t *testing.T) {
-			officer := w.as(t, "officer")
-			first := officer.createHazard(obj{"title": "群众举报：加油站旁违规摆摊", "region_code": "360102", "source": "public_report"})
-			dup := officer.createHazard(obj{"title": "加油站旁有人摆摊卖烟花", "region_code": "360102", "source": "public_report"})
+			officer, officer2 := w.as(t, "officer"), w.as(t, "officer2") // another officer checks (信息员上报的隐患须由其他人员核查)
+			first := officer2.createHazard(obj{"title": "群众举报：加油站旁违规摆摊", "region_code": "360102", "source": "public_report"})
+			dup := officer2.createHazard(obj{"title": "加油站旁有人摆摊卖烟花", "region_code": "360102", "source": "public_report"})
 			other := w.as(t, "xihu").createHazard(obj{"title": "西湖区的隐患", "region_code": "360103"})
 
 			officer.fire(dup, "dismiss", obj{}).wantError(http.StatusBadRequest, "invalid_fields", "reason")
@@ -1524,7 +1525,7 @@ func TestLifecycle(t *testing.T) {
 				t.Errorf("dismiss event %+v", last)
 			}
 			// Nothing merges into a dismissed hazard, and a dismissed one is final.
-			third := officer.createHazard(obj{"title": "加油站旁摆摊（第三次举报）", "region_code": "360102", "source": "public_report"})
+			third := officer2.createHazard(obj{"title": "加油站旁摆摊（第三次举报）", "region_code": "360102", "source": "public_report"})
 			officer.fire(third, "dismiss", obj{"reason": "重复", "duplicate_of": dup.ID}).wantError(http.StatusBadRequest, "invalid_fields", "duplicate_of")
 			e := officer.fire(got, "dismiss", obj{"reason": "再次"}).wantError(http.StatusUnprocessableEntity, "event_not_allowed")
 			if e.Allowed == nil || len(e.Allowed) != 0 {
@@ -1786,7 +1787,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		t.Run("officer writes off general hazards only", func(t *testing.T) {
 			officer, entA := w.as(t, "officer"), w.as(t, "entA")
 			plan := obj{"measures": "整改", "responsible_person": "李四", "deadline": "2026-12-20"}
-			g := officer.createHazard(obj{"title": "员工未佩戴安全帽", "enterprise_id": w.ents["A"].ID})
+			g := w.as(t, "officer2").createHazard(obj{"title": "员工未佩戴安全帽", "enterprise_id": w.ents["A"].ID})
 			g = officer.mustFire(g, "confirm", obj{})
 			g = entA.mustFire(g, "plan", plan)
 			g = entA.mustFire(g, "submit", obj{})

@@ -44,6 +44,11 @@ func (s *Server) createRegion(c *gin.Context) {
 	respond(s, c, http.StatusCreated, r, err)
 }
 
+// listDepartments is the directory of competent departments.
+func (s *Server) listDepartments(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": workflow.Departments()})
+}
+
 func (s *Server) listEnterprises(c *gin.Context) {
 	es, err := s.directory.Enterprises(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)

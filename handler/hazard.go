@@ -28,7 +28,8 @@ func (s *Server) createHazard(c *gin.Context) {
 func listQuery(c *gin.Context) workflow.ListQuery {
 	return workflow.ListQuery{
 		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
-		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"), Overdue: c.Query("overdue"),
+		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"),
+		Department: c.Query("department"), Overdue: c.Query("overdue"),
 		Q: c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
 	}
 }

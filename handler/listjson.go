@@ -44,6 +44,8 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 	b = model.AppendJSONString(b, string(h.Level))
 	b = append(b, `,"industry":`...)
 	b = model.AppendJSONString(b, h.Industry)
+	b = append(b, `,"department":`...)
+	b = model.AppendJSONString(b, string(h.Department))
 	b = append(b, `,"region_code":`...)
 	b = model.AppendJSONString(b, h.RegionCode)
 	b = append(b, `,"enterprise_id":`...)
@@ -72,6 +74,8 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 	b = appendTime(b, h.UpdatedAt)
 	b = append(b, `,"overdue":`...)
 	b = strconv.AppendBool(b, h.Overdue)
+	b = append(b, `,"read_only":`...)
+	b = strconv.AppendBool(b, h.ReadOnly)
 	b = append(b, `,"allowed_events":`...)
 	if h.AllowedEvents == nil {
 		b = append(b, "null"...)

@@ -19,6 +19,7 @@ type adminView struct {
 	Users       []model.User
 	Ladder      workflow.LadderPolicy
 	Roles       []option
+	Departments []option
 	Form        string // the form that came back with problems
 	Values      map[string]string
 	Errors      map[string]string
@@ -35,6 +36,7 @@ func (u *ui) adminData(c *gin.Context) (adminView, error) {
 	for _, r := range model.Roles {
 		v.Roles = append(v.Roles, option{string(r), r.Label()})
 	}
+	v.Departments = departmentOptions()
 	a := actor(c)
 	var err error
 	if v.Users, err = u.s.directory.Users(c.Request.Context(), a); err != nil {
@@ -81,8 +83,8 @@ func (u *ui) adminPost(c *gin.Context, form, ok string, create func(f map[string
 	u.render(c, p.Status, "admin", v)
 }
 
-// updateUser deactivates, activates or renames an account or sets its
-// password, from the admin page's row of that account.
+// updateUser deactivates, activates or renames an account, sets its password
+// or a supervisor's department, from the admin page's row of that account.
 func (u *ui) updateUser(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -101,6 +103,9 @@ func (u *ui) updateUser(c *gin.Context) {
 		case "password":
 			pw := f["password"]
 			in.Password = &pw
+		case "department":
+			d := f["department"]
+			in.Department = &d
 		default:
 			return &httpError{http.StatusBadRequest, "invalid_fields", "未知的操作", map[string]string{"action": "未知的操作"}}
 		}
@@ -127,7 +132,7 @@ func (u *ui) createEnterprise(c *gin.Context) {
 func (u *ui) createUser(c *gin.Context) {
 	u.adminPost(c, "users", "user", func(f map[string]string) error {
 		in := workflow.UserInput{Username: f["username"], Password: f["password"], DisplayName: f["display_name"],
-			Role: f["role"], RegionCode: f["region_code"]}
+			Role: f["role"], RegionCode: f["region_code"], Department: f["department"]}
 		if s := strings.TrimSpace(f["enterprise_id"]); s != "" {
 			id, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {

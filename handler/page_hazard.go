@@ -37,6 +37,15 @@ func stateOptions() []option {
 	return out
 }
 
+// departmentOptions are the departments to choose from, the emergency bureau first.
+func departmentOptions() []option {
+	var out []option
+	for _, d := range workflow.Departments() {
+		out = append(out, option{string(d.Code), d.Name})
+	}
+	return out
+}
+
 var levelOptions = []option{{"general", "一般"}, {"major", "重大"}}
 
 var sourceOptions = []option{
@@ -60,7 +69,7 @@ func findingSources(role model.Role) []option {
 func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
-		"enterprise_id": q.EnterpriseID, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"enterprise_id": q.EnterpriseID, "department": q.Department, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -131,7 +140,7 @@ func (f eventForm) E(name string) string { return f.Errors[name] }
 
 // formInputs are the inputs event ev's form shows, by their API names: the
 // fields the workflow takes for ev, and a comment. The enterprise is asked for
-// only while the hazard has none. How each input looks is the template's.
+// only while the hazard has none, the department only of those who choose it. How each input looks is the template's.
 func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
 	in := map[string]bool{"comment": true}
 	for _, name := range workflow.EventFields(ev) {
@@ -139,6 +148,9 @@ func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
 	}
 	if d.EnterpriseID != nil {
 		delete(in, "enterprise_id")
+	}
+	if !d.ChoosesDepartment {
+		delete(in, "department")
 	}
 	return in
 }
@@ -148,13 +160,14 @@ var primary = map[model.Event]bool{model.EventConfirm: true, model.EventPlan: tr
 
 type hazardView struct {
 	base
-	D          workflow.HazardDetail
-	Forms      []eventForm
-	Upload     uploadForm
-	Timeline   []timelineItem
-	Today      string
-	KindLabels map[string]string
-	Withdraw   map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
+	D           workflow.HazardDetail
+	Departments []option
+	Forms       []eventForm
+	Upload      uploadForm
+	Timeline    []timelineItem
+	Today       string
+	KindLabels  map[string]string
+	Withdraw    map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
 }
 
 type uploadForm struct {
@@ -169,7 +182,7 @@ type timelineItem struct {
 // payloadNames label the parts of an event's payload worth showing on the
 // timeline.
 var payloadNames = []struct{ key, label string }{
-	{"level", "等级"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
+	{"level", "等级"}, {"department", "主管部门"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
@@ -191,6 +204,8 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			switch pn.key {
 			case "level":
 				s = model.Level(s).Label()
+			case "department":
+				s = model.Department(s).Label()
 			case "step":
 				if n, err := strconv.Atoi(s); err == nil {
 					s = workflow.StepLabel(n)
@@ -221,6 +236,10 @@ func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
 		f := eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: map[string]string{}, Primary: primary[ev]}
 		// Start from what the hazard already says.
 		f.Values["level"] = string(d.Level)
+		f.Values["department"] = string(d.Department)
+		if d.Department == "" {
+			f.Values["department"] = string(workflow.IndustryDepartment(d.Industry))
+		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
 		if ev == model.EventPlan {
@@ -255,7 +274,7 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
-	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Forms: forms(d, posted), Upload: up,
+	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
 }
 
@@ -362,6 +381,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		return &n
 	}
 	in.Level = str("level")
+	in.Department = str("department")
 	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")

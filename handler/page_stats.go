@@ -119,6 +119,32 @@ type statsView struct {
 	MajorOpen barChart
 	Trend     trend
 	MajorZero bool
+	ByDept    []deptRow // 按主管部门
+}
+
+// deptRow is one line of the table by department.
+type deptRow struct {
+	Code        string
+	Name        string
+	Open, Major int64
+}
+
+// deptRows joins the open and the open major counts by department, most open
+// first; "" (not yet listed) is named so.
+func deptRows(open, major []model.Count) []deptRow {
+	majors := map[string]int64{}
+	for _, c := range major {
+		majors[c.Key] = c.N
+	}
+	out := make([]deptRow, 0, len(open))
+	for _, c := range open {
+		name := model.Department(c.Key).Label()
+		if c.Key == "" {
+			name = "待核查（未定主管部门）"
+		}
+		out = append(out, deptRow{Code: c.Key, Name: name, Open: c.N, Major: majors[c.Key]})
+	}
+	return out
 }
 
 // statsPage is the dashboard: every chart is SVG drawn here, with no script.
@@ -148,6 +174,7 @@ func (u *ui) statsPage(c *gin.Context) {
 		newBarChart("在办隐患·按区划", d.ByRegion, region, false),
 		newBarChart("在办隐患·按行业", d.ByIndustry, same, false),
 	}
+	v.ByDept = deptRows(d.ByDepartment, d.MajorDepartment)
 	v.MajorOpen = newBarChart("未销号重大事故隐患·按区划（目标：动态清零）", d.MajorOpen, region, true)
 	u.render(c, http.StatusOK, "stats", v)
 }

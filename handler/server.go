@@ -91,6 +91,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/me", s.me)
 	auth.GET("/regions", s.listRegions)
 	auth.POST("/regions", s.createRegion)
+	auth.GET("/departments", s.listDepartments)
 	auth.GET("/enterprises", s.listEnterprises)
 	auth.POST("/enterprises", s.createEnterprise)
 	auth.GET("/users", s.listUsers)

@@ -32,6 +32,13 @@ var ledgerFields = []ledgerField{
 	strField("title", func(r *xlsx.Row) string { return r.Title }, func(h *model.Hazard) *string { return &h.Title }),
 	strField("description", func(r *xlsx.Row) string { return r.Description }, func(h *model.Hazard) *string { return &h.Description }),
 	strField("industry", func(r *xlsx.Row) string { return r.Industry }, func(h *model.Hazard) *string { return &h.Industry }),
+	{
+		key:  "department",
+		row:  func(r *xlsx.Row) (any, bool) { return r.Department, r.Department != "" },
+		cur:  func(h *model.Hazard) any { return h.Department },
+		set:  func(h *model.Hazard, r *xlsx.Row) { h.Department = r.Department },
+		same: func(a, b any) bool { return a == b },
+	},
 	strField("location", func(r *xlsx.Row) string { return r.Location }, func(h *model.Hazard) *string { return &h.Location }),
 	{
 		key:  "level",

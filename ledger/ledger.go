@@ -159,6 +159,7 @@ func (x *Export) Write(ctx context.Context, w io.Writer) (int, error) {
 func ledgerRow(r *xlsx.Row, h *model.Hazard, overdueDays int) {
 	r.Code, r.Title, r.Description, r.Source, r.Level = h.Code, h.Title, h.Description, h.Source, h.Level
 	r.BasisStandard, r.BasisClause, r.Industry, r.RegionCode = h.BasisStandard, h.BasisClause, h.Industry, h.RegionCode
+	r.Department = h.Department
 	r.Location, r.DiscoveredAt, r.Measures = h.Location, &h.DiscoveredAt, h.Measures
 	r.ResponsibleUnit, r.ResponsiblePerson, r.ResponsiblePhone = h.ResponsibleUnit, h.ResponsiblePerson, h.ResponsiblePhone
 	r.Funds, r.FundsSource, r.Deadline, r.EmergencyPlan = h.Funds, h.FundsSource, h.Deadline, h.EmergencyPlan

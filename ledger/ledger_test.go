@@ -275,10 +275,10 @@ func TestLedgerAllOrNothing(t *testing.T) {
 func TestLedgerUpdates(t *testing.T) {
 	forDialects(t, func(t *testing.T, f *fixture) {
 		h := f.toState(t, model.StateRectifying)
-		// Row 3 is the only hazard; 整改措施 is column O, 整改期限 U, 当前状态 X.
+		// Row 3 is the only hazard; 整改措施 is column P, 整改期限 V, 当前状态 Y.
 		b := f.export(t, "donghu", workflow.ListQuery{})
 
-		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "更换为防爆型设备"}), ImportOptions{})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"P3": "更换为防爆型设备"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Fatalf("result %+v", res)
@@ -294,15 +294,15 @@ func TestLedgerUpdates(t *testing.T) {
 		}
 
 		// The hazard moved on since the export: the old file cannot change it.
-		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"O3": "又改了一次"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, b, map[string]any{"P3": "又改了一次"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
 		fresh := f.export(t, "donghu", workflow.ListQuery{})
-		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"U3": "2027-01-31"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"V3": "2027-01-31"}), ImportOptions{})
 		wantRowError(t, err, "整改期限")
-		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"X3": "已销号"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"Y3": "已销号"}), ImportOptions{})
 		wantRowError(t, err, "当前状态")
-		_, err = f.ledger.Import(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"O3": "越权修改"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["xihu"], setCells(t, fresh, map[string]any{"P3": "越权修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 
 		// A deadline reminder since the export changed nothing the ledger
@@ -313,13 +313,13 @@ func TestLedgerUpdates(t *testing.T) {
 		if sw.Reminders != 1 {
 			t.Fatalf("sweep %+v, want one reminder", sw)
 		}
-		res, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "提醒后修改"}), ImportOptions{})
+		res, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"P3": "提醒后修改"}), ImportOptions{})
 		noErr(t, err)
 		if res.Updated != 1 {
 			t.Errorf("after a reminder: %+v", res)
 		}
 		// A real event since the export still guards the row.
-		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"O3": "第三次修改"}), ImportOptions{})
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], setCells(t, fresh, map[string]any{"P3": "第三次修改"}), ImportOptions{})
 		wantRowError(t, err, "隐患编号")
 	})
 }

@@ -247,8 +247,11 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *mod
 		}
 		if !allowed[f.key] {
 			msg := fmt.Sprintf("隐患当前状态为“%s”，台账不能修改%s", h.State.Label(), xlsx.HeaderOf(f.key))
-			if f.key == "deadline" {
+			switch f.key {
+			case "deadline":
 				msg = "整改期限只能通过延期办理，台账不能修改"
+			case "department":
+				msg = "主管部门在列入清单时确定，台账不能修改"
 			}
 			re.add(f.key, msg)
 			continue

@@ -44,7 +44,7 @@ var noticeEvents = map[model.Event]bool{model.EventRemind: true, model.EventAckn
 
 // createFields is what a row that creates a hazard in state may fill in: what a
 // discovered hazard holds, and from listing on (not for a dismissed one) the
-// plan and the deadline too. Fields of later stages on an earlier state are a
+// plan, the deadline and the competent department too. Fields of later stages on an earlier state are a
 // mistake of the row, not something to drop.
 func createFields(state model.State) map[string]bool {
 	holds := map[string]bool{}
@@ -52,7 +52,7 @@ func createFields(state model.State) map[string]bool {
 		holds[f] = true
 	}
 	if state != model.StateDiscovered && state != model.StateDismissed {
-		for _, f := range append(importFields[model.StateListed], "deadline") {
+		for _, f := range append(importFields[model.StateListed], "deadline", "department") {
 			holds[f] = true
 		}
 	}
@@ -126,6 +126,10 @@ func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state m
 		next.ResponsibleUnit = unit
 		next.ListedAt = &now
 		next.ListedSupervision = workflow.UnderListedSupervision(next.Level)
+		if next.Department == "" {
+			next.Department = workflow.IndustryDepartment(next.Industry)
+		}
+		payload["department"] = string(next.Department)
 	}
 	switch state {
 	case model.StateRectifying:

@@ -8,12 +8,17 @@ import (
 	"gorm.io/gorm"
 )
 
-// Scope limits what a query returns to a territory or to one enterprise.
-// The zero Scope matches nothing; AllScope matches everything.
+// Scope limits what a query returns to a territory or to one enterprise, and
+// within a territory, when Department is set, to that department's hazards (and
+// with MajorToo also every listed major hazard of the territory, the shared
+// register). Who gets which scope is workflow's rule (Actor.Scope); this is its
+// SQL. The zero Scope matches nothing; AllScope matches everything.
 type Scope struct {
 	All          bool
 	Region       string // a region code: itself and every region below it
 	EnterpriseID int64
+	Department   Department // with Region: only this department's hazards
+	MajorToo     bool       // with Department: and every listed major hazard of the territory
 }
 
 // AllScope sees every row.

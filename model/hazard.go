@@ -18,6 +18,7 @@ type HazardFilter struct {
 	Source       Source
 	Region       string // this region and every region below it
 	EnterpriseID int64
+	Department   Department
 	OverdueOn    *Date // open hazards whose due day lies before this day
 	Query        string
 	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
@@ -41,7 +42,7 @@ func (s *Store) GetHazard(ctx context.Context, id int64) (*Hazard, error) {
 // hazardMutable are the columns an event may change; identity and provenance
 // (code, source, region, enterprise, discovery, creation) never change.
 var hazardMutable = []string{
-	"title", "description", "level", "industry", "location", "state", "version", "enterprise_id",
+	"title", "description", "level", "industry", "department", "location", "state", "version", "enterprise_id",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
@@ -136,6 +137,15 @@ func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
 	return q.Where(cond, args...), true
 }
 
+// departmentCond is the department part of a department scope (one ?, the
+// department), over hazards or their counts.
+func departmentCond(sc Scope, prefix string) string {
+	if !sc.MajorToo {
+		return prefix + "department = ?"
+	}
+	return "(" + prefix + "department = ? OR (" + prefix + "level = 'major' AND " + prefix + "department <> ''))"
+}
+
 // scopeCond is the condition that limits hazards to sc (prefix qualifies the
 // columns); ok is false when sc matches nothing.
 func scopeCond(sc Scope, prefix string) (cond string, args []any, ok bool) {
@@ -144,6 +154,13 @@ func scopeCond(sc Scope, prefix string) (cond string, args []any, ok bool) {
 		return "1 = 1", nil, true
 	case sc.EnterpriseID != 0:
 		return prefix + "enterprise_id = ?", []any{sc.EnterpriseID}, true
+	case sc.Region != "" && sc.Department != "":
+		// A department's own hazards of the territory, and with MajorToo its
+		// major ones of every department (the shared register); never one not
+		// yet listed (no department). The territory's (region, id) index is
+		// walked newest first and the rest tested on the row.
+		return prefix + regionColumn(sc.Region) + " = ? AND " + departmentCond(sc, prefix),
+			[]any{sc.Region, string(sc.Department)}, true
 	case sc.Region != "":
 		return prefix + regionColumn(sc.Region) + " = ?", []any{sc.Region}, true
 	}

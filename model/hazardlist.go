@@ -22,9 +22,9 @@ const postgresListQueries = 8
 // listColumns are the columns ListHazardRows fills, in scan order; the names in
 // braces are dates and times.
 var listColumns = []string{
-	"id", "code", "title", "source", "level", "industry", "region_code", "enterprise_id",
+	"id", "code", "title", "source", "level", "industry", "department", "region_code", "enterprise_id",
 	"location", "{discovered_at}", "state", "version", "escalation_level", "listed_supervision",
-	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "{created_at}", "{updated_at}",
+	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "created_by", "{created_at}", "{updated_at}",
 }
 
 // listSelect is the select list per dialect.
@@ -47,8 +47,9 @@ func selectList(date func(string) string) string {
 // ListHazardRows returns at most f.Limit hazards matching f, newest first, with
 // only the list's columns filled: identity, title, classification, territory,
 // enterprise, location, discovery, state and version, supervision flags, the
-// deadline and due day, the submitter (for the verifier rule) and the creation
-// and update times. Everything else is zero; GetHazard reads a whole hazard.
+// deadline and due day, the department, the submitter and the creator (for
+// the verifier and officer-review rules) and the creation and update times.
+// Everything else is zero; GetHazard reads a whole hazard.
 func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, error) {
 	where, args, ok := s.hazardWhere(f)
 	if !ok {
@@ -74,9 +75,9 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 		h := &hs[len(hs)-1]
 		var deadline, due nullDate
 		err := rows.Scan(&h.ID, &h.Code, &h.Title, (*string)(&h.Source), (*string)(&h.Level), &h.Industry,
-			&h.RegionCode, &h.EnterpriseID, &h.Location, (*timeCell)(&h.DiscoveredAt), (*string)(&h.State),
+			(*string)(&h.Department), &h.RegionCode, &h.EnterpriseID, &h.Location, (*timeCell)(&h.DiscoveredAt), (*string)(&h.State),
 			&h.Version, &h.EscalationLevel, &h.ListedSupervision, &h.ProductionSuspended, &deadline, &due,
-			&h.SubmittedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt))
+			&h.SubmittedBy, &h.CreatedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt))
 		if err != nil {
 			return nil, translate("model: list hazards", err)
 		}
@@ -113,6 +114,9 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	if f.EnterpriseID != 0 {
 		add("enterprise_id = ?", f.EnterpriseID)
+	}
+	if f.Department != "" {
+		add("department = ?", string(f.Department))
 	}
 	if f.OverdueOn != nil {
 		// Walk the territory's (region, id) index newest first and test the due

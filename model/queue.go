@@ -50,3 +50,24 @@ func (s *Store) ListUnacknowledged(ctx context.Context, sc Scope, limit int) ([]
 	err := q.Order("escalations.created_at, escalations.id").Limit(limit).Find(&es).Error
 	return es, n, translate("model: list unacknowledged", err)
 }
+
+// ReportedBy returns at most limit hazards in scope that user id registered,
+// newest first, and how many there are in all (an officer's 我上报的隐患).
+func (s *Store) ReportedBy(ctx context.Context, sc Scope, id int64, limit int) ([]Hazard, int64, error) {
+	base := func() (*gorm.DB, bool) {
+		q, ok := scoped(s.r(ctx).Model(&Hazard{}), sc, "")
+		return q.Where("created_by = ?", id), ok
+	}
+	q, ok := base()
+	if !ok {
+		return nil, 0, nil
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return nil, 0, translate("model: count reported", err)
+	}
+	q, _ = base()
+	var hs []Hazard
+	err := q.Order("id DESC").Limit(limit).Find(&hs).Error
+	return hs, n, translate("model: reported", err)
+}

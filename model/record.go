@@ -91,15 +91,16 @@ type Enterprise struct {
 
 // User is an account of staff or of an enterprise.
 type User struct {
-	ID           int64     `gorm:"primaryKey" json:"id"`
-	Username     string    `json:"username"`
-	PasswordHash string    `json:"-"`
-	DisplayName  string    `json:"display_name"`
-	Role         Role      `json:"role"`
-	RegionCode   *string   `json:"region_code"`
-	EnterpriseID *int64    `json:"enterprise_id"`
-	Active       bool      `json:"active"`
-	CreatedAt    time.Time `json:"created_at"`
+	ID           int64      `gorm:"primaryKey" json:"id"`
+	Username     string     `json:"username"`
+	PasswordHash string     `json:"-"`
+	DisplayName  string     `json:"display_name"`
+	Role         Role       `json:"role"`
+	RegionCode   *string    `json:"region_code"`
+	EnterpriseID *int64     `json:"enterprise_id"`
+	Department   Department `json:"department,omitempty"` // supervisors only
+	Active       bool       `json:"active"`
+	CreatedAt    time.Time  `json:"created_at"`
 }
 
 // Region returns the user's region code, "" for an admin without one.
@@ -135,6 +136,7 @@ type Hazard struct {
 	Source              Source     `json:"source"`
 	Level               Level      `json:"level"`
 	Industry            string     `json:"industry"`
+	Department          Department `json:"department"` // the competent department, set when listed
 	RegionCode          string     `json:"region_code"`
 	RegionProvince      string     `json:"-"` // derived from RegionCode on insert
 	RegionCity          string     `json:"-"`

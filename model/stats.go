@@ -38,6 +38,49 @@ type Stats struct {
 	Weeks      []Week
 }
 
+// summaryRegion limits a summary table to sc's territory; ok is false for a
+// scope that is not summarised (an enterprise's).
+func summaryRegion(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
+	switch {
+	case sc.All:
+		return q, true
+	case sc.Region != "":
+		lo, hi := RegionRange(sc.Region)
+		return q.Where("region_code BETWEEN ? AND ?", lo, hi), true
+	}
+	return q, false
+}
+
+// scopedCounts is hazard_counts limited to sc: territory, and department as
+// the hazards' scope (scopeCond) has it.
+func (s *Store) scopedCounts(ctx context.Context, sc Scope) (*gorm.DB, bool) {
+	q, ok := summaryRegion(s.r(ctx).Table("hazard_counts"), sc)
+	if ok && sc.Region != "" && sc.Department != "" {
+		q = q.Where(departmentCond(sc, ""), string(sc.Department))
+	}
+	return q, ok
+}
+
+// DepartmentCounts are the open hazards in scope (not written off, not
+// dismissed) by department code ("" for those not yet listed), most first,
+// from the summaries; with them the same for open major hazards.
+func (s *Store) DepartmentCounts(ctx context.Context, sc Scope) (open, major []Count, err error) {
+	for _, g := range []struct {
+		dst   *[]Count
+		where string
+	}{{&open, openStates}, {&major, openStates + " AND level = 'major'"}} {
+		q, ok := s.scopedCounts(ctx, sc)
+		if !ok {
+			return nil, nil, nil
+		}
+		err := q.Where(g.where).Select("department AS k, SUM(n) AS n").Group("department").Having("SUM(n) > 0").Order("n DESC, k").Scan(g.dst).Error
+		if err != nil {
+			return nil, nil, translate("model: stats by department", err)
+		}
+	}
+	return open, major, nil
+}
+
 // openStates are the states of a hazard not yet closed.
 const openStates = "state IN ('discovered', 'listed', 'rectifying', 'verifying')"
 
@@ -49,17 +92,8 @@ const openStates = "state IN ('discovered', 'listed', 'rectifying', 'verifying')
 // are not summarised: they get nothing.
 func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []time.Time) (Stats, error) {
 	var st Stats
-	region := func(q *gorm.DB) (*gorm.DB, bool) {
-		switch {
-		case sc.All:
-			return q, true
-		case sc.Region != "":
-			lo, hi := RegionRange(sc.Region)
-			return q.Where("region_code BETWEEN ? AND ?", lo, hi), true
-		}
-		return q, false
-	}
-	counts := func() (*gorm.DB, bool) { return region(s.r(ctx).Table("hazard_counts")) }
+	region := func(q *gorm.DB) (*gorm.DB, bool) { return summaryRegion(q, sc) }
+	counts := func() (*gorm.DB, bool) { return s.scopedCounts(ctx, sc) }
 	if _, ok := counts(); !ok {
 		return st, nil
 	}

@@ -11,6 +11,7 @@ import (
 // CountKey is a cell of the hazard counts.
 type CountKey struct {
 	RegionCode string
+	Department Department
 	State      State
 	Level      Level
 	Source     Source
@@ -40,7 +41,7 @@ func (hazardWeek) TableName() string { return "hazard_weeks" }
 // transaction.
 func (s *Store) AdjustCount(ctx context.Context, k CountKey, delta int64) error {
 	err := s.w(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "region_code"}, {Name: "state"}, {Name: "level"}, {Name: "source"}, {Name: "industry"}, {Name: "on_time"}},
+		Columns:   []clause.Column{{Name: "region_code"}, {Name: "department"}, {Name: "state"}, {Name: "level"}, {Name: "source"}, {Name: "industry"}, {Name: "on_time"}},
 		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("hazard_counts.n + ?", delta)}),
 	}).Create(&hazardCount{CountKey: k, N: delta}).Error
 	return translate("model: adjust count", err)
@@ -62,6 +63,7 @@ func (s *Store) AdjustWeek(ctx context.Context, region string, week Date, found,
 // SummaryRow is what the summaries are rebuilt from: one hazard's keys.
 type SummaryRow struct {
 	RegionCode   string
+	Department   Department
 	State        State
 	Level        Level
 	Source       Source
@@ -89,7 +91,7 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		}
 		weeks := map[wk][2]int64{}
 		rows, err := tx.w(ctx).Model(&Hazard{}).
-			Select("region_code, state, level, source, industry, deadline, discovered_at, closed_at").Rows()
+			Select("region_code, department, state, level, source, industry, deadline, discovered_at, closed_at").Rows()
 		if err != nil {
 			return translate("model: rebuild summaries", err)
 		}

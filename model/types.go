@@ -298,3 +298,67 @@ func (d *Date) scanText(s string) error {
 	*d = Date{t}
 	return nil
 }
+
+// Department is a competent department (行业主管部门) of a region's government:
+// the emergency bureau, the comprehensive supervisor, or one of the industry
+// departments. "" is none: an account that is not a supervisor's, a hazard not
+// yet listed.
+type Department string
+
+// The departments of docs/design.md.
+const (
+	DeptEmergency        Department = "emergency"
+	DeptHousing          Department = "housing"
+	DeptTransport        Department = "transport"
+	DeptWater            Department = "water"
+	DeptNaturalResources Department = "natural_resources"
+	DeptForestry         Department = "forestry"
+	DeptFireRescue       Department = "fire_rescue"
+	DeptMarketRegulation Department = "market_regulation"
+	DeptAgriculture      Department = "agriculture"
+	DeptEducation        Department = "education"
+)
+
+// Departments lists every department, the emergency bureau first.
+var Departments = []Department{DeptEmergency, DeptHousing, DeptTransport, DeptWater, DeptNaturalResources,
+	DeptForestry, DeptFireRescue, DeptMarketRegulation, DeptAgriculture, DeptEducation}
+
+// Valid reports whether d is one of Departments ("" is not).
+func (d Department) Valid() bool {
+	for _, v := range Departments {
+		if d == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the department's Chinese name, as in 住房和城乡建设 (without the
+// region and the 局: workflow.DepartmentOffice composes those).
+func (d Department) Label() string {
+	switch d {
+	case DeptEmergency:
+		return "应急管理"
+	case DeptHousing:
+		return "住房和城乡建设"
+	case DeptTransport:
+		return "交通运输"
+	case DeptWater:
+		return "水利"
+	case DeptNaturalResources:
+		return "自然资源"
+	case DeptForestry:
+		return "林业"
+	case DeptFireRescue:
+		return "消防救援"
+	case DeptMarketRegulation:
+		return "市场监督管理"
+	case DeptAgriculture:
+		return "农业农村"
+	case DeptEducation:
+		return "教育"
+	case "":
+		return "未定"
+	}
+	return string(d)
+}

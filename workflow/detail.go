@@ -21,6 +21,12 @@ type HazardDetail struct {
 	Linkable []model.Enterprise
 	// MayUpload says whether a may add files now.
 	MayUpload bool
+	// Office is the competent department's official name (东湖区住房和城乡建设局),
+	// "" while the hazard has none.
+	Office string
+	// ChoosesDepartment: a names the competent department when confirming
+	// (officers and supervisors; an enterprise's confirm takes the default).
+	ChoosesDepartment bool
 }
 
 // Detail returns hazard id with its log, files and supervision steps, for a.
@@ -40,8 +46,12 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 	if d.Escalations, err = e.store.ListEscalations(ctx, id); err != nil {
 		return HazardDetail{}, err
 	}
+	d.ChoosesDepartment = a.Role == model.RoleSupervisor || a.Role == model.RoleOfficer
 	if r, err := e.store.GetRegion(ctx, h.RegionCode); err == nil {
 		d.RegionName = r.Name
+		if h.Department != "" {
+			d.Office = DepartmentOffice(r.Name, r.Level, h.Department)
+		}
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return HazardDetail{}, err
 	}

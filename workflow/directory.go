@@ -172,12 +172,14 @@ type UserInput struct {
 	Role         string `json:"role"`
 	RegionCode   string `json:"region_code"`
 	EnterpriseID *int64 `json:"enterprise_id"`
+	Department   string `json:"department"` // supervisors only; emergency when ""
 }
 
 // CreateUser creates an account (admin only). Staff need a region; enterprise
 // users an enterprise, whose region becomes theirs. Officers (信息员) may be of
 // any level down to a village; supervisors down to a township (乡镇应急办、
-// 安监站), never a village.
+// 安监站), never a village. A supervisor belongs to a department (emergency
+// unless given); no other account has one.
 func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
@@ -226,6 +228,7 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 		}
 		u.RegionCode = &region
 	}
+	u.Department = userDepartment(errs, u.Role, strings.TrimSpace(in.Department))
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
@@ -240,15 +243,31 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	return u, nil
 }
 
+// userDepartment is the department of a new account of role: given, or
+// emergency, for a supervisor; none for anyone else (giving one is an error).
+func userDepartment(errs fieldErrors, role model.Role, given string) model.Department {
+	if role != model.RoleSupervisor {
+		if given != "" {
+			errs.add("department", "只有监管人员账号属于主管部门")
+		}
+		return ""
+	}
+	if given == "" {
+		return model.DeptEmergency
+	}
+	return parseDepartment(errs, "department", given)
+}
+
 // UserUpdate changes an account: each field given (non-nil) is set.
 type UserUpdate struct {
 	DisplayName *string `json:"display_name"`
 	Active      *bool   `json:"active"`
 	Password    *string `json:"password"`
+	Department  *string `json:"department"` // a supervisor's only
 }
 
-// UpdateUser renames, deactivates (or reactivates) an account or sets a new
-// password for it (admin only). Deactivating or a new password ends the
+// UpdateUser renames, deactivates (or reactivates) an account, sets a new
+// password for it or moves a supervisor to another department (admin only). Deactivating or a new password ends the
 // account's sessions at once (on every replica within the few seconds a
 // replica trusts a session it has checked). An admin cannot deactivate the
 // account they are signed in with, so one active admin always remains.
@@ -285,6 +304,17 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		if err != nil {
 			return notFoundOr("账号", err)
 		}
+		if in.Department != nil {
+			if cur.Role != model.RoleSupervisor {
+				return errInvalid(map[string]string{"department": "只有监管人员账号属于主管部门"})
+			}
+			derrs := fieldErrors{}
+			if d := parseDepartment(derrs, "department", *in.Department); d != "" {
+				cols["department"] = string(d)
+			} else {
+				return derrs.err()
+			}
+		}
 		if in.Active != nil && !*in.Active && cur.Active {
 			// The actor is an active admin: refusing their own account keeps at
 			// least one.
@@ -308,7 +338,9 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 	if err != nil {
 		return nil, err
 	}
-	if (in.Active != nil && !*in.Active) || in.Password != nil {
+	if (in.Active != nil && !*in.Active) || in.Password != nil || in.Department != nil {
+		// A new department changes what the account sees: not a few seconds
+		// later through the cache, at once.
 		e.sessions.dropUser(id)
 	}
 	return u, nil

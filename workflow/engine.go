@@ -110,16 +110,18 @@ func (e *core) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond)
 // Today is the current calendar day in Asia/Shanghai.
 func (e *core) Today() model.Date { return model.DateIn(e.now(), model.Shanghai) }
 
-// HazardView is a hazard as a caller sees it: with its derived overdue flag and
-// the events the caller may fire now.
+// HazardView is a hazard as a caller sees it: with its derived overdue flag,
+// the events the caller may fire now, and whether the caller sees it only
+// through the shared major-hazard register (read_only: no events).
 type HazardView struct {
 	*model.Hazard
 	Overdue       bool          `json:"overdue"`
+	ReadOnly      bool          `json:"read_only"`
 	AllowedEvents []model.Event `json:"allowed_events"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
-	return HazardView{Hazard: h, Overdue: h.Overdue(e.Today()), AllowedEvents: allowedEvents(a, h)}
+	return HazardView{Hazard: h, Overdue: h.Overdue(e.Today()), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}
 }
 
 // HazardInput is what a new hazard is registered with.
@@ -254,7 +256,10 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 		Source:      allowedSources[0],
 		CreatedBy:   actorID(a),
 		CreatedAt:   now,
-		UpdatedAt:   now,
+		// A department's supervisor registers for that department; anyone
+		// else's finding has none until it is listed.
+		Department: a.registersFor(),
+		UpdatedAt:  now,
 	}
 	if h.Title == "" {
 		errs.add("title", required("title"))
@@ -385,6 +390,9 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	in.Comment = strings.TrimSpace(in.Comment)
 	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
+	}
+	if a.ReadOnly(h) {
+		return nil, readOnlyRefusal(h)
 	}
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()

@@ -44,7 +44,7 @@ type step struct {
 
 var steps = map[model.Event]step{
 	model.EventConfirm: {
-		accepts: []string{"level", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
+		accepts: []string{"level", "department", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
 		apply:   func(c *change) { confirm(c); onChecked(c) },
 	},
 	model.EventDismiss: {
@@ -144,6 +144,7 @@ func confirm(c *change) {
 			c.payload["level"] = string(l)
 		}
 	}
+	listDepartment(c)
 	c.str("basis_standard", c.in.BasisStandard, 200, &c.next.BasisStandard)
 	c.str("basis_clause", c.in.BasisClause, 500, &c.next.BasisClause)
 	c.str("responsible_unit", c.in.ResponsibleUnit, 200, &c.next.ResponsibleUnit)
@@ -176,6 +177,24 @@ func confirm(c *change) {
 		c.payload["production_suspended"] = *c.in.ProductionSuspended
 	}
 	c.next.ListedAt = &c.now
+}
+
+// listDepartment settles the competent department of a hazard being listed:
+// the officer's or supervisor's choice, else the one it was registered for,
+// else its industry's (IndustryDepartment). An enterprise does not choose.
+func listDepartment(c *change) {
+	if c.in.Department != nil {
+		if c.actor.Role == model.RoleEnterprise {
+			c.errs.add("department", "企业用户不能指定主管部门")
+			return
+		}
+		if d := parseDepartment(c.errs, "department", *c.in.Department); d != "" {
+			c.next.Department = d
+		}
+	} else if c.next.Department == "" {
+		c.next.Department = IndustryDepartment(c.next.Industry)
+	}
+	c.payload["department"] = string(c.next.Department)
 }
 
 // linkEnterprise names the enterprise responsible for a hazard registered without

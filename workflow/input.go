@@ -29,6 +29,7 @@ type Fields struct {
 	Reason              *string  `json:"reason,omitempty"`
 	DuplicateOf         *int64   `json:"duplicate_of,omitempty"`
 	EnterpriseID        *int64   `json:"enterprise_id,omitempty"`
+	Department          *string  `json:"department,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -54,6 +55,7 @@ func (f *Fields) given() []string {
 	add(f.Reason != nil, "reason")
 	add(f.DuplicateOf != nil, "duplicate_of")
 	add(f.EnterpriseID != nil, "enterprise_id")
+	add(f.Department != nil, "department")
 	return out
 }
 
@@ -68,7 +70,7 @@ type EventInput struct {
 // fieldNames are the Chinese names of fields, for messages.
 var fieldNames = map[string]string{
 	"title": "隐患名称", "description": "隐患描述", "source": "隐患来源", "level": "隐患等级",
-	"industry": "行业领域", "region_code": "所属区划", "enterprise_id": "生产经营单位",
+	"industry": "行业领域", "department": "主管部门", "region_code": "所属区划", "enterprise_id": "生产经营单位",
 	"location": "隐患地点", "discovered_at": "发现时间", "basis_standard": "判定依据",
 	"basis_clause": "具体条款", "measures": "整改措施", "responsible_unit": "整改责任单位",
 	"responsible_person": "整改责任人", "responsible_phone": "联系电话", "funds": "整改资金",

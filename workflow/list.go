@@ -18,6 +18,7 @@ type ListQuery struct {
 	Source       string
 	Region       string
 	EnterpriseID string
+	Department   string
 	Overdue      string
 	Q            string
 	Cursor       string
@@ -34,36 +35,38 @@ type Page struct {
 // caller's next step need. GET /hazards/{id} gives the whole record (plan,
 // legal basis, verification, chain head).
 type HazardItem struct {
-	ID                  int64         `json:"id"`
-	Code                string        `json:"code"`
-	Title               string        `json:"title"`
-	Source              model.Source  `json:"source"`
-	Level               model.Level   `json:"level"`
-	Industry            string        `json:"industry"`
-	RegionCode          string        `json:"region_code"`
-	EnterpriseID        *int64        `json:"enterprise_id"`
-	Location            string        `json:"location"`
-	DiscoveredAt        time.Time     `json:"discovered_at"`
-	State               model.State   `json:"state"`
-	Version             int           `json:"version"`
-	EscalationLevel     int           `json:"escalation_level"`
-	ListedSupervision   bool          `json:"listed_supervision"`
-	ProductionSuspended bool          `json:"production_suspended"`
-	Deadline            *model.Date   `json:"deadline"`
-	DueOn               *model.Date   `json:"due_on"`
-	CreatedAt           time.Time     `json:"created_at"`
-	UpdatedAt           time.Time     `json:"updated_at"`
-	Overdue             bool          `json:"overdue"`
-	AllowedEvents       []model.Event `json:"allowed_events"`
+	ID                  int64            `json:"id"`
+	Code                string           `json:"code"`
+	Title               string           `json:"title"`
+	Source              model.Source     `json:"source"`
+	Level               model.Level      `json:"level"`
+	Industry            string           `json:"industry"`
+	Department          model.Department `json:"department"`
+	RegionCode          string           `json:"region_code"`
+	EnterpriseID        *int64           `json:"enterprise_id"`
+	Location            string           `json:"location"`
+	DiscoveredAt        time.Time        `json:"discovered_at"`
+	State               model.State      `json:"state"`
+	Version             int              `json:"version"`
+	EscalationLevel     int              `json:"escalation_level"`
+	ListedSupervision   bool             `json:"listed_supervision"`
+	ProductionSuspended bool             `json:"production_suspended"`
+	Deadline            *model.Date      `json:"deadline"`
+	DueOn               *model.Date      `json:"due_on"`
+	CreatedAt           time.Time        `json:"created_at"`
+	UpdatedAt           time.Time        `json:"updated_at"`
+	Overdue             bool             `json:"overdue"`
+	ReadOnly            bool             `json:"read_only"`
+	AllowedEvents       []model.Event    `json:"allowed_events"`
 }
 
 func (e *core) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
 	return HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
-		Industry: h.Industry, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
+		Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
 		DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
 		ListedSupervision: h.ListedSupervision, ProductionSuspended: h.ProductionSuspended,
 		Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
-		Overdue: h.Overdue(today), AllowedEvents: allowedEvents(a, h)}
+		Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}
 }
 
 // MaxPageSize bounds a page of the hazard list.
@@ -124,6 +127,9 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 			errs.add("enterprise_id", "企业编号应为正整数")
 		}
 		f.EnterpriseID = id
+	}
+	if q.Department != "" {
+		f.Department = parseDepartment(errs, "department", q.Department)
 	}
 	switch q.Overdue {
 	case "", "false":

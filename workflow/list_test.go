@@ -48,11 +48,11 @@ func TestListItemsMatchHazards(t *testing.T) {
 				}
 				h := full.Hazard
 				exp := HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
-					Industry: h.Industry, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
+					Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
 					DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
 					ListedSupervision: h.ListedSupervision, ProductionSuspended: h.ProductionSuspended,
 					Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
-					Overdue: full.Overdue, AllowedEvents: full.AllowedEvents}
+					Overdue: full.Overdue, ReadOnly: full.ReadOnly, AllowedEvents: full.AllowedEvents}
 				if !got.DiscoveredAt.Equal(exp.DiscoveredAt) || !got.CreatedAt.Equal(exp.CreatedAt) || !got.UpdatedAt.Equal(exp.UpdatedAt) {
 					t.Errorf("%s: hazard %d times %v %v %v, want %v %v %v", who, h.ID, got.DiscoveredAt, got.CreatedAt,
 						got.UpdatedAt, exp.DiscoveredAt, exp.CreatedAt, exp.UpdatedAt)

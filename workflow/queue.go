@@ -20,9 +20,13 @@ type WorkQueue struct {
 	Sections    []QueueSection
 	Letters     []model.Escalation // supervision documents not yet signed for
 	LetterCount int64
+	// Reported are an officer's own findings (我上报的隐患), newest first,
+	// whatever their state: where each stands. Nothing in it waits on them.
+	Reported      []HazardView
+	ReportedCount int64
 }
 
-// Total is the number of things waiting.
+// Total is the number of things waiting (the reported findings are not).
 func (q WorkQueue) Total() int64 {
 	n := q.LetterCount
 	for _, s := range q.Sections {
@@ -46,7 +50,8 @@ const QueueLimit = 50
 
 // Queue returns what waits on a: for supervisors and officers the hazards to check
 // and to verify, for enterprises those to plan and to submit and the supervision
-// letters to sign for. Admins have no queue (an empty one).
+// letters to sign for; for officers also what they reported and where it
+// stands. Admins have no queue (an empty one).
 func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 	var q WorkQueue
 	for _, w := range queueWork[a.Role] {
@@ -66,6 +71,16 @@ func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 			return WorkQueue{}, err
 		}
 		q.Letters, q.LetterCount = es, n
+	}
+	if a.Role == model.RoleOfficer {
+		hs, n, err := e.store.ReportedBy(ctx, a.Scope(), a.ID, QueueLimit)
+		if err != nil {
+			return WorkQueue{}, err
+		}
+		for i := range hs {
+			q.Reported = append(q.Reported, e.view(a, &hs[i]))
+		}
+		q.ReportedCount = n
 	}
 	return q, nil
 }

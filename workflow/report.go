@@ -513,6 +513,9 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 	if !a.Sees(h) {
 		return nil, nil, errForbidden("该举报不在您的管辖范围内")
 	}
+	if a.ReadOnly(h) {
+		return nil, nil, readOnlyRefusal(h)
+	}
 	return r, h, nil
 }
 

@@ -13,6 +13,9 @@ type Actor struct {
 	Role         model.Role
 	Region       string // region code; "" for an admin without one
 	EnterpriseID int64  // for enterprise users
+	// Department is a supervisor's department; "" is taken as emergency (the
+	// comprehensive supervisor, as every supervisor was before departments).
+	Department model.Department
 }
 
 // SystemActor acts for the service itself.
@@ -20,26 +23,72 @@ var SystemActor = Actor{Name: "系统", Role: model.RoleSystem}
 
 // ActorOf returns the actor for a user account.
 func ActorOf(u *model.User) Actor {
-	a := Actor{ID: u.ID, Name: u.Name(), Role: u.Role, Region: u.Region()}
+	a := Actor{ID: u.ID, Name: u.Name(), Role: u.Role, Region: u.Region(), Department: u.Department}
 	if u.EnterpriseID != nil {
 		a.EnterpriseID = *u.EnterpriseID
 	}
 	return a
 }
 
-// Scope is the territory whose records the actor may see: everything for an admin
-// and the system, the region and all below it for staff, one enterprise for its
-// users.
+// department is the department a supervisor acts for ("" for other roles).
+func (a Actor) department() model.Department {
+	if a.Role != model.RoleSupervisor {
+		return ""
+	}
+	if a.Department == "" {
+		return model.DeptEmergency
+	}
+	return a.Department
+}
+
+// Scope is what the actor may see, territory × department: everything for an
+// admin and the system, one enterprise for its users; for officers and the
+// emergency bureau's supervisors their region and all below it, every
+// department's hazards and those not yet listed; for another department's
+// supervisors the hazards of their department in that territory and — the
+// shared major-hazard register, read-only (ReadOnly) — every listed major
+// hazard there. A hazard not yet listed has no department: the emergency
+// bureau and the officers check it (unless a department's supervisor
+// registered it, which makes it that department's from the start).
 func (a Actor) Scope() model.Scope {
 	switch a.Role {
 	case model.RoleAdmin, model.RoleSystem:
 		return model.AllScope
 	case model.RoleEnterprise:
 		return model.Scope{EnterpriseID: a.EnterpriseID}
-	case model.RoleSupervisor, model.RoleOfficer:
+	case model.RoleOfficer:
+		return model.Scope{Region: a.Region}
+	case model.RoleSupervisor:
+		if d := a.department(); d != model.DeptEmergency {
+			return model.Scope{Region: a.Region, Department: d, MajorToo: true}
+		}
 		return model.Scope{Region: a.Region}
 	}
 	return model.Scope{}
+}
+
+// registersFor is the department of a hazard the actor registers: a
+// department's supervisor's own; "" (none until listed) for everyone else.
+func (a Actor) registersFor() model.Department {
+	if d := a.department(); d != model.DeptEmergency {
+		return d
+	}
+	return ""
+}
+
+// readOnlyRefusal is the refusal of anything but reading a hazard seen only
+// through the shared register (events, files, supervision replies, reports).
+func readOnlyRefusal(h *model.Hazard) error {
+	return &Error{Kind: KindForbidden, Code: "forbidden",
+		Message: "该隐患由" + h.Department.Label() + "部门主管，本部门只读（重大隐患共享）", Allowed: []model.Event{}}
+}
+
+// ReadOnly reports whether the actor sees h only through the shared register:
+// a department's supervisor and a major hazard of another department. Such a
+// hazard offers no event and refuses every one.
+func (a Actor) ReadOnly(h *model.Hazard) bool {
+	d := a.department()
+	return d != "" && d != model.DeptEmergency && h.Department != d
 }
 
 // anywhere: the system and the public may register hazards in any region.
@@ -54,7 +103,11 @@ func (a Actor) Sees(h *model.Hazard) bool {
 	case sc.EnterpriseID != 0:
 		return h.EnterpriseID != nil && *h.EnterpriseID == sc.EnterpriseID
 	case sc.Region != "":
-		return model.Within(h.RegionCode, sc.Region)
+		if !model.Within(h.RegionCode, sc.Region) {
+			return false
+		}
+		return sc.Department == "" || h.Department == sc.Department ||
+			(sc.MajorToo && h.Level == model.LevelMajor && h.Department != "")
 	}
 	return false
 }
@@ -105,6 +158,20 @@ var (
 		unmet: "撤销销号须由县级及以上监管人员办理",
 		holds: func(a Actor, _ *model.Hazard, _ model.Level) bool { return a.countyOrAbove() },
 	}
+	competentDepartment = condition{
+		unmet: "核实销号须由该隐患的主管部门办理（审核把关销号）",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
+			return h.Department == a.department() || (h.Department == "" && a.department() == model.DeptEmergency)
+		},
+	}
+	// An officer's own finding is checked by someone else: a supervisor of
+	// its territory or another officer (whose territory covers it).
+	notOwnFinding = condition{
+		unmet: "信息员上报的隐患须由其他人员核查",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
+			return h.CreatedBy == nil || *h.CreatedBy != a.ID
+		},
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -115,16 +182,17 @@ const maxEscalation = 4
 
 // rules says, per event, which roles may fire it and on what conditions. A role
 // missing from an event's entry may not fire it at all. Territory (region, own
-// enterprise) is checked for every event before these rules.
+// enterprise) and department (Scope, ReadOnly) are checked for every event
+// before these rules.
 var rules = map[model.Event]map[model.Role][]condition{
 	model.EventConfirm: {
 		model.RoleSupervisor: {always},
-		model.RoleOfficer:    {always},
+		model.RoleOfficer:    {notOwnFinding},
 		model.RoleEnterprise: {selfInspectionOnly, generalOnly},
 	},
 	model.EventDismiss: {
 		model.RoleSupervisor: {always},
-		model.RoleOfficer:    {always},
+		model.RoleOfficer:    {notOwnFinding},
 	},
 	model.EventPlan: {
 		model.RoleSupervisor: {always},
@@ -135,11 +203,11 @@ var rules = map[model.Event]map[model.Role][]condition{
 		model.RoleEnterprise: {always},
 	},
 	model.EventApprove: {
-		model.RoleSupervisor: {notSubmitter, majorNeedsCounty},
+		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment},
 		model.RoleOfficer:    {notSubmitter, generalOnly},
 	},
 	model.EventReject: {
-		model.RoleSupervisor: {always},
+		model.RoleSupervisor: {competentDepartment},
 		model.RoleOfficer:    {generalOnly},
 	},
 	model.EventExtend: {
@@ -180,6 +248,9 @@ func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 		return nil
 	}
 	out := []model.Event{}
+	if a.ReadOnly(h) {
+		return out
+	}
 	for _, ev := range eventsFrom(h.State) {
 		if len(unmet(a, h, ev, h.Level)) == 0 {
 			out = append(out, ev)

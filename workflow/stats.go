@@ -11,8 +11,10 @@ import (
 // Dashboard is the statistics page of a territory.
 type Dashboard struct {
 	model.Stats
-	Regions map[string]string // region code → name, for the region charts
-	Today   model.Date
+	ByDepartment    []model.Count     // open hazards by department code ("" not yet listed)
+	MajorDepartment []model.Count     // open major hazards by department code
+	Regions         map[string]string // region code → name, for the region charts
+	Today           model.Date
 }
 
 // RectificationRate is written off over confirmed, 0..1 (0 when nothing is confirmed).
@@ -50,6 +52,10 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, err
 	}
+	byDept, majorDept, err := e.store.DepartmentCounts(ctx, a.Scope())
+	if err != nil {
+		return Dashboard{}, err
+	}
 	// Names of the regions the charts show, not of the whole table.
 	var codes []string
 	for _, c := range append(slices.Clone(st.ByRegion), st.MajorOpen...) {
@@ -64,5 +70,5 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	for _, r := range rs {
 		names[r.Code] = r.Name
 	}
-	return Dashboard{Stats: st, Regions: names, Today: today}, nil
+	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today}, nil
 }

@@ -9,12 +9,12 @@ import (
 
 // countKey is the cell of the hazard counts a hazard belongs to.
 func countKey(h *model.Hazard) model.CountKey {
-	return summaryKey(model.SummaryRow{RegionCode: h.RegionCode, State: h.State, Level: h.Level, Source: h.Source,
+	return summaryKey(model.SummaryRow{RegionCode: h.RegionCode, Department: h.Department, State: h.State, Level: h.Level, Source: h.Source,
 		Industry: h.Industry, Deadline: h.Deadline, ClosedAt: h.ClosedAt})
 }
 
 func summaryKey(r model.SummaryRow) model.CountKey {
-	k := model.CountKey{RegionCode: r.RegionCode, State: r.State, Level: r.Level, Source: r.Source, Industry: r.Industry}
+	k := model.CountKey{RegionCode: r.RegionCode, Department: r.Department, State: r.State, Level: r.Level, Source: r.Source, Industry: r.Industry}
 	k.OnTime = r.State == model.StateWrittenOff && r.ClosedAt != nil && onTime(r.Deadline, *r.ClosedAt)
 	return k
 }

@@ -188,6 +188,9 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 		if !a.Sees(h) {
 			return errForbidden("该隐患不在您的管辖范围内")
 		}
+		if a.ReadOnly(h) {
+			return readOnlyRefusal(h)
+		}
 		now := e.Now()
 		payload := map[string]any{"step": esc.Step, "doc_number": esc.DocNumber}
 		next := *h

@@ -51,6 +51,7 @@ const (
 	ColBasisStandard       = "basis_standard"
 	ColBasisClause         = "basis_clause"
 	ColIndustry            = "industry"
+	ColDepartment          = "department"
 	ColRegionName          = "region_name"
 	ColRegionCode          = "region_code"
 	ColEnterprise          = "enterprise"
@@ -96,6 +97,8 @@ var Columns = []Column{
 	{Key: ColBasisClause, Header: "具体条款", Aliases: []string{"依据条款", "条款", "判定条款"}, Width: 20, Max: 500,
 		Note: "重大事故隐患必填：判定标准的具体条款"},
 	{Key: ColIndustry, Header: "行业领域", Aliases: []string{"行业", "所属行业", "行业类别"}, Width: 14, Max: 100},
+	{Key: ColDepartment, Header: "主管部门", Aliases: []string{"行业主管部门", "监管部门", "主管单位"}, Kind: KindEnum, Words: departmentWords(), Width: 16,
+		Note: "应急管理、住房和城乡建设、交通运输等（可带“局”字）；留空按行业领域确定。仅在登记列入清单及以后状态的隐患时填写，已有隐患的主管部门台账不能修改"},
 	{Key: ColRegionName, Header: "所属区划", Aliases: []string{"所属地区", "所在区划", "行政区划", "所属区域", "区划", "区县"}, Width: 14,
 		Note: "区划名称；填写了区划代码或生产经营单位时可留空"},
 	{Key: ColRegionCode, Header: "区划代码", Aliases: []string{"行政区划代码", "区划编码"}, Width: 10,
@@ -131,6 +134,14 @@ var Columns = []Column{
 	{Key: ColVerifiedAt, Header: "核实时间", Aliases: []string{"核实日期", "验收时间", "验收日期"}, Kind: KindDateTime, Width: 18},
 	{Key: ColClosedAt, Header: "销号时间", Aliases: []string{"销号日期"}, Kind: KindDateTime, Width: 18},
 	{Key: ColRemark, Header: "备注", Aliases: []string{"说明"}, Width: 24, Max: 2000},
+}
+
+func departmentWords() []string {
+	out := make([]string, len(model.Departments))
+	for i, d := range model.Departments {
+		out[i] = d.Label()
+	}
+	return out
 }
 
 func sourceWords() []string {

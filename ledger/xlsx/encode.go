@@ -333,6 +333,10 @@ func values(r *Row, cells []excelize.Cell, st styles) {
 			v = str(r.BasisClause)
 		case ColIndustry:
 			v = str(r.Industry)
+		case ColDepartment:
+			if r.Department != "" {
+				v = str(r.Department.Label())
+			}
 		case ColRegionName:
 			v = str(r.RegionName)
 		case ColRegionCode:

@@ -110,7 +110,7 @@ func TestEncodedWorkbookShape(t *testing.T) {
 	if v, _ := f.GetSheetVisible(SheetChain); v {
 		t.Error("chain sheet is visible")
 	}
-	for col, want := range map[string]string{"A1": "江西省隐患台账（导出时间：2026年11月28日 10:00）", "A2": "隐患编号", "AE2": "备注", "C3": "=1+2 不是公式"} {
+	for col, want := range map[string]string{"A1": "江西省隐患台账（导出时间：2026年11月28日 10:00）", "A2": "隐患编号", "AF2": "备注", "C3": "=1+2 不是公式"} {
 		if got, _ := f.GetCellValue(SheetLedger, col); got != want {
 			t.Errorf("%s = %q, want %q", col, got, want)
 		}
@@ -118,10 +118,10 @@ func TestEncodedWorkbookShape(t *testing.T) {
 	if formula, _ := f.GetCellFormula(SheetLedger, "C3"); formula != "" {
 		t.Errorf("user text became a formula: %q", formula)
 	}
-	if typ, _ := f.GetCellType(SheetLedger, "N3"); typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
+	if typ, _ := f.GetCellType(SheetLedger, "O3"); typ == excelize.CellTypeInlineString || typ == excelize.CellTypeSharedString {
 		t.Errorf("发现时间 is a string cell, want a date")
 	}
-	if got, _ := f.GetCellValue(SheetLedger, "U3"); got != "2026-12-15" {
+	if got, _ := f.GetCellValue(SheetLedger, "V3"); got != "2026-12-15" {
 		t.Errorf("整改期限 shows %q", got)
 	}
 	panes, _ := f.GetPanes(SheetLedger)
@@ -129,8 +129,8 @@ func TestEncodedWorkbookShape(t *testing.T) {
 		t.Errorf("panes %+v, want frozen header", panes)
 	}
 	tables, _ := f.GetTables(SheetLedger)
-	if len(tables) != 1 || tables[0].Range != "A2:AE3" {
-		t.Errorf("tables %+v, want a filter over A2:AE3", tables)
+	if len(tables) != 1 || tables[0].Range != "A2:AF3" {
+		t.Errorf("tables %+v, want a filter over A2:AF3", tables)
 	}
 }
 
@@ -367,8 +367,8 @@ func TestTemplate(t *testing.T) {
 	for _, dv := range dvs {
 		lists = append(lists, dv.Sqref[:1])
 	}
-	// 隐患来源 D, 隐患等级 E, 是否停产停业 W, 当前状态 X.
-	if !reflect.DeepEqual(lists, []string{"D", "E", "W", "X"}) {
+	// 隐患来源 D, 隐患等级 E, 主管部门 I, 是否停产停业 X, 当前状态 Y.
+	if !reflect.DeepEqual(lists, []string{"D", "E", "I", "X", "Y"}) {
 		t.Errorf("drop-downs on %v", lists)
 	}
 	notes, _ := f.GetRows(SheetNotes)

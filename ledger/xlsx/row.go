@@ -26,6 +26,7 @@ type Row struct {
 	BasisStandard       string
 	BasisClause         string
 	Industry            string
+	Department          model.Department
 	RegionName          string
 	RegionCode          string
 	Enterprise          string
@@ -135,6 +136,12 @@ func (p *rowParser) cell(c *Column, raw string) {
 		r.BasisClause = v
 	case ColIndustry:
 		r.Industry = v
+	case ColDepartment:
+		if d, ok := parseDepartment(v); ok {
+			r.Department = d
+		} else {
+			p.fail(c, "主管部门“%s”无法识别，应为应急管理、住房和城乡建设、交通运输、水利、自然资源、林业、消防救援、市场监督管理、农业农村或教育", clip(v))
+		}
 	case ColRegionName:
 		r.RegionName = v
 	case ColRegionCode:
@@ -244,6 +251,28 @@ func parseSource(v string) (model.Source, bool) {
 		return model.SourcePublicReport, true
 	case "信息员", "信息员报告", "网格员上报":
 		return model.SourceOfficerReport, true
+	}
+	return "", false
+}
+
+// parseDepartment reads a department by its name, with or without the
+// office's suffix (住建局, 住房和城乡建设局, 市场监管局), or by its code.
+func parseDepartment(v string) (model.Department, bool) {
+	n := normalize(v)
+	for _, suffix := range []string{"部门", "局", "厅"} {
+		n = strings.TrimSuffix(n, suffix)
+	}
+	short := map[string]model.Department{"应急": model.DeptEmergency, "住建": model.DeptHousing, "交通": model.DeptTransport,
+		"自然资源和规划": model.DeptNaturalResources, "消防": model.DeptFireRescue, "消防救援大队": model.DeptFireRescue,
+		"消防救援支队": model.DeptFireRescue, "市场监管": model.DeptMarketRegulation, "农业": model.DeptAgriculture,
+		"农业农村": model.DeptAgriculture, "教体": model.DeptEducation, "教育体育": model.DeptEducation}
+	if d, ok := short[n]; ok {
+		return d, true
+	}
+	for _, d := range model.Departments {
+		if n == d.Label() || n == string(d) {
+			return d, true
+		}
 	}
 	return "", false
 }
