@@ -1,10 +1,8 @@
 package handler_test
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -18,36 +16,11 @@ import (
 // the housing bureau reads it (只读（重大隐患共享）, no forms), the dashboard's
 // table by department, and the admin's account form with its department.
 func TestBrowserDepartments(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
 	w := newWorld(t, model.DialectSQLite)
 	addSupervisor(t, w, "zhujian", "360102", model.DeptHousing)
 	srv := httptest.NewServer(w.srv)
 	t.Cleanup(srv.Close)
-	ts := srv.URL
-	shots := os.Getenv("HAZARDLOOP_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancelB := chromedp.NewContext(actx)
-	defer cancelB()
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelT()
+	b := newBrowser(t, srv.URL, 2*time.Minute)
 
 	sup := w.as(t, "donghu")
 	m := sup.createHazard(obj{"title": "储罐区防火堤破损", "level": "major", "enterprise_id": w.ents["A"].ID, "industry": "危险化学品"})
@@ -56,7 +29,6 @@ func TestBrowserDepartments(t *testing.T) {
 	sup.mustFire(s, "confirm", obj{"responsible_unit": "城建三公司"})
 	sup.createHazard(obj{"title": "待核查：商铺液化气钢瓶", "region_code": "360102", "industry": "燃气"})
 
-	b := &browser{t: t, ctx: ctx, base: ts, shots: shots}
 	for _, vp := range []struct {
 		name string
 		act  chromedp.Action[chromedp.Void]

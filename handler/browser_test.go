@@ -30,41 +30,11 @@ const chromiumPath = "/usr/bin/chromium"
 // dashboard shows the new numbers. Screenshots go to $HAZARDLOOP_SCREENSHOTS (or a
 // temporary directory), named in the log.
 func TestBrowserLoop(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: CI must run the browser test (apt-get install -y chromium)", chromiumPath)
-		}
-		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
-	}
 	w := newWorld(t, model.DialectSQLite)
 	ts := httptest.NewServer(w.srv)
 	t.Cleanup(ts.Close)
-
-	shots := os.Getenv("HAZARDLOOP_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("screenshots in %s", shots)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancelB()
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	defer cancelT()
+	b := newBrowser(t, ts.URL, 3*time.Minute)
+	t.Logf("screenshots in %s", b.shots)
 
 	// Some open hazards, so that the dashboard has bars to draw.
 	sup := w.as(t, "donghu")
@@ -72,7 +42,6 @@ func TestBrowserLoop(t *testing.T) {
 	sup.createHazard(obj{"title": "反应釜安全阀未校验", "level": "major", "enterprise_id": w.ents["A"].ID, "industry": "危险化学品"})
 	w.as(t, "entA").createHazard(obj{"title": "配电箱未接地", "industry": "危险化学品"})
 
-	b := &browser{t: t, ctx: ctx, base: ts.URL, shots: shots}
 	photo := writeJPEG(t)
 
 	// An officer logs a finding from a phone, with a photo.
@@ -193,6 +162,42 @@ func TestBrowserLoop(t *testing.T) {
 	b.submit(`form[action="/track"] button[type=submit]`)
 	b.waitText("#report-status", "已受理，等待核查")
 	b.shot("track")
+}
+
+// newBrowser starts a headless chromium for t against the service at base, with
+// the flags this machine needs, and ends it with the test. Without chromium the
+// test is skipped, except in CI (CI=true), where the browser tests must run.
+// Screenshots go to $HAZARDLOOP_SCREENSHOTS, or a temporary folder.
+func newBrowser(t *testing.T, base string, timeout time.Duration) *browser {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: CI must run the browser test (apt-get install -y chromium)", chromiumPath)
+		}
+		t.Skipf("browser test skipped: %s not found (apt-get install -y chromium)", chromiumPath)
+	}
+	shots := os.Getenv("HAZARDLOOP_SCREENSHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+	)
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	return &browser{t: t, ctx: ctx, base: base, shots: shots}
 }
 
 type browser struct {

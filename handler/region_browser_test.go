@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"os"
 	"testing"
 	"time"
 
@@ -20,9 +19,6 @@ import (
 // the village; an official finds a community by name on the finding page. The
 // page stays 390 px wide. Screenshots go to $HAZARDLOOP_SCREENSHOTS.
 func TestBrowserRegionPicker(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("browser test skipped: %s not found", chromiumPath)
-	}
 	w := newWorld(t, model.DialectSQLite)
 	if _, err := workflow.New(w.store, workflow.Options{}).Directory.ImportRegions(context.Background(),
 		workflow.Actor{Role: model.RoleAdmin}, regions.Jiangxi()); err != nil {
@@ -30,25 +26,7 @@ func TestBrowserRegionPicker(t *testing.T) {
 	}
 	ts := httptest.NewServer(w.srv)
 	t.Cleanup(ts.Close)
-	shots := os.Getenv("HAZARDLOOP_SCREENSHOTS")
-	if shots == "" {
-		shots = t.TempDir()
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelA()
-	ctx, cancelB := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancelB()
-	ctx, cancelT := context.WithTimeout(ctx, 2*time.Minute)
-	defer cancelT()
-	b := &browser{t: t, ctx: ctx, base: ts.URL, shots: shots}
+	b := newBrowser(t, ts.URL, 2*time.Minute)
 
 	pick := func(sel, code string) {
 		t.Helper()
@@ -56,7 +34,7 @@ func TestBrowserRegionPicker(t *testing.T) {
 		b.waitText(sel, "")
 		js := fmt.Sprintf(`(function(){var s=document.querySelector(%q);return !!s && !!s.querySelector('option[value="%s"]')})()`, sel, code)
 		for range 100 {
-			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
+			if ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js)); err == nil && ok {
 				break
 			}
 			time.Sleep(50 * time.Millisecond)
@@ -72,7 +50,7 @@ func TestBrowserRegionPicker(t *testing.T) {
 	b.waitText(".region-chosen", "民巷社区居委会")
 	b.wantValue(`form[action="/report"] input[type=hidden][name=region_code]`, "360102002001")
 	b.wantCount(`select[name=region_code]`, 0)
-	if sw, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+	if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
 		t.Errorf("report page %d px wide on a 390 px phone (%v)", sw, err)
 	}
 	b.run(
