@@ -957,7 +957,7 @@ func TestCreateHazard(t *testing.T) {
 			if h.LastSeq != 1 || !hashPattern.MatchString(h.ChainHead) || h.Overdue || h.Deadline != nil {
 				t.Errorf("chain %d %q, overdue %v, deadline %v", h.LastSeq, h.ChainHead, h.Overdue, h.Deadline)
 			}
-			if !slices.Equal(h.AllowedEvents, []string{"confirm", "dismiss"}) {
+			if !slices.Equal(h.AllowedEvents, []string{"confirm", "dismiss", "transfer"}) {
 				t.Errorf("allowed_events %v", h.AllowedEvents)
 			}
 			// What was answered is what was stored.
@@ -1075,14 +1075,14 @@ func TestGetHazardAllowedEvents(t *testing.T) {
 			want      allowed
 		}{
 			{"", "", nil, "discovered", allowed{
-				"entA": {"confirm"}, "donghu": {"confirm", "dismiss"}, "officer": {"confirm", "dismiss"},
-				"city": {"confirm", "dismiss"}, "admin": {},
+				"entA": {"confirm"}, "donghu": {"confirm", "dismiss", "transfer"}, "officer": {"confirm", "dismiss"},
+				"city": {"confirm", "dismiss", "transfer"}, "admin": {},
 			}},
 			{"entA", "confirm", obj{}, "listed", allowed{
-				"entA": {"plan"}, "donghu": {"plan", "escalate"}, "officer": {}, "admin": {},
+				"entA": {"plan"}, "donghu": {"plan", "escalate", "transfer"}, "officer": {}, "admin": {},
 			}},
 			{"entA", "plan", obj{"measures": "补设警示标志", "responsible_person": "李建国", "deadline": "2026-12-10"}, "rectifying", allowed{
-				"entA": {"submit"}, "donghu": {"submit", "extend", "escalate"}, "officer": {}, "admin": {},
+				"entA": {"submit"}, "donghu": {"submit", "extend", "escalate", "transfer"}, "officer": {}, "admin": {},
 			}},
 			{"entA", "submit", obj{"comment": "已整改"}, "verifying", allowed{
 				"entA": {}, "donghu": {"approve", "reject"}, "officer": {"approve", "reject"}, "admin": {},
@@ -1490,8 +1490,8 @@ func TestLifecycle(t *testing.T) {
 			}
 			e := donghu.fire(h, "escalate", obj{"reason": "再升级"}).wantError(http.StatusForbidden, "forbidden")
 			wantContains(t, "escalate past exposure", e.Message, "最高督办等级")
-			if !slices.Equal(e.Allowed, []string{"plan"}) {
-				t.Errorf("allowed %v, want [plan]", e.Allowed)
+			if !slices.Equal(e.Allowed, []string{"plan", "transfer"}) {
+				t.Errorf("allowed %v, want [plan transfer]", e.Allowed)
 			}
 			entA.fire(h, "escalate", obj{"reason": "x"}).wantError(http.StatusForbidden, "forbidden")
 			if got := donghu.hazard(h.ID); got.Version != h.Version || got.EscalationLevel != 4 {
@@ -1613,8 +1613,8 @@ func TestEventRequestRefusals(t *testing.T) {
 
 		t.Run("not possible in this state", func(t *testing.T) {
 			e := donghu.fire(h, "approve", obj{"comment": "x"}).wantError(http.StatusUnprocessableEntity, "event_not_allowed")
-			if !slices.Equal(e.Allowed, []string{"confirm", "dismiss"}) {
-				t.Errorf("allowed %v, want [confirm dismiss]", e.Allowed)
+			if !slices.Equal(e.Allowed, []string{"confirm", "dismiss", "transfer"}) {
+				t.Errorf("allowed %v, want [confirm dismiss transfer]", e.Allowed)
 			}
 			wantContains(t, "message", e.Message, "已发现（待核查）")
 			// What the enterprise may do differs.

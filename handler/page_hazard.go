@@ -156,7 +156,8 @@ func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
 }
 
 // primary events are the forward moves of the loop; the others are shown folded.
-var primary = map[model.Event]bool{model.EventConfirm: true, model.EventPlan: true, model.EventSubmit: true, model.EventApprove: true}
+var primary = map[model.Event]bool{model.EventConfirm: true, model.EventPlan: true, model.EventSubmit: true, model.EventApprove: true,
+	model.EventAcceptTransfer: true}
 
 type hazardView struct {
 	base
@@ -186,6 +187,7 @@ var payloadNames = []struct{ key, label string }{
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
+	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
 func timeline(evs []model.HazardEvent) []timelineItem {
@@ -204,7 +206,7 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			switch pn.key {
 			case "level":
 				s = model.Level(s).Label()
-			case "department":
+			case "department", "from_department", "to_department":
 				s = model.Department(s).Label()
 			case "step":
 				if n, err := strconv.Atoi(s); err == nil {
@@ -382,6 +384,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	}
 	in.Level = str("level")
 	in.Department = str("department")
+	in.ToDepartment, in.ToRegionCode = str("to_department"), str("to_region_code")
 	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")

@@ -49,9 +49,22 @@ func (s *Server) listEscalations(c *gin.Context) {
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
 }
 
+// unreplied lists the unanswered supervision steps and, beside them, the
+// transfers whose receiver is late to answer.
 func (s *Server) unreplied(c *gin.Context) {
 	es, err := s.supervision.Unreplied(c.Request.Context(), actor(c))
-	respond(s, c, http.StatusOK, gin.H{"items": es}, err)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	late, err := s.hazards.LateTransfers(c.Request.Context(), actor(c))
+	respond(s, c, http.StatusOK, gin.H{"items": es, "transfers": late}, err)
+}
+
+// transfers lists the caller's transfers: incoming, outgoing, declined.
+func (s *Server) transfers(c *gin.Context) {
+	t, err := s.hazards.Transfers(c.Request.Context(), actor(c))
+	respond(s, c, http.StatusOK, t, err)
 }
 
 func (s *Server) escalationDocument(c *gin.Context) {
@@ -133,7 +146,7 @@ func (s *Server) ladderPolicy(c *gin.Context) {
 	p := s.supervision.Ladder()
 	c.JSON(http.StatusOK, gin.H{
 		"general": p.General, "major": p.Major, "plan_days": p.PlanDays,
-		"working_days": p.WorkingDays, "reply_days": p.ReplyDays, "remind_days": p.RemindDays,
+		"working_days": p.WorkingDays, "reply_days": p.ReplyDays, "remind_days": p.RemindDays, "transfer_days": p.TransferDays,
 		"steps": []string{workflow.StepLabel(1), workflow.StepLabel(2), workflow.StepLabel(3), workflow.StepLabel(4)},
 	})
 }

@@ -40,9 +40,13 @@ func (s *Store) GetHazard(ctx context.Context, id int64) (*Hazard, error) {
 }
 
 // hazardMutable are the columns an event may change; identity and provenance
-// (code, source, region, enterprise, discovery, creation) never change.
+// (code, source, discovery, creation) never change. The region changes only by
+// an accepted transfer (its territory columns follow it, see UpdateHazard).
 var hazardMutable = []string{
 	"title", "description", "level", "industry", "department", "location", "state", "version", "enterprise_id",
+	"region_code", "region_province", "region_city", "region_county", "region_township",
+	"transfer_to_department", "transfer_to_region", "transfer_reason", "transfer_by", "transfer_at",
+	"transfer_due_on", "transfer_noticed", "transfer_declined",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
@@ -63,6 +67,7 @@ func (s *Store) UpdateHazard(ctx context.Context, next *Hazard, prev int) error 
 		return fmt.Errorf("model: update hazard without an id: %w", ErrNotFound)
 	}
 	next.Version = prev + 1
+	next.RegionProvince, next.RegionCity, next.RegionCounty, next.RegionTownship = RegionLevels(next.RegionCode)
 	res := s.w(ctx).Model(next).Select(hazardMutable).Where("id = ? AND version = ?", next.ID, prev).Updates(next)
 	if res.Error != nil {
 		return translate(fmt.Sprintf("model: update hazard %d", next.ID), res.Error)

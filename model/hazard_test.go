@@ -55,14 +55,16 @@ func TestHazardCreateGet(t *testing.T) {
 }
 
 // TestUpdateHazard: an update at the row's version writes the mutable columns
-// and moves the version on; a stale version, or a missing row, changes nothing
+// (the region too, as an accepted transfer moves it, with the territory
+// columns following) and moves the version on; a stale version, or a missing row, changes nothing
 // and is ErrConflict; of two racing updates from one version exactly one wins.
 func TestUpdateHazard(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *world) {
 		h := w.hazard(t, "360102", nil)
 		next := *h
 		next.State, next.Title, next.UpdatedAt = model.StateRectifying, "改后", w.now.Add(time.Hour)
-		next.Code, next.RegionCode = "YH-forged", "370102" // identity: never changed
+		next.Code = "YH-forged"    // identity: never changed
+		next.RegionCode = "370102" // moved by a transfer; RegionCounty follows
 		noErr(t, w.s.UpdateHazard(w.ctx, &next, 1))
 		if next.Version != 2 {
 			t.Errorf("version after update %d, want 2", next.Version)
@@ -72,9 +74,13 @@ func TestUpdateHazard(t *testing.T) {
 		if got.Version != 2 || got.State != model.StateRectifying || got.Title != "改后" || !got.UpdatedAt.Equal(next.UpdatedAt) {
 			t.Errorf("after update %+v", got)
 		}
-		if got.Code != h.Code || got.RegionCode != "360102" {
-			t.Errorf("identity changed: code %s, region %s", got.Code, got.RegionCode)
+		if got.Code != h.Code {
+			t.Errorf("identity changed: code %s", got.Code)
 		}
+		if got.RegionCode != "370102" || got.RegionCounty != "370102" || got.RegionCity != "370100" || got.RegionProvince != "370000" {
+			t.Errorf("region after update %s (%s %s %s), want 370102 and its territory", got.RegionCode, got.RegionProvince, got.RegionCity, got.RegionCounty)
+		}
+
 
 		for _, c := range []struct {
 			name string

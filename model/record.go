@@ -173,15 +173,60 @@ type Hazard struct {
 	VerifiedBy          *int64     `json:"verified_by"`
 	VerifiedAt          *time.Time `json:"verified_at"`
 	ClosedAt            *time.Time `json:"closed_at"`
-	LastSeq             int64      `json:"last_seq"`
-	ChainHead           string     `json:"chain_head"`
-	CreatedAt           time.Time  `json:"created_at"`
-	UpdatedAt           time.Time  `gorm:"autoUpdateTime:false" json:"updated_at"` // the engine's clock, not gorm's
+	// A pending transfer (移交): set by transfer, cleared by its answer or by
+	// the hazard's end; pending while TransferDueOn is set (PendingTransfer).
+	TransferToDepartment Department `json:"-"`
+	TransferToRegion     string     `json:"-"`
+	TransferReason       string     `json:"-"`
+	TransferBy           *int64     `json:"-"`
+	TransferAt           *time.Time `json:"-"`
+	TransferDueOn        *Date      `json:"-"`
+	TransferNoticed      bool       `json:"-"` // the late answer was flagged and notified (once)
+	// TransferDeclined is the receiver's reason for sending the last transfer
+	// back, kept for the sender until someone acts on the hazard again.
+	TransferDeclined string `json:"transfer_declined,omitempty"`
+	// CreatedRegion is the region of the account that registered the hazard
+	// ("" for the public, the system and hazards from before it was kept).
+	CreatedRegion string    `json:"-"`
+	LastSeq       int64     `json:"last_seq"`
+	ChainHead     string    `json:"chain_head"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `gorm:"autoUpdateTime:false" json:"updated_at"` // the engine's clock, not gorm's
 }
 
 // Overdue reports whether the hazard is open and its due day lies before today.
 func (h *Hazard) Overdue(today Date) bool {
 	return h.State.Open() && h.DueOn != nil && h.DueOn.Before(today.Time)
+}
+
+// Transfer is a hazard's pending transfer as the API shows it: the department
+// and region it goes to (both always given: the target is the hazard's own
+// where the transfer does not change it), why, by when the receiver answers,
+// and whether that day has passed.
+type Transfer struct {
+	ToDepartment Department `json:"to_department"`
+	ToRegionCode string     `json:"to_region_code"`
+	Reason       string     `json:"reason"`
+	DueOn        Date       `json:"due_on"`
+	By           *int64     `json:"by"`
+	At           *time.Time `json:"at"`
+	Overdue      bool       `json:"overdue"`
+}
+
+// PendingTransfer is the hazard's unanswered transfer, nil when there is none;
+// today decides Overdue (the receiver's answer is late after DueOn).
+func (h *Hazard) PendingTransfer(today Date) *Transfer {
+	if h.TransferDueOn == nil {
+		return nil
+	}
+	return &Transfer{ToDepartment: h.TransferToDepartment, ToRegionCode: h.TransferToRegion, Reason: h.TransferReason,
+		DueOn: *h.TransferDueOn, By: h.TransferBy, At: h.TransferAt, Overdue: h.TransferDueOn.Before(today.Time)}
+}
+
+// ClearTransfer forgets the pending transfer (answered, or the hazard ended).
+func (h *Hazard) ClearTransfer() {
+	h.TransferToDepartment, h.TransferToRegion, h.TransferReason = "", "", ""
+	h.TransferBy, h.TransferAt, h.TransferDueOn, h.TransferNoticed = nil, nil, nil, false
 }
 
 // HazardEvent is one row of a hazard's append-only, hash-chained log.

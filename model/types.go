@@ -77,6 +77,14 @@ const (
 	// EventRemind is the system's reminder that a due day is near: a self-loop
 	// that moves no state and no clock.
 	EventRemind Event = "remind"
+	// Transfers (移交/转办): self-loops that hand a hazard to another
+	// department or region. transfer asks, the receiver answers with
+	// accept_transfer or decline_transfer, and the sweeper records
+	// transfer_overdue once when the answer is late.
+	EventTransfer        Event = "transfer"
+	EventAcceptTransfer  Event = "accept_transfer"
+	EventDeclineTransfer Event = "decline_transfer"
+	EventTransferOverdue Event = "transfer_overdue"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -115,6 +123,14 @@ func (e Event) Label() string {
 		return "撤销销号"
 	case EventRemind:
 		return "期限临近提醒"
+	case EventTransfer:
+		return "移交"
+	case EventAcceptTransfer:
+		return "接收移交"
+	case EventDeclineTransfer:
+		return "退回移交"
+	case EventTransferOverdue:
+		return "移交逾期未接收"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:

@@ -27,6 +27,11 @@ type HazardDetail struct {
 	// ChoosesDepartment: a names the competent department when confirming
 	// (officers and supervisors; an enterprise's confirm takes the default).
 	ChoosesDepartment bool
+	// TransferTo is the office a pending transfer goes to (邻县水利局), "" when
+	// none is pending; TransferReach is the region whose territory a may
+	// transfer the hazard into (the parent of a's region), "" when a may not.
+	TransferTo    string
+	TransferReach string
 }
 
 // Detail returns hazard id with its log, files and supervision steps, for a.
@@ -55,6 +60,9 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return HazardDetail{}, err
 	}
+	if err := e.transferNames(ctx, a, &d); err != nil {
+		return HazardDetail{}, err
+	}
 	if h.EnterpriseID != nil {
 		ent, err := e.store.GetEnterprise(ctx, *h.EnterpriseID)
 		if err != nil {
@@ -71,4 +79,33 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 		}
 	}
 	return d, nil
+}
+
+// transferNames fills d's TransferTo and TransferReach.
+func (e *core) transferNames(ctx context.Context, a Actor, d *HazardDetail) error {
+	if t := d.PendingTransfer; t != nil {
+		dept := t.ToDepartment
+		if dept == "" {
+			dept = model.DeptEmergency
+		}
+		r, err := e.store.GetRegion(ctx, t.ToRegionCode)
+		if err != nil {
+			return err
+		}
+		d.TransferTo = DepartmentOffice(r.Name, r.Level, dept)
+	}
+	for _, ev := range d.AllowedEvents {
+		if ev != model.EventTransfer || a.Region == "" {
+			continue
+		}
+		r, err := e.store.GetRegion(ctx, a.Region)
+		if err != nil {
+			return err
+		}
+		d.TransferReach = a.Region
+		if p := parentOf(*r); p != "" {
+			d.TransferReach = p
+		}
+	}
+	return nil
 }

@@ -91,6 +91,9 @@ func New(store *model.Store, o Options) *Services {
 	if o.Ladder.General[0] == 0 {
 		o.Ladder = DefaultLadder
 	}
+	if o.Ladder.TransferDays <= 0 {
+		o.Ladder.TransferDays = DefaultTransferDays
+	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
 	}
@@ -118,10 +121,16 @@ type HazardView struct {
 	Overdue       bool          `json:"overdue"`
 	ReadOnly      bool          `json:"read_only"`
 	AllowedEvents []model.Event `json:"allowed_events"`
+	// PendingTransfer is the transfer waiting for its receiver (移交), null
+	// when none; Receiving says the caller is that receiver.
+	PendingTransfer *model.Transfer `json:"pending_transfer"`
+	Receiving       bool            `json:"receiving_transfer"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
-	return HazardView{Hazard: h, Overdue: h.Overdue(e.Today()), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}
+	today := e.Today()
+	return HazardView{Hazard: h, Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
+		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h)}
 }
 
 // HazardInput is what a new hazard is registered with.
@@ -256,6 +265,9 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 		Source:      allowedSources[0],
 		CreatedBy:   actorID(a),
 		CreatedAt:   now,
+		// Whose region registered it: an officer's finding is checked by
+		// someone of that region or above (reporterRegionOrAbove).
+		CreatedRegion: a.Region,
 		// A department's supervisor registers for that department; anyone
 		// else's finding has none until it is listed.
 		Department: a.registersFor(),
@@ -391,8 +403,8 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
-	if a.ReadOnly(h) {
-		return nil, readOnlyRefusal(h)
+	if a.ReadOnly(h) && !(answersTransfer(in.Event) && a.receives(h)) {
+		return nil, a.readOnlyRefusal(h)
 	}
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()
@@ -429,6 +441,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 		return nil, c.err
 	}
 	next.State = to
+	settleTransfer(c)
 	if err := e.commit(ctx, tx, a, h, &next, in.Event, in.Comment, c.payload, now); err != nil {
 		return nil, err
 	}

@@ -90,6 +90,20 @@ var steps = map[model.Event]step{
 	model.EventRemind: {
 		apply: remind,
 	},
+	model.EventTransfer: {
+		accepts: []string{"to_department", "to_region_code", "reason"},
+		apply:   transfer,
+	},
+	model.EventAcceptTransfer: {
+		apply: acceptTransfer,
+	},
+	model.EventDeclineTransfer: {
+		accepts: []string{"reason"},
+		apply:   declineTransfer,
+	},
+	model.EventTransferOverdue: {
+		apply: transferOverdue,
+	},
 	model.EventReopen: {
 		accepts: []string{"reason", "deadline"},
 		apply: func(c *change) {

@@ -162,7 +162,7 @@ func mayAct(a Actor, h *model.Hazard) error {
 	case !a.Sees(h):
 		return errForbidden("该隐患不在您的管辖范围内")
 	case a.ReadOnly(h):
-		return readOnlyRefusal(h)
+		return a.readOnlyRefusal(h)
 	case a.Role != model.RoleSupervisor && a.Role != model.RoleOfficer && a.Role != model.RoleEnterprise:
 		return errForbidden(a.Role.Label() + "不能上传或撤回佐证材料")
 	case h.State == model.StateWrittenOff || h.State == model.StateDismissed:

@@ -6,15 +6,16 @@ package workflow
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/looplab/fsm"
 
 	"hazardloop/model"
 )
 
-// transitions is the lifecycle of docs/design.md. Self-loops (extend, escalate, remind)
+// lifecycle is the lifecycle of docs/design.md. Self-loops (extend, escalate, remind)
 // keep the state and move a flag or a date.
-var transitions = fsm.Events{
+var lifecycle = fsm.Events{
 	{Name: string(model.EventConfirm), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateListed)},
 	{Name: string(model.EventDismiss), Src: []string{string(model.StateDiscovered)}, Dst: string(model.StateDismissed)},
 	{Name: string(model.EventPlan), Src: []string{string(model.StateListed)}, Dst: string(model.StateRectifying)},
@@ -29,10 +30,31 @@ var transitions = fsm.Events{
 	{Name: string(model.EventRemind), Src: []string{string(model.StateRectifying)}, Dst: string(model.StateRectifying)},
 }
 
+// transitions are the lifecycle and the transfers' self-loops.
+var transitions = append(slices.Clone(lifecycle), transferLoops...)
+
+// transferLoops: transfers are self-loops too. A hazard is handed over while it
+// is being checked, listed or rectified, and the answer may come in any state
+// before the end (the end itself forgets an unanswered transfer).
+var transferLoops = func() fsm.Events {
+	var out fsm.Events
+	loop := func(ev model.Event, states ...model.State) {
+		for _, s := range states {
+			out = append(out, fsm.EventDesc{Name: string(ev), Src: []string{string(s)}, Dst: string(s)})
+		}
+	}
+	loop(model.EventTransfer, model.StateDiscovered, model.StateListed, model.StateRectifying)
+	for _, ev := range []model.Event{model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue} {
+		loop(ev, model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying)
+	}
+	return out
+}()
+
 // Events lists the events a caller can fire, in lifecycle order.
 var Events = []model.Event{
 	model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
 	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen, model.EventRemind,
+	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the
@@ -70,8 +92,10 @@ var fromState = func() map[model.State][]model.Event {
 	return out
 }()
 
-// Diagram renders the lifecycle as a mermaid state diagram (for the README).
+// Diagram renders the lifecycle as a mermaid state diagram (for the README),
+// without the transfers' self-loops on every open state, which the README
+// names beside it.
 func Diagram() (string, error) {
-	f := newFSM(model.StateDiscovered)
+	f := fsm.NewFSM(string(model.StateDiscovered), lifecycle, nil)
 	return fsm.VisualizeWithType(f, fsm.MermaidStateDiagram)
 }

@@ -30,6 +30,8 @@ type Fields struct {
 	DuplicateOf         *int64   `json:"duplicate_of,omitempty"`
 	EnterpriseID        *int64   `json:"enterprise_id,omitempty"`
 	Department          *string  `json:"department,omitempty"`
+	ToDepartment        *string  `json:"to_department,omitempty"`
+	ToRegionCode        *string  `json:"to_region_code,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -56,6 +58,8 @@ func (f *Fields) given() []string {
 	add(f.DuplicateOf != nil, "duplicate_of")
 	add(f.EnterpriseID != nil, "enterprise_id")
 	add(f.Department != nil, "department")
+	add(f.ToDepartment != nil, "to_department")
+	add(f.ToRegionCode != nil, "to_region_code")
 	return out
 }
 
@@ -81,7 +85,7 @@ var fieldNames = map[string]string{
 	"username": "用户名", "password": "密码", "role": "角色", "display_name": "姓名", "active": "启用状态",
 	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
-	"fine": "罚款金额",
+	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

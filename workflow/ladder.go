@@ -50,15 +50,30 @@ type LadderPolicy struct {
 	// RemindDays: an open hazard whose due day is this many calendar days away or
 	// fewer gets one reminder (期限临近提醒) per due day; 0 sends none.
 	RemindDays int
+	// TransferDays: working days the receiver of a transfer (移交) has to sign
+	// for it or send it back; 0 takes DefaultTransferDays.
+	TransferDays int
+}
+
+// DefaultTransferDays is how many working days a transfer waits for its answer
+// unless configured otherwise.
+const DefaultTransferDays = 3
+
+func (p LadderPolicy) transferDays() int {
+	if p.TransferDays <= 0 {
+		return DefaultTransferDays
+	}
+	return p.TransferDays
 }
 
 // DefaultLadder is the policy unless configured otherwise.
 var DefaultLadder = LadderPolicy{
-	General:    [4]int{1, 7, 15, 30},
-	Major:      [4]int{1, 3, 7, 15},
-	PlanDays:   7,
-	ReplyDays:  [4]int{5, 5, 5, 10},
-	RemindDays: 3,
+	General:      [4]int{1, 7, 15, 30},
+	Major:        [4]int{1, 3, 7, 15},
+	PlanDays:     7,
+	ReplyDays:    [4]int{5, 5, 5, 10},
+	RemindDays:   3,
+	TransferDays: DefaultTransferDays,
 }
 
 // ParseThresholds reads "1,7,15,30": four increasing day counts, the first ≥ 1.
@@ -100,6 +115,9 @@ func (p LadderPolicy) Validate() error {
 	}
 	if p.RemindDays < 0 || p.RemindDays > 60 {
 		errs.add("remind_days", "期限临近提醒天数应在0（不提醒）到60之间")
+	}
+	if p.TransferDays < 0 || p.TransferDays > 60 {
+		errs.add("transfer_days", "移交接收期限应在1到60个工作日之间（0 为默认的3个工作日）")
 	}
 	return errs.err()
 }

@@ -18,6 +18,12 @@ var notifyKinds = map[model.Event]string{
 	model.EventEscalate: "supervision_step",       // a ladder step was taken
 	model.EventReopen:   "reopened",
 	model.EventRemind:   "deadline_approaching", // the due day is near: rectify (or plan) in time
+	// Transfers (移交): the receiver must sign for it or send it back; the
+	// sender hears the answer; an answer late past its day is pressed once.
+	model.EventTransfer:        "transfer_requested",
+	model.EventAcceptTransfer:  "transfer_accepted",
+	model.EventDeclineTransfer: "transfer_declined",
+	model.EventTransferOverdue: "transfer_pending",
 }
 
 // notification is the body sent to webhooks. It carries no personal data: no
@@ -38,7 +44,12 @@ type notification struct {
 	DueOn        *model.Date `json:"due_on,omitempty"`    // overdue after this day
 	DaysLeft     *int        `json:"days_left,omitempty"` // deadline_approaching: days from today to due_on
 	Step         int         `json:"escalation_level"`
-	OccurredAt   time.Time   `json:"occurred_at"`
+	Department   string      `json:"department"`
+	// Transfer is the pending transfer (transfer_requested, transfer_pending)
+	// or the one just answered (transfer_accepted, transfer_declined: the
+	// hazard's department and region after the answer say which).
+	Transfer   *model.Transfer `json:"transfer,omitempty"`
+	OccurredAt time.Time       `json:"occurred_at"`
 }
 
 // queueNotifications writes, in the event's transaction, one outbox row per
@@ -51,6 +62,8 @@ func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor,
 	n := notification{EventID: ev.ID, Kind: kind, Event: ev.Event, ActorRole: a.Role,
 		HazardID: h.ID, HazardCode: h.Code, Title: h.Title, State: h.State, Level: h.Level, RegionCode: h.RegionCode,
 		EnterpriseID: h.EnterpriseID, Deadline: h.Deadline, Step: h.EscalationLevel, OccurredAt: ev.CreatedAt}
+	n.Department = string(h.Department)
+	n.Transfer = h.PendingTransfer(model.DateIn(ev.CreatedAt, model.Shanghai))
 	if ev.Event == model.EventRemind && h.DueOn != nil {
 		days := daysBetween(model.DateIn(ev.CreatedAt, model.Shanghai), *h.DueOn)
 		n.DueOn, n.DaysLeft = h.DueOn, &days

@@ -24,11 +24,15 @@ type WorkQueue struct {
 	// whatever their state: where each stands. Nothing in it waits on them.
 	Reported      []HazardView
 	ReportedCount int64
+	// Transfers are a supervisor's transfers (移交): to accept or decline, sent
+	// and waiting, sent back.
+	Transfers Transfers
 }
 
-// Total is the number of things waiting (the reported findings are not).
+// Total is the number of things waiting (the reported findings and the
+// transfers waiting on the other side are not).
 func (q WorkQueue) Total() int64 {
-	n := q.LetterCount
+	n := q.LetterCount + int64(len(q.Transfers.Incoming)+len(q.Transfers.Declined))
 	for _, s := range q.Sections {
 		n += s.Count
 	}
@@ -71,6 +75,13 @@ func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 			return WorkQueue{}, err
 		}
 		q.Letters, q.LetterCount = es, n
+	}
+	if a.Role == model.RoleSupervisor {
+		t, err := e.Transfers(ctx, a)
+		if err != nil {
+			return WorkQueue{}, err
+		}
+		q.Transfers = t
 	}
 	if a.Role == model.RoleOfficer {
 		hs, n, err := e.store.ReportedBy(ctx, a.Scope(), a.ID, QueueLimit)

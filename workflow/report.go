@@ -514,7 +514,7 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 		return nil, nil, errForbidden("该举报不在您的管辖范围内")
 	}
 	if a.ReadOnly(h) {
-		return nil, nil, readOnlyRefusal(h)
+		return nil, nil, a.readOnlyRefusal(h)
 	}
 	return r, h, nil
 }

@@ -76,26 +76,58 @@ func (a Actor) registersFor() model.Department {
 	return ""
 }
 
-// readOnlyRefusal is the refusal of anything but reading a hazard seen only
-// through the shared register (events, files, supervision replies, reports).
-func readOnlyRefusal(h *model.Hazard) error {
-	return &Error{Kind: KindForbidden, Code: "forbidden",
-		Message: "该隐患由" + h.Department.Label() + "部门主管，本部门只读（重大隐患共享）", Allowed: []model.Event{}}
+// readOnlyRefusal is the refusal of anything but reading a hazard the actor
+// only sees: through the shared register (events, files, supervision replies,
+// reports), or as the receiver of its transfer before signing for it.
+func (a Actor) readOnlyRefusal(h *model.Hazard) error {
+	msg := "该隐患由" + h.Department.Label() + "部门主管，本部门只读（重大隐患共享）"
+	if !a.inScope(h) && a.receives(h) {
+		msg = "该隐患正移交给本单位，接收之前只能接收或退回"
+	}
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg, Allowed: allowedEvents(a, h)}
 }
 
-// ReadOnly reports whether the actor sees h only through the shared register:
-// a department's supervisor and a major hazard of another department. Such a
-// hazard offers no event and refuses every one.
+// ReadOnly reports whether the actor may only read h: a department's
+// supervisor and a major hazard of another department (the shared register),
+// or the receiver of a transfer not yet accepted, who may only answer it
+// (accept_transfer, decline_transfer). Such a hazard refuses every other event.
 func (a Actor) ReadOnly(h *model.Hazard) bool {
+	if !a.inScope(h) {
+		return true
+	}
 	d := a.department()
 	return d != "" && d != model.DeptEmergency && h.Department != d
+}
+
+// receives reports whether a is the receiving side of h's pending transfer: a
+// supervisor of the department it goes to (emergency for a hazard without
+// one) whose territory holds the region it goes to. The receiver sees the
+// hazard, to sign for it, before it changes hands.
+func (a Actor) receives(h *model.Hazard) bool {
+	if a.Role != model.RoleSupervisor || h.TransferDueOn == nil {
+		return false
+	}
+	to := h.TransferToDepartment
+	if to == "" {
+		to = model.DeptEmergency
+	}
+	return a.department() == to && model.Within(h.TransferToRegion, a.Region)
+}
+
+// answersTransfer: the events a transfer's receiver fires before it accepts.
+func answersTransfer(ev model.Event) bool {
+	return ev == model.EventAcceptTransfer || ev == model.EventDeclineTransfer
 }
 
 // anywhere: the system and the public may register hazards in any region.
 func (a Actor) anywhere() bool { return a.Role == model.RoleSystem || a.Role == model.RolePublic }
 
-// Sees reports whether h lies in the actor's scope.
-func (a Actor) Sees(h *model.Hazard) bool {
+// Sees reports whether the actor may see h: it lies in the actor's scope, or
+// it is being transferred to the actor (receives).
+func (a Actor) Sees(h *model.Hazard) bool { return a.inScope(h) || a.receives(h) }
+
+// inScope reports whether h lies in the actor's scope (Scope).
+func (a Actor) inScope(h *model.Hazard) bool {
 	sc := a.Scope()
 	switch {
 	case sc.All:
@@ -172,6 +204,29 @@ var (
 			return h.CreatedBy == nil || *h.CreatedBy != a.ID
 		},
 	}
+	// An officer's finding is checked by someone of the reporting officer's
+	// region or above: a village officer's by the township or the county,
+	// never by an officer of a village below a township officer who reported.
+	reporterRegionOrAbove = condition{
+		unmet: "信息员上报的隐患须由上报人所在区划或上级的人员核查",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
+			return h.Source != model.SourceOfficerReport || h.CreatedRegion == "" || model.Within(h.CreatedRegion, a.Region)
+		},
+	}
+	noPendingTransfer = condition{
+		unmet: "该隐患已有待对方接收的移交，须等对方接收或退回",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.TransferDueOn == nil },
+	}
+	receivesTransfer = condition{
+		unmet: "只有移交的接收单位（目标部门、目标区划的监管人员）才能接收或退回",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool { return a.receives(h) },
+	}
+	transferLate = condition{
+		unmet: "该隐患没有逾期未接收的移交",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool {
+			return h.TransferDueOn != nil && !h.TransferNoticed
+		},
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -186,13 +241,13 @@ const maxEscalation = 4
 // before these rules.
 var rules = map[model.Event]map[model.Role][]condition{
 	model.EventConfirm: {
-		model.RoleSupervisor: {always},
-		model.RoleOfficer:    {notOwnFinding},
+		model.RoleSupervisor: {reporterRegionOrAbove},
+		model.RoleOfficer:    {notOwnFinding, reporterRegionOrAbove},
 		model.RoleEnterprise: {selfInspectionOnly, generalOnly},
 	},
 	model.EventDismiss: {
-		model.RoleSupervisor: {always},
-		model.RoleOfficer:    {notOwnFinding},
+		model.RoleSupervisor: {reporterRegionOrAbove},
+		model.RoleOfficer:    {notOwnFinding, reporterRegionOrAbove},
 	},
 	model.EventPlan: {
 		model.RoleSupervisor: {always},
@@ -224,6 +279,20 @@ var rules = map[model.Event]map[model.Role][]condition{
 	model.EventRemind: {
 		model.RoleSystem: {always},
 	},
+	// A supervisor who may act on the hazard hands it over; the receiving
+	// side answers; the sweeper flags a late answer once.
+	model.EventTransfer: {
+		model.RoleSupervisor: {noPendingTransfer},
+	},
+	model.EventAcceptTransfer: {
+		model.RoleSupervisor: {receivesTransfer},
+	},
+	model.EventDeclineTransfer: {
+		model.RoleSupervisor: {receivesTransfer},
+	},
+	model.EventTransferOverdue: {
+		model.RoleSystem: {transferLate},
+	},
 }
 
 // unmet lists, in Chinese, why a may not fire ev on h (the hazard's grade after the
@@ -248,10 +317,11 @@ func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 		return nil
 	}
 	out := []model.Event{}
-	if a.ReadOnly(h) {
-		return out
-	}
+	readOnly := a.ReadOnly(h)
 	for _, ev := range eventsFrom(h.State) {
+		if readOnly && !answersTransfer(ev) {
+			continue
+		}
 		if len(unmet(a, h, ev, h.Level)) == 0 {
 			out = append(out, ev)
 		}

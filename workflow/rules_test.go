@@ -12,16 +12,20 @@ import (
 // hazard in their own territory.
 var (
 	wantFrom = map[model.Event][]model.State{
-		model.EventConfirm:  {model.StateDiscovered},
-		model.EventDismiss:  {model.StateDiscovered},
-		model.EventPlan:     {model.StateListed},
-		model.EventSubmit:   {model.StateRectifying},
-		model.EventApprove:  {model.StateVerifying},
-		model.EventReject:   {model.StateVerifying},
-		model.EventExtend:   {model.StateRectifying},
-		model.EventEscalate: {model.StateListed, model.StateRectifying},
-		model.EventReopen:   {model.StateWrittenOff},
-		model.EventRemind:   {model.StateListed, model.StateRectifying},
+		model.EventConfirm:         {model.StateDiscovered},
+		model.EventDismiss:         {model.StateDiscovered},
+		model.EventPlan:            {model.StateListed},
+		model.EventSubmit:          {model.StateRectifying},
+		model.EventApprove:         {model.StateVerifying},
+		model.EventReject:          {model.StateVerifying},
+		model.EventExtend:          {model.StateRectifying},
+		model.EventEscalate:        {model.StateListed, model.StateRectifying},
+		model.EventReopen:          {model.StateWrittenOff},
+		model.EventRemind:          {model.StateListed, model.StateRectifying},
+		model.EventTransfer:        {model.StateDiscovered, model.StateListed, model.StateRectifying},
+		model.EventAcceptTransfer:  {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventDeclineTransfer: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventTransferOverdue: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -40,6 +44,10 @@ var (
 		model.EventEscalate: {model.RoleSupervisor, model.RoleSystem},
 		model.EventReopen:   {model.RoleSupervisor},
 		model.EventRemind:   {model.RoleSystem},
+		model.EventTransfer: {model.RoleSupervisor},
+		// accept_transfer, decline_transfer and transfer_overdue need a
+		// pending transfer, which the matrix's hazards have none of: nobody
+		// (TestRuleConditions has them).
 	}
 	// On a major hazard, officers and enterprises lose these.
 	majorDenied = map[model.Role][]model.Event{
@@ -98,6 +106,8 @@ func TestRuleMatrix(t *testing.T) {
 func TestRuleConditions(t *testing.T) {
 	ent, other := int64(7), int64(8)
 	sup := actorFor(model.RoleSupervisor)
+	water := Actor{ID: 2, Role: model.RoleSupervisor, Region: "360102", Department: model.DeptWater}
+	due := model.NewDate(2026, 12, 2)
 	cases := []struct {
 		name   string
 		a      Actor
@@ -118,6 +128,28 @@ func TestRuleConditions(t *testing.T) {
 			model.EventEscalate, false, "已处于最高督办等级（曝光），不能再升级"},
 		{"township territory cannot reopen", Actor{ID: 1, Role: model.RoleSupervisor, Region: "36010201"}, model.Hazard{State: model.StateWrittenOff, RegionCode: "360102"},
 			model.EventReopen, false, "撤销销号须由县级及以上监管人员办理"},
+		{"a finding checked by the reporter's region or above", Actor{ID: 1, Role: model.RoleOfficer, Region: "360102001"},
+			model.Hazard{State: model.StateDiscovered, Source: model.SourceOfficerReport, RegionCode: "360102001001", CreatedRegion: "360102001", CreatedBy: &other},
+			model.EventConfirm, true, ""},
+		{"not by a village below the reporting township", Actor{ID: 1, Role: model.RoleOfficer, Region: "360102001001"},
+			model.Hazard{State: model.StateDiscovered, Source: model.SourceOfficerReport, RegionCode: "360102001001", CreatedRegion: "360102001", CreatedBy: &other},
+			model.EventConfirm, false, "信息员上报的隐患须由上报人所在区划或上级的人员核查"},
+		{"nor dismissed there by a village supervisor", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360102001001"},
+			model.Hazard{State: model.StateDiscovered, Source: model.SourceOfficerReport, RegionCode: "360102001001", CreatedRegion: "360102001", CreatedBy: &other},
+			model.EventDismiss, false, "信息员上报的隐患须由上报人所在区划或上级的人员核查"},
+		{"one transfer at a time", sup, model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferToRegion: "360102", TransferToDepartment: model.DeptWater},
+			model.EventTransfer, false, "该隐患已有待对方接收的移交，须等对方接收或退回"},
+		{"the receiver accepts", water, model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferToRegion: "360102", TransferToDepartment: model.DeptWater},
+			model.EventAcceptTransfer, true, ""},
+		{"another department does not", sup, model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferToRegion: "360102", TransferToDepartment: model.DeptWater},
+			model.EventDeclineTransfer, false, "只有移交的接收单位（目标部门、目标区划的监管人员）才能接收或退回"},
+		{"nor the department of another county", Actor{ID: 3, Role: model.RoleSupervisor, Region: "360103", Department: model.DeptWater},
+			model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferToRegion: "360102", TransferToDepartment: model.DeptWater},
+			model.EventAcceptTransfer, false, "只有移交的接收单位（目标部门、目标区划的监管人员）才能接收或退回"},
+		{"the emergency bureau receives a hazard without a department", sup, model.Hazard{State: model.StateDiscovered, RegionCode: "360103", TransferDueOn: &due, TransferToRegion: "360102"},
+			model.EventAcceptTransfer, true, ""},
+		{"a late transfer is flagged once", SystemActor, model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferNoticed: true},
+			model.EventTransferOverdue, false, "该隐患没有逾期未接收的移交"},
 		{"admin fires nothing", actorFor(model.RoleAdmin), model.Hazard{State: model.StateDiscovered, RegionCode: "360102"},
 			model.EventConfirm, false, "系统管理员无权执行“核查属实，列入清单”"},
 	}

@@ -60,6 +60,15 @@ func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 			return err
 		}
 	}
+	if h.RegionCode != next.RegionCode {
+		// A transfer to another region: the week it was found moves with it.
+		if err := tx.AdjustWeek(ctx, h.RegionCode, weekOf(h.DiscoveredAt), -1, 0); err != nil {
+			return err
+		}
+		if err := tx.AdjustWeek(ctx, next.RegionCode, weekOf(next.DiscoveredAt), 1, 0); err != nil {
+			return err
+		}
+	}
 	was, is := h.State == model.StateWrittenOff, next.State == model.StateWrittenOff
 	switch {
 	case is && !was && next.ClosedAt != nil:

@@ -189,7 +189,7 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 			return errForbidden("该隐患不在您的管辖范围内")
 		}
 		if a.ReadOnly(h) {
-			return readOnlyRefusal(h)
+			return a.readOnlyRefusal(h)
 		}
 		now := e.Now()
 		payload := map[string]any{"step": esc.Step, "doc_number": esc.DocNumber}
@@ -340,6 +340,7 @@ func (e *Supervision) Calendars(_ context.Context) []CalendarFile {
 type SweepResult struct {
 	Steps     int           `json:"steps"`     // escalate events written
 	Reminders int           `json:"reminders"` // remind events written (期限临近提醒)
+	Transfers int           `json:"transfers"` // transfer_overdue events written (移交逾期未接收)
 	Batches   int           `json:"batches"`   // write transactions
 	Longest   time.Duration `json:"longest"`   // the longest write transaction
 	Duration  time.Duration `json:"duration"`  // the whole sweep
@@ -416,6 +417,9 @@ func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult
 		}
 	}
 	if err := e.remindDueSoon(ctx, lad, now, today, &res); err != nil {
+		return res, err
+	}
+	if err := e.sweepTransfers(ctx, now, today, &res); err != nil {
 		return res, err
 	}
 	res.Duration = time.Since(start)
