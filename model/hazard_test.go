@@ -81,7 +81,6 @@ func TestUpdateHazard(t *testing.T) {
 			t.Errorf("region after update %s (%s %s %s), want 370102 and its territory", got.RegionCode, got.RegionProvince, got.RegionCity, got.RegionCounty)
 		}
 
-
 		for _, c := range []struct {
 			name string
 			id   int64
