@@ -71,7 +71,7 @@ func TestBrowserLoop(t *testing.T) {
 	b.waitText("#discovered", "村道边废弃加油站油罐未清理")
 	b.shot("queue-supervisor")
 	b.open(hazardPath)
-	b.wantForms("confirm", "dismiss")
+	b.wantForms("confirm", "dismiss", "transfer")
 	b.run(
 		chromedp.SetValue(chromedp.CSS(`#ev-confirm select[name=enterprise_id]`), fmt.Sprint(w.ents["A"].ID)),
 		chromedp.SetValue(chromedp.CSS(`#ev-confirm input[name=deadline]`), "2026-12-20"),

@@ -211,6 +211,9 @@ type Transfer struct {
 	By           *int64     `json:"by"`
 	At           *time.Time `json:"at"`
 	Overdue      bool       `json:"overdue"`
+	// ToOffice names the receiving office (东湖区水利局) where the reader
+	// filled it in; "" otherwise.
+	ToOffice string `json:"to_office,omitempty"`
 }
 
 // PendingTransfer is the hazard's unanswered transfer, nil when there is none;

@@ -55,7 +55,9 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 	if r, err := e.store.GetRegion(ctx, h.RegionCode); err == nil {
 		d.RegionName = r.Name
 		if h.Department != "" {
-			d.Office = DepartmentOffice(r.Name, r.Level, h.Department)
+			if d.Office, err = e.office(ctx, h.RegionCode, h.Department); err != nil {
+				return HazardDetail{}, err
+			}
 		}
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return HazardDetail{}, err
@@ -84,15 +86,11 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 // transferNames fills d's TransferTo and TransferReach.
 func (e *core) transferNames(ctx context.Context, a Actor, d *HazardDetail) error {
 	if t := d.PendingTransfer; t != nil {
-		dept := t.ToDepartment
-		if dept == "" {
-			dept = model.DeptEmergency
-		}
-		r, err := e.store.GetRegion(ctx, t.ToRegionCode)
+		office, err := e.office(ctx, t.ToRegionCode, receiverDepartment(t.ToDepartment))
 		if err != nil {
 			return err
 		}
-		d.TransferTo = DepartmentOffice(r.Name, r.Level, dept)
+		d.TransferTo, t.ToOffice = office, office
 	}
 	for _, ev := range d.AllowedEvents {
 		if ev != model.EventTransfer || a.Region == "" {
@@ -108,4 +106,15 @@ func (e *core) transferNames(ctx context.Context, a Actor, d *HazardDetail) erro
 		}
 	}
 	return nil
+}
+
+// office is the official name of department dept over region code: the
+// county's office for a township or a village (the departments sit at the
+// county: 东湖区水利局 for a village of 东湖区), the region's own above.
+func (e *core) office(ctx context.Context, code string, dept model.Department) (string, error) {
+	r, err := e.store.GetRegion(ctx, model.CodeCounty(code))
+	if err != nil {
+		return "", err
+	}
+	return DepartmentOffice(r.Name, r.Level, dept), nil
 }

@@ -107,11 +107,7 @@ func (a Actor) receives(h *model.Hazard) bool {
 	if a.Role != model.RoleSupervisor || h.TransferDueOn == nil {
 		return false
 	}
-	to := h.TransferToDepartment
-	if to == "" {
-		to = model.DeptEmergency
-	}
-	return a.department() == to && model.Within(h.TransferToRegion, a.Region)
+	return a.department() == receiverDepartment(h.TransferToDepartment) && model.Within(h.TransferToRegion, a.Region)
 }
 
 // answersTransfer: the events a transfer's receiver fires before it accepts.

@@ -217,9 +217,16 @@ func (e *Hazards) Transfers(ctx context.Context, a Actor) (Transfers, error) {
 		for i := range hs {
 			// What a must answer is incoming only, even where a's scope
 			// holds it too.
-			if a.Sees(&hs[i]) && (l.incoming || l.dst == &out.Declined || !a.receives(&hs[i])) {
-				*l.dst = append(*l.dst, e.view(a, &hs[i]))
+			if !a.Sees(&hs[i]) || !(l.incoming || l.dst == &out.Declined || !a.receives(&hs[i])) {
+				continue
 			}
+			v := e.view(a, &hs[i])
+			if t := v.PendingTransfer; t != nil {
+				if t.ToOffice, err = e.office(ctx, t.ToRegionCode, receiverDepartment(t.ToDepartment)); err != nil {
+					return Transfers{}, err
+				}
+			}
+			*l.dst = append(*l.dst, v)
 		}
 	}
 	return out, nil
@@ -239,4 +246,13 @@ func (e *Hazards) LateTransfers(ctx context.Context, a Actor) ([]HazardView, err
 		}
 	}
 	return out, nil
+}
+
+// receiverDepartment is the department that answers a transfer to dept: the
+// emergency bureau for a hazard without one.
+func receiverDepartment(dept model.Department) model.Department {
+	if dept == "" {
+		return model.DeptEmergency
+	}
+	return dept
 }
