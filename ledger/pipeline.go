@@ -169,6 +169,7 @@ type summaryTally struct {
 
 type weekKey struct {
 	region string
+	dept   model.Department
 	week   model.Date
 }
 
@@ -181,9 +182,10 @@ func (t *summaryTally) AdjustCount(_ context.Context, k model.CountKey, delta in
 	return nil
 }
 
-func (t *summaryTally) AdjustWeek(_ context.Context, region string, week model.Date, found, writtenOff int64) error {
-	w := t.weeks[weekKey{region, week}]
-	t.weeks[weekKey{region, week}] = [2]int64{w[0] + found, w[1] + writtenOff}
+func (t *summaryTally) AdjustWeek(_ context.Context, region string, dept model.Department, week model.Date, found, writtenOff int64) error {
+	k := weekKey{region, dept, week}
+	w := t.weeks[k]
+	t.weeks[k] = [2]int64{w[0] + found, w[1] + writtenOff}
 	return nil
 }
 
@@ -221,10 +223,13 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 		if c := strings.Compare(a.region, b.region); c != 0 {
 			return c
 		}
+		if c := strings.Compare(string(a.dept), string(b.dept)); c != 0 {
+			return c
+		}
 		return a.week.Compare(b.week.Time)
 	})
 	for _, k := range ws {
-		if err := tx.AdjustWeek(ctx, k.region, k.week, t.weeks[k][0], t.weeks[k][1]); err != nil {
+		if err := tx.AdjustWeek(ctx, k.region, k.dept, k.week, t.weeks[k][0], t.weeks[k][1]); err != nil {
 			return err
 		}
 	}

@@ -142,6 +142,11 @@ func (s *Store) HazardStats(ctx context.Context, sc Scope, today Date, weeks []t
 	// The weeks passed in start on Mondays at midnight in Shanghai.
 	first := DateIn(weeks[0], Shanghai)
 	wq, _ := region(s.r(ctx).Table("hazard_weeks"))
+	if sc.Region != "" && sc.Department != "" {
+		// A department's trend is its own hazards' (the shared register's
+		// majors of other departments are not its work).
+		wq = wq.Where("department = ?", string(sc.Department))
+	}
 	err = wq.Where("week >= ?", first).Select("week, SUM(found) AS found, SUM(written_off) AS written_off").Group("week").Scan(&rows).Error
 	if err != nil {
 		return st, translate("model: stats trend", err)

@@ -30,6 +30,7 @@ func (hazardCount) TableName() string { return "hazard_counts" }
 // hazardWeek is a row of hazard_weeks.
 type hazardWeek struct {
 	RegionCode string
+	Department Department
 	Week       Date
 	Found      int64
 	WrittenOff int64
@@ -47,16 +48,16 @@ func (s *Store) AdjustCount(ctx context.Context, k CountKey, delta int64) error 
 	return translate("model: adjust count", err)
 }
 
-// AdjustWeek adds to the hazards found and written off in the week starting on
-// week (a Monday), in the caller's transaction.
-func (s *Store) AdjustWeek(ctx context.Context, region string, week Date, found, writtenOff int64) error {
+// AdjustWeek adds to the hazards of region and department found and written
+// off in the week starting on week (a Monday), in the caller's transaction.
+func (s *Store) AdjustWeek(ctx context.Context, region string, dept Department, week Date, found, writtenOff int64) error {
 	err := s.w(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "region_code"}, {Name: "week"}},
+		Columns: []clause.Column{{Name: "region_code"}, {Name: "department"}, {Name: "week"}},
 		DoUpdates: clause.Assignments(map[string]any{
 			"found":       gorm.Expr("hazard_weeks.found + ?", found),
 			"written_off": gorm.Expr("hazard_weeks.written_off + ?", writtenOff),
 		}),
-	}).Create(&hazardWeek{RegionCode: region, Week: week, Found: found, WrittenOff: writtenOff}).Error
+	}).Create(&hazardWeek{RegionCode: region, Department: dept, Week: week, Found: found, WrittenOff: writtenOff}).Error
 	return translate("model: adjust week", err)
 }
 
@@ -87,6 +88,7 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		counts := map[CountKey]int64{}
 		type wk struct {
 			region string
+			dept   Department
 			week   Date
 		}
 		weeks := map[wk][2]int64{}
@@ -102,13 +104,15 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 				return translate("model: rebuild summaries", err)
 			}
 			counts[key(r)]++
-			f := weeks[wk{r.RegionCode, week(r.DiscoveredAt)}]
+			found := wk{r.RegionCode, r.Department, week(r.DiscoveredAt)}
+			f := weeks[found]
 			f[0]++
-			weeks[wk{r.RegionCode, week(r.DiscoveredAt)}] = f
+			weeks[found] = f
 			if r.State == StateWrittenOff && r.ClosedAt != nil {
-				w := weeks[wk{r.RegionCode, week(*r.ClosedAt)}]
+				closed := wk{r.RegionCode, r.Department, week(*r.ClosedAt)}
+				w := weeks[closed]
 				w[1]++
-				weeks[wk{r.RegionCode, week(*r.ClosedAt)}] = w
+				weeks[closed] = w
 			}
 		}
 		if err := rows.Close(); err != nil {
@@ -120,7 +124,7 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		}
 		ws := make([]hazardWeek, 0, len(weeks))
 		for k, v := range weeks {
-			ws = append(ws, hazardWeek{RegionCode: k.region, Week: k.week, Found: v[0], WrittenOff: v[1]})
+			ws = append(ws, hazardWeek{RegionCode: k.region, Department: k.dept, Week: k.week, Found: v[0], WrittenOff: v[1]})
 		}
 		if len(cs) > 0 {
 			if err := tx.BulkInsert(ctx, &cs); err != nil {

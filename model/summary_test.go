@@ -56,11 +56,11 @@ func TestSummaries(t *testing.T) {
 				if err := tx.AdjustCount(w.ctx, summaryKey(rowOf(h)), 1); err != nil {
 					return err
 				}
-				if err := tx.AdjustWeek(w.ctx, region, weekOf(h.DiscoveredAt), 1, 0); err != nil {
+				if err := tx.AdjustWeek(w.ctx, region, h.Department, weekOf(h.DiscoveredAt), 1, 0); err != nil {
 					return err
 				}
 				if h.ClosedAt != nil {
-					return tx.AdjustWeek(w.ctx, region, weekOf(*h.ClosedAt), 0, 1)
+					return tx.AdjustWeek(w.ctx, region, h.Department, weekOf(*h.ClosedAt), 0, 1)
 				}
 				return nil
 			}))

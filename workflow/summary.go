@@ -40,7 +40,7 @@ func weekOf(t time.Time) model.Date {
 // (Tx.Seal), written at its end.
 type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
-	AdjustWeek(ctx context.Context, region string, week model.Date, found, writtenOff int64) error
+	AdjustWeek(ctx context.Context, region string, dept model.Department, week model.Date, found, writtenOff int64) error
 }
 
 // summarise keeps the dashboard's counts current in the event's transaction:
@@ -50,7 +50,7 @@ func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 		if err := tx.AdjustCount(ctx, countKey(next), 1); err != nil {
 			return err
 		}
-		return tx.AdjustWeek(ctx, next.RegionCode, weekOf(next.DiscoveredAt), 1, 0)
+		return tx.AdjustWeek(ctx, next.RegionCode, next.Department, weekOf(next.DiscoveredAt), 1, 0)
 	}
 	if before, after := countKey(h), countKey(next); before != after {
 		if err := tx.AdjustCount(ctx, before, -1); err != nil {
@@ -60,21 +60,30 @@ func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 			return err
 		}
 	}
-	if h.RegionCode != next.RegionCode {
-		// A transfer to another region: the week it was found moves with it.
-		if err := tx.AdjustWeek(ctx, h.RegionCode, weekOf(h.DiscoveredAt), -1, 0); err != nil {
+	if h.RegionCode != next.RegionCode || h.Department != next.Department {
+		// Listed under a department, or transferred: the week it was found
+		// (and, written off, the week it was closed) moves with it.
+		if err := tx.AdjustWeek(ctx, h.RegionCode, h.Department, weekOf(h.DiscoveredAt), -1, 0); err != nil {
 			return err
 		}
-		if err := tx.AdjustWeek(ctx, next.RegionCode, weekOf(next.DiscoveredAt), 1, 0); err != nil {
+		if err := tx.AdjustWeek(ctx, next.RegionCode, next.Department, weekOf(next.DiscoveredAt), 1, 0); err != nil {
 			return err
+		}
+		if h.State == model.StateWrittenOff && next.State == model.StateWrittenOff && h.ClosedAt != nil && next.ClosedAt != nil {
+			if err := tx.AdjustWeek(ctx, h.RegionCode, h.Department, weekOf(*h.ClosedAt), 0, -1); err != nil {
+				return err
+			}
+			if err := tx.AdjustWeek(ctx, next.RegionCode, next.Department, weekOf(*next.ClosedAt), 0, 1); err != nil {
+				return err
+			}
 		}
 	}
 	was, is := h.State == model.StateWrittenOff, next.State == model.StateWrittenOff
 	switch {
 	case is && !was && next.ClosedAt != nil:
-		return tx.AdjustWeek(ctx, next.RegionCode, weekOf(*next.ClosedAt), 0, 1)
+		return tx.AdjustWeek(ctx, next.RegionCode, next.Department, weekOf(*next.ClosedAt), 0, 1)
 	case was && !is && h.ClosedAt != nil:
-		return tx.AdjustWeek(ctx, h.RegionCode, weekOf(*h.ClosedAt), 0, -1)
+		return tx.AdjustWeek(ctx, h.RegionCode, h.Department, weekOf(*h.ClosedAt), 0, -1)
 	}
 	return nil
 }

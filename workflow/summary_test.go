@@ -8,7 +8,8 @@ import (
 
 // TestSummariesFollowEvents: the counts kept in each event's transaction equal
 // the counts rebuilt from the hazards, after hazards move through every state,
-// are reopened, merged, and the clock passes. (demo's TestHazardsKeepSummaries
+// are reopened, merged, listed under another department, transferred to another
+// county, and the clock passes; a department's trend counts its own hazards. (demo's TestHazardsKeepSummaries
 // runs the same around a bulk seed, which workflow's tests cannot import.)
 func TestSummariesFollowEvents(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
@@ -20,13 +21,36 @@ func TestSummariesFollowEvents(t *testing.T) {
 		m := f.major(t)
 		f.fire(t, "donghu", m, model.EventConfirm, Fields{BasisStandard: sp("标准"), BasisClause: sp("条款")}, "")
 		f.toState(t, model.StateWrittenOff)
+		// One for the water bureau: listed under it, then sent to 西湖区's.
+		for key, region := range map[string]string{"water": "360102", "xihuwater": "360103"} {
+			u, err := f.engine.Directory.CreateUser(f.ctx, f.actors["admin"], UserInput{Username: key, Password: "password-" + key,
+				Role: "supervisor", RegionCode: region, Department: "water"})
+			noErr(t, err)
+			f.actors[key] = ActorOf(u)
+		}
+		wh := f.hazard(t)
+		wh = f.fire(t, "donghu", wh, model.EventConfirm, Fields{Department: sp("water")}, "")
+		wh = f.fire(t, "water", wh, model.EventTransfer, Fields{ToRegionCode: sp("360103"), Reason: sp("在西湖区一侧")}, "")
+		f.fire(t, "xihuwater", wh, model.EventAcceptTransfer, Fields{}, "")
 
 		dashboard := func(a Actor) Dashboard {
 			d, err := f.engine.Hazards.Dashboard(f.ctx, a)
 			noErr(t, err)
 			return d
 		}
-		for _, who := range []string{"admin", "province", "city", "donghu"} {
+		found := func(d Dashboard) (n int64) {
+			for _, w := range d.Weeks {
+				n += w.Found
+			}
+			return n
+		}
+		if n, all := found(dashboard(f.actors["xihuwater"])), found(dashboard(f.actors["city"])); n != 1 || all < 5 {
+			t.Errorf("西湖区 water's trend finds %d hazards (want its one), the city's %d", n, all)
+		}
+		if n := found(dashboard(f.actors["water"])); n != 0 {
+			t.Errorf("东湖区 water's trend still finds %d after the transfer", n)
+		}
+		for _, who := range []string{"admin", "province", "city", "donghu", "water", "xihuwater"} {
 			kept := dashboard(f.actors[who])
 			noErr(t, f.engine.Hazards.RebuildSummaries(f.ctx))
 			rebuilt := dashboard(f.actors[who])
