@@ -153,7 +153,8 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				h.ClosedAt = &at
 			default:
 				h.ResponsibleUnit = ent.Name
-				h.ListedAt, h.ListedSupervision = &at, workflow.UnderListedSupervision(h.Level)
+				h.ListedAt = &at
+				workflow.SetListing(&h)
 				h.Department = workflow.IndustryDepartment(h.Industry)
 				step(model.EventConfirm, model.StateListed, at)
 				if p < 20 {

@@ -489,6 +489,14 @@ func (c *client) proof(h hazard) hazard {
 	return c.hazard(h.ID)
 }
 
+// assess uploads the assessment report (评估报告) that lifting a major hazard's
+// listed supervision rests on, and returns the hazard at its new version.
+func (c *client) assess(h hazard) hazard {
+	c.t.Helper()
+	c.upload(hazardPath(h.ID)+"/evidence", "评估报告.pdf", testPDF, map[string]string{"kind": "assessment", "note": "整改评估报告"}).want(http.StatusCreated)
+	return c.hazard(h.ID)
+}
+
 // mustFire fires an event that must succeed and returns the hazard after it.
 // Before submit it uploads the proof that submit needs.
 func (c *client) mustFire(h hazard, ev string, fields obj) hazard {
@@ -1598,6 +1606,7 @@ func TestMajorHazard(t *testing.T) {
 		if got := donghu.hazard(h.ID); got.Version != h.Version || got.State != "verifying" {
 			t.Fatalf("refused write-off changed the hazard: %+v", got)
 		}
+		h = donghu.assess(h)
 		h = donghu.mustFire(h, "approve", obj{"comment": "经现场核查，泄爆装置已安装到位"})
 		if h.State != "written_off" {
 			t.Errorf("major approved by county: %+v", h)

@@ -141,6 +141,7 @@ func TestDepartmentScope(t *testing.T) {
 		tank = donghu.mustFire(tank, "plan", merge(plan, obj{"funds": 3, "funds_source": "自筹", "emergency_plan": "停用"}))
 		tank = donghu.mustFire(tank, "submit", nil)
 		zhujian.fire(tank, "approve", obj{"comment": "核实"}).wantError(http.StatusForbidden, "forbidden")
+		tank = donghu2.assess(tank)
 		if got := donghu2.mustFire(tank, "approve", obj{"comment": "现场核实"}); got.State != "written_off" {
 			t.Errorf("emergency's write-off of its major: %+v", got)
 		}

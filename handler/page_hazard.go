@@ -187,6 +187,7 @@ var payloadNames = []struct{ key, label string }{
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
+	{"list_level", "挂牌层级"}, {"previous_level", "原挂牌层级"}, {"listed_level", "挂牌层级"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -208,6 +209,8 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				s = model.Level(s).Label()
 			case "department", "from_department", "to_department":
 				s = model.Department(s).Label()
+			case "list_level", "previous_level", "listed_level":
+				s = model.ListLevel(s).Label()
 			case "step":
 				if n, err := strconv.Atoi(s); err == nil {
 					s = workflow.StepLabel(n)
@@ -224,6 +227,7 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 
 var evidenceKinds = map[string]string{
 	model.EvidencePhotoBefore: "整改前照片", model.EvidencePhotoAfter: "整改后照片", model.EvidenceDocument: "文件",
+	model.EvidenceAssessment: "评估报告",
 }
 
 // forms builds one form per allowed event; posted, when not nil, is the form
@@ -385,6 +389,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.Level = str("level")
 	in.Department = str("department")
 	in.ToDepartment, in.ToRegionCode = str("to_department"), str("to_region_code")
+	in.ListLevel = str("list_level")
 	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")

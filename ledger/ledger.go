@@ -165,6 +165,7 @@ func ledgerRow(r *xlsx.Row, h *model.Hazard, overdueDays int) {
 	r.Funds, r.FundsSource, r.Deadline, r.EmergencyPlan = h.Funds, h.FundsSource, h.Deadline, h.EmergencyPlan
 	suspended := h.ProductionSuspended
 	r.ProductionSuspended, r.State, r.Escalation, r.ListedSupervision = &suspended, h.State, h.EscalationLevel, h.ListedSupervision
+	r.ListedLevel = h.ListedBy().LevelLabel()
 	r.OverdueDays = overdueDays
 	r.VerifiedAt, r.ClosedAt, r.Remark, r.ChainHead = h.VerifiedAt, h.ClosedAt, "", h.ChainHead
 }

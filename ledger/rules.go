@@ -125,7 +125,7 @@ func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state m
 	if state != model.StateDiscovered && state != model.StateDismissed {
 		next.ResponsibleUnit = unit
 		next.ListedAt = &now
-		next.ListedSupervision = workflow.UnderListedSupervision(next.Level)
+		workflow.SetListing(&next)
 		if next.Department == "" {
 			next.Department = workflow.IndustryDepartment(next.Industry)
 		}

@@ -10,6 +10,9 @@ const (
 	EvidencePhotoBefore = "photo_before"
 	EvidencePhotoAfter  = "photo_after"
 	EvidenceDocument    = "document"
+	// EvidenceAssessment is an assessment report (评估报告): what lifting a
+	// major hazard's listed supervision (摘牌) rests on.
+	EvidenceAssessment = "assessment"
 )
 
 // Evidence is a file attached to a hazard: a site photo or a proof of
@@ -71,4 +74,14 @@ func (s *Store) CountProof(ctx context.Context, hazardID int64, since time.Time)
 		Where("hazard_id = ? AND kind IN ('photo_after', 'document') AND withdrawn_at IS NULL AND created_at >= ?", hazardID, since).
 		Count(&n).Error
 	return n, translate("model: count proof", err)
+}
+
+// CountAssessments counts the hazard's assessment reports (not withdrawn)
+// uploaded at or after since.
+func (s *Store) CountAssessments(ctx context.Context, hazardID int64, since time.Time) (int64, error) {
+	var n int64
+	err := s.w(ctx).Model(&Evidence{}).
+		Where("hazard_id = ? AND kind = ? AND withdrawn_at IS NULL AND created_at >= ?", hazardID, EvidenceAssessment, since).
+		Count(&n).Error
+	return n, translate("model: count assessments", err)
 }

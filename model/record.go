@@ -185,6 +185,11 @@ type Hazard struct {
 	// TransferDeclined is the receiver's reason for sending the last transfer
 	// back, kept for the sender until someone acts on the hazard again.
 	TransferDeclined string `json:"transfer_declined,omitempty"`
+	// ListedLevel and ListedRegion say who put a major hazard under listed
+	// supervision (挂牌督办): a county, a city or the province, and its code;
+	// "" while the hazard is not under it (ListedBy).
+	ListedLevel  ListLevel `json:"-"`
+	ListedRegion string    `json:"-"`
 	// CreatedRegion is the region of the account that registered the hazard
 	// ("" for the public, the system and hazards from before it was kept).
 	CreatedRegion string    `json:"-"`
@@ -197,6 +202,29 @@ type Hazard struct {
 // Overdue reports whether the hazard is open and its due day lies before today.
 func (h *Hazard) Overdue(today Date) bool {
 	return h.State.Open() && h.DueOn != nil && h.DueOn.Before(today.Time)
+}
+
+// ListedBy is who put a hazard under listed supervision, as the API shows it.
+type ListedBy struct {
+	Level      ListLevel `json:"level"`
+	RegionCode string    `json:"region_code"`
+}
+
+// ListedBy is the level and region of the hazard's listed supervision, nil
+// when it is not under it.
+func (h *Hazard) ListedBy() *ListedBy {
+	if !h.ListedSupervision || h.ListedLevel == "" {
+		return nil
+	}
+	return &ListedBy{Level: h.ListedLevel, RegionCode: h.ListedRegion}
+}
+
+// LevelLabel is the level's Chinese name (县级, 市级, 省级), "" for none (l nil).
+func (l *ListedBy) LevelLabel() string {
+	if l == nil {
+		return ""
+	}
+	return l.Level.Label()
 }
 
 // Transfer is a hazard's pending transfer as the API shows it: the department

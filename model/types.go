@@ -85,6 +85,9 @@ const (
 	EventAcceptTransfer  Event = "accept_transfer"
 	EventDeclineTransfer Event = "decline_transfer"
 	EventTransferOverdue Event = "transfer_overdue"
+	// EventListSupervision raises a major hazard's listed supervision
+	// (挂牌督办) to the city or the province: a self-loop.
+	EventListSupervision Event = "list_supervision"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -131,6 +134,8 @@ func (e Event) Label() string {
 		return "退回移交"
 	case EventTransferOverdue:
 		return "移交逾期未接收"
+	case EventListSupervision:
+		return "提级挂牌督办"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:
@@ -377,4 +382,46 @@ func (d Department) Label() string {
 		return "未定"
 	}
 	return string(d)
+}
+
+// ListLevel is the level that put a major hazard under listed supervision
+// (挂牌督办): the county, the city or the province. Only that level or above
+// lifts it (摘牌).
+type ListLevel string
+
+// The levels of listed supervision.
+const (
+	ListCounty   ListLevel = "county"
+	ListCity     ListLevel = "city"
+	ListProvince ListLevel = "province"
+)
+
+// Valid reports whether l is one of the three levels ("" is not).
+func (l ListLevel) Valid() bool { return l == ListCounty || l == ListCity || l == ListProvince }
+
+// RegionLevel is the region level (RegionProvince, RegionCity, RegionCounty)
+// of l; 0 for none.
+func (l ListLevel) RegionLevel() int {
+	switch l {
+	case ListProvince:
+		return RegionProvince
+	case ListCity:
+		return RegionCity
+	case ListCounty:
+		return RegionCounty
+	}
+	return 0
+}
+
+// Label is the level's Chinese name (省级, 市级, 县级).
+func (l ListLevel) Label() string {
+	switch l {
+	case ListProvince:
+		return "省级"
+	case ListCity:
+		return "市级"
+	case ListCounty:
+		return "县级"
+	}
+	return ""
 }

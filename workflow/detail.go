@@ -32,6 +32,9 @@ type HazardDetail struct {
 	// transfer the hazard into (the parent of a's region), "" when a may not.
 	TransferTo    string
 	TransferReach string
+	// ListLevels are the levels a may raise the hazard's listed supervision
+	// to (list_supervision), lowest first; none when a may not.
+	ListLevels []model.ListLevel
 }
 
 // Detail returns hazard id with its log, files and supervision steps, for a.
@@ -61,6 +64,16 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 		}
 	} else if !errors.Is(err, model.ErrNotFound) {
 		return HazardDetail{}, err
+	}
+	for _, ev := range d.AllowedEvents {
+		if ev != model.EventListSupervision {
+			continue
+		}
+		for _, l := range []model.ListLevel{model.ListCity, model.ListProvince} {
+			if l.RegionLevel() < h.ListedLevel.RegionLevel() && model.RegionLevelOf(a.Region) <= l.RegionLevel() && model.Within(listingRegion(h, l), a.Region) {
+				d.ListLevels = append(d.ListLevels, l)
+			}
+		}
 	}
 	if err := e.transferNames(ctx, a, &d); err != nil {
 		return HazardDetail{}, err

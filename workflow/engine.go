@@ -125,12 +125,15 @@ type HazardView struct {
 	// when none; Receiving says the caller is that receiver.
 	PendingTransfer *model.Transfer `json:"pending_transfer"`
 	Receiving       bool            `json:"receiving_transfer"`
+	// ListedBy is the level and region of its listed supervision (挂牌督办),
+	// null when it is not under it.
+	ListedBy *model.ListedBy `json:"listed_by"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	today := e.Today()
 	return HazardView{Hazard: h, Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
-		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h)}
+		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy()}
 }
 
 // HazardInput is what a new hazard is registered with.

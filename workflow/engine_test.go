@@ -130,6 +130,15 @@ func TestMajorHazardGates(t *testing.T) {
 		if kindOf(err) != KindForbidden {
 			t.Fatalf("officer approving a major hazard: %v", err)
 		}
+		// Lifting the county's listed supervision rests on an assessment report.
+		_, err = f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventApprove, Version: h.Version, Comment: "整改到位"})
+		if !errors.As(err, &we) || we.Kind != KindInvalid || !strings.Contains(we.Fields["evidence"], "评估报告") {
+			t.Fatalf("write-off without an assessment: %v", err)
+		}
+		_, err = f.engine.Evidence.Add(f.ctx, f.actors["donghu"], h.ID, EvidenceInput{Kind: model.EvidenceAssessment, Filename: "评估报告.pdf", Data: pdf})
+		noErr(t, err)
+		h, err = f.engine.Hazards.Hazard(f.ctx, f.actors["donghu"], h.ID)
+		noErr(t, err)
 		f.fire(t, "donghu", h, model.EventApprove, Fields{}, "整改到位")
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"hazardloop/metrics"
@@ -66,6 +67,7 @@ var steps = map[model.Event]step{
 			if c.in.Comment == "" {
 				c.errs.add("comment", "请填写核实结论")
 			}
+			requireAssessment(c)
 			c.next.VerifiedBy, c.next.VerifiedAt, c.next.ClosedAt = actorID(c.actor), &c.now, &c.now
 		},
 	},
@@ -103,6 +105,10 @@ var steps = map[model.Event]step{
 	},
 	model.EventTransferOverdue: {
 		apply: transferOverdue,
+	},
+	model.EventListSupervision: {
+		accepts: []string{"list_level", "reason"},
+		apply:   raiseListing,
 	},
 	model.EventReopen: {
 		accepts: []string{"reason", "deadline"},
@@ -182,7 +188,10 @@ func confirm(c *change) {
 			c.errs.add("basis_clause", "重大事故隐患须注明判定依据的具体条款")
 		}
 	}
-	c.next.ListedSupervision = UnderListedSupervision(c.next.Level)
+	SetListing(c.next)
+	if c.next.ListedSupervision {
+		c.payload["listed_level"] = string(c.next.ListedLevel)
+	}
 	if d := deadline(c.errs, "deadline", c.in.Deadline, c.today); d != nil {
 		c.setDeadline(d)
 	}
@@ -357,6 +366,54 @@ func remind(c *change) {
 	c.next.RemindedDue = &d
 	c.payload["due_on"] = d.String()
 	c.payload["days_left"] = daysBetween(c.today, d)
+}
+
+// raiseListing puts a major hazard's listed supervision at a higher level:
+// the city's or the province's, never lower than it is, and only by a
+// supervisor of that level or above over the hazard.
+func raiseListing(c *change) {
+	c.reason()
+	if c.in.ListLevel == nil {
+		c.errs.add("list_level", "请选择挂牌层级（city 市级或 province 省级）")
+		return
+	}
+	l := model.ListLevel(strings.TrimSpace(*c.in.ListLevel))
+	if !l.Valid() {
+		c.errs.add("list_level", "挂牌层级只能是 county（县级）、city（市级）或 province（省级）")
+		return
+	}
+	if l.RegionLevel() >= c.h.ListedLevel.RegionLevel() && c.h.ListedLevel != "" {
+		c.errs.add("list_level", fmt.Sprintf("该隐患已由%s挂牌督办，挂牌层级只能提高，不能降低或维持", c.h.ListedLevel.Label()))
+		return
+	}
+	region := listingRegion(c.h, l)
+	if model.RegionLevelOf(c.actor.Region) > l.RegionLevel() || !model.Within(region, c.actor.Region) {
+		c.errs.add("list_level", fmt.Sprintf("%s挂牌督办须由该隐患所在的%s或上级监管人员办理", l.Label(), l.Label()))
+		return
+	}
+	c.payload["previous_level"] = string(c.h.ListedLevel)
+	c.payload["list_level"], c.payload["listed_region"] = string(l), region
+	c.next.ListedLevel, c.next.ListedRegion = l, region
+}
+
+// requireAssessment: lifting a listed supervision (摘牌) rests on an
+// assessment report (评估报告) uploaded since the plan.
+func requireAssessment(c *change) {
+	if c.h.ListedLevel == "" {
+		return
+	}
+	since := c.h.CreatedAt
+	if c.h.PlannedAt != nil {
+		since = *c.h.PlannedAt
+	}
+	n, err := c.tx.CountAssessments(c.ctx, c.h.ID, since)
+	if err != nil {
+		c.err = err
+		return
+	}
+	if n == 0 {
+		c.errs.add("evidence", fmt.Sprintf("%s挂牌督办的重大隐患摘牌（销号）须上传整改后的评估报告（材料类别：评估报告）", c.h.ListedLevel.Label()))
+	}
 }
 
 // EventFields are the fields event ev takes besides its comment, by their JSON

@@ -59,9 +59,9 @@ type prepared struct {
 func (e *core) prepare(ctx context.Context, in EvidenceInput, public bool) (*prepared, error) {
 	errs := fieldErrors{}
 	switch in.Kind {
-	case model.EvidencePhotoBefore, model.EvidencePhotoAfter, model.EvidenceDocument:
+	case model.EvidencePhotoBefore, model.EvidencePhotoAfter, model.EvidenceDocument, model.EvidenceAssessment:
 	default:
-		errs.add("kind", "材料类别只能是 photo_before（整改前照片）、photo_after（整改后照片）或 document（文件）")
+		errs.add("kind", "材料类别只能是 photo_before（整改前照片）、photo_after（整改后照片）、document（文件）或 assessment（评估报告）")
 	}
 	p := &prepared{kind: in.Kind, note: text(errs, "note", &in.Note, 500), public: public}
 	if err := errs.err(); err != nil {
@@ -79,7 +79,7 @@ func (e *core) prepare(ctx context.Context, in EvidenceInput, public bool) (*pre
 	} else if err != nil {
 		return nil, err
 	}
-	if in.Kind != model.EvidenceDocument && !media.IsPhoto(ct) {
+	if in.Kind != model.EvidenceDocument && in.Kind != model.EvidenceAssessment && !media.IsPhoto(ct) {
 		return nil, errInvalid(map[string]string{"file": "照片类材料须上传图片文件"})
 	}
 	p.contentType, p.data = ct, in.Data

@@ -33,7 +33,8 @@ var lifecycle = fsm.Events{
 // transitions are the lifecycle and the transfers' self-loops.
 var transitions = append(slices.Clone(lifecycle), transferLoops...)
 
-// transferLoops: transfers are self-loops too. A hazard is handed over while it
+// transferLoops: transfers are self-loops too (and so is raising a listed
+// supervision, list_supervision, on listed, rectifying and verifying hazards). A hazard is handed over while it
 // is being checked, listed or rectified, and the answer may come in any state
 // before the end (the end itself forgets an unanswered transfer).
 var transferLoops = func() fsm.Events {
@@ -47,6 +48,7 @@ var transferLoops = func() fsm.Events {
 	for _, ev := range []model.Event{model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue} {
 		loop(ev, model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying)
 	}
+	loop(model.EventListSupervision, model.StateListed, model.StateRectifying, model.StateVerifying)
 	return out
 }()
 
@@ -55,6 +57,7 @@ var Events = []model.Event{
 	model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
 	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen, model.EventRemind,
 	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
+	model.EventListSupervision,
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the

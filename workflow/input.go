@@ -32,6 +32,7 @@ type Fields struct {
 	Department          *string  `json:"department,omitempty"`
 	ToDepartment        *string  `json:"to_department,omitempty"`
 	ToRegionCode        *string  `json:"to_region_code,omitempty"`
+	ListLevel           *string  `json:"list_level,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -60,6 +61,7 @@ func (f *Fields) given() []string {
 	add(f.Department != nil, "department")
 	add(f.ToDepartment != nil, "to_department")
 	add(f.ToRegionCode != nil, "to_region_code")
+	add(f.ListLevel != nil, "list_level")
 	return out
 }
 
@@ -86,6 +88,7 @@ var fieldNames = map[string]string{
 	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
+	"list_level": "挂牌层级",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

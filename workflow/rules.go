@@ -152,6 +152,43 @@ func (a Actor) countyOrAbove() bool {
 // so must any other way a hazard comes to be listed.
 func UnderListedSupervision(level model.Level) bool { return level == model.LevelMajor }
 
+// SetListing settles h's listed supervision as it is listed (confirm, a
+// ledger row past discovered, the bulk seed): a major hazard goes under it,
+// listed by its county (挂牌层级: 县级) unless a higher level already holds it;
+// a general one is not under it.
+func SetListing(h *model.Hazard) {
+	h.ListedSupervision = UnderListedSupervision(h.Level)
+	switch {
+	case !h.ListedSupervision:
+		h.ListedLevel, h.ListedRegion = "", ""
+	case h.ListedLevel == "":
+		h.ListedLevel, h.ListedRegion = model.ListCounty, model.CodeCounty(h.RegionCode)
+	}
+}
+
+// listingRegion is the code of h's region at list level l: its county, city or
+// province.
+func listingRegion(h *model.Hazard, l model.ListLevel) string {
+	province, city, county, _ := model.RegionLevels(h.RegionCode)
+	switch l {
+	case model.ListProvince:
+		return province
+	case model.ListCity:
+		return city
+	}
+	return county
+}
+
+// atListingLevel: the actor is of the level that listed h or above, over the
+// listing region (a county's listing is lifted by that county, its city or
+// the province; a city's by that city or the province).
+func (a Actor) atListingLevel(h *model.Hazard) bool {
+	if h.ListedLevel == "" {
+		return true
+	}
+	return len(a.Region) == 6 && model.RegionLevelOf(a.Region) <= h.ListedLevel.RegionLevel() && model.Within(h.ListedRegion, a.Region)
+}
+
 // condition is one requirement of a rule: the Chinese sentence said when it fails.
 // level is the hazard's grade after the event (an event may set it).
 type condition struct {
@@ -223,6 +260,26 @@ var (
 			return h.TransferDueOn != nil && !h.TransferNoticed
 		},
 	}
+	listingLevelOrAbove = condition{
+		unmet: "挂牌督办的重大隐患须由挂牌层级或以上的监管人员摘牌（核实销号）",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool { return a.atListingLevel(h) },
+	}
+	underListedSupervision = condition{
+		unmet: "只有挂牌督办的重大事故隐患才能提级挂牌",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.ListedSupervision },
+	}
+	cityOrAbove = condition{
+		unmet: "提级挂牌督办须由市级或省级监管人员办理",
+		holds: func(a Actor, _ *model.Hazard, _ model.Level) bool {
+			return len(a.Region) == 6 && model.RegionLevelOf(a.Region) <= model.RegionCity
+		},
+	}
+	aboveListing = condition{
+		unmet: "该隐患已由本级或更高层级挂牌督办，不能再提级",
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
+			return h.ListedLevel == "" || model.RegionLevelOf(a.Region) < h.ListedLevel.RegionLevel()
+		},
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -254,7 +311,7 @@ var rules = map[model.Event]map[model.Role][]condition{
 		model.RoleEnterprise: {always},
 	},
 	model.EventApprove: {
-		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment},
+		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment, listingLevelOrAbove},
 		model.RoleOfficer:    {notSubmitter, generalOnly},
 	},
 	model.EventReject: {
@@ -288,6 +345,10 @@ var rules = map[model.Event]map[model.Role][]condition{
 	},
 	model.EventTransferOverdue: {
 		model.RoleSystem: {transferLate},
+	},
+	// A city or the province raises a major hazard's listed supervision.
+	model.EventListSupervision: {
+		model.RoleSupervisor: {underListedSupervision, cityOrAbove, aboveListing},
 	},
 }
 

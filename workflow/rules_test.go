@@ -26,6 +26,7 @@ var (
 		model.EventAcceptTransfer:  {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventDeclineTransfer: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventTransferOverdue: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventListSupervision: {model.StateListed, model.StateRectifying, model.StateVerifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -47,7 +48,9 @@ var (
 		model.EventTransfer: {model.RoleSupervisor},
 		// accept_transfer, decline_transfer and transfer_overdue need a
 		// pending transfer, which the matrix's hazards have none of: nobody
-		// (TestRuleConditions has them).
+		// (TestRuleConditions has them). list_supervision needs a major
+		// hazard under listed supervision and a city or the province: none of
+		// the matrix's (its actors are a county's).
 	}
 	// On a major hazard, officers and enterprises lose these.
 	majorDenied = map[model.Role][]model.Event{
@@ -150,6 +153,26 @@ func TestRuleConditions(t *testing.T) {
 			model.EventAcceptTransfer, true, ""},
 		{"a late transfer is flagged once", SystemActor, model.Hazard{State: model.StateListed, RegionCode: "360102", TransferDueOn: &due, TransferNoticed: true},
 			model.EventTransferOverdue, false, "该隐患没有逾期未接收的移交"},
+		{"a city raises a county's listing", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360100"},
+			model.Hazard{State: model.StateRectifying, Level: model.LevelMajor, RegionCode: "360102", ListedSupervision: true, ListedLevel: model.ListCounty, ListedRegion: "360102"},
+			model.EventListSupervision, true, ""},
+		{"a county does not", sup, model.Hazard{State: model.StateRectifying, Level: model.LevelMajor, RegionCode: "360102", ListedSupervision: true, ListedLevel: model.ListCounty, ListedRegion: "360102"},
+			model.EventListSupervision, false, "提级挂牌督办须由市级或省级监管人员办理"},
+		{"nor a city its own listing again", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360100"},
+			model.Hazard{State: model.StateRectifying, Level: model.LevelMajor, RegionCode: "360102", ListedSupervision: true, ListedLevel: model.ListCity, ListedRegion: "360100"},
+			model.EventListSupervision, false, "该隐患已由本级或更高层级挂牌督办，不能再提级"},
+		{"a general hazard is not listed", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360000"},
+			model.Hazard{State: model.StateRectifying, Level: model.LevelGeneral, RegionCode: "360102"},
+			model.EventListSupervision, false, "只有挂牌督办的重大事故隐患才能提级挂牌"},
+		{"a county does not lift a city's listing", sup, model.Hazard{State: model.StateVerifying, Level: model.LevelMajor, RegionCode: "360102", SubmittedBy: &other,
+			ListedSupervision: true, ListedLevel: model.ListCity, ListedRegion: "360100"},
+			model.EventApprove, false, "挂牌督办的重大隐患须由挂牌层级或以上的监管人员摘牌（核实销号）"},
+		{"the city lifts its own", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360100"}, model.Hazard{State: model.StateVerifying, Level: model.LevelMajor, RegionCode: "360102", SubmittedBy: &other,
+			ListedSupervision: true, ListedLevel: model.ListCity, ListedRegion: "360100"},
+			model.EventApprove, true, ""},
+		{"another city does not", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360400"}, model.Hazard{State: model.StateVerifying, Level: model.LevelMajor, RegionCode: "360102", SubmittedBy: &other,
+			ListedSupervision: true, ListedLevel: model.ListCity, ListedRegion: "360100"},
+			model.EventApprove, false, "挂牌督办的重大隐患须由挂牌层级或以上的监管人员摘牌（核实销号）"},
 		{"admin fires nothing", actorFor(model.RoleAdmin), model.Hazard{State: model.StateDiscovered, RegionCode: "360102"},
 			model.EventConfirm, false, "系统管理员无权执行“核查属实，列入清单”"},
 	}

@@ -71,6 +71,7 @@ const (
 	ColOverdueDays         = "overdue_days"
 	ColEscalation          = "escalation"
 	ColListedSupervision   = "listed_supervision"
+	ColListedLevel         = "listed_level"
 	ColVerifier            = "verifier"
 	ColVerifiedAt          = "verified_at"
 	ColClosedAt            = "closed_at"
@@ -129,6 +130,8 @@ var Columns = []Column{
 		Note: "系统记录，导入时忽略"},
 	{Key: ColListedSupervision, Header: "是否挂牌督办", Aliases: []string{"挂牌督办"}, Kind: KindBool, Words: yesNo, Width: 12, Output: true,
 		Note: "重大事故隐患列入清单即挂牌督办；导入时忽略"},
+	{Key: ColListedLevel, Header: "挂牌层级", Aliases: []string{"挂牌督办层级", "督办层级"}, Kind: KindEnum, Words: []string{"县级", "市级", "省级"}, Width: 10, Output: true,
+		Note: "县级、市级或省级挂牌督办（提级由市、省办理）；导入时忽略"},
 	{Key: ColVerifier, Header: "核实人", Aliases: []string{"验收人", "核查人"}, Width: 12, Max: 50,
 		Note: "导入已销号的隐患时记入日志"},
 	{Key: ColVerifiedAt, Header: "核实时间", Aliases: []string{"核实日期", "验收时间", "验收日期"}, Kind: KindDateTime, Width: 18},

@@ -385,6 +385,8 @@ func values(r *Row, cells []excelize.Cell, st styles) {
 			v = str(stepWord(r.Escalation))
 		case ColListedSupervision:
 			v = yes(r.ListedSupervision)
+		case ColListedLevel:
+			v = str(r.ListedLevel)
 		case ColVerifier:
 			v = str(r.Verifier)
 		case ColVerifiedAt:

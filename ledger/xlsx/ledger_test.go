@@ -110,7 +110,7 @@ func TestEncodedWorkbookShape(t *testing.T) {
 	if v, _ := f.GetSheetVisible(SheetChain); v {
 		t.Error("chain sheet is visible")
 	}
-	for col, want := range map[string]string{"A1": "江西省隐患台账（导出时间：2026年11月28日 10:00）", "A2": "隐患编号", "AF2": "备注", "C3": "=1+2 不是公式"} {
+	for col, want := range map[string]string{"A1": "江西省隐患台账（导出时间：2026年11月28日 10:00）", "A2": "隐患编号", "AG2": "备注", "C3": "=1+2 不是公式"} {
 		if got, _ := f.GetCellValue(SheetLedger, col); got != want {
 			t.Errorf("%s = %q, want %q", col, got, want)
 		}
@@ -129,8 +129,8 @@ func TestEncodedWorkbookShape(t *testing.T) {
 		t.Errorf("panes %+v, want frozen header", panes)
 	}
 	tables, _ := f.GetTables(SheetLedger)
-	if len(tables) != 1 || tables[0].Range != "A2:AF3" {
-		t.Errorf("tables %+v, want a filter over A2:AF3", tables)
+	if len(tables) != 1 || tables[0].Range != "A2:AG3" {
+		t.Errorf("tables %+v, want a filter over A2:AG3", tables)
 	}
 }
 

@@ -46,6 +46,7 @@ type Row struct {
 	OverdueDays         int // export only
 	Escalation          int // export only: the ladder step
 	ListedSupervision   bool
+	ListedLevel         string // export only: 县级, 市级 or 省级
 	Verifier            string
 	VerifiedAt          *time.Time
 	ClosedAt            *time.Time
