@@ -1,0 +1,85 @@
+package handler_test
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"hazardloop/model"
+)
+
+// TestBrowserListing: in chromium, the city raises a major hazard to its own
+// listed supervision (市级挂牌督办); the county's write-off is not offered and,
+// posted anyway, refused; the city's is refused without an assessment report
+// and succeeds with one. Shot at 390 × 844 and at 1280 wide.
+func TestBrowserListing(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+
+	donghu := w.as(t, "donghu")
+	h := donghu.createHazard(obj{"title": "液氨储罐区未设泄漏报警", "level": "major", "enterprise_id": w.ents["A"].ID, "industry": "危险化学品"})
+	h = donghu.mustFire(h, "confirm", obj{"basis_standard": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准（试行）》", "basis_clause": "第十一条"})
+	page := fmt.Sprintf("/hazards/%d", h.ID)
+	pdf := filepath.Join(t.TempDir(), "评估报告.pdf")
+	if err := os.WriteFile(pdf, testPDF, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	b.run(chromedp.EmulateViewport(1280, 900))
+	b.login("city")
+	b.open(page)
+	b.waitText(".badges", "县级挂牌督办")
+	b.run(chromedp.Click(chromedp.CSS(`#ev-list_supervision summary`), chromedp.NodeVisible))
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-list_supervision textarea[name=reason]`), "涉及液氨重大危险源，市级挂牌督办"))
+	b.submit(`#ev-list_supervision button[type=submit]`)
+	b.waitText(".badges", "市级挂牌督办")
+	b.waitText("#timeline", "提级挂牌督办")
+	b.shot("listing-city-desktop")
+	b.logout()
+
+	entA := w.as(t, "entA")
+	h = entA.hazard(h.ID)
+	h = entA.mustFire(h, "plan", obj{"measures": "增设泄漏报警并联锁", "responsible_person": "王强", "deadline": "2026-12-20",
+		"funds": 12, "funds_source": "企业自筹", "emergency_plan": "储罐区停用，专人巡查"})
+	entA.mustFire(h, "submit", nil)
+
+	// The county: no write-off offered (it may still turn the proof down).
+	b.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	b.login("donghu2")
+	b.open(page)
+	b.waitText(".badges", "待核实")
+	b.wantForms("reject")
+	b.shot("listing-county-phone")
+	b.logout()
+
+	// The city: refused without the assessment, then written off with it.
+	b.login("city")
+	b.open(page)
+	b.wantForms("approve", "reject")
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-approve textarea[name=comment]`), "经评估整改到位，予以摘牌"))
+	b.submit(`#ev-approve button[type=submit]`)
+	b.waitText("#ev-approve", "评估报告")
+	b.wantValue(`#ev-approve textarea[name=comment]`, "经评估整改到位，予以摘牌")
+	b.shot("listing-refused-phone")
+	b.run(
+		chromedp.SetValue(chromedp.CSS(`form.upload select[name=kind]`), "assessment"),
+		chromedp.SetUploadFiles(chromedp.CSS(`form.upload input[name=file]`), []string{pdf}),
+	)
+	b.submit(`form.upload button[type=submit]`)
+	b.waitText(".flash.ok", "材料已上传")
+	b.waitText("#evidence", "评估报告")
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-approve textarea[name=comment]`), "经评估整改到位，予以摘牌"))
+	b.submit(`#ev-approve button[type=submit]`)
+	b.waitText(".badges", "已销号")
+	if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+		t.Errorf("the hazard page is %d px wide on a 390 px phone (%v)", sw, err)
+	}
+	b.shot("listing-written-off-phone")
+}
