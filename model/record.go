@@ -188,8 +188,11 @@ type Hazard struct {
 	// ListedLevel and ListedRegion say who put a major hazard under listed
 	// supervision (挂牌督办): a county, a city or the province, and its code;
 	// "" while the hazard is not under it (ListedBy).
-	ListedLevel  ListLevel `json:"-"`
-	ListedRegion string    `json:"-"`
+	// VerifyNoticed: this submission's wait for verification was flagged late
+	// (核实超时) and notified; cleared by the next submit.
+	VerifyNoticed bool      `json:"-"`
+	ListedLevel   ListLevel `json:"-"`
+	ListedRegion  string    `json:"-"`
 	// CreatedRegion is the region of the account that registered the hazard
 	// ("" for the public, the system and hazards from before it was kept).
 	CreatedRegion string    `json:"-"`

@@ -88,6 +88,10 @@ const (
 	// EventListSupervision raises a major hazard's listed supervision
 	// (挂牌督办) to the city or the province: a self-loop.
 	EventListSupervision Event = "list_supervision"
+	// EventVerifyOverdue is the sweep's record that a submission has waited
+	// for verification past --verify-days working days (核实超时): once per
+	// submission, a self-loop on verifying.
+	EventVerifyOverdue Event = "verify_overdue"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -136,6 +140,8 @@ func (e Event) Label() string {
 		return "移交逾期未接收"
 	case EventListSupervision:
 		return "提级挂牌督办"
+	case EventVerifyOverdue:
+		return "核实超时"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:

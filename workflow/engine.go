@@ -94,6 +94,9 @@ func New(store *model.Store, o Options) *Services {
 	if o.Ladder.TransferDays <= 0 {
 		o.Ladder.TransferDays = DefaultTransferDays
 	}
+	if o.Ladder.VerifyDays <= 0 {
+		o.Ladder.VerifyDays = DefaultVerifyDays
+	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
 	}
@@ -128,12 +131,18 @@ type HazardView struct {
 	// ListedBy is the level and region of its listed supervision (挂牌督办),
 	// null when it is not under it.
 	ListedBy *model.ListedBy `json:"listed_by"`
+	// VerifyDue is the last day its submission may wait for verification
+	// (while verifying), VerifyOverdue that the day has passed (核实超时).
+	VerifyDue     *model.Date `json:"verify_due,omitempty"`
+	VerifyOverdue bool        `json:"verify_overdue"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	today := e.Today()
+	due := e.ladder().verifyDue(h)
 	return HazardView{Hazard: h, Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
-		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy()}
+		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
+		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time)}
 }
 
 // HazardInput is what a new hazard is registered with.

@@ -60,6 +60,7 @@ var steps = map[model.Event]step{
 		apply: func(c *change) {
 			requireProof(c)
 			c.next.SubmittedBy, c.next.SubmittedAt = actorID(c.actor), &c.now
+			c.next.VerifyNoticed = false // a new submission: a new clock
 		},
 	},
 	model.EventApprove: {
@@ -109,6 +110,18 @@ var steps = map[model.Event]step{
 	model.EventListSupervision: {
 		accepts: []string{"list_level", "reason"},
 		apply:   raiseListing,
+	},
+	model.EventVerifyOverdue: {
+		apply: func(c *change) {
+			due := c.lad.verifyDue(c.h)
+			if due == nil || !due.Before(c.today.Time) {
+				c.errs.add("due_on", "该隐患的核实尚未超时")
+				return
+			}
+			c.next.VerifyNoticed = true
+			c.payload["due_on"] = due.String()
+			c.payload["submitted_at"] = c.h.SubmittedAt.UTC().Format(time.RFC3339)
+		},
 	},
 	model.EventReopen: {
 		accepts: []string{"reason", "deadline"},

@@ -49,6 +49,7 @@ var transferLoops = func() fsm.Events {
 		loop(ev, model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying)
 	}
 	loop(model.EventListSupervision, model.StateListed, model.StateRectifying, model.StateVerifying)
+	loop(model.EventVerifyOverdue, model.StateVerifying)
 	return out
 }()
 
@@ -57,7 +58,7 @@ var Events = []model.Event{
 	model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
 	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen, model.EventRemind,
 	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
-	model.EventListSupervision,
+	model.EventListSupervision, model.EventVerifyOverdue,
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the

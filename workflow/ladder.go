@@ -53,6 +53,42 @@ type LadderPolicy struct {
 	// TransferDays: working days the receiver of a transfer (移交) has to sign
 	// for it or send it back; 0 takes DefaultTransferDays.
 	TransferDays int
+	// VerifyDays: working days a submission may wait for verification before
+	// it is late (核实超时); 0 takes DefaultVerifyDays.
+	VerifyDays int
+}
+
+// DefaultVerifyDays is how many working days a submission waits for
+// verification before it is late, unless configured otherwise.
+const DefaultVerifyDays = 5
+
+func (p LadderPolicy) verifyDays() int {
+	if p.VerifyDays <= 0 {
+		return DefaultVerifyDays
+	}
+	return p.VerifyDays
+}
+
+// verifyDue is the last day h's submission may wait for verification, nil when
+// h is not waiting for it.
+func (l ladder) verifyDue(h *model.Hazard) *model.Date {
+	if h.State != model.StateVerifying || h.SubmittedAt == nil {
+		return nil
+	}
+	d := l.cal.AddWorkingDays(model.DateIn(*h.SubmittedAt, model.Shanghai), l.policy.verifyDays())
+	return &d
+}
+
+// verifyCutoff is the instant before which a submission still waiting on
+// today is late: the start (Asia/Shanghai) of the day after the last
+// submission day whose verification was due before today.
+func (l ladder) verifyCutoff(today model.Date) time.Time {
+	d := today.AddDays(-1)
+	for i := 0; i < 400 && !l.cal.AddWorkingDays(d, l.policy.verifyDays()).Before(today.Time); i++ {
+		d = d.AddDays(-1)
+	}
+	next := d.AddDays(1)
+	return time.Date(next.Year(), next.Month(), next.Day(), 0, 0, 0, 0, model.Shanghai).UTC()
 }
 
 // DefaultTransferDays is how many working days a transfer waits for its answer
@@ -74,6 +110,7 @@ var DefaultLadder = LadderPolicy{
 	ReplyDays:    [4]int{5, 5, 5, 10},
 	RemindDays:   3,
 	TransferDays: DefaultTransferDays,
+	VerifyDays:   DefaultVerifyDays,
 }
 
 // ParseThresholds reads "1,7,15,30": four increasing day counts, the first ≥ 1.
@@ -115,6 +152,9 @@ func (p LadderPolicy) Validate() error {
 	}
 	if p.RemindDays < 0 || p.RemindDays > 60 {
 		errs.add("remind_days", "期限临近提醒天数应在0（不提醒）到60之间")
+	}
+	if p.VerifyDays < 0 || p.VerifyDays > 60 {
+		errs.add("verify_days", "核实期限应在1到60个工作日之间（0 为默认的5个工作日）")
 	}
 	if p.TransferDays < 0 || p.TransferDays > 60 {
 		errs.add("transfer_days", "移交接收期限应在1到60个工作日之间（0 为默认的3个工作日）")

@@ -24,6 +24,8 @@ var notifyKinds = map[model.Event]string{
 	model.EventAcceptTransfer:  "transfer_accepted",
 	model.EventDeclineTransfer: "transfer_declined",
 	model.EventTransferOverdue: "transfer_pending",
+	// A submission waited past --verify-days: verify it (核实超时).
+	model.EventVerifyOverdue: "verify_overdue",
 }
 
 // notification is the body sent to webhooks. It carries no personal data: no

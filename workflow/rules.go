@@ -280,6 +280,10 @@ var (
 			return h.ListedLevel == "" || model.RegionLevelOf(a.Region) < h.ListedLevel.RegionLevel()
 		},
 	}
+	verifyLate = condition{
+		unmet: "该隐患没有未标记的核实超时",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return !h.VerifyNoticed },
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -345,6 +349,10 @@ var rules = map[model.Event]map[model.Role][]condition{
 	},
 	model.EventTransferOverdue: {
 		model.RoleSystem: {transferLate},
+	},
+	// Only the sweep records a late verification, once per submission.
+	model.EventVerifyOverdue: {
+		model.RoleSystem: {verifyLate},
 	},
 	// A city or the province raises a major hazard's listed supervision.
 	model.EventListSupervision: {

@@ -27,6 +27,7 @@ var (
 		model.EventDeclineTransfer: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventTransferOverdue: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventListSupervision: {model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventVerifyOverdue:   {model.StateVerifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -35,17 +36,18 @@ var (
 		model.EventReopen: model.StateRectifying,
 	}
 	wantRoles = map[model.Event][]model.Role{
-		model.EventConfirm:  {model.RoleSupervisor, model.RoleOfficer, model.RoleEnterprise},
-		model.EventDismiss:  {model.RoleSupervisor, model.RoleOfficer},
-		model.EventPlan:     {model.RoleSupervisor, model.RoleEnterprise},
-		model.EventSubmit:   {model.RoleSupervisor, model.RoleEnterprise},
-		model.EventApprove:  {model.RoleSupervisor, model.RoleOfficer},
-		model.EventReject:   {model.RoleSupervisor, model.RoleOfficer},
-		model.EventExtend:   {model.RoleSupervisor},
-		model.EventEscalate: {model.RoleSupervisor, model.RoleSystem},
-		model.EventReopen:   {model.RoleSupervisor},
-		model.EventRemind:   {model.RoleSystem},
-		model.EventTransfer: {model.RoleSupervisor},
+		model.EventConfirm:       {model.RoleSupervisor, model.RoleOfficer, model.RoleEnterprise},
+		model.EventDismiss:       {model.RoleSupervisor, model.RoleOfficer},
+		model.EventPlan:          {model.RoleSupervisor, model.RoleEnterprise},
+		model.EventSubmit:        {model.RoleSupervisor, model.RoleEnterprise},
+		model.EventApprove:       {model.RoleSupervisor, model.RoleOfficer},
+		model.EventReject:        {model.RoleSupervisor, model.RoleOfficer},
+		model.EventExtend:        {model.RoleSupervisor},
+		model.EventEscalate:      {model.RoleSupervisor, model.RoleSystem},
+		model.EventReopen:        {model.RoleSupervisor},
+		model.EventRemind:        {model.RoleSystem},
+		model.EventTransfer:      {model.RoleSupervisor},
+		model.EventVerifyOverdue: {model.RoleSystem},
 		// accept_transfer, decline_transfer and transfer_overdue need a
 		// pending transfer, which the matrix's hazards have none of: nobody
 		// (TestRuleConditions has them). list_supervision needs a major

@@ -15,6 +15,9 @@ type Dashboard struct {
 	MajorDepartment []model.Count     // open major hazards by department code
 	Regions         map[string]string // region code → name, for the region charts
 	Today           model.Date
+	// VerifyOverdue counts the submissions waiting for verification past
+	// --verify-days working days (核实超时).
+	VerifyOverdue int64
 }
 
 // RectificationRate is written off over confirmed, 0..1 (0 when nothing is confirmed).
@@ -70,5 +73,9 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	for _, r := range rs {
 		names[r.Code] = r.Name
 	}
-	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today}, nil
+	late, err := e.store.CountLateVerifications(ctx, a.Scope(), e.ladder().verifyCutoff(today))
+	if err != nil {
+		return Dashboard{}, err
+	}
+	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today, VerifyOverdue: late}, nil
 }

@@ -70,6 +70,7 @@ type config struct {
 	LadderReply    string
 	RemindDays     int
 	TransferDays   int
+	VerifyDays     int
 	ladder         workflow.LadderPolicy
 	MaxUploadMB    int
 	ReportKey      string
@@ -104,6 +105,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.LadderReply, "ladder-reply-days", joinDays(d.ReplyDays), "working days the addressee has to reply to each step")
 	fs.IntVar(&c.RemindDays, "remind-days", d.RemindDays, "remind (期限临近提醒, webhook kind deadline_approaching) open hazards due within this many days, once per due day; 0 turns reminders off")
 	fs.IntVar(&c.TransferDays, "transfer-days", d.TransferDays, "working days the receiver of a transfer (移交) has to accept or decline it; later it is flagged and notified (webhook kind transfer_pending)")
+	fs.IntVar(&c.VerifyDays, "verify-days", d.VerifyDays, "working days a submission may wait for verification; later it is flagged (核实超时) and notified once (webhook kind verify_overdue)")
 	fs.IntVar(&c.MaxUploadMB, "max-upload-mb", workflow.DefaultMaxUpload>>20, "size limit of one evidence file, in MiB")
 	fs.StringVar(&c.ReportKey, "report-key", "", "32-byte key (base64 or hex) sealing reporters' contacts; default: made once and kept in <data-dir>/report.key (set it explicitly for several replicas)")
 	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", "", "S3-compatible object store host:port for evidence (default: files under <data-dir>/evidence)")
@@ -152,7 +154,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
 	var err error
-	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking, RemindDays: c.RemindDays, TransferDays: c.TransferDays}
+	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking, RemindDays: c.RemindDays, TransferDays: c.TransferDays, VerifyDays: c.VerifyDays}
 	if c.ladder.General, err = workflow.ParseThresholds(c.LadderGeneral); err != nil {
 		return nil, fmt.Errorf("--ladder-general: %w", err)
 	}
