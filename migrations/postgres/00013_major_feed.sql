@@ -27,13 +27,15 @@ CREATE INDEX major_feed_prev_region_idx ON major_feed (prev_region_code, seq) WH
 -- The register's history so far: every event of each hazard major now, in
 -- the order of the events' ids (which of a downgraded hazard's events came
 -- while it was major the log does not say, and a hazard general now is not in
--- the register), and the counter past them.
+-- the register), and the counter past them (none on an empty database: the
+-- first event's transaction makes it).
 INSERT INTO major_feed (seq, event_id, hazard_id, region_code, prev_region_code, department, created_at)
 SELECT ROW_NUMBER() OVER (ORDER BY e.id), e.id, e.hazard_id, h.region_code, '', h.department, e.created_at
 FROM hazard_events e JOIN hazards h ON h.id = e.hazard_id
 WHERE h.level = 'major';
 INSERT INTO counters (name, period, value)
-SELECT 'major_feed', '', COALESCE(MAX(seq), 0) FROM major_feed;
+SELECT 'major_feed', '', (SELECT MAX(seq) FROM major_feed)
+WHERE EXISTS (SELECT 1 FROM major_feed);
 
 -- +goose Down
 DELETE FROM counters WHERE name = 'major_feed';
