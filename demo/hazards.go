@@ -117,6 +117,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 		hs := make([]model.Hazard, 0, size)
 		var evs []model.HazardEvent
 		var escs []model.Escalation
+		var feed []model.FeedRow // the major hazards' events, for the register's feed
 		for range size {
 			hid++
 			ent := ents[rng.IntN(len(ents))]
@@ -202,6 +203,13 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				ev.Seal(int64(i), prev)
 				prev = ev.Hash
 				evs = append(evs, *ev)
+				if h.Level == model.LevelMajor {
+					rows := workflow.FeedRows(nil, &h, ev)
+					if ev.Event == model.EventCreate {
+						rows[0].Department = "" // not yet listed
+					}
+					feed = append(feed, rows...)
+				}
 			}
 			h.Version, h.LastSeq, h.ChainHead = len(chain), int64(len(chain)), prev
 			hs = append(hs, h)
@@ -211,6 +219,9 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				return err
 			}
 			if err := tx.BulkInsert(ctx, &evs); err != nil {
+				return err
+			}
+			if err := tx.AppendFeed(ctx, feed...); err != nil {
 				return err
 			}
 			if len(escs) > 0 {

@@ -113,8 +113,13 @@ type world struct {
 
 func newWorld(t *testing.T, dialect string) *world {
 	t.Helper()
+	return newWorldOn(t, modeltest.Open(t, dialect))
+}
+
+// newWorldOn is newWorld over a migrated store.
+func newWorldOn(t *testing.T, store *model.Store) *world {
+	t.Helper()
 	ctx := context.Background()
-	store := modeltest.Open(t, dialect)
 	clk := &clock{now: start}
 	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {

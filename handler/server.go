@@ -121,6 +121,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/reports/:id/reward", s.proposeReward)
 	auth.POST("/reports/:id/reward/decision", s.decideReward)
 	auth.POST("/reports/:id/reward/paid", s.rewardPaid)
+	auth.GET("/feeds/major-hazards", s.majorFeed)
 	auth.GET("/outbox", s.listOutbox)
 	auth.GET("/ladder", s.ladderPolicy)
 	auth.GET("/calendars", s.listCalendars)

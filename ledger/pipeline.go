@@ -339,7 +339,8 @@ type staged struct {
 	evs     []model.HazardEvent
 	creates []int // index in evs of each hazard's create event
 	bulk    [3]*model.BulkRows
-	tally   *summaryTally // the batch's changes of the counts, added to the import's by write
+	feed    []model.FeedRow // the major hazards' events, for the register's feed
+	tally   *summaryTally   // the batch's changes of the counts, added to the import's by write
 }
 
 // flush writes everything pending now: the staged batch, then the pending
@@ -527,7 +528,7 @@ func (im *importer) stage(ctx context.Context, ids map[string][]int64) error {
 
 // build makes a staged batch's records: each hazard's create (and imported)
 // events sealed in Go (workflow.Tx.Seal), the dashboard's counts tallied in the
-// batch's own tally, the rows encoded. It touches no database and nothing of
+// batch's own tally, the rows encoded, the feed's rows of the major ones made. It touches no database and nothing of
 // the importer but what does not change (two builds may run at once).
 func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 	p := b.p
@@ -548,10 +549,12 @@ func (im *importer) build(ctx context.Context, b *staged, evids []int64) error {
 		create.ID, evids = evids[0], evids[1:]
 		b.creates = append(b.creates, len(b.evs))
 		b.evs = append(b.evs, *create)
+		b.feed = append(b.feed, workflow.FeedRows(nil, h, create)...)
 		final := *h
 		if imported != nil {
 			imported.ID, evids = evids[0], evids[1:]
 			b.evs = append(b.evs, *imported)
+			b.feed = append(b.feed, workflow.FeedRows(h, imp.Next, imported)...)
 			final = *imp.Next
 		}
 		hs = append(hs, final)
@@ -582,13 +585,17 @@ func (im *importer) wait() {
 
 // write, on the flight's goroutine, waits for a staged batch to be built and
 // writes its hazards, events and ledger keys through raw, and queues its
-// notifications.
+// notifications and its rows of the major-hazard feed.
 func (im *importer) write(ctx context.Context, b *staged) error {
 	<-b.done
 	if b.err != nil {
 		return b.err
 	}
 	if err := im.raw.InsertBulk(ctx, b.bulk[:]...); err != nil {
+		return err
+	}
+	// Queued in the transaction, numbered and written at its end.
+	if err := im.raw.AppendFeed(ctx, b.feed...); err != nil {
 		return err
 	}
 	for i := range b.p {

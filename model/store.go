@@ -56,6 +56,9 @@ type Store struct {
 	// reaches pgx's COPY through it.
 	conn *sql.Conn
 	gate func() error // see Gated
+	// feed is the transaction's rows of the major-hazard feed, written at
+	// its end (AppendFeed); nil outside a transaction.
+	feed *feedQueue
 	// lists admits hazard-list queries, first come first served: as many as
 	// SQLite has readers, or postgresListQueries. database/sql hands a freed
 	// connection to a waiter picked at random, and 32 queries at once on two
@@ -242,14 +245,19 @@ func (s *Store) migrator() (*goose.Provider, error) {
 }
 
 // Tx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise. Inside a transaction, Tx simply calls fn.
+// otherwise. Inside a transaction, Tx simply calls fn. The feed rows fn
+// appended (AppendFeed) are written after fn returns, before the commit.
 func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.inTx {
 		return fn(s)
 	}
 	begin := func(g *gorm.DB, conn *sql.Conn) error {
 		return g.Transaction(func(g *gorm.DB) error {
-			return fn(&Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists, conn: conn})
+			tx := &Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists, conn: conn, feed: &feedQueue{}}
+			if err := fn(tx); err != nil {
+				return err
+			}
+			return tx.flushFeed(ctx)
 		})
 	}
 	if s.dialect != DialectPostgres {

@@ -212,6 +212,9 @@ func (e *core) createIn(ctx context.Context, tx *model.Store, a Actor, in Hazard
 	if err := tx.AppendEvent(ctx, ev); err != nil {
 		return nil, err
 	}
+	if err := tx.AppendFeed(ctx, FeedRows(nil, h, ev)...); err != nil {
+		return nil, err
+	}
 	if err := e.queueNotifications(ctx, tx, a, h, ev); err != nil {
 		return nil, err
 	}
@@ -466,7 +469,8 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 }
 
 // commit writes next over h (which must still be at its version) and appends the
-// event to the chain, after settling the ladder's dates for the new state.
+// event to the chain, after settling the ladder's dates for the new state, and
+// to the major-hazard feed when h or next is major.
 func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
 	ev := e.chain(a, h, next, event, comment, payload, now)
 	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
@@ -477,6 +481,9 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 		return err
 	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
+		return err
+	}
+	if err := tx.AppendFeed(ctx, FeedRows(h, next, ev)...); err != nil {
 		return err
 	}
 	if err := summarise(ctx, tx, h, next); err != nil {

@@ -105,7 +105,9 @@ type Imported struct {
 //
 // Nothing is written and the events have no IDs: the caller gives them theirs,
 // writes h, or imp.Next, and the events, then calls Notify with the create event
-// (the one of the two someone may be notified of). Seal reads no database and
+// (the one of the two someone may be notified of) and appends the events' rows
+// of the major-hazard feed (FeedRows(nil, h, create), FeedRows(h, imp.Next,
+// imported); model.Store.AppendFeed). Seal reads no database and
 // may run on several goroutines at once, with a counts each.
 func (t *Tx) Seal(ctx context.Context, a Actor, h *model.Hazard, imp *Imported, now time.Time, counts Counts) (create, imported *model.HazardEvent, err error) {
 	create = t.c.createEvent(a, h)
