@@ -442,3 +442,37 @@ func TestMajorFeedTwoReplicas(t *testing.T) {
 		})
 	}
 }
+
+// TestMajorFeedTransfer: a major hazard transferred to the neighbouring county
+// stays in the old county's feed up to and including its acceptance (the row
+// keeps the region it left), and is in the new county's feed from the
+// acceptance on; the city sees every change once.
+func TestMajorFeedTransfer(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		donghu, xihu, city := w.as(t, "donghu"), w.as(t, "xihu"), w.as(t, "city")
+		h := donghu.createHazard(obj{"title": "跨区管道阀门井积水", "level": "major", "region_code": "360102", "industry": "工贸"})
+		h = donghu.mustFire(h, "confirm", obj{"basis_standard": "《工贸企业重大事故隐患判定标准》", "basis_clause": "第四条", "responsible_unit": "管网公司"})
+		h = donghu.mustFire(h, "transfer", obj{"to_region_code": "360103", "reason": "阀门井位于西湖区"})
+		xihu.mustFire(h, "accept_transfer", nil)
+
+		events := func(c *client) []string {
+			var out []string
+			for _, it := range readFeed(c, 2) {
+				if it.Hazard.ID == h.ID {
+					out = append(out, it.Event.Event)
+				}
+			}
+			return out
+		}
+		all := []string{"create", "confirm", "transfer", "accept_transfer"}
+		if got := events(donghu); !slices.Equal(got, all) {
+			t.Errorf("东湖区's feed %v, want %v", got, all)
+		}
+		if got := events(xihu); !slices.Equal(got, []string{"accept_transfer"}) {
+			t.Errorf("西湖区's feed %v, want the acceptance only", got)
+		}
+		if got := events(city); !slices.Equal(got, all) {
+			t.Errorf("the city's feed %v, want %v", got, all)
+		}
+	})
+}
