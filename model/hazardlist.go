@@ -56,6 +56,13 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 		return nil, nil
 	}
 	q := "SELECT " + listSelect[s.dialect] + " FROM hazards WHERE " + where + " ORDER BY id DESC LIMIT ?"
+	if pageIDsFirst(f) {
+		// The page's ids from the territory's covering index (00014), then
+		// those rows only: a city's, county's or township's hazards lie spread
+		// over the table, and testing each on its row read a page a row.
+		q = "SELECT " + listSelect[s.dialect] + " FROM hazards WHERE id IN (SELECT id FROM hazards WHERE " + where +
+			" ORDER BY id DESC LIMIT ?) ORDER BY id DESC"
+	}
 	if !s.inTx {
 		select {
 		case s.lists <- struct{}{}:
@@ -84,6 +91,19 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 		h.Deadline, h.DueOn = deadline.ptr(), due.ptr()
 	}
 	return hs, translate("model: list hazards", rows.Err())
+}
+
+// pageIDsFirst reports whether a list finds its page's ids in an index before
+// reading rows: when its scope is a city, a county or a township, whose
+// index carries every column the list filters on but the text searched
+// (00014). A province's list and a search read rows as they go (each row
+// walked is mostly a row of the page); a village has few hazards.
+func pageIDsFirst(f HazardFilter) bool {
+	if f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 {
+		return false
+	}
+	l := RegionLevelOf(f.Scope.Region)
+	return l == RegionCity || l == RegionCounty || l == RegionTownship
 }
 
 // hazardWhere is the WHERE clause of a hazard list (with ? placeholders) and its
