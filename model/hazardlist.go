@@ -93,13 +93,32 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 	return hs, translate("model: list hazards", rows.Err())
 }
 
+// narrowTerritory makes one territory of the scope's region and the region
+// filtered on, the smaller: a county's supervisor asking for a township lists
+// the township's hazards (of the department) by the township's index alone,
+// not by both indexes. ok is false when the two do not overlap.
+func narrowTerritory(f HazardFilter) (HazardFilter, bool) {
+	if f.Scope.Region == "" || f.Region == "" {
+		return f, true
+	}
+	switch {
+	case Within(f.Region, f.Scope.Region):
+		f.Scope.Region = f.Region
+	case !Within(f.Scope.Region, f.Region):
+		return f, false
+	}
+	f.Region = ""
+	return f, true
+}
+
 // pageIDsFirst reports whether a list finds its page's ids in an index before
 // reading rows: when its scope is a city, a county or a township, whose
 // index carries every column the list filters on but the text searched
 // (00014). A province's list and a search read rows as they go (each row
 // walked is mostly a row of the page); a village has few hazards.
 func pageIDsFirst(f HazardFilter) bool {
-	if f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 {
+	f, ok := narrowTerritory(f)
+	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 {
 		return false
 	}
 	l := RegionLevelOf(f.Scope.Region)
@@ -114,6 +133,10 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
+	}
+	f, ok := narrowTerritory(f)
+	if !ok {
+		return "", nil, false
 	}
 	scope, scopeArgs, ok := scopeCond(f.Scope, "")
 	if !ok {

@@ -36,7 +36,8 @@ func TestTerritoryListPlan(t *testing.T) {
 		{"housing", HazardFilter{Scope: housing}, "COVERING INDEX hazards_region_county_idx"},
 		{"housing, overdue", HazardFilter{Scope: housing, OverdueOn: &today}, "COVERING INDEX hazards_region_county_idx"},
 		{"housing, major", HazardFilter{Scope: housing, Level: LevelMajor}, "COVERING INDEX hazards_region_county_idx"},
-		{"housing, a township", HazardFilter{Scope: housing, Region: "360102002"}, "COVERING INDEX"},
+		{"housing, a township", HazardFilter{Scope: housing, Region: "360102002"}, "COVERING INDEX hazards_region_township_idx"},
+		{"city, a county", HazardFilter{Scope: Scope{Region: "360100"}, Region: "360102"}, "COVERING INDEX hazards_region_county_idx"},
 		{"housing, next page", HazardFilter{Scope: housing, BeforeID: 1000}, "COVERING INDEX hazards_region_county_idx"},
 		{"township", HazardFilter{Scope: town}, "COVERING INDEX hazards_region_township_idx"},
 		{"township, major", HazardFilter{Scope: town, Level: LevelMajor}, "COVERING INDEX hazards_region_township_idx"},
@@ -54,7 +55,22 @@ func TestTerritoryListPlan(t *testing.T) {
 			t.Errorf("%s: plan %q, want %s in id order", c.name, p, c.want)
 		}
 	}
-	for _, f := range []HazardFilter{{Scope: county, Query: "消防"}, {Scope: Scope{Region: "360000"}}, {Scope: Scope{Region: "360102002001"}}, {Scope: AllScope}} {
+	// A region filter and the scope's region are one territory, the smaller.
+	for _, c := range []struct {
+		f    HazardFilter
+		want string
+	}{
+		{HazardFilter{Scope: housing, Region: "360102002"}, "region_township = ? AND (department = ? OR"},
+		{HazardFilter{Scope: town, Region: "360102"}, "region_township = ?"},
+		{HazardFilter{Scope: AllScope, Region: "360102"}, "1 = 1 AND region_county = ?"},
+		{HazardFilter{Scope: town, Region: "360103"}, ""},
+	} {
+		where, _, ok := s.hazardWhere(c.f)
+		if ok != (c.want != "") || !strings.HasPrefix(where, c.want) || strings.Count(where, "region_") != strings.Count(c.want, "region_") {
+			t.Errorf("%+v, region %s: %q (%v), want %q…", c.f.Scope, c.f.Region, where, ok, c.want)
+		}
+	}
+	for _, f := range []HazardFilter{{Scope: county, Query: "消防"}, {Scope: Scope{Region: "360000"}}, {Scope: Scope{Region: "360102002001"}}, {Scope: AllScope}, {Scope: town, Region: "360102002001"}} {
 		if pageIDsFirst(f) {
 			t.Errorf("%+v: ids first", f.Scope)
 		}
