@@ -254,6 +254,9 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 	}); err != nil {
 		return err
 	}
+	if err := store.VacuumHazards(ctx); err != nil {
+		return err
+	}
 	return svc.Hazards.RebuildSummaries(ctx)
 }
 
