@@ -19,7 +19,11 @@ var seedCities = []struct{ code, name string }{
 	{"360900", "宜春市"}, {"361000", "抚州市"}, {"361100", "上饶市"},
 }
 
-var seedIndustries = []string{"危险化学品", "工贸", "建筑施工", "交通运输", "燃气", "消防", "矿山", "自然灾害"}
+// seedIndustries are the seed enterprises' industries; a listed hazard falls to
+// the department its industry names (workflow.IndustryDepartment): emergency
+// (危险化学品, 工贸, 矿山, 自然灾害), housing (建筑施工, 房屋, 燃气), transport,
+// water (水利), fire and rescue, market regulation (商贸).
+var seedIndustries = []string{"危险化学品", "工贸", "建筑施工", "房屋", "交通运输", "燃气", "消防", "矿山", "自然灾害", "水利", "商贸"}
 
 var seedTitles = []string{
 	"消防通道堆放杂物", "可燃气体报警器失效", "配电室未设挡鼠板", "安全警示标志缺失", "反应釜紧急切断装置未投用",
@@ -42,7 +46,8 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 	admin := workflow.Actor{Name: "演示数据", Role: model.RoleAdmin}
 	rng := rand.New(rand.NewPCG(2026, uint64(n)))
 	// With the shipped table loaded, the hazards go to its villages (each of
-	// its enterprise's county); without it, to counties made up for the seed.
+	// its enterprise's county), one in ten to the village's township itself;
+	// without it, to counties made up for the seed.
 	known, err := store.ListRegions(ctx, "360000")
 	if err != nil {
 		return err
@@ -65,20 +70,20 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 	} else if counties, err = seedCounties(ctx, svc, store, admin, regionNames); err != nil {
 		return err
 	}
-	// Enterprises: one for every 50 hazards.
+	// Enterprises: one for every 50 hazards, their industries in turn.
 	now := svc.Now()
 	firstEnt, err := store.MaxID(ctx, "enterprises")
 	if err != nil {
 		return err
 	}
-	nEnt := max(n/50, 10)
+	nEnt := max(n/50, len(seedIndustries))
 	ents := make([]model.Enterprise, nEnt)
 	for i := range ents {
 		region := counties[rng.IntN(len(counties))]
 		first := fmt.Sprintf("91%sMA%07d", region, firstEnt+int64(i)+1)[:17]
 		ents[i] = model.Enterprise{ID: firstEnt + int64(i) + 1, Name: fmt.Sprintf("%s演示企业%06d有限公司", region, i+1),
 			CreditCode: first + string(workflow.CreditCheckChar(first)), RegionCode: region,
-			Industry: seedIndustries[rng.IntN(len(seedIndustries))], CreatedAt: now}
+			Industry: seedIndustries[i%len(seedIndustries)], CreatedAt: now}
 	}
 	if err := store.Tx(ctx, func(tx *model.Store) error { return tx.BulkInsert(ctx, &ents) }); err != nil {
 		return err
@@ -126,6 +131,9 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			region := ent.RegionCode
 			if vs := villages[region]; len(vs) > 0 {
 				region = vs[rng.IntN(len(vs))]
+				if rng.IntN(10) == 0 {
+					region = region[:9]
+				}
 			}
 			period := model.HazardCodePeriod(region, discovered.In(model.Shanghai))
 			codes[period]++
@@ -256,6 +264,9 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 		}
 		return tx.Analyze(ctx)
 	}); err != nil {
+		return err
+	}
+	if err := store.VacuumHazards(ctx); err != nil {
 		return err
 	}
 	return svc.Hazards.RebuildSummaries(ctx)

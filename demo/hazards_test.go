@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"slices"
 	"testing"
 
 	"hazardloop/model"
@@ -101,7 +102,8 @@ func TestHazardsKeepSummaries(t *testing.T) {
 }
 
 // TestHazardsOverVillages: with the shipped table loaded, the bulk seed puts its
-// hazards in villages (each in its enterprise's county), and a township's and a
+// hazards in villages and townships (each in its enterprise's county), with the
+// department of their industry once listed, and a village's, a township's and a
 // county's scopes find them by their own columns.
 func TestHazardsOverVillages(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
@@ -110,14 +112,33 @@ func TestHazardsOverVillages(t *testing.T) {
 		noErr(t, Hazards(f.ctx, f.svc, f.store, 300, nil))
 		var bad int64
 		noErr(t, f.store.Raw(f.ctx, &bad, `SELECT count(*) FROM hazards h JOIN enterprises e ON e.id = h.enterprise_id
-			WHERE length(h.region_code) <> 12 OR h.region_county <> e.region_code OR h.region_township <> substr(h.region_code, 1, 9)`))
+			WHERE length(h.region_code) NOT IN (9, 12) OR h.region_county <> e.region_code OR h.region_township <> substr(h.region_code, 1, 9)
+			   OR h.region_city <> substr(h.region_code, 1, 4) || '00' OR h.region_province <> '360000'`))
 		if bad != 0 {
-			t.Errorf("%d seeded hazards not in a village of their enterprise's county", bad)
+			t.Errorf("%d seeded hazards not in a village or township of their enterprise's county", bad)
 		}
-		var town string
+		var byLength []struct{ L, N int64 }
+		noErr(t, f.store.Raw(f.ctx, &byLength, "SELECT length(region_code) AS l, count(*) AS n FROM hazards GROUP BY length(region_code) ORDER BY l"))
+		if len(byLength) != 2 || byLength[0].N == 0 || byLength[0].N > byLength[1].N {
+			t.Errorf("hazards by length of region code: %v, want mostly villages and some townships", byLength)
+		}
+		var wrongDept int64
+		noErr(t, f.store.Raw(f.ctx, &wrongDept, "SELECT count(*) FROM hazards WHERE listed_at IS NOT NULL AND department = ''"))
+		if wrongDept != 0 {
+			t.Errorf("%d listed seeded hazards without a department", wrongDept)
+		}
+		var depts []string
+		noErr(t, f.store.Raw(f.ctx, &depts, "SELECT DISTINCT department FROM hazards WHERE department <> '' ORDER BY department"))
+		for _, want := range []model.Department{model.DeptEmergency, model.DeptHousing, model.DeptWater} {
+			if !slices.Contains(depts, string(want)) {
+				t.Errorf("no seeded hazard of %s: %v", want, depts)
+			}
+		}
+		var town, village string
 		noErr(t, f.store.Raw(f.ctx, &town, "SELECT region_township FROM hazards ORDER BY id LIMIT 1"))
+		noErr(t, f.store.Raw(f.ctx, &village, "SELECT region_code FROM hazards WHERE length(region_code) = 12 ORDER BY id LIMIT 1"))
 		admin := f.actors["admin"]
-		for _, region := range []string{town, town[:6]} {
+		for _, region := range []string{village, town, town[:6]} {
 			p, err := f.svc.Hazards.List(f.ctx, admin, workflow.ListQuery{Region: region, Limit: "200"})
 			noErr(t, err)
 			if len(p.Items) == 0 {

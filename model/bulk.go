@@ -791,6 +791,17 @@ func (s *Store) Analyze(ctx context.Context) error {
 	return translate("model: analyze", s.w(ctx).Exec("ANALYZE").Error)
 }
 
+// VacuumHazards sets PostgreSQL's visibility map of the hazards after a bulk
+// load (VACUUM, outside a transaction), so that the lists' index-only scans
+// (00014) need not read rows to check them; autovacuum would, in its own time.
+// SQLite has no visibility map: nothing to do.
+func (s *Store) VacuumHazards(ctx context.Context) error {
+	if s.dialect != DialectPostgres || s.inTx {
+		return nil
+	}
+	return translate("model: vacuum", s.w(ctx).Exec("VACUUM hazards").Error)
+}
+
 // Counter is a row of the counters table (see NextNumber).
 type Counter struct {
 	Name   string `gorm:"primaryKey"`

@@ -56,6 +56,13 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 		return nil, nil
 	}
 	q := "SELECT " + listSelect[s.dialect] + " FROM hazards WHERE " + where + " ORDER BY id DESC LIMIT ?"
+	if pageIDsFirst(f) {
+		// The page's ids from the territory's covering index (00014), then
+		// those rows only: a city's, county's or township's hazards lie spread
+		// over the table, and testing each on its row read a page a row.
+		q = "SELECT " + listSelect[s.dialect] + " FROM hazards WHERE id IN (SELECT id FROM hazards WHERE " + where +
+			" ORDER BY id DESC LIMIT ?) ORDER BY id DESC"
+	}
 	if !s.inTx {
 		select {
 		case s.lists <- struct{}{}:
@@ -86,6 +93,38 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 	return hs, translate("model: list hazards", rows.Err())
 }
 
+// narrowTerritory makes one territory of the scope's region and the region
+// filtered on, the smaller: a county's supervisor asking for a township lists
+// the township's hazards (of the department) by the township's index alone,
+// not by both indexes. ok is false when the two do not overlap.
+func narrowTerritory(f HazardFilter) (HazardFilter, bool) {
+	if f.Scope.Region == "" || f.Region == "" {
+		return f, true
+	}
+	switch {
+	case Within(f.Region, f.Scope.Region):
+		f.Scope.Region = f.Region
+	case !Within(f.Scope.Region, f.Region):
+		return f, false
+	}
+	f.Region = ""
+	return f, true
+}
+
+// pageIDsFirst reports whether a list finds its page's ids in an index before
+// reading rows: when its scope is a city, a county or a township, whose
+// index carries every column the list filters on but the text searched
+// (00014). A province's list and a search read rows as they go (each row
+// walked is mostly a row of the page); a village has few hazards.
+func pageIDsFirst(f HazardFilter) bool {
+	f, ok := narrowTerritory(f)
+	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 {
+		return false
+	}
+	l := RegionLevelOf(f.Scope.Region)
+	return l == RegionCity || l == RegionCounty || l == RegionTownship
+}
+
 // hazardWhere is the WHERE clause of a hazard list (with ? placeholders) and its
 // arguments; ok is false when the scope matches nothing.
 func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
@@ -94,6 +133,10 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	add := func(cond string, a ...any) {
 		conds = append(conds, cond)
 		args = append(args, a...)
+	}
+	f, ok := narrowTerritory(f)
+	if !ok {
+		return "", nil, false
 	}
 	scope, scopeArgs, ok := scopeCond(f.Scope, "")
 	if !ok {

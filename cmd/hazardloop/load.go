@@ -16,16 +16,42 @@ import (
 	"hazardloop/demo"
 )
 
-// loadQueries are what officials typically ask of the hazard list: the newest in
-// their territory, by state, overdue ones, major ones, a search.
-var loadQueries = []string{
-	"limit=50",
-	"limit=50&state=rectifying",
-	"limit=50&overdue=true",
-	"limit=50&level=major",
-	"limit=50&region=360100",
-	"limit=50&source=public_report&state=discovered",
-	"limit=20&q=" + "消防通道",
+// account is who the load logs in as, from GET /api/v1/me.
+type account struct {
+	Role       string `json:"role"`
+	RegionCode string `json:"region_code"`
+	Department string `json:"department"`
+}
+
+// loadQueries are what officials typically ask of the hazard list, in the
+// territory of the account a (child is the first division below its region, ""
+// for a village): the newest, by state, overdue ones, major ones, one division
+// below (for a village officer: what awaits checking in the village), public
+// reports not yet checked (for a department other than the emergency bureau,
+// which never holds a hazard before it is listed: the department's own
+// hazards without the shared register), a search. An account without a region
+// (admin) asks of the province as a whole.
+func loadQueries(a account, child string) []string {
+	sub := "limit=50&region=360100"
+	switch {
+	case child != "":
+		sub = "limit=50&region=" + child
+	case a.RegionCode != "":
+		sub = "limit=50&state=discovered"
+	}
+	reports := "limit=50&source=public_report&state=discovered"
+	if a.Department != "" && a.Department != "emergency" {
+		reports = "limit=50&department=" + a.Department
+	}
+	return []string{
+		"limit=50",
+		"limit=50&state=rectifying",
+		"limit=50&overdue=true",
+		"limit=50&level=major",
+		sub,
+		reports,
+		"limit=20&q=" + "消防通道",
+	}
 }
 
 // runLoad drives GET /api/v1/hazards with concurrent clients for a while and
@@ -61,6 +87,38 @@ func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if login.Token == "" {
 		return fmt.Errorf("load: login as %s failed (%s)", *user, resp.Status)
 	}
+	get := func(path string, out any) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, *base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+login.Token)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("GET %s: %s", path, resp.Status)
+		}
+		return json.NewDecoder(resp.Body).Decode(out)
+	}
+	var me account
+	if err := get("/api/v1/me", &me); err != nil {
+		return fmt.Errorf("load: %w", err)
+	}
+	child := ""
+	if me.RegionCode != "" {
+		var below struct {
+			Items []struct {
+				Code string `json:"code"`
+			} `json:"items"`
+		}
+		if err := get("/api/v1/regions?parent="+me.RegionCode+"&limit=1", &below); err != nil {
+			return fmt.Errorf("load: %w", err)
+		}
+		if len(below.Items) > 0 {
+			child = below.Items[0].Code
+		}
+	}
+	loadQueries := loadQueries(me, child)
 
 	ctx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()

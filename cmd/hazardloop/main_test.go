@@ -126,19 +126,31 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	copyStore.Close()
 
-	// The load command drives the list with several clients and reports per query.
-	var lout syncBuffer
-	if err := run(context.Background(), []string{"load", "--url", base, "--clients", "4", "--duration", "1s"}, &lout, io.Discard, nil); err != nil {
-		t.Fatalf("load: %v", err)
-	}
-	report := lout.String()
-	for _, want := range append([]string{"errors=0", "throughput=", "p99="}, loadQueries...) {
-		if !strings.Contains(report, want) {
-			t.Errorf("load report lacks %q:\n%s", want, report)
+	// The load command drives the list with several clients and reports per
+	// query, each query within the account's own territory: the province's
+	// supervisor, a county's housing bureau, a township's and a village's.
+	for _, c := range []struct {
+		user string
+		want []string
+	}{
+		{"sheng", []string{"limit=50&region=360100", "limit=50&source=public_report&state=discovered"}},
+		{"zhujian", []string{"limit=50&region=360102002", "limit=50&department=housing"}},
+		{"tengwangge", []string{"limit=50&region=360102002001", "limit=50&source=public_report&state=discovered"}},
+		{"minxiang", []string{"limit=50&state=discovered", "limit=50&source=public_report&state=discovered"}},
+	} {
+		var lout syncBuffer
+		if err := run(context.Background(), []string{"load", "--url", base, "--username", c.user, "--clients", "2", "--duration", "1s"}, &lout, io.Discard, nil); err != nil {
+			t.Fatalf("load as %s: %v", c.user, err)
 		}
-	}
-	if strings.Contains(report, "requests=0 ") {
-		t.Errorf("load made no request:\n%s", report)
+		report := lout.String()
+		for _, want := range append([]string{"errors=0", "throughput=", "p99=", "limit=50&overdue=true", "limit=20&q=消防通道"}, c.want...) {
+			if !strings.Contains(report, want) {
+				t.Errorf("load as %s: report lacks %q:\n%s", c.user, want, report)
+			}
+		}
+		if strings.Contains(report, "requests=0 ") || strings.Contains(report, "region=360100") != (c.user == "sheng") {
+			t.Errorf("load as %s:\n%s", c.user, report)
+		}
 	}
 
 	cancel()

@@ -1,0 +1,103 @@
+package model
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTerritoryListPlan: on SQLite a city's, a county's or a township's list
+// (also a department's, with the shared register) finds its page's ids in the
+// territory's covering index, without reading a row or sorting, whatever the
+// list filters on but text; a search and a province's list read rows.
+func TestTerritoryListPlan(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	today := DateIn(time.Now(), Shanghai)
+	county := Scope{Region: "360102"}
+	housing := Scope{Region: "360102", Department: DeptHousing, MajorToo: true}
+	town := Scope{Region: "360102002"}
+	for _, c := range []struct {
+		name string
+		f    HazardFilter
+		want string
+	}{
+		{"county", HazardFilter{Scope: county}, "COVERING INDEX hazards_region_county_idx"},
+		{"county, rectifying", HazardFilter{Scope: county, State: StateRectifying}, "COVERING INDEX hazards_region_county_idx"},
+		{"housing", HazardFilter{Scope: housing}, "COVERING INDEX hazards_region_county_idx"},
+		{"housing, overdue", HazardFilter{Scope: housing, OverdueOn: &today}, "COVERING INDEX hazards_region_county_idx"},
+		{"housing, major", HazardFilter{Scope: housing, Level: LevelMajor}, "COVERING INDEX hazards_region_county_idx"},
+		{"housing, a township", HazardFilter{Scope: housing, Region: "360102002"}, "COVERING INDEX hazards_region_township_idx"},
+		{"city, a county", HazardFilter{Scope: Scope{Region: "360100"}, Region: "360102"}, "COVERING INDEX hazards_region_county_idx"},
+		{"housing, next page", HazardFilter{Scope: housing, BeforeID: 1000}, "COVERING INDEX hazards_region_county_idx"},
+		{"township", HazardFilter{Scope: town}, "COVERING INDEX hazards_region_township_idx"},
+		{"township, major", HazardFilter{Scope: town, Level: LevelMajor}, "COVERING INDEX hazards_region_township_idx"},
+		{"township, overdue", HazardFilter{Scope: town, OverdueOn: &today}, "COVERING INDEX hazards_region_township_idx"},
+		{"township, public reports", HazardFilter{Scope: town, Source: SourcePublicReport, State: StateDiscovered}, "COVERING INDEX hazards_region_township_idx"},
+		{"city's housing", HazardFilter{Scope: Scope{Region: "360100", Department: DeptHousing, MajorToo: true}}, "COVERING INDEX hazards_region_city_idx"},
+	} {
+		c.f.Limit = 50
+		if !pageIDsFirst(c.f) {
+			t.Errorf("%s: not found in the index first", c.name)
+			continue
+		}
+		p := listPlan(t, s, c.f)
+		if strings.Contains(p, "TEMP B-TREE") || !strings.Contains(p, c.want) {
+			t.Errorf("%s: plan %q, want %s in id order", c.name, p, c.want)
+		}
+	}
+	// A region filter and the scope's region are one territory, the smaller.
+	for _, c := range []struct {
+		f    HazardFilter
+		want string
+	}{
+		{HazardFilter{Scope: housing, Region: "360102002"}, "region_township = ? AND (department = ? OR"},
+		{HazardFilter{Scope: town, Region: "360102"}, "region_township = ?"},
+		{HazardFilter{Scope: AllScope, Region: "360102"}, "1 = 1 AND region_county = ?"},
+		{HazardFilter{Scope: town, Region: "360103"}, ""},
+	} {
+		where, _, ok := s.hazardWhere(c.f)
+		if ok != (c.want != "") || !strings.HasPrefix(where, c.want) || strings.Count(where, "region_") != strings.Count(c.want, "region_") {
+			t.Errorf("%+v, region %s: %q (%v), want %q…", c.f.Scope, c.f.Region, where, ok, c.want)
+		}
+	}
+	for _, f := range []HazardFilter{{Scope: county, Query: "消防"}, {Scope: Scope{Region: "360000"}}, {Scope: Scope{Region: "360102002001"}}, {Scope: AllScope}, {Scope: town, Region: "360102002001"}} {
+		if pageIDsFirst(f) {
+			t.Errorf("%+v: ids first", f.Scope)
+		}
+	}
+}
+
+// listPlan is SQLite's plan of the list query for f, its steps joined by "; ".
+func listPlan(t *testing.T, s *Store, f HazardFilter) string {
+	t.Helper()
+	where, args, ok := s.hazardWhere(f)
+	if !ok {
+		t.Fatalf("%+v: no scope", f)
+	}
+	q := "SELECT id FROM hazards WHERE id IN (SELECT id FROM hazards WHERE " + where + " ORDER BY id DESC LIMIT ?) ORDER BY id DESC"
+	rows, err := s.r(context.Background()).Raw("EXPLAIN QUERY PLAN "+q, append(args, f.Limit)...).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
+}
