@@ -83,3 +83,37 @@ func TestBrowserListing(t *testing.T) {
 	}
 	b.shot("listing-written-off-phone")
 }
+
+// TestBrowserRanking: the ranking of slow regions and departments as the city
+// reads it, at 390 × 844 (cards, no sideways scroll) and at 1280 wide.
+func TestBrowserRanking(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	donghu, xihu := w.as(t, "donghu"), w.as(t, "xihu")
+	for i := range 3 {
+		h := donghu.createHazard(obj{"title": fmt.Sprintf("东湖区隐患%d", i), "region_code": "360102"})
+		donghu.mustFire(h, "confirm", obj{"deadline": "2026-11-30", "responsible_unit": "某单位"})
+	}
+	x := xihu.createHazard(obj{"title": "西湖区隐患", "region_code": "360103"})
+	xihu.mustFire(x, "confirm", obj{"deadline": "2027-01-31", "responsible_unit": "某单位"})
+
+	for _, vp := range []struct {
+		name string
+		act  chromedp.Action[chromedp.Void]
+	}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}} {
+		b.run(vp.act)
+		b.login("city")
+		b.open("/supervision/regions?as_of=2026-12-10")
+		b.waitText("#regions", "进展缓慢")
+		b.waitText("#departments", "应急管理")
+		if vp.name == "phone" {
+			if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+				t.Errorf("the ranking is %d px wide on a 390 px phone (%v)", sw, err)
+			}
+		}
+		b.shot("ranking-" + vp.name)
+		b.logout()
+	}
+}

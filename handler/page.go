@@ -49,6 +49,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
+	"ranking",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -99,6 +100,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/ledger/import/:id/commit", post, u.commitImport)
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
+	p.GET("/supervision/regions", u.rankingPage)
 	p.GET("/reports", u.reportsPage)
 	p.POST("/reports/:id/contact", post, u.reportContact)
 	p.POST("/reports/:id/answer", post, u.answerReporter)
@@ -181,7 +183,7 @@ type navItem struct{ Href, Label string }
 
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
-	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}},
+	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/supervision/regions", "地区督办"}},
 	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}},
 	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}},
 	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},

@@ -106,6 +106,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/hazards/:id/escalations", s.listEscalations)
 	auth.GET("/escalations/unreplied", s.unreplied)
 	auth.GET("/transfers", s.transfers)
+	auth.GET("/supervision/regions", s.ranking)
 	auth.GET("/escalations/:id/document", s.escalationDocument)
 	auth.POST("/escalations/:id/acknowledge", s.acknowledge)
 	auth.POST("/escalations/:id/reply", s.reply)

@@ -75,6 +75,7 @@ type Options struct {
 	Metrics       *metrics.Set     // optional
 	Webhooks      []string         // where notifications go (none: no outbox rows)
 	WebhookSecret []byte           // signs them
+	Slow          SlowPolicy       // when a region or department is slow; DefaultSlowPolicy when zero
 }
 
 // New returns the services over store.

@@ -1,0 +1,98 @@
+package handler
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
+)
+
+// asOf reads the optional as_of=2006-01-02 of a query; a malformed one is a
+// 400 naming the field.
+func asOf(c *gin.Context) (*model.Date, error) {
+	s := strings.TrimSpace(c.Query("as_of"))
+	if s == "" {
+		return nil, nil
+	}
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		return nil, &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", map[string]string{"as_of": "日期格式应为 YYYY-MM-DD"}}
+	}
+	return &model.Date{Time: t}, nil
+}
+
+// ranking answers GET /api/v1/supervision/regions: the caller's child regions
+// and departments ranked by how their hazards go.
+func (s *Server) ranking(c *gin.Context) {
+	day, err := asOf(c)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.supervision.Ranking(c.Request.Context(), actor(c), day)
+	respond(s, c, http.StatusOK, r, err)
+}
+
+type rankingView struct {
+	base
+	R        workflow.Ranking
+	Sort     string
+	Cols     []rankCol
+	Sections []rankSection
+}
+
+type rankSection struct {
+	ID, Title string
+	Rows      []workflow.RankRow
+}
+
+type rankCol struct{ Key, Label string }
+
+// rankCols are the sortable columns of the ranking page, in order.
+var rankCols = []rankCol{
+	{"open", "在办"}, {"overdue", "逾期"}, {"major_overdue", "重大逾期"}, {"rectification_rate", "整改率"},
+	{"on_time_rate", "按期整改率"}, {"reports_unanswered", "举报未答复"}, {"mean_days_overdue", "平均逾期天数"},
+}
+
+// sortRows orders rows by the column key, the worst first (most overdue,
+// lowest rates); unknown keys keep the workflow's order (slow first).
+func sortRows(rows []workflow.RankRow, key string) {
+	by := map[string]func(r workflow.RankRow) float64{
+		"open": func(r workflow.RankRow) float64 { return float64(r.Open) }, "overdue": func(r workflow.RankRow) float64 { return float64(r.Overdue) },
+		"major_overdue":      func(r workflow.RankRow) float64 { return float64(r.MajorOverdue) },
+		"rectification_rate": func(r workflow.RankRow) float64 { return -r.RectificationRate },
+		"on_time_rate":       func(r workflow.RankRow) float64 { return -r.OnTimeRate },
+		"reports_unanswered": func(r workflow.RankRow) float64 { return float64(r.ReportsUnanswered) },
+		"mean_days_overdue":  func(r workflow.RankRow) float64 { return r.MeanDaysOverdue },
+	}[key]
+	if by == nil {
+		return
+	}
+	slices.SortStableFunc(rows, func(a, b workflow.RankRow) int { return cmp.Compare(by(b), by(a)) })
+}
+
+// rankingPage is the same ranking as a page, sortable by column (?sort=),
+// each row linking down to its overdue hazards.
+func (u *ui) rankingPage(c *gin.Context) {
+	day, err := asOf(c)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	r, err := u.s.supervision.Ranking(c.Request.Context(), actor(c), day)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	key := c.Query("sort")
+	sortRows(r.Regions, key)
+	sortRows(r.Departments, key)
+	u.render(c, http.StatusOK, "ranking", rankingView{base: u.base(c, "地区和部门督办", "/supervision/regions"), R: r, Sort: key, Cols: rankCols,
+		Sections: []rankSection{{"regions", "下级区划", r.Regions}, {"departments", "主管部门", r.Departments}}})
+}
