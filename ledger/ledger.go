@@ -140,7 +140,7 @@ func (x *Export) Write(ctx context.Context, w io.Writer) (int, error) {
 		}
 		for i := range hs {
 			names.fill(&row, &hs[i])
-			ledgerRow(&row, &hs[i], x.s.hazards.OverdueDays(&hs[i], today))
+			ledgerRow(&row, x.actor.Redact(&hs[i]), x.s.hazards.OverdueDays(&hs[i], today))
 			if err := enc.Write(&row); err != nil {
 				enc.Abort()
 				return 0, err

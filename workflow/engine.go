@@ -129,7 +129,7 @@ type HazardView struct {
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	today := e.Today()
-	return HazardView{Hazard: h, Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
+	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h)}
 }
 
@@ -455,9 +455,27 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 
 // commit writes next over h (which must still be at its version) and appends the
 // event to the chain, after settling the ladder's dates for the new state.
+//
+// An entry of the reporter trail (view_contact, answer_reporter, reward; see
+// redact.go) changes nothing of the hazard: it is appended to the chain without
+// moving the hazard's version or updated_at, only its chain position. An
+// enterprise fires its events against the version (optimistic concurrency), so
+// the version must move with what it may see and nothing else; and the trail
+// needs no guard of the version, since it changes none of what the version
+// guards. The chain stays single either way: the trail's append must find the
+// chain where it read it (last_seq), and a state change racing a trail entry
+// meets the (hazard_id, seq) unique index; both losers are refused as stale.
 func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
 	ev := e.chain(a, h, next, event, comment, payload, now)
-	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
+	var err error
+	if reporterTrail[event] {
+		*next = *h
+		next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+		err = tx.AdvanceChain(ctx, h.ID, h.LastSeq, ev.Seq, ev.Hash)
+	} else {
+		err = tx.UpdateHazard(ctx, next, h.Version)
+	}
+	if err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			e.opts.Metrics.Conflict()
 			return errStale("该隐患已被他人更新，请刷新后重试", err)
@@ -465,6 +483,10 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 		return err
 	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
+		if errors.Is(err, model.ErrDuplicate) {
+			e.opts.Metrics.Conflict()
+			return errStale("该隐患已被他人更新，请刷新后重试", err)
+		}
 		return err
 	}
 	if err := summarise(ctx, tx, h, next); err != nil {
@@ -506,30 +528,22 @@ func (e *core) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, e
 	return h, nil
 }
 
-// Events returns the log of hazard id, oldest first. Enterprise users do not see
-// the entries about public reporters (contact viewed, answer, reward): even that
-// a named reporter exists is not theirs to know. The chain is verified over the
-// whole log by Verify.
+// Events returns the log of hazard id, oldest first, as a sees it (Actor.Log:
+// an enterprise user does not see the entries about public reporters).
+// KindNotFound, or KindForbidden outside a's territory.
 func (e *Hazards) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
 	evs, err := e.store.ListEvents(ctx, id)
-	if err != nil || a.Role != model.RoleEnterprise {
-		return evs, err
+	if err != nil {
+		return nil, err
 	}
-	out := evs[:0]
-	for _, ev := range evs {
-		switch ev.Event {
-		case model.EventViewContact, model.EventAnswerReporter, model.EventReward:
-		default:
-			out = append(out, ev)
-		}
-	}
-	return out, nil
+	return a.Log(evs), nil
 }
 
-// Verify checks the hash chain of hazard id against the head recorded on it.
+// Verify checks the whole hash chain of hazard id against the head recorded on
+// it, and reports it as a may read it (Actor.Verdict).
 func (e *Hazards) Verify(ctx context.Context, a Actor, id int64) (model.ChainReport, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
@@ -539,7 +553,7 @@ func (e *Hazards) Verify(ctx context.Context, a Actor, id int64) (model.ChainRep
 	if err != nil {
 		return model.ChainReport{}, err
 	}
-	return model.VerifyChain(evs, h.ChainHead), nil
+	return a.Verdict(model.VerifyChain(evs, h.ChainHead), len(a.Log(evs))), nil
 }
 
 // Ready reports whether the database answers and every migration is applied.
