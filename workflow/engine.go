@@ -113,6 +113,10 @@ func (e *core) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond)
 // Today is the current calendar day in Asia/Shanghai.
 func (e *core) Today() model.Date { return model.DateIn(e.now(), model.Shanghai) }
 
+// MaxComment is the longest comment an event takes, in characters: it is kept
+// for good in the append-only log.
+const MaxComment = 2000
+
 // HazardView is a hazard as a caller sees it: with its derived overdue flag,
 // the events the caller may fire now, and whether the caller sees it only
 // through the shared major-hazard register (read_only: no events).
@@ -399,7 +403,6 @@ func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (
 // applyIn is Apply inside the caller's transaction, at the moment now, to h as
 // just read in that transaction. It returns the hazard's next version.
 func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
-	in.Comment = strings.TrimSpace(in.Comment)
 	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
@@ -409,6 +412,11 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()
 		return nil, errStale(fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version), nil)
+	}
+	if _, known := steps[in.Event]; !known {
+		// Never echoed: the name is the client's, of any length.
+		return nil, &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
+			Message: fmt.Sprintf("隐患当前状态为“%s”，没有这项操作", h.State.Label()), Allowed: allowedEvents(a, h)}
 	}
 	to, ok := fire(h.State, in.Event)
 	if !ok {
@@ -432,6 +440,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	now = now.UTC().Truncate(time.Microsecond)
 	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
 		now: now, today: model.DateIn(now, model.Shanghai), errs: fieldErrors{}, payload: map[string]any{}}
+	in.Comment = text(c.errs, "comment", &in.Comment, MaxComment)
 	validateFields(in.Event, &in.Fields, c.errs)
 	steps[in.Event].apply(c)
 	if err := c.errs.err(); err != nil {
