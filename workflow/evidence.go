@@ -163,6 +163,10 @@ func (e *core) attach(ctx context.Context, tx *model.Store, a Actor, h *model.Ha
 	return ev, &next, nil
 }
 
+// closedWords say that a closed hazard is closed: "隐患已销号" (State.Label is
+// "已销号" itself: "隐患已" + label read "隐患已已销号").
+var closedWords = map[model.State]string{model.StateWrittenOff: "已销号", model.StateDismissed: "不予立案"}
+
 // mayAct reports whether a may add to or change the record of h: staff of its
 // territory and its own enterprise, while the hazard is not closed.
 func mayAct(a Actor, h *model.Hazard) error {
@@ -174,7 +178,7 @@ func mayAct(a Actor, h *model.Hazard) error {
 	case a.Role != model.RoleSupervisor && a.Role != model.RoleOfficer && a.Role != model.RoleEnterprise:
 		return errForbidden(a.Role.Label() + "不能上传或撤回佐证材料")
 	case h.State == model.StateWrittenOff || h.State == model.StateDismissed:
-		return &Error{Kind: KindNotAllowed, Code: "hazard_closed", Message: "隐患已" + h.State.Label() + "，不能再更改佐证材料"}
+		return &Error{Kind: KindNotAllowed, Code: "hazard_closed", Message: "隐患" + closedWords[h.State] + "，不能再更改佐证材料"}
 	}
 	return nil
 }
