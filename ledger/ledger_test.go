@@ -450,8 +450,8 @@ func (f *fixture) summaryRows(tb testing.TB) []string {
 	noErr(tb, f.store.Raw(f.ctx, &cs, `SELECT region_code || '|' || state || '|' || level || '|' || source || '|' || industry || '|' ||
 		CASE WHEN on_time THEN 't' ELSE 'f' END || '|' || n FROM hazard_counts WHERE n <> 0 ORDER BY 1`))
 	var ws []string
-	noErr(tb, f.store.Raw(f.ctx, &ws, `SELECT region_code || '|' || CAST(found AS TEXT) || '|' || CAST(written_off AS TEXT) FROM hazard_weeks
-		WHERE found <> 0 OR written_off <> 0 ORDER BY week, region_code`))
+	noErr(tb, f.store.Raw(f.ctx, &ws, `SELECT region_code || '|' || department || '|' || CAST(found AS TEXT) || '|' || CAST(written_off AS TEXT) FROM hazard_weeks
+		WHERE found <> 0 OR written_off <> 0 ORDER BY week, region_code, department`))
 	return append(cs, ws...)
 }
 
