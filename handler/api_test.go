@@ -1458,8 +1458,8 @@ func TestLifecycle(t *testing.T) {
 				BrokenAt int64  `json:"broken_at"`
 				Problem  string `json:"problem"`
 			}
-			entA.get(hazardPath(h.ID) + "/verify").want(http.StatusOK).decode(&rep)
-			if !rep.OK || rep.Events != len(want) || rep.Head != h.ChainHead || rep.Problem != "" {
+			donghu.get(hazardPath(h.ID) + "/verify").want(http.StatusOK).decode(&rep)
+			if !rep.OK || rep.Events != len(want) || rep.Head != donghu.hazard(h.ID).ChainHead || rep.Problem != "" {
 				t.Errorf("verify %+v", rep)
 			}
 
@@ -1483,9 +1483,21 @@ func TestLifecycle(t *testing.T) {
 			if err := w.store.Exec(ctx, tamper, h.ID); err != nil {
 				t.Fatal(err)
 			}
-			entA.get(hazardPath(h.ID) + "/verify").want(http.StatusOK).decode(&rep)
+			donghu.get(hazardPath(h.ID) + "/verify").want(http.StatusOK).decode(&rep)
 			if rep.OK || rep.BrokenAt != 4 || !hasHan(rep.Problem) {
 				t.Errorf("verify after tampering %+v", rep)
+			}
+			// The enterprise is told that the chain is broken, not where.
+			rep = struct {
+				OK       bool   `json:"ok"`
+				Events   int    `json:"events"`
+				Head     string `json:"head"`
+				BrokenAt int64  `json:"broken_at"`
+				Problem  string `json:"problem"`
+			}{}
+			entA.get(hazardPath(h.ID) + "/verify").want(http.StatusOK).decode(&rep)
+			if rep.OK || rep.BrokenAt != 0 || rep.Head != "" || !hasHan(rep.Problem) {
+				t.Errorf("the enterprise's verify after tampering %+v", rep)
 			}
 		})
 

@@ -17,11 +17,12 @@ const (
 
 var errNoToken = &httpError{http.StatusUnauthorized, "unauthorized", "请先登录", nil}
 
-// authenticate requires "Authorization: Bearer <token>" of a live session.
+// authenticate requires "Authorization: Bearer <token>" of a live session; the
+// scheme's name is case-insensitive (RFC 7235), "bearer" as good as "Bearer".
 func (s *Server) authenticate(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
 	token = strings.TrimSpace(token)
-	if !ok || token == "" {
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		c.Header("WWW-Authenticate", `Bearer realm="hazardloop"`)
 		s.fail(c, errNoToken)
 		return

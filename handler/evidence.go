@@ -59,7 +59,9 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 	}
 	attachment(c, name, ev.ContentType)
 	c.Header("Content-Length", strconv.FormatInt(ev.Size, 10))
-	c.Header("Cache-Control", "private, max-age=3600")
+	// Evidence may be withdrawn, and a shared computer's cache is not the
+	// place for a hazard's photos: never kept.
+	c.Header("Cache-Control", "private, no-store")
 	c.Status(http.StatusOK)
 	_, _ = io.Copy(c.Writer, rc)
 }

@@ -383,8 +383,8 @@ func TestEvidenceAcceptedTypes(t *testing.T) {
 			{"pdf", "document", "整改报告.pdf", "application/pdf", testPDF},
 			{"docx", "document", "整改情况说明.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docxFile(t)},
 			{"xlsx", "document", "资金明细.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsxFile(t)},
-			// The name does not matter, only the content.
-			{"pdf named .txt", "document", "report.txt", "application/pdf", append(append([]byte{}, testPDF...), "% 2\n"...)},
+			// The name does not matter, only the content: its extension is the content's.
+			{"pdf named .txt", "document", "report.pdf", "application/pdf", append(append([]byte{}, testPDF...), "% 2\n"...)},
 		}
 		version := h.Version
 		var uploaded []evidence
@@ -485,6 +485,37 @@ func TestEvidenceDownloadName(t *testing.T) {
 		if ev.Filename != "现场.pdf" {
 			t.Errorf("stored name %q, want 现场.pdf", ev.Filename)
 		}
+		// The extension is what the file is; control and format characters (a
+		// right-to-left override shows "gpj.exe" as "exe.jpg") are dropped from
+		// the name stored and from both forms of the name served.
+		for _, tc := range []struct {
+			name string
+			data []byte
+			want string
+		}{
+			{"a.html", pngFile(t), "a.png"},
+			{"现场.jpg", pngFile(t), "现场.png"},
+			{"报告", testPDF, "报告.pdf"},
+			{".html", testPDF, "材料.pdf"},
+			{"photo\u202egnp.exe", pngFile(t), "photognp.png"},
+			{"\u202a现场\u200b照片\u2066.PNG", pngFile(t), "现场照片.PNG"},
+			{"\ufeffreport.PDF", testPDF, "report.PDF"},
+		} {
+			kind := "photo_after"
+			if tc.want[len(tc.want)-3:] == "pdf" || tc.want[len(tc.want)-3:] == "PDF" {
+				kind = "document"
+			}
+			ev := w.as(t, "entA").addEvidence(h.ID, kind, tc.name, tc.data)
+			if ev.Filename != tc.want {
+				t.Errorf("%q stored as %q, want %q", tc.name, ev.Filename, tc.want)
+			}
+			r := w.as(t, "donghu").fetch(evidencePath(ev.ID)).want(http.StatusOK)
+			wantDownloadHeaders(t, r, tc.want)
+			if cd := r.header.Get("Content-Disposition"); strings.Contains(cd, "%E2%80%AE") || strings.Contains(cd, "%E2%80%AA") ||
+				strings.Contains(cd, "%E2%80%8B") || strings.Contains(cd, "%00") || strings.Contains(cd, "html") {
+				t.Errorf("%q served as %q", tc.name, cd)
+			}
+		}
 	})
 }
 
@@ -577,7 +608,9 @@ func TestEvidenceRefusals(t *testing.T) {
 			g = donghu.mustFire(g, "approve", obj{"comment": "已整改"})
 			e := entA.upload(hazardPath(g.ID)+"/evidence", "a.pdf", testPDF, map[string]string{"kind": "document"}).
 				wantError(http.StatusUnprocessableEntity, "hazard_closed")
-			wantContains(t, "message", e.Message, "已销号")
+			if e.Message != "隐患已销号，不能再更改佐证材料" {
+				t.Errorf("closed hazard: %q", e.Message)
+			}
 		})
 	})
 }

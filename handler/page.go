@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -398,10 +400,18 @@ func (u *ui) secure(r *http.Request) bool {
 	return false
 }
 
-// safeNext keeps a post-login redirect on this site.
+// safeNext keeps a post-login redirect on this site: a path of its own, never
+// "//host", "/\host" or an absolute URL, and nothing a browser would strip or
+// fold first — any whitespace or control character ("/\t/evil.example" is
+// "//evil.example" once the tab is dropped) is refused outright.
 func safeNext(next string) string {
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
 		return ""
+	}
+	for _, r := range next {
+		if unicode.IsSpace(r) || unicode.IsControl(r) || r == utf8.RuneError {
+			return ""
+		}
 	}
 	return next
 }

@@ -494,6 +494,10 @@ func (u *ui) findingTitle(c *gin.Context) string {
 
 func (u *ui) findingPage(c *gin.Context) {
 	user := currentUser(c)
+	if len(workflow.SourcesFor(user.Role)) == 0 {
+		u.fail(c, workflow.Forbidden(user.Role.Label()+"不登记隐患：隐患由企业自查、监管人员检查、信息员上报或群众举报登记"))
+		return
+	}
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
 		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.hazards.Today().String()}}
 	if user.Role == model.RoleSupervisor {

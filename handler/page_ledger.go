@@ -16,6 +16,10 @@ type importView struct {
 }
 
 func (u *ui) importPage(c *gin.Context) {
+	if err := ledger.MayImport(actor(c)); err != nil {
+		u.fail(c, err)
+		return
+	}
 	u.render(c, http.StatusOK, "import", importView{base: u.base(c, "台账导入", "/ledger/import")})
 }
 

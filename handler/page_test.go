@@ -339,3 +339,35 @@ func TestFindingPageOffersTheRolesSources(t *testing.T) {
 		t.Errorf("the API takes %s without a source; the page preselects %v", h.Source, got)
 	}
 }
+
+// TestLoginNextStaysHome: the post-login redirect goes to a path of this site
+// and nowhere else, whatever the next parameter holds.
+func TestLoginNextStaysHome(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	for _, tc := range []struct{ next, want string }{
+		{"/hazards?state=listed", "/hazards?state=listed"},
+		{"/\t/evil.example", "/"},
+		{"/\n/evil.example", "/"},
+		{"/\r\n/evil.example", "/"},
+		{"/ /evil.example", "/"},
+		{"/\u00a0/evil.example", "/"},
+		{"/\u2028/evil.example", "/"},
+		{"/\x00/evil.example", "/"},
+		{"/\x7f/evil.example", "/"},
+		{"//evil.example", "/"},
+		{"/\\evil.example", "/"},
+		{"https://evil.example/", "/"},
+		{"javascript:alert(1)", "/"},
+		{"evil.example", "/"},
+	} {
+		p := newPageClient(t, w)
+		_, page := p.do(http.MethodGet, "/login?next="+url.QueryEscape(tc.next), nil, nil)
+		if tc.want == "/" && strings.Contains(page, "evil.example") {
+			t.Errorf("next %q: the login form carries it", tc.next)
+		}
+		resp, _ := p.do(http.MethodPost, "/login", url.Values{"username": {"donghu"}, "password": {password}, "next": {tc.next}}, nil)
+		if got := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || got != tc.want {
+			t.Errorf("next %q: %d to %q, want %q", tc.next, resp.StatusCode, got, tc.want)
+		}
+	}
+}

@@ -69,7 +69,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 		return nil, err
 	}
 	r.HandleMethodNotAllowed = true
-	r.Use(s.requestID, s.logRequests, s.recover)
+	r.Use(s.requestID, s.baseHeaders, s.logRequests, s.recover)
 	r.NoRoute(browserPage, func(c *gin.Context) { s.fail(c, errRoute) })
 	r.NoMethod(browserPage, func(c *gin.Context) { s.fail(c, errMethod) })
 
@@ -146,6 +146,21 @@ func (s *Server) requestID(c *gin.Context) {
 	}
 	c.Set(requestIDKey, id)
 	c.Header("X-Request-ID", id)
+	c.Next()
+}
+
+// baseHeaders sets the headers of every answer before its handler runs, so that
+// a handler may replace them (static files are cached, HTML pages set their
+// own policies): an answer is never stored by a cache nor sniffed as something
+// else (JSON with a script in a string), and a browser that reached us over TLS
+// (directly, or through a trusted proxy that says so) keeps to it for a year.
+func (s *Server) baseHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	if s.ui.secure(c.Request) {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
 	c.Next()
 }
 

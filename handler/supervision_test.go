@@ -131,6 +131,9 @@ func TestSupervisionLadder(t *testing.T) {
 				if r.header.Get("X-Content-Type-Options") != "nosniff" {
 					t.Errorf("%s: no nosniff", user)
 				}
+				if rp, cc := r.header.Get("Referrer-Policy"), r.header.Get("Cache-Control"); rp != "same-origin" || cc != "no-store" {
+					t.Errorf("%s: Referrer-Policy %q, Cache-Control %q", user, rp, cc)
+				}
 				doc := string(r.body)
 				for _, want := range []string{
 					"<!DOCTYPE html>", "事故隐患整改督办函", "〔2026〕第1号", entName + "：", "东湖区应急管理局",

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 )
@@ -81,6 +82,14 @@ func formErr(err error) error {
 // attachment sets the headers of a download: never rendered inline, never
 // sniffed, with the name in RFC 5987 form so Chinese names survive.
 func attachment(c *gin.Context, filename, contentType string) {
+	// No control or format character reaches the header, in either form: a
+	// U+202E in filename* shows "gpj.exe" as "exe.jpg".
+	filename = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(filename, ""))
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' {
 			return '_'

@@ -40,7 +40,9 @@ var importFields = map[model.State][]string{
 
 // noticeEvents change nothing a ledger row carries: a deadline reminder, and
 // signing for or replying to a supervision step.
-var noticeEvents = map[model.Event]bool{model.EventRemind: true, model.EventAcknowledge: true, model.EventReply: true}
+var noticeEvents = map[model.Event]bool{model.EventRemind: true, model.EventAcknowledge: true, model.EventReply: true,
+	// the reporter trail changes nothing of the hazard (workflow/redact.go)
+	model.EventViewContact: true, model.EventAnswerReporter: true, model.EventReward: true}
 
 // createFields is what a row that creates a hazard in state may fill in: what a
 // discovered hazard holds, and from listing on (not for a dismissed one) the

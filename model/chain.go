@@ -55,7 +55,7 @@ func (e *HazardEvent) Seal(prevSeq int64, prevHash string) {
 type ChainReport struct {
 	OK       bool   `json:"ok"`
 	Events   int    `json:"events"`
-	Head     string `json:"head"`
+	Head     string `json:"head,omitempty"`
 	BrokenAt int64  `json:"broken_at,omitempty"` // seq of the first bad event
 	Problem  string `json:"problem,omitempty"`
 }

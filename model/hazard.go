@@ -87,6 +87,21 @@ func (s *Store) SetChainHead(ctx context.Context, id, seq int64, head string) er
 	return translate("model: set chain head", err)
 }
 
+// AdvanceChain moves hazard id's chain position from prevSeq to seq and head,
+// changing nothing else (no version, no updated_at): for a log entry that changes
+// nothing of the hazard. ErrConflict if the chain moved on since prevSeq was read.
+func (s *Store) AdvanceChain(ctx context.Context, id, prevSeq, seq int64, head string) error {
+	res := s.w(ctx).Model(&Hazard{}).Where("id = ? AND last_seq = ?", id, prevSeq).
+		Updates(map[string]any{"last_seq": seq, "chain_head": head})
+	if res.Error != nil {
+		return translate(fmt.Sprintf("model: advance chain of hazard %d", id), res.Error)
+	}
+	if res.RowsAffected != 1 {
+		return fmt.Errorf("model: advance chain of hazard %d at seq %d: %w", id, prevSeq, ErrConflict)
+	}
+	return nil
+}
+
 // ListHazards returns at most f.Limit whole hazards matching f, newest first
 // (the ledger export); lists read ListHazardRows.
 func (s *Store) ListHazards(ctx context.Context, f HazardFilter) ([]Hazard, error) {

@@ -195,11 +195,13 @@ type Hazard struct {
 	ListedRegion  string    `json:"-"`
 	// CreatedRegion is the region of the account that registered the hazard
 	// ("" for the public, the system and hazards from before it was kept).
-	CreatedRegion string    `json:"-"`
-	LastSeq       int64     `json:"last_seq"`
-	ChainHead     string    `json:"chain_head"`
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `gorm:"autoUpdateTime:false" json:"updated_at"` // the engine's clock, not gorm's
+	CreatedRegion string `json:"-"`
+	// LastSeq and ChainHead are the chain's position: withheld from enterprise
+	// users (workflow.Actor.Redact), hence absent from JSON when zero.
+	LastSeq   int64     `json:"last_seq,omitempty"`
+	ChainHead string    `json:"chain_head,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false" json:"updated_at"` // the engine's clock, not gorm's
 }
 
 // Overdue reports whether the hazard is open and its due day lies before today.

@@ -77,7 +77,7 @@ func testDelivery(t *testing.T, dialect string) {
 	noErr(t, err)
 	sup := workflow.ActorOf(u)
 
-	_, err = e.Reports.Submit(ctx, workflow.ReportInput{Description: "小区地下室堆放液化气钢瓶", RegionCode: "360102",
+	_, err = e.Reports.Submit(ctx, workflow.ReportInput{Title: "地下室堆放液化气钢瓶", Description: "小区地下室堆放液化气钢瓶", RegionCode: "360102",
 		Address: "豫章路88号", ContactName: "王小明", ContactPhone: "13912345678"})
 	noErr(t, err)
 	page, err := e.Hazards.List(ctx, sup, workflow.ListQuery{})

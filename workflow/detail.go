@@ -8,7 +8,7 @@ import (
 )
 
 // HazardDetail is everything the hazard page shows: the hazard as a sees it, its
-// log, its files, its supervision steps and the names behind its codes.
+// log as a sees it (Actor.Log), its files, its supervision steps and the names behind its codes.
 type HazardDetail struct {
 	HazardView
 	RegionName     string
@@ -48,6 +48,7 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 	if d.Events, err = e.store.ListEvents(ctx, id); err != nil {
 		return HazardDetail{}, err
 	}
+	d.Events = a.Log(d.Events)
 	if d.Evidence, err = e.store.ListEvidence(ctx, id); err != nil {
 		return HazardDetail{}, err
 	}

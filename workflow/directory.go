@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
@@ -186,14 +187,14 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	}
 	errs := fieldErrors{}
 	u := &model.User{
-		Username:    strings.TrimSpace(in.Username),
+		Username:    text(errs, "username", &in.Username, 50),
 		DisplayName: text(errs, "display_name", &in.DisplayName, 50),
 		Role:        model.Role(strings.TrimSpace(in.Role)),
 		Active:      true,
 		CreatedAt:   e.Now(),
 	}
-	if n := utf8.RuneCountInString(u.Username); n < 2 || n > 50 || strings.ContainsAny(u.Username, " \t\r\n") {
-		errs.add("username", "用户名应为2到50个字符，不含空格")
+	if n := utf8.RuneCountInString(u.Username); errs["username"] == "" && (n < 2 || strings.IndexFunc(u.Username, unseen) >= 0) {
+		errs.add("username", "用户名应为2到50个字符，不含空格或不可见字符")
 	}
 	if len(in.Password) < 8 || len(in.Password) > 72 {
 		errs.add("password", "密码长度应为8到72个字节")
@@ -266,7 +267,7 @@ type UserUpdate struct {
 	Department  *string `json:"department"` // a supervisor's only
 }
 
-// UpdateUser renames, deactivates (or reactivates) an account, sets a new
+// UpdateUser (KindInvalid when in changes nothing) renames, deactivates (or reactivates) an account, sets a new
 // password for it or moves a supervisor to another department (admin only). Deactivating or a new password ends the
 // account's sessions at once (on every replica within the few seconds a
 // replica trusts a session it has checked). An admin cannot deactivate the
@@ -274,6 +275,11 @@ type UserUpdate struct {
 func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUpdate) (*model.User, error) {
 	if err := adminOnly(a); err != nil {
 		return nil, err
+	}
+	if in == (UserUpdate{}) {
+		// A body of null or {} changes nothing: a client that meant to change
+		// something is told so rather than answered 200.
+		return nil, &Error{Kind: KindInvalid, Code: "invalid_fields", Message: "请至少指定一项要修改的内容（display_name、active、password 或 department）"}
 	}
 	errs := fieldErrors{}
 	cols := map[string]any{}
@@ -383,7 +389,7 @@ func (e *Directory) Login(ctx context.Context, username, password string) (strin
 	if len(password) > 72 {
 		return "", nil, bad
 	}
-	u, err := e.store.GetUserByUsername(ctx, strings.TrimSpace(username))
+	u, err := e.store.GetUserByUsername(ctx, trimText(username))
 	if errors.Is(err, model.ErrNotFound) {
 		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
 		return "", nil, bad
@@ -492,4 +498,10 @@ func randomToken(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go 1.24+)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// unseen: a character a username may not hold because it shows as nothing or
+// as space: whitespace, control and format characters (zero-width, bidi).
+func unseen(r rune) bool {
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.In(r, unicode.Cf)
 }

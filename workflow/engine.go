@@ -117,6 +117,10 @@ func (e *core) Now() time.Time { return e.now().UTC().Truncate(time.Microsecond)
 // Today is the current calendar day in Asia/Shanghai.
 func (e *core) Today() model.Date { return model.DateIn(e.now(), model.Shanghai) }
 
+// MaxComment is the longest comment an event takes, in characters: it is kept
+// for good in the append-only log.
+const MaxComment = 2000
+
 // HazardView is a hazard as a caller sees it: with its derived overdue flag,
 // the events the caller may fire now, and whether the caller sees it only
 // through the shared major-hazard register (read_only: no events).
@@ -141,7 +145,7 @@ type HazardView struct {
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	today := e.Today()
 	due := e.ladder().verifyDue(h)
-	return HazardView{Hazard: h, Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
+	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
 		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time)}
 }
@@ -415,7 +419,6 @@ func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (
 // applyIn is Apply inside the caller's transaction, at the moment now, to h as
 // just read in that transaction. It returns the hazard's next version.
 func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, in EventInput, now time.Time) (*model.Hazard, error) {
-	in.Comment = strings.TrimSpace(in.Comment)
 	if !a.Sees(h) {
 		return nil, errForbidden("该隐患不在您的管辖范围内")
 	}
@@ -425,6 +428,11 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	if in.Version != h.Version {
 		e.opts.Metrics.Conflict()
 		return nil, errStale(fmt.Sprintf("该隐患已被他人更新（当前版本 %d，您提交的版本 %d），请刷新后重试", h.Version, in.Version), nil)
+	}
+	if _, known := steps[in.Event]; !known {
+		// Never echoed: the name is the client's, of any length.
+		return nil, &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
+			Message: fmt.Sprintf("隐患当前状态为“%s”，没有这项操作", h.State.Label()), Allowed: allowedEvents(a, h)}
 	}
 	to, ok := fire(h.State, in.Event)
 	if !ok {
@@ -448,6 +456,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	now = now.UTC().Truncate(time.Microsecond)
 	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
 		now: now, today: model.DateIn(now, model.Shanghai), errs: fieldErrors{}, payload: map[string]any{}}
+	in.Comment = text(c.errs, "comment", &in.Comment, MaxComment)
 	validateFields(in.Event, &in.Fields, c.errs)
 	steps[in.Event].apply(c)
 	if err := c.errs.err(); err != nil {
@@ -472,9 +481,27 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 // commit writes next over h (which must still be at its version) and appends the
 // event to the chain, after settling the ladder's dates for the new state, and
 // to the major-hazard feed when h or next is major.
+//
+// An entry of the reporter trail (view_contact, answer_reporter, reward; see
+// redact.go) changes nothing of the hazard: it is appended to the chain without
+// moving the hazard's version or updated_at, only its chain position. An
+// enterprise fires its events against the version (optimistic concurrency), so
+// the version must move with what it may see and nothing else; and the trail
+// needs no guard of the version, since it changes none of what the version
+// guards. The chain stays single either way: the trail's append must find the
+// chain where it read it (last_seq), and a state change racing a trail entry
+// meets the (hazard_id, seq) unique index; both losers are refused as stale.
 func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
 	ev := e.chain(a, h, next, event, comment, payload, now)
-	if err := tx.UpdateHazard(ctx, next, h.Version); err != nil {
+	var err error
+	if reporterTrail[event] {
+		*next = *h
+		next.LastSeq, next.ChainHead = ev.Seq, ev.Hash
+		err = tx.AdvanceChain(ctx, h.ID, h.LastSeq, ev.Seq, ev.Hash)
+	} else {
+		err = tx.UpdateHazard(ctx, next, h.Version)
+	}
+	if err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			e.opts.Metrics.Conflict()
 			return errStale("该隐患已被他人更新，请刷新后重试", err)
@@ -482,6 +509,10 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 		return err
 	}
 	if err := tx.AppendEvent(ctx, ev); err != nil {
+		if errors.Is(err, model.ErrDuplicate) {
+			e.opts.Metrics.Conflict()
+			return errStale("该隐患已被他人更新，请刷新后重试", err)
+		}
 		return err
 	}
 	if err := tx.AppendFeed(ctx, FeedRows(h, next, ev)...); err != nil {
@@ -526,30 +557,22 @@ func (e *core) visible(ctx context.Context, a Actor, id int64) (*model.Hazard, e
 	return h, nil
 }
 
-// Events returns the log of hazard id, oldest first. Enterprise users do not see
-// the entries about public reporters (contact viewed, answer, reward): even that
-// a named reporter exists is not theirs to know. The chain is verified over the
-// whole log by Verify.
+// Events returns the log of hazard id, oldest first, as a sees it (Actor.Log:
+// an enterprise user does not see the entries about public reporters).
+// KindNotFound, or KindForbidden outside a's territory.
 func (e *Hazards) Events(ctx context.Context, a Actor, id int64) ([]model.HazardEvent, error) {
 	if _, err := e.visible(ctx, a, id); err != nil {
 		return nil, err
 	}
 	evs, err := e.store.ListEvents(ctx, id)
-	if err != nil || a.Role != model.RoleEnterprise {
-		return evs, err
+	if err != nil {
+		return nil, err
 	}
-	out := evs[:0]
-	for _, ev := range evs {
-		switch ev.Event {
-		case model.EventViewContact, model.EventAnswerReporter, model.EventReward:
-		default:
-			out = append(out, ev)
-		}
-	}
-	return out, nil
+	return a.Log(evs), nil
 }
 
-// Verify checks the hash chain of hazard id against the head recorded on it.
+// Verify checks the whole hash chain of hazard id against the head recorded on
+// it, and reports it as a may read it (Actor.Verdict).
 func (e *Hazards) Verify(ctx context.Context, a Actor, id int64) (model.ChainReport, error) {
 	h, err := e.visible(ctx, a, id)
 	if err != nil {
@@ -559,7 +582,7 @@ func (e *Hazards) Verify(ctx context.Context, a Actor, id int64) (model.ChainRep
 	if err != nil {
 		return model.ChainReport{}, err
 	}
-	return model.VerifyChain(evs, h.ChainHead), nil
+	return a.Verdict(model.VerifyChain(evs, h.ChainHead), len(a.Log(evs))), nil
 }
 
 // Ready reports whether the database answers and every migration is applied.

@@ -95,7 +95,7 @@ func (e *core) prepare(ctx context.Context, in EvidenceInput, public bool) (*pre
 			return nil, errInvalid(map[string]string{"file": "照片无法识别，请换一张重试"})
 		}
 	}
-	p.filename = cleanFilename(in.Filename)
+	p.filename = cleanFilename(in.Filename, ct)
 	sum := sha256.Sum256(p.data)
 	p.sum = hex.EncodeToString(sum[:])
 	if e.opts.Blobs == nil {
@@ -117,24 +117,32 @@ func (e *core) maxUpload() int {
 // MaxUpload is the size limit of one evidence file, for the HTTP layer's body limit.
 func (e *Evidence) MaxUpload() int { return e.maxUpload() }
 
-// cleanFilename keeps a display name only: no directories, no control
-// characters, at most 100 characters.
-func cleanFilename(name string) string {
-	name = filepath.Base(strings.ReplaceAll(name, `\`, "/"))
+// cleanFilename is the name a file of contentType is stored and served under:
+// a display name only (no directories), without control or format characters
+// (a U+202E turns "gpj.exe" into "exe.jpg" on screen; see printable), at most
+// 100 characters, and with the extension of what the file is, never the one
+// it was uploaded with: a PNG sent as a.html is a.png.
+func cleanFilename(name, contentType string) string {
+	name = printable(filepath.Base(strings.ReplaceAll(name, `\`, "/")))
 	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
+		if r == '"' || r == '/' {
 			return -1
 		}
 		return r
 	}, name)
-	if name == "." || name == "/" {
-		return ""
+	had, ext := filepath.Ext(name), media.Extension(contentType)
+	stem := strings.TrimSpace(strings.TrimSuffix(name, had))
+	if stem == "." || stem == "" {
+		stem = "材料"
 	}
-	for utf8.RuneCountInString(name) > 100 {
-		_, size := utf8.DecodeLastRuneInString(name)
-		name = name[:len(name)-size]
+	if strings.EqualFold(had, ext) || contentType == media.JPEG && strings.EqualFold(had, ".jpeg") {
+		ext = had // IMG_0001.HEIC keeps its spelling
 	}
-	return name
+	for utf8.RuneCountInString(stem) > 90 {
+		_, size := utf8.DecodeLastRuneInString(stem)
+		stem = stem[:len(stem)-size]
+	}
+	return stem + ext
 }
 
 // attach records a prepared file on hazard h inside tx and logs it in the chain.
@@ -155,6 +163,10 @@ func (e *core) attach(ctx context.Context, tx *model.Store, a Actor, h *model.Ha
 	return ev, &next, nil
 }
 
+// closedWords say that a closed hazard is closed: "隐患已销号" (State.Label is
+// "已销号" itself: "隐患已" + label read "隐患已已销号").
+var closedWords = map[model.State]string{model.StateWrittenOff: "已销号", model.StateDismissed: "不予立案"}
+
 // mayAct reports whether a may add to or change the record of h: staff of its
 // territory and its own enterprise, while the hazard is not closed.
 func mayAct(a Actor, h *model.Hazard) error {
@@ -166,7 +178,7 @@ func mayAct(a Actor, h *model.Hazard) error {
 	case a.Role != model.RoleSupervisor && a.Role != model.RoleOfficer && a.Role != model.RoleEnterprise:
 		return errForbidden(a.Role.Label() + "不能上传或撤回佐证材料")
 	case h.State == model.StateWrittenOff || h.State == model.StateDismissed:
-		return &Error{Kind: KindNotAllowed, Code: "hazard_closed", Message: "隐患已" + h.State.Label() + "，不能再更改佐证材料"}
+		return &Error{Kind: KindNotAllowed, Code: "hazard_closed", Message: "隐患" + closedWords[h.State] + "，不能再更改佐证材料"}
 	}
 	return nil
 }
@@ -226,6 +238,8 @@ func (e *Evidence) Open(ctx context.Context, a Actor, id int64) (*model.Evidence
 	if err != nil {
 		return nil, nil, fmt.Errorf("workflow: open evidence %d: %w", id, err)
 	}
+	// A name stored before names were cleaned is cleaned on the way out.
+	ev.Filename = cleanFilename(ev.Filename, ev.ContentType)
 	return ev, rc, nil
 }
 

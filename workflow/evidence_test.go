@@ -1,9 +1,11 @@
 package workflow
 
 import (
+	"strings"
 	"testing"
 
 	"hazardloop/model"
+	"hazardloop/workflow/media"
 )
 
 // TestCanWithdrawIsWithdrawsRule: CanWithdraw says yes exactly where Withdraw
@@ -54,4 +56,25 @@ func TestCanWithdrawIsWithdrawsRule(t *testing.T) {
 			t.Error("Withdraw took a file of a written-off hazard")
 		}
 	})
+}
+
+func TestCleanFilename(t *testing.T) {
+	for _, tc := range []struct{ name, ct, want string }{
+		{"a.html", media.PNG, "a.png"},
+		{"IMG_0001.HEIC", media.HEIC, "IMG_0001.HEIC"},
+		{"现场.jpeg", media.JPEG, "现场.jpeg"},
+		{"现场.jpg", media.PNG, "现场.png"},
+		{"report", media.PDF, "report.pdf"},
+		{"", media.PDF, "材料.pdf"},
+		{"../../etc/passwd", media.PDF, "passwd.pdf"},
+		{`C:\Users\张三\"现场".docx`, media.DOCX, "现场.docx"},
+		{"photo\u202egnp.exe", media.PNG, "photognp.png"},
+		{"a\x00b\x1bc\x7f\u0085d\u200e\u2066.xlsx", media.XLSX, "abcd.xlsx"},
+		{"\ufeff\u200b.pdf", media.PDF, "材料.pdf"},
+		{strings.Repeat("长", 200) + ".pdf", media.PDF, strings.Repeat("长", 90) + ".pdf"},
+	} {
+		if got := cleanFilename(tc.name, tc.ct); got != tc.want {
+			t.Errorf("cleanFilename(%q, %s) = %q, want %q", tc.name, tc.ct, got, tc.want)
+		}
+	}
 }

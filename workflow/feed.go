@@ -24,11 +24,13 @@ const (
 // FeedRows is the feed's row (model.Store.AppendFeed) of ev, an event that
 // took a hazard from before (nil for its creation) to after, when the hazard
 // is major before or after it: a create of a major hazard, a confirm to major,
-// every later event, a downgrade too; none (nil) for a general hazard. ev
+// every later event, a downgrade too; none (nil) for a general hazard, and
+// none for the reporter trail (view_contact, answer_reporter, reward: whom a
+// reporter is and what they were told is not the register's to share). ev
 // carries its ID (written, or reserved by a bulk write). It reads no database:
 // the ledger's import calls it on several goroutines.
 func FeedRows(before, after *model.Hazard, ev *model.HazardEvent) []model.FeedRow {
-	if after.Level != model.LevelMajor && (before == nil || before.Level != model.LevelMajor) {
+	if after.Level != model.LevelMajor && (before == nil || before.Level != model.LevelMajor) || reporterTrail[ev.Event] {
 		return nil
 	}
 	r := model.FeedRow{EventID: ev.ID, HazardID: after.ID, RegionCode: after.RegionCode,

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"hazardloop/model"
@@ -97,16 +98,71 @@ func required(field string) string { return fieldNames[field] + "不能为空" }
 // dashes, an optional leading +), as events and reports check it.
 func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
 
-// text trims a given string field and checks its length; "" if not given.
+// text is the one normalisation of every text field of a hazard, an event, a
+// report or an account: "" if not given; else the value without whitespace,
+// zero-width characters and byte-order marks at its ends (so that "\u200b\ufeff"
+// is empty and a required field refuses it), refused when it holds a control
+// character other than a line break or a tab, a bidirectional override (it
+// makes text read differently than it is stored) or invalid UTF-8, or when it
+// is longer than max characters. (Unicode normalisation, NFC, would need
+// golang.org/x/text; the store keeps what was typed.)
 func text(errs fieldErrors, field string, v *string, max int) string {
 	if v == nil {
 		return ""
 	}
-	s := strings.TrimSpace(*v)
-	if utf8.RuneCountInString(s) > max {
+	s := trimText(*v)
+	switch {
+	case !utf8.ValidString(s):
+		errs.add(field, fieldNames[field]+"含有无法识别的字符")
+	case strings.IndexFunc(s, hiddenControl) >= 0:
+		errs.add(field, fieldNames[field]+"含有不可见的控制字符，请删除后重新输入")
+	case utf8.RuneCountInString(s) > max:
 		errs.add(field, fmt.Sprintf("%s不能超过%d个字", fieldNames[field], max))
 	}
 	return s
+}
+
+// trimText trims whitespace, zero-width characters and byte-order marks from
+// both ends of s.
+func trimText(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || zeroWidth(r) })
+}
+
+// zeroWidth: the characters that take no room on screen and carry nothing in a
+// name or a title (zero-width space, non-joiner and joiner, word joiner, BOM).
+func zeroWidth(r rune) bool {
+	switch r {
+	case '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
+	}
+	return false
+}
+
+// hiddenControl: a control character other than a line break or a tab, or a
+// bidirectional mark, embedding, override or isolate.
+func hiddenControl(r rune) bool {
+	switch {
+	case r == '\n' || r == '\r' || r == '\t':
+		return false
+	case unicode.IsControl(r):
+		return true
+	case r >= '\u202a' && r <= '\u202e', r >= '\u2066' && r <= '\u2069', r == '\u200e', r == '\u200f', r == '\u061c':
+		return true
+	}
+	return false
+}
+
+// printable is s without any control or format character (Unicode Cc and Cf:
+// NUL, line breaks, bidirectional controls, zero-width characters): for a name
+// that is shown on one line and never refused, such as an uploaded file's.
+func printable(s string) string {
+	s = strings.ToValidUTF8(s, "")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || unicode.In(r, unicode.Cf) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]{5,19}$`)

@@ -185,7 +185,7 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 	}
 	title := text(errs, "title", &in.Title, 100)
 	if title == "" {
-		title = firstRunes(desc, 30)
+		errs.add("title", "请用一句话简述隐患（隐患简述）")
 	}
 	address := text(errs, "address", &in.Address, 200)
 	if address == "" {
@@ -252,14 +252,6 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 }
 
 func utf8Len(s string) int { return len([]rune(s)) }
-
-func firstRunes(s string, n int) string {
-	r := []rune(strings.Join(strings.Fields(s), " "))
-	if len(r) > n {
-		return string(r[:n]) + "…"
-	}
-	return string(r)
-}
 
 // PublicReportStatus is what a reporter sees with the tracking code: where the
 // report stands, in plain Chinese, and nothing internal.

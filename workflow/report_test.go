@@ -59,6 +59,9 @@ func (f *fixture) report(tb testing.TB, in ReportInput) (string, HazardView) {
 	if in.Description == "" {
 		in.Description = "小区地下室堆放大量液化气钢瓶，无人看管"
 	}
+	if in.Title == "" {
+		in.Title = string([]rune(in.Description)[:8])
+	}
 	if in.Address == "" {
 		in.Address = "东湖区豫章路88号"
 	}

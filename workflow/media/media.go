@@ -23,6 +23,28 @@ const (
 	XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 )
 
+// Extension is the file name extension of an accepted content type (".png"),
+// "" for any other.
+func Extension(contentType string) string {
+	switch contentType {
+	case JPEG:
+		return ".jpg"
+	case PNG:
+		return ".png"
+	case WebP:
+		return ".webp"
+	case HEIC:
+		return ".heic"
+	case PDF:
+		return ".pdf"
+	case DOCX:
+		return ".docx"
+	case XLSX:
+		return ".xlsx"
+	}
+	return ""
+}
+
 var (
 	// ErrUnsupported means the file is not of an accepted type, or (from
 	// StripLocation) that its type cannot be cleaned.
