@@ -443,12 +443,30 @@ func (e *core) remindDueSoon(ctx context.Context, lad ladder, now time.Time, tod
 		return nil
 	}
 	until := today.AddDays(lad.policy.RemindDays)
+	n, err := e.sweepClaimed(ctx, res, model.EventRemind, now,
+		func(tx *model.Store) ([]int64, error) { return tx.ClaimDueSoon(ctx, today, until, SweepBatch) },
+		func(h *model.Hazard) bool { return lad.remindable(h, today) })
+	res.Reminders += n
+	return err
+}
+
+// sweepClaimed writes one system event ev, at now, on each hazard that claim
+// hands over (at most SweepBatch a transaction, locked for it) and that due
+// still finds due as read in that transaction, in short transactions: each
+// stops taking hazards after sweepTxBudget and leaves the rest to the next,
+// and batches go on while a full one was claimed and something was written.
+// Claims (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer), the
+// check as read and the write at the hazard's version make each event happen
+// once however many sweepers run. It returns how many events it wrote.
+func (e *core) sweepClaimed(ctx context.Context, res *SweepResult, ev model.Event, now time.Time,
+	claim func(tx *model.Store) ([]int64, error), due func(h *model.Hazard) bool) (int, error) {
+	total := 0
 	for {
-		reminded, more := 0, false
+		n, more := 0, false
 		t0 := time.Now()
 		err := e.store.Tx(ctx, func(tx *model.Store) error {
-			reminded, more = 0, false
-			ids, err := tx.ClaimDueSoon(ctx, today, until, SweepBatch)
+			n, more = 0, false
+			ids, err := claim(tx)
 			if err != nil {
 				return err
 			}
@@ -462,24 +480,24 @@ func (e *core) remindDueSoon(ctx context.Context, lad ladder, now time.Time, tod
 				if err != nil {
 					return err
 				}
-				if !lad.remindable(h, today) {
+				if !due(h) {
 					continue
 				}
-				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: model.EventRemind, Version: h.Version}, now); err != nil {
-					return fmt.Errorf("workflow: remind hazard %d: %w", id, err)
+				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: ev, Version: h.Version}, now); err != nil {
+					return fmt.Errorf("workflow: %s on hazard %d: %w", ev, id, err)
 				}
-				reminded++
+				n++
 			}
 			return nil
 		})
 		if err != nil {
-			return err
+			return total, err
 		}
 		res.Batches++
-		res.Reminders += reminded
+		total += n
 		res.Longest = max(res.Longest, time.Since(t0))
-		if !more || reminded == 0 {
-			return nil
+		if !more || n == 0 {
+			return total, nil
 		}
 	}
 }

@@ -131,50 +131,16 @@ func settleTransfer(c *change) {
 }
 
 // sweepTransfers records transfer_overdue by the system for every pending
-// transfer whose answer day lies before today and that was not flagged yet, in
-// short transactions as the ladder's steps are: claimed (FOR UPDATE SKIP
-// LOCKED on PostgreSQL), checked again as read, written at their version — so
-// once per transfer however many sweepers run.
+// transfer whose answer day lies before today and that was not flagged yet
+// (sweepClaimed: once per transfer however many sweepers run).
 func (e *core) sweepTransfers(ctx context.Context, now time.Time, today model.Date, res *SweepResult) error {
-	for {
-		flagged, more := 0, false
-		t0 := time.Now()
-		err := e.store.Tx(ctx, func(tx *model.Store) error {
-			flagged, more = 0, false
-			ids, err := tx.ClaimLateTransfers(ctx, today, SweepBatch)
-			if err != nil {
-				return err
-			}
-			more = len(ids) == SweepBatch
-			for i, id := range ids {
-				if i > 0 && time.Since(t0) > sweepTxBudget {
-					more = true
-					break
-				}
-				h, err := tx.GetHazard(ctx, id)
-				if err != nil {
-					return err
-				}
-				if h.TransferDueOn == nil || h.TransferNoticed || !h.TransferDueOn.Before(today.Time) {
-					continue
-				}
-				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: model.EventTransferOverdue, Version: h.Version}, now); err != nil {
-					return fmt.Errorf("workflow: flag late transfer of hazard %d: %w", id, err)
-				}
-				flagged++
-			}
-			return nil
+	n, err := e.sweepClaimed(ctx, res, model.EventTransferOverdue, now,
+		func(tx *model.Store) ([]int64, error) { return tx.ClaimLateTransfers(ctx, today, SweepBatch) },
+		func(h *model.Hazard) bool {
+			return h.TransferDueOn != nil && !h.TransferNoticed && h.TransferDueOn.Before(today.Time)
 		})
-		if err != nil {
-			return err
-		}
-		res.Batches++
-		res.Transfers += flagged
-		res.Longest = max(res.Longest, time.Since(t0))
-		if !more || flagged == 0 {
-			return nil
-		}
-	}
+	res.Transfers += n
+	return err
 }
 
 // Transfers lists what is being handed over around a supervisor: Incoming, the
@@ -255,52 +221,4 @@ func receiverDepartment(dept model.Department) model.Department {
 		return model.DeptEmergency
 	}
 	return dept
-}
-
-// sweepVerifications records verify_overdue by the system for every hazard
-// whose submission has waited for verification past --verify-days working
-// days and that was not flagged for this submission, in short transactions as
-// the ladder's steps are (claimed, checked again as read, written at their
-// version): once per submission however many sweepers run.
-func (e *core) sweepVerifications(ctx context.Context, lad ladder, now time.Time, today model.Date, res *SweepResult) error {
-	cutoff := lad.verifyCutoff(today)
-	for {
-		flagged, more := 0, false
-		t0 := time.Now()
-		err := e.store.Tx(ctx, func(tx *model.Store) error {
-			flagged, more = 0, false
-			ids, err := tx.ClaimLateVerifications(ctx, cutoff, SweepBatch)
-			if err != nil {
-				return err
-			}
-			more = len(ids) == SweepBatch
-			for i, id := range ids {
-				if i > 0 && time.Since(t0) > sweepTxBudget {
-					more = true
-					break
-				}
-				h, err := tx.GetHazard(ctx, id)
-				if err != nil {
-					return err
-				}
-				if due := lad.verifyDue(h); h.VerifyNoticed || due == nil || !due.Before(today.Time) {
-					continue
-				}
-				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: model.EventVerifyOverdue, Version: h.Version}, now); err != nil {
-					return fmt.Errorf("workflow: flag late verification of hazard %d: %w", id, err)
-				}
-				flagged++
-			}
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		res.Batches++
-		res.Verifications += flagged
-		res.Longest = max(res.Longest, time.Since(t0))
-		if !more || flagged == 0 {
-			return nil
-		}
-	}
 }
