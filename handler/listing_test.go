@@ -62,6 +62,19 @@ func TestListedSupervisionLevels(t *testing.T) {
 		h = entA.mustFire(h, "plan", obj{"measures": "增设泄漏报警并联锁", "responsible_person": "王强", "deadline": "2026-12-20",
 			"funds": 12, "funds_source": "企业自筹", "emergency_plan": "储罐区停用，专人巡查"})
 		h = entA.mustFire(h, "submit", nil)
+		var rows struct {
+			Items []struct {
+				ID            int64    `json:"id"`
+				ListedLevel   string   `json:"listed_level"`
+				AllowedEvents []string `json:"allowed_events"`
+			} `json:"items"`
+		}
+		donghu2.get("/api/v1/hazards?limit=10").want(http.StatusOK).decode(&rows)
+		for _, it := range rows.Items {
+			if it.ID == h.ID && (it.ListedLevel != "city" || slices.Contains(it.AllowedEvents, "approve")) {
+				t.Errorf("the county's list row %+v, want listed_level city and no approve", it)
+			}
+		}
 		e = donghu2.fire(h, "approve", obj{"comment": "核实"}).wantError(http.StatusForbidden, "forbidden")
 		wantContains(t, "county's write-off", e.Message, "挂牌层级")
 		e = city.fire(h, "approve", obj{"comment": "核实"}).wantError(http.StatusBadRequest, "invalid_fields", "evidence")

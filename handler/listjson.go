@@ -62,6 +62,8 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 	b = strconv.AppendInt(b, int64(h.EscalationLevel), 10)
 	b = append(b, `,"listed_supervision":`...)
 	b = strconv.AppendBool(b, h.ListedSupervision)
+	b = append(b, `,"listed_level":`...)
+	b = model.AppendJSONString(b, string(h.ListedLevel))
 	b = append(b, `,"production_suspended":`...)
 	b = strconv.AppendBool(b, h.ProductionSuspended)
 	b = append(b, `,"deadline":`...)

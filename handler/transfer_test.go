@@ -124,6 +124,9 @@ func TestTransfer(t *testing.T) {
 			t.Errorf("the sender keeps the hazard but cannot transfer it twice: %v", got.AllowedEvents)
 		}
 		donghu2.fire(h, "transfer", obj{"to_department": "housing", "reason": "x"}).wantError(http.StatusForbidden, "forbidden")
+		if row := deptList(donghu, "")[h.ID]; slices.Contains(row.AllowedEvents, "transfer") || !slices.Contains(row.AllowedEvents, "plan") {
+			t.Errorf("the list row's allowed events %v, want plan and no second transfer", row.AllowedEvents)
+		}
 		// The receiver sees it, may only answer; another county's water bureau does not.
 		got = transferRead(shuili, h.ID)
 		if !got.Receiving || !got.ReadOnly || !slices.Equal(got.AllowedEvents, []string{"accept_transfer", "decline_transfer"}) {

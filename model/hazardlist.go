@@ -25,6 +25,7 @@ var listColumns = []string{
 	"id", "code", "title", "source", "level", "industry", "department", "region_code", "enterprise_id",
 	"location", "{discovered_at}", "state", "version", "escalation_level", "listed_supervision",
 	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "created_by", "{created_at}", "{updated_at}",
+	"{transfer_due_on}", "transfer_to_department", "transfer_to_region", "created_region", "listed_level", "listed_region",
 }
 
 // listSelect is the select list per dialect.
@@ -47,8 +48,10 @@ func selectList(date func(string) string) string {
 // ListHazardRows returns at most f.Limit hazards matching f, newest first, with
 // only the list's columns filled: identity, title, classification, territory,
 // enterprise, location, discovery, state and version, supervision flags, the
-// deadline and due day, the department, the submitter and the creator (for
-// the verifier and officer-review rules) and the creation and update times.
+// deadline and due day, the department, the submitter and the creator and its
+// region (for the verifier and officer-review rules), the creation and update
+// times, and what the rules read of a pending transfer and a listed
+// supervision's level.
 // Everything else is zero; GetHazard reads a whole hazard.
 func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, error) {
 	where, args, ok := s.hazardWhere(f)
@@ -80,15 +83,17 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 	for rows.Next() {
 		hs = append(hs, Hazard{})
 		h := &hs[len(hs)-1]
-		var deadline, due nullDate
+		var deadline, due, transferDue nullDate
 		err := rows.Scan(&h.ID, &h.Code, &h.Title, (*string)(&h.Source), (*string)(&h.Level), &h.Industry,
 			(*string)(&h.Department), &h.RegionCode, &h.EnterpriseID, &h.Location, (*timeCell)(&h.DiscoveredAt), (*string)(&h.State),
 			&h.Version, &h.EscalationLevel, &h.ListedSupervision, &h.ProductionSuspended, &deadline, &due,
-			&h.SubmittedBy, &h.CreatedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt))
+			&h.SubmittedBy, &h.CreatedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt),
+			&transferDue, (*string)(&h.TransferToDepartment), &h.TransferToRegion, &h.CreatedRegion,
+			(*string)(&h.ListedLevel), &h.ListedRegion)
 		if err != nil {
 			return nil, translate("model: list hazards", err)
 		}
-		h.Deadline, h.DueOn = deadline.ptr(), due.ptr()
+		h.Deadline, h.DueOn, h.TransferDueOn = deadline.ptr(), due.ptr(), transferDue.ptr()
 	}
 	return hs, translate("model: list hazards", rows.Err())
 }

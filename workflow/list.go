@@ -50,6 +50,7 @@ type HazardItem struct {
 	Version             int              `json:"version"`
 	EscalationLevel     int              `json:"escalation_level"`
 	ListedSupervision   bool             `json:"listed_supervision"`
+	ListedLevel         model.ListLevel  `json:"listed_level"` // county, city, province; "" when not listed
 	ProductionSuspended bool             `json:"production_suspended"`
 	Deadline            *model.Date      `json:"deadline"`
 	DueOn               *model.Date      `json:"due_on"`
@@ -64,7 +65,7 @@ func (e *core) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
 	return HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
 		Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
 		DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
-		ListedSupervision: h.ListedSupervision, ProductionSuspended: h.ProductionSuspended,
+		ListedSupervision: h.ListedSupervision, ListedLevel: h.ListedLevel, ProductionSuspended: h.ProductionSuspended,
 		Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
 		Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}
 }
