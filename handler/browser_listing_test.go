@@ -117,3 +117,41 @@ func TestBrowserRanking(t *testing.T) {
 		b.logout()
 	}
 }
+
+// TestBrowserSuspension: a supervisor orders a suspension from the hazard
+// page (a missing order number refused beside its field, the reason kept); the
+// enterprise reads the order and how to resume on a phone. Both shot.
+func TestBrowserSuspension(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	entA, donghu := w.as(t, "entA"), w.as(t, "donghu")
+	h := entA.createHazard(obj{"title": "喷涂车间通风系统停运"})
+	h = donghu.mustFire(h, "confirm", obj{"deadline": "2026-12-20"})
+	entA.mustFire(h, "plan", obj{"measures": "修复风机", "responsible_person": "张三"})
+	page := fmt.Sprintf("/hazards/%d", h.ID)
+
+	b.run(chromedp.EmulateViewport(1280, 900))
+	b.login("donghu")
+	b.open(page)
+	b.run(chromedp.Click(chromedp.CSS(`#ev-suspend summary`), chromedp.NodeVisible))
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-suspend textarea[name=reason]`), "通风系统失效，责令喷涂车间停产整改"))
+	b.submit(`#ev-suspend button[type=submit]`)
+	b.waitText("#ev-suspend", "请填写停产停业指令的文书编号")
+	b.wantValue(`#ev-suspend textarea[name=reason]`, "通风系统失效，责令喷涂车间停产整改")
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-suspend input[name=order_no]`), "东应急停〔2026〕3号"))
+	b.submit(`#ev-suspend button[type=submit]`)
+	b.waitText("#suspension", "东应急停〔2026〕3号")
+	b.shot("suspension-desktop")
+	b.logout()
+
+	b.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	b.login("entA")
+	b.open(page)
+	b.waitText("#suspension", "恢复生产须提交书面申请")
+	if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+		t.Errorf("the hazard page is %d px wide on a 390 px phone (%v)", sw, err)
+	}
+	b.shot("suspension-phone")
+}

@@ -187,6 +187,7 @@ var payloadNames = []struct{ key, label string }{
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
+	{"order_no", "停产停业指令"}, {"approved", "同意恢复生产"}, {"note", "审查意见"},
 	{"list_level", "挂牌层级"}, {"previous_level", "原挂牌层级"}, {"listed_level", "挂牌层级"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
@@ -390,6 +391,11 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.Department = str("department")
 	in.ToDepartment, in.ToRegionCode = str("to_department"), str("to_region_code")
 	in.ListLevel = str("list_level")
+	in.OrderNo, in.Note = str("order_no"), str("note")
+	if s := str("approved"); s != nil {
+		b := *s == "true"
+		in.Approved = &b
+	}
 	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")

@@ -146,7 +146,7 @@ func (s *Server) ladderPolicy(c *gin.Context) {
 	p := s.supervision.Ladder()
 	c.JSON(http.StatusOK, gin.H{
 		"general": p.General, "major": p.Major, "plan_days": p.PlanDays,
-		"working_days": p.WorkingDays, "reply_days": p.ReplyDays, "remind_days": p.RemindDays, "transfer_days": p.TransferDays, "verify_days": p.VerifyDays,
+		"working_days": p.WorkingDays, "reply_days": p.ReplyDays, "remind_days": p.RemindDays, "transfer_days": p.TransferDays, "verify_days": p.VerifyDays, "resume_review_days": p.ResumeReviewDays,
 		"steps": []string{workflow.StepLabel(1), workflow.StepLabel(2), workflow.StepLabel(3), workflow.StepLabel(4)},
 	})
 }

@@ -76,12 +76,13 @@ func (s *Store) CountProof(ctx context.Context, hazardID int64, since time.Time)
 	return n, translate("model: count proof", err)
 }
 
-// CountAssessments counts the hazard's assessment reports (not withdrawn)
-// uploaded at or after since.
-func (s *Store) CountAssessments(ctx context.Context, hazardID int64, since time.Time) (int64, error) {
+// CountEvidence counts the hazard's files of kind (not withdrawn) uploaded at
+// or after since: the assessment reports a write-off of a listed major hazard
+// rests on, the documents of a request to resume production.
+func (s *Store) CountEvidence(ctx context.Context, hazardID int64, kind string, since time.Time) (int64, error) {
 	var n int64
 	err := s.w(ctx).Model(&Evidence{}).
-		Where("hazard_id = ? AND kind = ? AND withdrawn_at IS NULL AND created_at >= ?", hazardID, EvidenceAssessment, since).
+		Where("hazard_id = ? AND kind = ? AND withdrawn_at IS NULL AND created_at >= ?", hazardID, kind, since).
 		Count(&n).Error
-	return n, translate("model: count assessments", err)
+	return n, translate("model: count evidence", err)
 }

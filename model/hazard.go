@@ -47,6 +47,7 @@ var hazardMutable = []string{
 	"region_code", "region_province", "region_city", "region_county", "region_township",
 	"transfer_to_department", "transfer_to_region", "transfer_reason", "transfer_by", "transfer_at",
 	"transfer_due_on", "transfer_noticed", "transfer_declined", "listed_level", "listed_region", "verify_noticed",
+	"suspension_order_no", "suspended_at", "resume_requested_at", "resume_due_on", "resume_noticed",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",

@@ -188,6 +188,14 @@ type Hazard struct {
 	// ListedLevel and ListedRegion say who put a major hazard under listed
 	// supervision (挂牌督办): a county, a city or the province, and its code;
 	// "" while the hazard is not under it (ListedBy).
+	// A suspension order (停产停业) and the request to resume: the order
+	// stands while SuspensionOrderNo is set; a request waits for its on-site
+	// review until ResumeDueOn (Suspension).
+	SuspensionOrderNo string     `json:"-"`
+	SuspendedAt       *time.Time `json:"-"`
+	ResumeRequestedAt *time.Time `json:"-"`
+	ResumeDueOn       *Date      `json:"-"`
+	ResumeNoticed     bool       `json:"-"`
 	// VerifyNoticed: this submission's wait for verification was flagged late
 	// (核实超时) and notified; cleared by the next submit.
 	VerifyNoticed bool      `json:"-"`
@@ -230,6 +238,26 @@ func (l *ListedBy) LevelLabel() string {
 		return ""
 	}
 	return l.Level.Label()
+}
+
+// Suspension is a standing suspension order (停产停业) as the API shows it,
+// with the request to resume waiting for its on-site review (复产审查), if any.
+type Suspension struct {
+	OrderNo           string     `json:"order_no"`
+	SuspendedAt       *time.Time `json:"suspended_at"`
+	ResumeRequestedAt *time.Time `json:"resume_requested_at"`
+	ResumeDueOn       *Date      `json:"resume_due_on"`
+	ReviewOverdue     bool       `json:"review_overdue"`
+}
+
+// Suspension is the hazard's standing suspension order, nil when none; today
+// decides whether a waiting request's review is late.
+func (h *Hazard) Suspension(today Date) *Suspension {
+	if h.SuspensionOrderNo == "" {
+		return nil
+	}
+	return &Suspension{OrderNo: h.SuspensionOrderNo, SuspendedAt: h.SuspendedAt, ResumeRequestedAt: h.ResumeRequestedAt,
+		ResumeDueOn: h.ResumeDueOn, ReviewOverdue: h.ResumeDueOn != nil && h.ResumeDueOn.Before(today.Time)}
 }
 
 // Transfer is a hazard's pending transfer as the API shows it: the department

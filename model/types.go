@@ -92,6 +92,13 @@ const (
 	// for verification past --verify-days working days (核实超时): once per
 	// submission, a self-loop on verifying.
 	EventVerifyOverdue Event = "verify_overdue"
+	// Production suspended and resumed (停产停业 / 复产审查), self-loops: a
+	// suspension order, the written request to resume, the on-site review,
+	// and the sweep's record that a request waited past its review day.
+	EventSuspend         Event = "suspend"
+	EventResumeRequest   Event = "resume_request"
+	EventResumeReview    Event = "resume_review"
+	EventResumeReviewDue Event = "resume_review_due"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -142,6 +149,14 @@ func (e Event) Label() string {
 		return "提级挂牌督办"
 	case EventVerifyOverdue:
 		return "核实超时"
+	case EventSuspend:
+		return "责令停产停业"
+	case EventResumeRequest:
+		return "申请恢复生产"
+	case EventResumeReview:
+		return "复产审查"
+	case EventResumeReviewDue:
+		return "复产审查超期"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:

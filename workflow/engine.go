@@ -98,6 +98,9 @@ func New(store *model.Store, o Options) *Services {
 	if o.Ladder.VerifyDays <= 0 {
 		o.Ladder.VerifyDays = DefaultVerifyDays
 	}
+	if o.Ladder.ResumeReviewDays <= 0 {
+		o.Ladder.ResumeReviewDays = DefaultResumeReviewDays
+	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
 	}
@@ -140,6 +143,9 @@ type HazardView struct {
 	// (while verifying), VerifyOverdue that the day has passed (核实超时).
 	VerifyDue     *model.Date `json:"verify_due,omitempty"`
 	VerifyOverdue bool        `json:"verify_overdue"`
+	// Suspension is the standing suspension order (停产停业) and the request
+	// to resume waiting for review, null when no order stands.
+	Suspension *model.Suspension `json:"suspension"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
@@ -147,7 +153,7 @@ func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	due := e.ladder().verifyDue(h)
 	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
-		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time)}
+		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today)}
 }
 
 // HazardInput is what a new hazard is registered with.

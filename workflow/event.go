@@ -111,6 +111,20 @@ var steps = map[model.Event]step{
 		accepts: []string{"list_level", "reason"},
 		apply:   raiseListing,
 	},
+	model.EventSuspend: {
+		accepts: []string{"order_no", "reason"},
+		apply:   suspend,
+	},
+	model.EventResumeRequest: {
+		apply: resumeRequest,
+	},
+	model.EventResumeReview: {
+		accepts: []string{"approved", "note"},
+		apply:   resumeReview,
+	},
+	model.EventResumeReviewDue: {
+		apply: resumeReviewDue,
+	},
 	model.EventVerifyOverdue: {
 		apply: func(c *change) {
 			due := c.lad.verifyDue(c.h)
@@ -419,7 +433,7 @@ func requireAssessment(c *change) {
 	if c.h.PlannedAt != nil {
 		since = *c.h.PlannedAt
 	}
-	n, err := c.tx.CountAssessments(c.ctx, c.h.ID, since)
+	n, err := c.tx.CountEvidence(c.ctx, c.h.ID, model.EvidenceAssessment, since)
 	if err != nil {
 		c.err = err
 		return

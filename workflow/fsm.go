@@ -50,6 +50,9 @@ var transferLoops = func() fsm.Events {
 	}
 	loop(model.EventListSupervision, model.StateListed, model.StateRectifying, model.StateVerifying)
 	loop(model.EventVerifyOverdue, model.StateVerifying)
+	for _, ev := range []model.Event{model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue} {
+		loop(ev, model.StateListed, model.StateRectifying, model.StateVerifying)
+	}
 	return out
 }()
 
@@ -59,6 +62,7 @@ var Events = []model.Event{
 	model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen, model.EventRemind,
 	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
 	model.EventListSupervision, model.EventVerifyOverdue,
+	model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue,
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the

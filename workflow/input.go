@@ -34,6 +34,9 @@ type Fields struct {
 	ToDepartment        *string  `json:"to_department,omitempty"`
 	ToRegionCode        *string  `json:"to_region_code,omitempty"`
 	ListLevel           *string  `json:"list_level,omitempty"`
+	OrderNo             *string  `json:"order_no,omitempty"`
+	Approved            *bool    `json:"approved,omitempty"`
+	Note                *string  `json:"note,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -63,6 +66,9 @@ func (f *Fields) given() []string {
 	add(f.ToDepartment != nil, "to_department")
 	add(f.ToRegionCode != nil, "to_region_code")
 	add(f.ListLevel != nil, "list_level")
+	add(f.OrderNo != nil, "order_no")
+	add(f.Approved != nil, "approved")
+	add(f.Note != nil, "note")
 	return out
 }
 
@@ -89,7 +95,7 @@ var fieldNames = map[string]string{
 	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
-	"list_level": "挂牌层级",
+	"list_level": "挂牌层级", "order_no": "停产停业指令文号", "approved": "审查结论",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

@@ -56,6 +56,9 @@ type LadderPolicy struct {
 	// VerifyDays: working days a submission may wait for verification before
 	// it is late (核实超时); 0 takes DefaultVerifyDays.
 	VerifyDays int
+	// ResumeReviewDays: calendar days a request to resume production waits for
+	// its on-site review (复产审查); 0 takes DefaultResumeReviewDays.
+	ResumeReviewDays int
 }
 
 // DefaultVerifyDays is how many working days a submission waits for
@@ -104,13 +107,14 @@ func (p LadderPolicy) transferDays() int {
 
 // DefaultLadder is the policy unless configured otherwise.
 var DefaultLadder = LadderPolicy{
-	General:      [4]int{1, 7, 15, 30},
-	Major:        [4]int{1, 3, 7, 15},
-	PlanDays:     7,
-	ReplyDays:    [4]int{5, 5, 5, 10},
-	RemindDays:   3,
-	TransferDays: DefaultTransferDays,
-	VerifyDays:   DefaultVerifyDays,
+	General:          [4]int{1, 7, 15, 30},
+	Major:            [4]int{1, 3, 7, 15},
+	PlanDays:         7,
+	ReplyDays:        [4]int{5, 5, 5, 10},
+	RemindDays:       3,
+	TransferDays:     DefaultTransferDays,
+	VerifyDays:       DefaultVerifyDays,
+	ResumeReviewDays: DefaultResumeReviewDays,
 }
 
 // ParseThresholds reads "1,7,15,30": four increasing day counts, the first ≥ 1.
@@ -152,6 +156,9 @@ func (p LadderPolicy) Validate() error {
 	}
 	if p.RemindDays < 0 || p.RemindDays > 60 {
 		errs.add("remind_days", "期限临近提醒天数应在0（不提醒）到60之间")
+	}
+	if p.ResumeReviewDays < 0 || p.ResumeReviewDays > 60 {
+		errs.add("resume_review_days", "复产审查期限应在1到60天之间（0 为默认的10天）")
 	}
 	if p.VerifyDays < 0 || p.VerifyDays > 60 {
 		errs.add("verify_days", "核实期限应在1到60个工作日之间（0 为默认的5个工作日）")

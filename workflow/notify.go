@@ -26,6 +26,12 @@ var notifyKinds = map[model.Event]string{
 	model.EventTransferOverdue: "transfer_pending",
 	// A submission waited past --verify-days: verify it (核实超时).
 	model.EventVerifyOverdue: "verify_overdue",
+	// Production suspended and resumed: the order, a request to review on
+	// site, its answer, and a review late past --resume-review-days.
+	model.EventSuspend:         "production_suspended",
+	model.EventResumeRequest:   "resume_requested",
+	model.EventResumeReview:    "resume_reviewed",
+	model.EventResumeReviewDue: "resume_review_due",
 }
 
 // notification is the body sent to webhooks. It carries no personal data: no

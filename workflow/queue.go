@@ -27,12 +27,15 @@ type WorkQueue struct {
 	// Transfers are a supervisor's transfers (移交): to accept or decline, sent
 	// and waiting, sent back.
 	Transfers Transfers
+	// Resumptions are a supervisor's requests to resume production waiting
+	// for their on-site review (复产申请待审查), the earliest due first.
+	Resumptions []HazardView
 }
 
 // Total is the number of things waiting (the reported findings and the
 // transfers waiting on the other side are not).
 func (q WorkQueue) Total() int64 {
-	n := q.LetterCount + int64(len(q.Transfers.Incoming)+len(q.Transfers.Declined))
+	n := q.LetterCount + int64(len(q.Transfers.Incoming)+len(q.Transfers.Declined)+len(q.Resumptions))
 	for _, s := range q.Sections {
 		n += s.Count
 	}
@@ -82,6 +85,15 @@ func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 			return WorkQueue{}, err
 		}
 		q.Transfers = t
+		hs, err := e.store.ResumeRequests(ctx, a.Scope(), QueueLimit)
+		if err != nil {
+			return WorkQueue{}, err
+		}
+		for i := range hs {
+			if !a.ReadOnly(&hs[i]) {
+				q.Resumptions = append(q.Resumptions, e.view(a, &hs[i]))
+			}
+		}
 	}
 	if a.Role == model.RoleOfficer {
 		hs, n, err := e.store.ReportedBy(ctx, a.Scope(), a.ID, QueueLimit)

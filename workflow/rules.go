@@ -284,6 +284,30 @@ var (
 		unmet: "该隐患没有未标记的核实超时",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return !h.VerifyNoticed },
 	}
+	noStandingSuspension = condition{
+		unmet: "该隐患的停产停业指令尚未经复产审查解除，不能销号",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.SuspensionOrderNo == "" },
+	}
+	notSuspended = condition{
+		unmet: "该隐患已下达停产停业指令",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.SuspensionOrderNo == "" },
+	}
+	suspendedByOrder = condition{
+		unmet: "该隐患没有停产停业指令",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.SuspensionOrderNo != "" },
+	}
+	noResumeRequest = condition{
+		unmet: "已申请恢复生产，等待复产审查",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.ResumeRequestedAt == nil },
+	}
+	resumeRequested = condition{
+		unmet: "没有待审查的复产申请",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.ResumeRequestedAt != nil },
+	}
+	resumeLate = condition{
+		unmet: "该隐患没有超期未审查的复产申请",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.ResumeDueOn != nil && !h.ResumeNoticed },
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -315,8 +339,8 @@ var rules = map[model.Event]map[model.Role][]condition{
 		model.RoleEnterprise: {always},
 	},
 	model.EventApprove: {
-		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment, listingLevelOrAbove},
-		model.RoleOfficer:    {notSubmitter, generalOnly},
+		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment, listingLevelOrAbove, noStandingSuspension},
+		model.RoleOfficer:    {notSubmitter, generalOnly, noStandingSuspension},
 	},
 	model.EventReject: {
 		model.RoleSupervisor: {competentDepartment},
@@ -349,6 +373,22 @@ var rules = map[model.Event]map[model.Role][]condition{
 	},
 	model.EventTransferOverdue: {
 		model.RoleSystem: {transferLate},
+	},
+	// A supervisor orders a suspension; the responsible party (or staff on
+	// its behalf) asks to resume with a written request; a supervisor reviews
+	// it on site; the sweep records a late review once.
+	model.EventSuspend: {
+		model.RoleSupervisor: {notSuspended},
+	},
+	model.EventResumeRequest: {
+		model.RoleEnterprise: {suspendedByOrder, noResumeRequest},
+		model.RoleSupervisor: {suspendedByOrder, noResumeRequest},
+	},
+	model.EventResumeReview: {
+		model.RoleSupervisor: {resumeRequested},
+	},
+	model.EventResumeReviewDue: {
+		model.RoleSystem: {resumeLate},
 	},
 	// Only the sweep records a late verification, once per submission.
 	model.EventVerifyOverdue: {

@@ -28,6 +28,10 @@ var (
 		model.EventTransferOverdue: {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventListSupervision: {model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventVerifyOverdue:   {model.StateVerifying},
+		model.EventSuspend:         {model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventResumeRequest:   {model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventResumeReview:    {model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventResumeReviewDue: {model.StateListed, model.StateRectifying, model.StateVerifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -48,6 +52,9 @@ var (
 		model.EventRemind:        {model.RoleSystem},
 		model.EventTransfer:      {model.RoleSupervisor},
 		model.EventVerifyOverdue: {model.RoleSystem},
+		model.EventSuspend:       {model.RoleSupervisor},
+		// resume_request, resume_review and resume_review_due need a
+		// standing order: none in the matrix.
 		// accept_transfer, decline_transfer and transfer_overdue need a
 		// pending transfer, which the matrix's hazards have none of: nobody
 		// (TestRuleConditions has them). list_supervision needs a major

@@ -338,13 +338,14 @@ func (e *Supervision) Calendars(_ context.Context) []CalendarFile {
 
 // SweepResult says what one sweep did.
 type SweepResult struct {
-	Steps         int           `json:"steps"`         // escalate events written
-	Reminders     int           `json:"reminders"`     // remind events written (期限临近提醒)
-	Transfers     int           `json:"transfers"`     // transfer_overdue events written (移交逾期未接收)
-	Verifications int           `json:"verifications"` // verify_overdue events written (核实超时)
-	Batches       int           `json:"batches"`       // write transactions
-	Longest       time.Duration `json:"longest"`       // the longest write transaction
-	Duration      time.Duration `json:"duration"`      // the whole sweep
+	Steps         int           `json:"steps"`          // escalate events written
+	Reminders     int           `json:"reminders"`      // remind events written (期限临近提醒)
+	Transfers     int           `json:"transfers"`      // transfer_overdue events written (移交逾期未接收)
+	Verifications int           `json:"verifications"`  // verify_overdue events written (核实超时)
+	ResumeReviews int           `json:"resume_reviews"` // resume_review_due events written (复产审查超期)
+	Batches       int           `json:"batches"`        // write transactions
+	Longest       time.Duration `json:"longest"`        // the longest write transaction
+	Duration      time.Duration `json:"duration"`       // the whole sweep
 }
 
 // SweepBatch is how many due hazards one sweep transaction claims at most, and
@@ -424,6 +425,9 @@ func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult
 		return res, err
 	}
 	if err := e.sweepVerifications(ctx, lad, now, today, &res); err != nil {
+		return res, err
+	}
+	if err := e.sweepResumeReviews(ctx, now, today, &res); err != nil {
 		return res, err
 	}
 	res.Duration = time.Since(start)

@@ -71,6 +71,7 @@ type config struct {
 	RemindDays     int
 	TransferDays   int
 	VerifyDays     int
+	ResumeDays     int
 	ladder         workflow.LadderPolicy
 	MaxUploadMB    int
 	ReportKey      string
@@ -106,6 +107,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.IntVar(&c.RemindDays, "remind-days", d.RemindDays, "remind (期限临近提醒, webhook kind deadline_approaching) open hazards due within this many days, once per due day; 0 turns reminders off")
 	fs.IntVar(&c.TransferDays, "transfer-days", d.TransferDays, "working days the receiver of a transfer (移交) has to accept or decline it; later it is flagged and notified (webhook kind transfer_pending)")
 	fs.IntVar(&c.VerifyDays, "verify-days", d.VerifyDays, "working days a submission may wait for verification; later it is flagged (核实超时) and notified once (webhook kind verify_overdue)")
+	fs.IntVar(&c.ResumeDays, "resume-review-days", d.ResumeReviewDays, "days a request to resume production (复产) waits for its on-site review; later it is flagged and notified once (webhook kind resume_review_due)")
 	fs.IntVar(&c.MaxUploadMB, "max-upload-mb", workflow.DefaultMaxUpload>>20, "size limit of one evidence file, in MiB")
 	fs.StringVar(&c.ReportKey, "report-key", "", "32-byte key (base64 or hex) sealing reporters' contacts; default: made once and kept in <data-dir>/report.key (set it explicitly for several replicas)")
 	fs.StringVar(&c.S3.Endpoint, "s3-endpoint", "", "S3-compatible object store host:port for evidence (default: files under <data-dir>/evidence)")
@@ -154,7 +156,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
 	}
 	var err error
-	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking, RemindDays: c.RemindDays, TransferDays: c.TransferDays, VerifyDays: c.VerifyDays}
+	c.ladder = workflow.LadderPolicy{PlanDays: c.LadderPlanDays, WorkingDays: c.LadderWorking, RemindDays: c.RemindDays, TransferDays: c.TransferDays, VerifyDays: c.VerifyDays, ResumeReviewDays: c.ResumeDays}
 	if c.ladder.General, err = workflow.ParseThresholds(c.LadderGeneral); err != nil {
 		return nil, fmt.Errorf("--ladder-general: %w", err)
 	}
