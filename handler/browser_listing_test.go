@@ -1,6 +1,7 @@
 package handler_test
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
+	"hazardloop/regions"
+	"hazardloop/workflow"
 )
 
 // TestBrowserListing: in chromium, the city raises a major hazard to its own
@@ -154,4 +157,38 @@ func TestBrowserSuspension(t *testing.T) {
 		t.Errorf("the hazard page is %d px wide on a 390 px phone (%v)", sw, err)
 	}
 	b.shot("suspension-phone")
+}
+
+// TestBrowserCountyMap: the province's county map (四色图) over the shipped
+// table and outlines, at 390 × 844 (no sideways scroll) and 1280 wide.
+func TestBrowserCountyMap(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	if _, err := workflow.New(w.store, workflow.Options{}).Directory.ImportRegions(context.Background(),
+		workflow.Actor{Role: model.RoleAdmin}, regions.Jiangxi()); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	prov := w.as(t, "prov")
+	for i, county := range []string{"360102", "360102", "360102", "360103", "360402", "361102", "360722", "360722"} {
+		prov.createHazard(obj{"title": fmt.Sprintf("隐患%d", i), "region_code": county})
+	}
+	for _, vp := range []struct {
+		name string
+		act  chromedp.Action[chromedp.Void]
+	}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}} {
+		b.run(vp.act)
+		b.login("prov")
+		b.open("/map?metric=open")
+		b.waitText("#counties", "东湖区")
+		b.wantCount(`#map svg a`, 99)
+		if vp.name == "phone" {
+			if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+				t.Errorf("the map page is %d px wide on a 390 px phone (%v)", sw, err)
+			}
+		}
+		b.shot("map-" + vp.name)
+		b.logout()
+	}
 }

@@ -51,7 +51,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
-	"ranking",
+	"ranking", "map",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -103,6 +103,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
 	p.GET("/supervision/regions", u.rankingPage)
+	p.GET("/map", u.mapPage)
 	p.GET("/reports", u.reportsPage)
 	p.POST("/reports/:id/contact", post, u.reportContact)
 	p.POST("/reports/:id/answer", post, u.answerReporter)
@@ -185,8 +186,8 @@ type navItem struct{ Href, Label string }
 
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
-	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/supervision/regions", "地区督办"}},
-	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}},
+	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/supervision/regions", "地区督办"}},
+	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}, {"/map", "四色图"}},
 	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}},
 	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},
 }

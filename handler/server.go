@@ -107,6 +107,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/escalations/unreplied", s.unreplied)
 	auth.GET("/transfers", s.transfers)
 	auth.GET("/supervision/regions", s.ranking)
+	auth.GET("/map/counties.svg", s.countyMapSVG)
 	auth.GET("/escalations/:id/document", s.escalationDocument)
 	auth.POST("/escalations/:id/acknowledge", s.acknowledge)
 	auth.POST("/escalations/:id/reply", s.reply)

@@ -24,6 +24,9 @@ type RankCounts struct {
 type RankBy struct {
 	Prefix     int
 	Department bool
+	// CountsOnly leaves out the overdue hazards and the reports (the
+	// summaries alone: for the county map's other metrics).
+	CountsOnly bool
 }
 
 func (b RankBy) expr(prefix string) string {
@@ -70,6 +73,9 @@ func (s *Store) RankCounts(ctx context.Context, sc Scope, by RankBy, today Date)
 		r.Open, r.Confirmed, r.WrittenOff, r.OnTime = c.Open, c.Confirmed, c.WrittenOff, c.OnTime
 	}
 
+	if by.CountsOnly {
+		return rankList(out), nil
+	}
 	days := "CAST(julianday(?) - julianday(substr(due_on, 1, 10)) AS INTEGER)"
 	if s.dialect == DialectPostgres {
 		days = "(CAST(? AS date) - due_on)"
@@ -105,9 +111,87 @@ func (s *Store) RankCounts(ctx context.Context, sc Scope, by RankBy, today Date)
 	for _, c := range rs {
 		row(c.K).ReportsUnanswered = c.N
 	}
-	list := make([]RankCounts, 0, len(out))
-	for _, r := range out {
+	return rankList(out), nil
+}
+
+func rankList(m map[string]*RankCounts) []RankCounts {
+	list := make([]RankCounts, 0, len(m))
+	for _, r := range m {
 		list = append(list, *r)
 	}
-	return list, nil
+	return list
+}
+
+// MajorOpenByCounty counts the open major hazards of sc per county (the
+// summaries), as RankCounts whose Key is the county and Open the count.
+func (s *Store) MajorOpenByCounty(ctx context.Context, sc Scope) ([]RankCounts, error) {
+	q, ok := s.scopedCounts(ctx, sc)
+	if !ok {
+		return nil, nil
+	}
+	var cs []struct {
+		K string
+		N int64
+	}
+	err := q.Where(openStates + " AND level = 'major'").Select("substr(region_code, 1, 6) AS k, SUM(n) AS n").Group("k").Scan(&cs).Error
+	if err != nil {
+		return nil, translate("model: major open by county", err)
+	}
+	out := make([]RankCounts, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, RankCounts{Key: c.K, Open: c.N})
+	}
+	return out, nil
+}
+
+// CountiesWithin returns the counties (level 3) within region, all of them
+// for "", in code order.
+func (s *Store) CountiesWithin(ctx context.Context, region string) ([]Region, error) {
+	q := s.r(ctx).Where("level = ?", RegionCounty)
+	if region != "" {
+		lo, hi := RegionRange(region)
+		q = q.Where("code BETWEEN ? AND ?", lo, hi)
+	}
+	var rs []Region
+	err := q.Order("code").Find(&rs).Error
+	return rs, translate("model: counties within", err)
+}
+
+// OverdueByCounty counts the open hazards of sc past their due day today per
+// county, as RankCounts whose Key is the county and Overdue the count. For a
+// territory without a department it reads the partial index of open hazards
+// on (region_code, due_on) alone (a range of codes is the territory), so the
+// cost follows the overdue hazards, not the province's.
+func (s *Store) OverdueByCounty(ctx context.Context, sc Scope, today Date) ([]RankCounts, error) {
+	q := s.r(ctx).Model(&Hazard{}).Where("state IN ('listed', 'rectifying') AND due_on < ?", today)
+	switch {
+	case sc.All || sc.Region != "" && sc.Department == "":
+		table := "hazards"
+		if s.dialect == DialectSQLite {
+			// SQLite's planner walks (due_on, id) and reads each row.
+			table = "hazards INDEXED BY hazards_overdue_county_idx"
+		}
+		q = s.r(ctx).Table(table).Where("state IN ('listed', 'rectifying') AND due_on < ?", today)
+		if !sc.All {
+			lo, hi := RegionRange(sc.Region)
+			q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+		}
+	default:
+		var ok bool
+		if q, ok = scoped(q, sc, ""); !ok {
+			return nil, nil
+		}
+	}
+	var cs []struct {
+		K string
+		N int64
+	}
+	if err := q.Select("substr(region_code, 1, 6) AS k, COUNT(*) AS n").Group("k").Scan(&cs).Error; err != nil {
+		return nil, translate("model: overdue by county", err)
+	}
+	out := make([]RankCounts, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, RankCounts{Key: c.K, Overdue: c.N})
+	}
+	return out, nil
 }

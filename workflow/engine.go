@@ -64,18 +64,19 @@ type Services struct {
 
 // Options tune the services; zero values take the defaults.
 type Options struct {
-	Now           func() time.Time // the clock; time.Now by default
-	SessionTTL    time.Duration    // how long a login lasts; 12h by default
-	BcryptCost    int              // 10 by default (the floor OWASP sets)
-	Ladder        LadderPolicy     // DefaultLadder when its thresholds are zero
-	Blobs         Blobs            // where evidence files are kept
-	MaxUpload     int              // size limit of one evidence file; DefaultMaxUpload when zero
-	ReportKey     []byte           // 32-byte AES key that seals reporters' contacts
-	Reports       ReportPolicy     // DefaultReportPolicy when its rate is zero
-	Metrics       *metrics.Set     // optional
-	Webhooks      []string         // where notifications go (none: no outbox rows)
-	WebhookSecret []byte           // signs them
-	Slow          SlowPolicy       // when a region or department is slow; DefaultSlowPolicy when zero
+	Now           func() time.Time      // the clock; time.Now by default
+	SessionTTL    time.Duration         // how long a login lasts; 12h by default
+	BcryptCost    int                   // 10 by default (the floor OWASP sets)
+	Ladder        LadderPolicy          // DefaultLadder when its thresholds are zero
+	Blobs         Blobs                 // where evidence files are kept
+	MaxUpload     int                   // size limit of one evidence file; DefaultMaxUpload when zero
+	ReportKey     []byte                // 32-byte AES key that seals reporters' contacts
+	Reports       ReportPolicy          // DefaultReportPolicy when its rate is zero
+	Metrics       *metrics.Set          // optional
+	Webhooks      []string              // where notifications go (none: no outbox rows)
+	WebhookSecret []byte                // signs them
+	Slow          SlowPolicy            // when a region or department is slow; DefaultSlowPolicy when zero
+	MapThresholds map[string][3]float64 // the county map's cuts per metric, over DefaultMapThresholds
 }
 
 // New returns the services over store.

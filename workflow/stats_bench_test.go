@@ -32,3 +32,27 @@ func BenchmarkDashboard(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCountyMap measures the county map's figures (四色图) over the same
+// province, for each metric, as the province's supervisor sees them.
+func BenchmarkCountyMap(b *testing.B) {
+	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
+		b.Run(d, func(b *testing.B) {
+			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
+				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
+			}
+			f := newFixture(b, d)
+			seedBulk(b, f, benchHazards())
+			noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
+			for _, metric := range MapMetrics {
+				b.Run(metric, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := f.engine.Supervision.CountyMap(f.ctx, f.actors["province"], metric, ""); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
