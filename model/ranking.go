@@ -157,39 +157,41 @@ func (s *Store) CountiesWithin(ctx context.Context, region string) ([]Region, er
 	return rs, translate("model: counties within", err)
 }
 
-// OverdueByCounty counts the open hazards of sc past their due day today per
-// county, as RankCounts whose Key is the county and Overdue the count. For a
-// territory without a department it reads the partial index of open hazards
-// on (region_code, due_on) alone (a range of codes is the territory), so the
-// cost follows the overdue hazards, not the province's.
-func (s *Store) OverdueByCounty(ctx context.Context, sc Scope, today Date) ([]RankCounts, error) {
-	q := s.r(ctx).Model(&Hazard{}).Where("state IN ('listed', 'rectifying') AND due_on < ?", today)
-	switch {
-	case sc.All || sc.Region != "" && sc.Department == "":
+// OverdueByCounty counts the open hazards of sc past their due day today in
+// each of counties, as RankCounts whose Key is the county and Overdue the
+// count. For a territory without a department each county is one count over
+// the partial index of open hazards on (region_county, due_on): the cost
+// follows the overdue hazards, not the open ones nor the province's.
+func (s *Store) OverdueByCounty(ctx context.Context, sc Scope, counties []string, today Date) ([]RankCounts, error) {
+	out := make([]RankCounts, 0, len(counties))
+	if sc.All || sc.Region != "" && sc.Department == "" {
 		table := "hazards"
 		if s.dialect == DialectSQLite {
-			// SQLite's planner walks (due_on, id) and reads each row.
-			table = "hazards INDEXED BY hazards_overdue_county_idx"
+			table = "hazards INDEXED BY hazards_overdue_region_county_idx"
 		}
-		q = s.r(ctx).Table(table).Where("state IN ('listed', 'rectifying') AND due_on < ?", today)
-		if !sc.All {
-			lo, hi := RegionRange(sc.Region)
-			q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
+		for _, c := range counties {
+			var n int64
+			err := s.r(ctx).Table(table).Where("region_county = ? AND due_on < ? AND state IN ('listed', 'rectifying')", c, today).Count(&n).Error
+			if err != nil {
+				return nil, translate("model: overdue by county", err)
+			}
+			if n > 0 {
+				out = append(out, RankCounts{Key: c, Overdue: n})
+			}
 		}
-	default:
-		var ok bool
-		if q, ok = scoped(q, sc, ""); !ok {
-			return nil, nil
-		}
+		return out, nil
+	}
+	q, ok := scoped(s.r(ctx).Model(&Hazard{}).Where("state IN ('listed', 'rectifying') AND due_on < ?", today), sc, "")
+	if !ok {
+		return nil, nil
 	}
 	var cs []struct {
 		K string
 		N int64
 	}
-	if err := q.Select("substr(region_code, 1, 6) AS k, COUNT(*) AS n").Group("k").Scan(&cs).Error; err != nil {
+	if err := q.Select("region_county AS k, COUNT(*) AS n").Group("k").Scan(&cs).Error; err != nil {
 		return nil, translate("model: overdue by county", err)
 	}
-	out := make([]RankCounts, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, RankCounts{Key: c.K, Overdue: c.N})
 	}

@@ -110,11 +110,18 @@ func (e *Supervision) CountyMap(ctx context.Context, a Actor, metric, region str
 		sc = model.Scope{Region: region}
 	}
 	today := e.Today()
+	counties, err := e.store.CountiesWithin(ctx, region)
+	if err != nil {
+		return CountyMap{}, err
+	}
 	var rows []model.RankCounts
-	var err error
 	switch metric {
 	case "overdue":
-		rows, err = e.store.OverdueByCounty(ctx, sc, today)
+		codes := make([]string, len(counties))
+		for i, c := range counties {
+			codes[i] = c.Code
+		}
+		rows, err = e.store.OverdueByCounty(ctx, sc, codes, today)
 	case "major_open":
 		rows, err = e.store.MajorOpenByCounty(ctx, sc)
 	default:
@@ -126,10 +133,6 @@ func (e *Supervision) CountyMap(ctx context.Context, a Actor, metric, region str
 	byCode := map[string]model.RankCounts{}
 	for _, r := range rows {
 		byCode[r.Key] = r
-	}
-	counties, err := e.store.CountiesWithin(ctx, region)
-	if err != nil {
-		return CountyMap{}, err
 	}
 	out := CountyMap{Metric: metric, Label: MapMetricLabel(metric), Region: region, Thresholds: th, AsOf: today, Counties: []CountyShade{}}
 	for _, c := range counties {
