@@ -95,7 +95,7 @@ var fieldNames = map[string]string{
 	"kind": "材料类别", "note": "说明", "file": "文件", "text": "内容", "address": "地址",
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
-	"list_level": "挂牌层级", "order_no": "停产停业指令文号", "approved": "审查结论",
+	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
