@@ -1092,13 +1092,13 @@ func TestGetHazardAllowedEvents(t *testing.T) {
 				"city": {"confirm", "dismiss", "transfer"}, "admin": {},
 			}},
 			{"entA", "confirm", obj{}, "listed", allowed{
-				"entA": {"plan"}, "donghu": {"plan", "escalate", "transfer"}, "officer": {}, "admin": {},
+				"entA": {"plan"}, "donghu": {"plan", "escalate", "transfer", "suspend"}, "officer": {}, "admin": {},
 			}},
 			{"entA", "plan", obj{"measures": "补设警示标志", "responsible_person": "李建国", "deadline": "2026-12-10"}, "rectifying", allowed{
-				"entA": {"submit"}, "donghu": {"submit", "extend", "escalate", "transfer"}, "officer": {}, "admin": {},
+				"entA": {"submit"}, "donghu": {"submit", "extend", "escalate", "transfer", "suspend"}, "officer": {}, "admin": {},
 			}},
 			{"entA", "submit", obj{"comment": "已整改"}, "verifying", allowed{
-				"entA": {}, "donghu": {"approve", "reject"}, "officer": {"approve", "reject"}, "admin": {},
+				"entA": {}, "donghu": {"approve", "reject", "suspend"}, "officer": {"approve", "reject"}, "admin": {},
 			}},
 			{"officer", "approve", obj{"comment": "现场核实，整改到位"}, "written_off", allowed{
 				"entA": {}, "donghu": {"reopen"}, "officer": {}, "prov": {"reopen"}, "admin": {},
@@ -1515,8 +1515,8 @@ func TestLifecycle(t *testing.T) {
 			}
 			e := donghu.fire(h, "escalate", obj{"reason": "再升级"}).wantError(http.StatusForbidden, "forbidden")
 			wantContains(t, "escalate past exposure", e.Message, "最高督办等级")
-			if !slices.Equal(e.Allowed, []string{"plan", "transfer"}) {
-				t.Errorf("allowed %v, want [plan transfer]", e.Allowed)
+			if !slices.Equal(e.Allowed, []string{"plan", "transfer", "suspend"}) {
+				t.Errorf("allowed %v, want [plan transfer suspend]", e.Allowed)
 			}
 			entA.fire(h, "escalate", obj{"reason": "x"}).wantError(http.StatusForbidden, "forbidden")
 			if got := donghu.hazard(h.ID); got.Version != h.Version || got.EscalationLevel != 4 {
@@ -1840,13 +1840,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 			h = donghu.mustFire(h, "confirm", obj{"responsible_unit": "东湖区市政工程处"})
 			h = donghu.mustFire(h, "plan", obj{"measures": "补设围挡", "responsible_person": "赵六", "deadline": "2026-12-01"})
 			h = donghu.mustFire(h, "submit", obj{"comment": "已补设"})
-			if got := donghu.hazard(h.ID); !slices.Equal(got.AllowedEvents, []string{"reject"}) {
-				t.Errorf("submitter's allowed_events %v, want [reject]", got.AllowedEvents)
+			if got := donghu.hazard(h.ID); !slices.Equal(got.AllowedEvents, []string{"reject", "suspend"}) {
+				t.Errorf("submitter's allowed_events %v, want [reject suspend]", got.AllowedEvents)
 			}
 			e := donghu.fire(h, "approve", obj{"comment": "自己核实自己"}).wantError(http.StatusForbidden, "forbidden")
 			wantContains(t, "message", e.Message, "核实人不能是提交整改的人")
-			if !slices.Equal(e.Allowed, []string{"reject"}) {
-				t.Errorf("allowed %v, want [reject]", e.Allowed)
+			if !slices.Equal(e.Allowed, []string{"reject", "suspend"}) {
+				t.Errorf("allowed %v, want [reject suspend]", e.Allowed)
 			}
 			h = donghu2.mustFire(h, "approve", obj{"comment": "另一名监管员现场核实"})
 			if h.State != "written_off" || *h.VerifiedBy != w.users["donghu2"].ID || *h.SubmittedBy != w.users["donghu"].ID {

@@ -58,14 +58,14 @@ func TestBrowserListing(t *testing.T) {
 	b.login("donghu2")
 	b.open(page)
 	b.waitText(".badges", "待核实")
-	b.wantForms("reject")
+	b.wantForms("reject", "suspend")
 	b.shot("listing-county-phone")
 	b.logout()
 
 	// The city: refused without the assessment, then written off with it.
 	b.login("city")
 	b.open(page)
-	b.wantForms("approve", "reject")
+	b.wantForms("approve", "reject", "suspend")
 	b.run(chromedp.SetValue(chromedp.CSS(`#ev-approve textarea[name=comment]`), "经评估整改到位，予以摘牌"))
 	b.submit(`#ev-approve button[type=submit]`)
 	b.waitText("#ev-approve", "评估报告")
@@ -191,4 +191,41 @@ func TestBrowserCountyMap(t *testing.T) {
 		b.shot("map-" + vp.name)
 		b.logout()
 	}
+}
+
+// TestBrowserPeriodic: an enterprise files its quarter (统计分析表) from a phone,
+// once refused without its principal's name (the note kept); the county's
+// supervisor sees the filing and who has not filed. Both shot.
+func TestBrowserPeriodic(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	w.as(t, "entA").createHazard(obj{"title": "八月自查：配电箱未接地", "discovered_at": "2026-08-10"})
+
+	b.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	b.login("entA")
+	b.open("/periodic?period=2026Q3")
+	b.waitText("#draft", "排查发现隐患")
+	b.run(chromedp.SetValue(chromedp.CSS(`#file textarea[name=note]`), "三季度隐患排查治理情况"))
+	b.run(chromedp.Evaluate[chromedp.Void](`document.querySelector('#file input[name=principal_name]').removeAttribute('required')`))
+	b.submit(`#file button[type=submit]`)
+	b.waitText("#file", "请填写签发的主要负责人姓名")
+	b.wantValue(`#file textarea[name=note]`, "三季度隐患排查治理情况")
+	b.run(chromedp.SetValue(chromedp.CSS(`#file input[name=principal_name]`), "王建国"))
+	b.submit(`#file button[type=submit]`)
+	b.waitText(".flash.ok", "统计分析表已报送")
+	b.waitText("#filings", "王建国")
+	if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+		t.Errorf("the page is %d px wide on a 390 px phone (%v)", sw, err)
+	}
+	b.shot("periodic-enterprise-phone")
+	b.logout()
+
+	b.run(chromedp.EmulateViewport(1280, 900))
+	b.login("city")
+	b.open("/periodic?period=2026Q3")
+	b.waitText("#filings", "南昌东湖精细化工有限公司")
+	b.waitText("#missing", "南昌西湖建材加工厂")
+	b.shot("periodic-city-desktop")
 }

@@ -113,7 +113,7 @@ func TestBrowserLoop(t *testing.T) {
 	// The supervisor rejects once…
 	b.login("donghu")
 	b.open(hazardPath)
-	b.wantForms("approve", "reject")
+	b.wantForms("approve", "reject", "suspend")
 	b.run(chromedp.Click(chromedp.CSS(`#ev-reject summary`), chromedp.NodeVisible))
 	b.run(chromedp.SetValue(chromedp.CSS(`#ev-reject textarea[name=reason]`), "油罐基础未拆除，请补充整改"))
 	b.submit(`#ev-reject button[type=submit]`)

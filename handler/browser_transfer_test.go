@@ -104,7 +104,7 @@ func TestBrowserTransfer(t *testing.T) {
 	)
 	b.submit(`#ev-transfer button[type=submit]`)
 	b.waitText("#transfer", "东湖区水利局")
-	b.wantForms("plan", "escalate")
+	b.wantForms("plan", "escalate", "suspend")
 	b.shot("transfer-sent-desktop")
 	b.run(phone)
 	b.open(m)
@@ -140,7 +140,7 @@ func TestBrowserTransfer(t *testing.T) {
 	b.waitText("#timeline", "接收移交")
 	b.wantCount("#transfer", 0)
 	b.waitText("dl.fields", "东湖区水利局")
-	b.wantForms("plan", "escalate", "transfer")
+	b.wantForms("plan", "escalate", "transfer", "suspend")
 
 	// The water bureau rectifies through the village and submits the proof…
 	b.run(

@@ -51,7 +51,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
-	"ranking", "map",
+	"ranking", "map", "periodic",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -104,6 +104,8 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/stats", u.statsPage)
 	p.GET("/supervision/regions", u.rankingPage)
 	p.GET("/map", u.mapPage)
+	p.GET("/periodic", u.periodicPage)
+	p.POST("/periodic", post, u.filePeriodicPage)
 	p.GET("/reports", u.reportsPage)
 	p.POST("/reports/:id/contact", post, u.reportContact)
 	p.POST("/reports/:id/answer", post, u.answerReporter)
@@ -186,9 +188,9 @@ type navItem struct{ Href, Label string }
 
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
-	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/supervision/regions", "地区督办"}},
+	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/supervision/regions", "地区督办"}, {"/periodic", "统计报表"}},
 	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}, {"/map", "四色图"}},
-	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}},
+	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}, {"/periodic", "统计报表"}},
 	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},
 }
 
@@ -212,6 +214,7 @@ var flashes = map[string]string{
 	"user":        "账号已创建。",
 	"userUpdated": "账号已更新。停用或重设密码后，该账号须重新登录。",
 	"logout":      "您已退出登录。",
+	"filed":       "统计分析表已报送。",
 }
 
 // base fills the layout's data for the current request.

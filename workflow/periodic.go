@@ -26,6 +26,12 @@ type Period struct {
 	DueOn model.Date `json:"due_on"`
 }
 
+// QuarterName and YearName write a period as ParsePeriod reads it.
+func QuarterName(year, quarter int) string { return fmt.Sprintf("%dQ%d", year, quarter) }
+
+// YearName writes a year's period.
+func YearName(year int) string { return strconv.Itoa(year) }
+
 var periodPattern = regexp.MustCompile(`^(\d{4})(?:Q([1-4]))?$`)
 
 // ParsePeriod reads 2026Q4 or 2026; KindInvalid names the field period.
