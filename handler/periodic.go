@@ -30,3 +30,10 @@ func (s *Server) listPeriodic(c *gin.Context) {
 	l, err := s.reports.PeriodicReports(c.Request.Context(), actor(c), c.Query("period"), c.Query("missing") == "true")
 	respond(s, c, http.StatusOK, l, err)
 }
+
+// statistics answers GET /api/v1/statistics?from=&to=&region=&group_by=.
+func (s *Server) statistics(c *gin.Context) {
+	st, err := s.supervision.Statistics(c.Request.Context(), actor(c), workflow.StatisticsQuery{
+		From: c.Query("from"), To: c.Query("to"), Region: c.Query("region"), GroupBy: c.Query("group_by")})
+	respond(s, c, http.StatusOK, st, err)
+}

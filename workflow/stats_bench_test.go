@@ -60,3 +60,28 @@ func BenchmarkCountyMap(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPeriodStatistics measures the period statistics of the year so far
+// over the same province, by region and by industry, as the province sees them.
+func BenchmarkPeriodStatistics(b *testing.B) {
+	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
+		b.Run(d, func(b *testing.B) {
+			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
+				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
+			}
+			f := newFixture(b, d)
+			seedBulk(b, f, benchHazards())
+			noErr(b, f.store.Analyze(f.ctx))
+			noErr(b, f.store.VacuumHazards(f.ctx))
+			for _, g := range []string{"region", "industry"} {
+				b.Run(g, func(b *testing.B) {
+					for b.Loop() {
+						if _, err := f.engine.Supervision.Statistics(f.ctx, f.actors["province"], StatisticsQuery{GroupBy: g}); err != nil {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
+	}
+}
