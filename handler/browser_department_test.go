@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"hazardloop/model"
 )
 
@@ -29,10 +27,7 @@ func TestBrowserDepartments(t *testing.T) {
 	sup.mustFire(s, "confirm", obj{"responsible_unit": "城建三公司"})
 	sup.createHazard(obj{"title": "待核查：商铺液化气钢瓶", "region_code": "360102", "industry": "燃气"})
 
-	for _, vp := range []struct {
-		name string
-		act  chromedp.Action[chromedp.Void]
-	}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}} {
+	for _, vp := range viewports {
 		b.run(vp.act)
 		b.login("zhujian")
 		b.open(fmt.Sprintf("/hazards/%d", m.ID))

@@ -102,10 +102,7 @@ func TestBrowserRanking(t *testing.T) {
 	x := xihu.createHazard(obj{"title": "西湖区隐患", "region_code": "360103"})
 	xihu.mustFire(x, "confirm", obj{"deadline": "2027-01-31", "responsible_unit": "某单位"})
 
-	for _, vp := range []struct {
-		name string
-		act  chromedp.Action[chromedp.Void]
-	}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}} {
+	for _, vp := range viewports {
 		b.run(vp.act)
 		b.login("city")
 		b.open("/supervision/regions?as_of=2026-12-10")
@@ -174,10 +171,7 @@ func TestBrowserCountyMap(t *testing.T) {
 	for i, county := range []string{"360102", "360102", "360102", "360103", "360402", "361102", "360722", "360722"} {
 		prov.createHazard(obj{"title": fmt.Sprintf("隐患%d", i), "region_code": county})
 	}
-	for _, vp := range []struct {
-		name string
-		act  chromedp.Action[chromedp.Void]
-	}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}} {
+	for _, vp := range viewports {
 		b.run(vp.act)
 		b.login("prov")
 		b.open("/map?metric=open")

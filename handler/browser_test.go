@@ -20,6 +20,13 @@ import (
 	"hazardloop/model"
 )
 
+// viewports are the two widths every page is looked at in: a phone
+// (390 × 844, twice the pixels) and a desktop.
+var viewports = []struct {
+	name string
+	act  chromedp.Action[chromedp.Void]
+}{{"phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))}, {"desktop", chromedp.EmulateViewport(1280, 900)}}
+
 // chromiumPath is Debian's chromium, which .ci/run installs.
 const chromiumPath = "/usr/bin/chromium"
 

@@ -114,10 +114,7 @@ func TestBrowserTransfer(t *testing.T) {
 	b.logout()
 
 	// The county's water bureau accepts it from its queue.
-	for _, vp := range []struct {
-		name string
-		act  chromedp.Action[chromedp.Void]
-	}{{"phone", phone}, {"desktop", desktop}} {
+	for _, vp := range viewports {
 		b.run(vp.act)
 		b.login("shuili")
 		b.open("/queue")

@@ -110,15 +110,8 @@ func (s *Store) GetUserByUsername(ctx context.Context, username string) (*User, 
 
 // ListUsers returns the users in scope (by their region or enterprise), by id.
 func (s *Store) ListUsers(ctx context.Context, sc Scope) ([]User, error) {
-	q := s.r(ctx).Order("id")
-	switch {
-	case sc.All:
-	case sc.EnterpriseID != 0:
-		q = q.Where("enterprise_id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		lo, hi := RegionRange(sc.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
-	default:
+	q, ok := ownedBy(s.r(ctx).Order("id"), sc, "enterprise_id")
+	if !ok {
 		return nil, nil
 	}
 	var us []User
@@ -176,11 +169,16 @@ func (s *Store) DeleteSession(ctx context.Context, tokenHash string, now time.Ti
 
 // scopedEnterprises limits an enterprise query to sc; ok is false when sc matches
 // nothing.
-func scopedEnterprises(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
+func scopedEnterprises(q *gorm.DB, sc Scope) (*gorm.DB, bool) { return ownedBy(q, sc, "id") }
+
+// ownedBy limits q, over rows that carry a region_code and an enterprise in
+// entColumn (users, enterprises themselves, filings), to sc's territory or
+// enterprise; ok is false when sc matches nothing.
+func ownedBy(q *gorm.DB, sc Scope, entColumn string) (*gorm.DB, bool) {
 	switch {
 	case sc.All:
 	case sc.EnterpriseID != 0:
-		q = q.Where("id = ?", sc.EnterpriseID)
+		q = q.Where(entColumn+" = ?", sc.EnterpriseID)
 	case sc.Region != "":
 		lo, hi := RegionRange(sc.Region)
 		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)

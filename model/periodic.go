@@ -28,15 +28,8 @@ func (s *Store) CreatePeriodicReport(ctx context.Context, r *PeriodicReport) err
 // PeriodicReports returns the filings for period of the enterprises in sc,
 // the newest first (a corrected filing after the one it corrects).
 func (s *Store) PeriodicReports(ctx context.Context, sc Scope, period string) ([]PeriodicReport, error) {
-	q := s.r(ctx).Where("period = ?", period)
-	switch {
-	case sc.All:
-	case sc.EnterpriseID != 0:
-		q = q.Where("enterprise_id = ?", sc.EnterpriseID)
-	case sc.Region != "":
-		lo, hi := RegionRange(sc.Region)
-		q = q.Where("region_code BETWEEN ? AND ?", lo, hi)
-	default:
+	q, ok := ownedBy(s.r(ctx).Where("period = ?", period), sc, "enterprise_id")
+	if !ok {
 		return nil, nil
 	}
 	var rs []PeriodicReport

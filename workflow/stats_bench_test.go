@@ -14,12 +14,7 @@ import (
 func BenchmarkDashboard(b *testing.B) {
 	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
 		b.Run(d, func(b *testing.B) {
-			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
-				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
-			}
-			f := newFixture(b, d)
-			seedBulk(b, f, benchHazards())
-			noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
+			f := benchProvince(b, d)
 			for _, who := range []string{"province", "city", "donghu"} {
 				b.Run(who, func(b *testing.B) {
 					for b.Loop() {
@@ -38,16 +33,7 @@ func BenchmarkDashboard(b *testing.B) {
 func BenchmarkCountyMap(b *testing.B) {
 	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
 		b.Run(d, func(b *testing.B) {
-			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
-				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
-			}
-			f := newFixture(b, d)
-			seedBulk(b, f, benchHazards())
-			noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
-			// As after a real load: statistics, and on PostgreSQL the
-			// visibility map that index-only counts need.
-			noErr(b, f.store.Analyze(f.ctx))
-			noErr(b, f.store.VacuumHazards(f.ctx))
+			f := benchProvince(b, d)
 			for _, metric := range MapMetrics {
 				b.Run(metric, func(b *testing.B) {
 					for b.Loop() {
@@ -66,13 +52,7 @@ func BenchmarkCountyMap(b *testing.B) {
 func BenchmarkPeriodStatistics(b *testing.B) {
 	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
 		b.Run(d, func(b *testing.B) {
-			if d == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
-				b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
-			}
-			f := newFixture(b, d)
-			seedBulk(b, f, benchHazards())
-			noErr(b, f.store.Analyze(f.ctx))
-			noErr(b, f.store.VacuumHazards(f.ctx))
+			f := benchProvince(b, d)
 			for _, g := range []string{"region", "industry"} {
 				b.Run(g, func(b *testing.B) {
 					for b.Loop() {
@@ -84,4 +64,21 @@ func BenchmarkPeriodStatistics(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchProvince is the province of hazards the statistics benchmarks read
+// (seeded as for BenchmarkSweep), with its summaries rebuilt and, as after a
+// real load, the planner's statistics and PostgreSQL's visibility map; it
+// skips PostgreSQL when no database is given.
+func benchProvince(b *testing.B, dialect string) *fixture {
+	b.Helper()
+	if dialect == model.DialectPostgres && os.Getenv(modeltest.EnvPostgres) == "" {
+		b.Skipf("set %s to benchmark PostgreSQL", modeltest.EnvPostgres)
+	}
+	f := newFixture(b, dialect)
+	seedBulk(b, f, benchHazards())
+	noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
+	noErr(b, f.store.Analyze(f.ctx))
+	noErr(b, f.store.VacuumHazards(f.ctx))
+	return f
 }
