@@ -2,6 +2,7 @@ package handler
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -95,5 +96,5 @@ func (u *ui) filePeriodicPage(c *gin.Context) {
 		u.renderPeriodic(c, p.Status, in.Period, in, p.Fields)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/periodic?period="+in.Period+"&ok=filed")
+	c.Redirect(http.StatusSeeOther, "/periodic?period="+url.QueryEscape(in.Period)+"&ok=filed")
 }

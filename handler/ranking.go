@@ -4,38 +4,16 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
-	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
-	"hazardloop/model"
 	"hazardloop/workflow"
 )
-
-// asOf reads the optional as_of=2006-01-02 of a query; a malformed one is a
-// 400 naming the field.
-func asOf(c *gin.Context) (*model.Date, error) {
-	s := strings.TrimSpace(c.Query("as_of"))
-	if s == "" {
-		return nil, nil
-	}
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return nil, &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", map[string]string{"as_of": "日期格式应为 YYYY-MM-DD"}}
-	}
-	return &model.Date{Time: t}, nil
-}
 
 // ranking answers GET /api/v1/supervision/regions: the caller's child regions
 // and departments ranked by how their hazards go.
 func (s *Server) ranking(c *gin.Context) {
-	day, err := asOf(c)
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.supervision.Ranking(c.Request.Context(), actor(c), day)
+	r, err := s.supervision.Ranking(c.Request.Context(), actor(c), c.Query("as_of"))
 	respond(s, c, http.StatusOK, r, err)
 }
 
@@ -80,12 +58,7 @@ func sortRows(rows []workflow.RankRow, key string) {
 // rankingPage is the same ranking as a page, sortable by column (?sort=),
 // each row linking down to its overdue hazards.
 func (u *ui) rankingPage(c *gin.Context) {
-	day, err := asOf(c)
-	if err != nil {
-		u.fail(c, err)
-		return
-	}
-	r, err := u.s.supervision.Ranking(c.Request.Context(), actor(c), day)
+	r, err := u.s.supervision.Ranking(c.Request.Context(), actor(c), c.Query("as_of"))
 	if err != nil {
 		u.fail(c, err)
 		return

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -88,16 +89,25 @@ func (s *Store) ListUnreplied(ctx context.Context, sc Scope, limit int) ([]Escal
 // claimed with FOR UPDATE SKIP LOCKED, so concurrent sweepers share the work and
 // none takes a row another holds; SQLite has one writer at a time anyway.
 func (s *Store) ClaimDueHazards(ctx context.Context, day Date, limit int) ([]int64, error) {
+	return s.claimIDs("claim due hazards", s.w(ctx).Model(&Hazard{}).
+		Where("next_step_on IS NOT NULL AND next_step_on <= ?", day).Order("next_step_on, id"), limit)
+}
+
+// claimIDs takes the ids of at most limit hazards q finds (in q's order) and
+// locks them for this transaction: FOR UPDATE SKIP LOCKED on PostgreSQL, so
+// that concurrent sweepers share the work and none takes a row another holds;
+// SQLite has one writer at a time anyway. Every sweep's claim goes through it;
+// op names the claim in errors.
+func (s *Store) claimIDs(op string, q *gorm.DB, limit int) ([]int64, error) {
 	if !s.inTx {
-		return nil, fmt.Errorf("model: claim due hazards outside a transaction")
+		return nil, fmt.Errorf("model: %s outside a transaction", op)
 	}
-	q := s.w(ctx).Model(&Hazard{}).Where("next_step_on IS NOT NULL AND next_step_on <= ?", day).
-		Order("next_step_on, id").Limit(limit)
+	q = q.Limit(limit)
 	if s.dialect == DialectPostgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
 	}
 	var ids []int64
-	return ids, translate("model: claim due hazards", q.Pluck("id", &ids).Error)
+	return ids, translate("model: "+op, q.Pluck("id", &ids).Error)
 }
 
 // ClaimDueSoon returns the ids of at most limit open hazards whose due day lies
@@ -112,22 +122,14 @@ func (s *Store) ClaimDueHazards(ctx context.Context, day Date, limit int) ([]int
 // than scan should the index stop matching (the state test is written as in
 // the index for that).
 func (s *Store) ClaimDueSoon(ctx context.Context, from, to Date, limit int) ([]int64, error) {
-	if !s.inTx {
-		return nil, fmt.Errorf("model: claim hazards due soon outside a transaction")
-	}
 	table := "hazards"
 	if s.dialect == DialectSQLite {
 		table = "hazards INDEXED BY hazards_open_due_idx"
 	}
-	q := s.w(ctx).Table(table).
+	return s.claimIDs("claim hazards due soon", s.w(ctx).Table(table).
 		Where("state IN ('listed', 'rectifying') AND due_on >= ? AND due_on <= ?", from, to).
 		Where("(reminded_due IS NULL OR reminded_due <> due_on)").
-		Order("due_on, id").Limit(limit)
-	if s.dialect == DialectPostgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-	}
-	var ids []int64
-	return ids, translate("model: claim hazards due soon", q.Pluck("id", &ids).Error)
+		Order("due_on, id"), limit)
 }
 
 // Exposure is a row of the public exposure board: only what may be public.

@@ -1,11 +1,6 @@
 package model
 
-import (
-	"context"
-	"fmt"
-
-	"gorm.io/gorm/clause"
-)
+import "context"
 
 // Transfers (移交) pending on hazards are few whatever the number of hazards:
 // each query here reads a partial index of migration 00012.
@@ -57,15 +52,7 @@ func (s *Store) DeclinedTransfers(ctx context.Context, sc Scope, limit int) ([]H
 // transfer was due for an answer before day and is not flagged yet, locking
 // them for this transaction as ClaimDueHazards does.
 func (s *Store) ClaimLateTransfers(ctx context.Context, day Date, limit int) ([]int64, error) {
-	if !s.inTx {
-		return nil, fmt.Errorf("model: claim late transfers outside a transaction")
-	}
-	q := s.w(ctx).Model(&Hazard{}).
+	return s.claimIDs("claim late transfers", s.w(ctx).Model(&Hazard{}).
 		Where("transfer_due_on IS NOT NULL AND transfer_due_on < ? AND transfer_noticed = ?", day, false).
-		Order("transfer_due_on, id").Limit(limit)
-	if s.dialect == DialectPostgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"})
-	}
-	var ids []int64
-	return ids, translate("model: claim late transfers", q.Pluck("id", &ids).Error)
+		Order("transfer_due_on, id"), limit)
 }

@@ -85,22 +85,28 @@ type PeriodicDraft struct {
 // Draft drafts enterprise a's statistics for period (enterprise users only:
 // KindForbidden otherwise; KindInvalid for a bad period).
 func (e *Reports) Draft(ctx context.Context, a Actor, period string) (PeriodicDraft, error) {
+	d, _, err := e.draft(ctx, a, period)
+	return d, err
+}
+
+// draft is Draft with the enterprise it drafted for.
+func (e *Reports) draft(ctx context.Context, a Actor, period string) (PeriodicDraft, *model.Enterprise, error) {
 	if a.Role != model.RoleEnterprise {
-		return PeriodicDraft{}, errForbidden("统计分析表由生产经营单位填报")
+		return PeriodicDraft{}, nil, errForbidden("统计分析表由生产经营单位填报")
 	}
 	p, err := ParsePeriod(period)
 	if err != nil {
-		return PeriodicDraft{}, err
+		return PeriodicDraft{}, nil, err
 	}
 	ent, err := e.store.GetEnterprise(ctx, a.EnterpriseID)
 	if err != nil {
-		return PeriodicDraft{}, notFoundOr("所属企业", err)
+		return PeriodicDraft{}, nil, notFoundOr("所属企业", err)
 	}
 	hs, err := e.store.EnterpriseHazards(ctx, ent.ID)
 	if err != nil {
-		return PeriodicDraft{}, err
+		return PeriodicDraft{}, nil, err
 	}
-	return PeriodicDraft{EnterpriseID: ent.ID, Enterprise: ent.Name, Period: p, Figures: periodFigures(hs, p)}, nil
+	return PeriodicDraft{EnterpriseID: ent.ID, Enterprise: ent.Name, Period: p, Figures: periodFigures(hs, p)}, ent, nil
 }
 
 // periodFigures counts hs over p.
@@ -157,7 +163,7 @@ type FileInput struct {
 // the same period is a correction (a new filing; the old one stays). late
 // says it came after the period's due day. KindInvalid names what is wrong.
 func (e *Reports) File(ctx context.Context, a Actor, in FileInput) (*model.PeriodicReport, error) {
-	d, err := e.Draft(ctx, a, in.Period)
+	d, ent, err := e.draft(ctx, a, in.Period)
 	if err != nil {
 		return nil, err
 	}
@@ -175,10 +181,6 @@ func (e *Reports) File(ctx context.Context, a Actor, in FileInput) (*model.Perio
 		return nil, err
 	}
 	figures, err := json.Marshal(d.Figures)
-	if err != nil {
-		return nil, err
-	}
-	ent, err := e.store.GetEnterprise(ctx, d.EnterpriseID)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"hazardloop/model"
 )
@@ -55,19 +56,24 @@ type Ranking struct {
 }
 
 // Ranking ranks the child regions of a's region and the departments of its
-// territory by how their hazards go, overdue judged on asOf (today when nil):
+// territory by how their hazards go, overdue judged on the day asOf
+// (2006-01-02; today when ""; KindInvalid naming as_of when malformed):
 // the counts are the hazards as they stand, and a hazard is overdue when its
 // due day lies before asOf. Rows are ordered slow first, then by overdue,
 // majors overdue, the lower rectification rate, and the name. A department's
 // supervisor ranks its own department's hazards only. Supervisors only:
 // KindForbidden otherwise.
-func (e *Supervision) Ranking(ctx context.Context, a Actor, asOf *model.Date) (Ranking, error) {
+func (e *Supervision) Ranking(ctx context.Context, a Actor, asOf string) (Ranking, error) {
 	if a.Role != model.RoleSupervisor {
 		return Ranking{}, errForbidden("仅监管人员可以查看地区和部门的隐患治理排名")
 	}
 	day := e.Today()
-	if asOf != nil {
-		day = *asOf
+	if asOf = strings.TrimSpace(asOf); asOf != "" {
+		d, ok := parseDay(asOf)
+		if !ok {
+			return Ranking{}, errInvalid(map[string]string{"as_of": "日期格式应为 YYYY-MM-DD"})
+		}
+		day = d
 	}
 	sc := a.Scope()
 	sc.MajorToo = false // the shared register is not the department's work

@@ -161,18 +161,19 @@ func (e *Hazards) Transfers(ctx context.Context, a Actor) (Transfers, error) {
 		return out, nil
 	}
 	lists := []struct {
-		dst      *[]HazardView
-		incoming bool
-		read     func() ([]model.Hazard, error)
+		dst *[]HazardView
+		// notMine leaves out what a must answer itself: that is incoming
+		// only, even where a's scope holds it too.
+		notMine bool
+		read    func() ([]model.Hazard, error)
 	}{
-		{&out.Incoming, true, func() ([]model.Hazard, error) {
+		{&out.Incoming, false, func() ([]model.Hazard, error) {
 			if a.Role != model.RoleSupervisor {
 				return nil, nil
 			}
-			to := a.department()
-			return e.store.IncomingTransfers(ctx, to, a.Region, QueueLimit)
+			return e.store.IncomingTransfers(ctx, a.department(), a.Region, QueueLimit)
 		}},
-		{&out.Outgoing, false, func() ([]model.Hazard, error) { return e.store.PendingTransfers(ctx, a.Scope(), QueueLimit) }},
+		{&out.Outgoing, true, func() ([]model.Hazard, error) { return e.store.PendingTransfers(ctx, a.Scope(), QueueLimit) }},
 		{&out.Declined, false, func() ([]model.Hazard, error) { return e.store.DeclinedTransfers(ctx, a.Scope(), QueueLimit) }},
 	}
 	for _, l := range lists {
@@ -181,9 +182,7 @@ func (e *Hazards) Transfers(ctx context.Context, a Actor) (Transfers, error) {
 			return Transfers{}, err
 		}
 		for i := range hs {
-			// What a must answer is incoming only, even where a's scope
-			// holds it too.
-			if !a.Sees(&hs[i]) || !(l.incoming || l.dst == &out.Declined || !a.receives(&hs[i])) {
+			if !a.Sees(&hs[i]) || l.notMine && a.receives(&hs[i]) {
 				continue
 			}
 			v := e.view(a, &hs[i])
