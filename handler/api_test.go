@@ -380,6 +380,8 @@ type hazard struct {
 	Level               string     `json:"level"`
 	RegionCode          string     `json:"region_code"`
 	EnterpriseID        *int64     `json:"enterprise_id"`
+	Latitude            *float64   `json:"latitude"`
+	Longitude           *float64   `json:"longitude"`
 	DiscoveredAt        time.Time  `json:"discovered_at"`
 	State               string     `json:"state"`
 	Version             int        `json:"version"`

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -183,6 +186,43 @@ func TestBrowserCountyMap(t *testing.T) {
 			}
 		}
 		b.shot("map-" + vp.name)
+		b.logout()
+	}
+
+	// 东湖区's own map: its located open hazards as dots, one major. The
+	// finding form takes the phone's position when 使用当前位置 is tapped.
+	donghu := w.as(t, "donghu")
+	for i, p := range [][2]float64{{28.6920, 115.9050}, {28.6850, 115.8990}, {28.6790, 115.9120}} {
+		level := "general"
+		if i == 0 {
+			level = "major"
+		}
+		donghu.createHazard(obj{"title": fmt.Sprintf("有坐标的隐患%d", i), "region_code": "360102", "level": level, "latitude": p[0], "longitude": p[1]})
+	}
+	for _, vp := range viewports {
+		b.run(vp.act)
+		b.login("donghu")
+		b.open("/map")
+		b.wantCount(`#map svg circle.dot`, 3)
+		b.waitText("#dots", "有坐标的隐患0")
+		b.shot("map-county-" + vp.name)
+		if vp.name == "phone" {
+			lat, lng := 28.6843, 115.8931
+			b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+				if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+					Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
+					return chromedp.Void{}, err
+				}
+				_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(12.0)})
+				return chromedp.Void{}, err
+			})
+			b.open("/hazards/new")
+			b.run(chromedp.Click(chromedp.CSS(`button[data-geo]`)))
+			b.waitText("[data-geo-note]", "已填入当前位置")
+			b.wantValue(`input[name=latitude]`, "28.684300")
+			b.wantValue(`input[name=longitude]`, "115.893100")
+			b.shot("finding-geo-phone")
+		}
 		b.logout()
 	}
 }

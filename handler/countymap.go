@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/model"
 	"hazardloop/regions"
 	"hazardloop/workflow"
 )
@@ -48,7 +49,11 @@ func drawCountyMap(m workflow.CountyMap) (string, error) {
 			}
 		}
 	}
-	const width, legend = 800.0, 44.0
+	const width = 800.0
+	legend := 44.0
+	if len(m.Dots) > 0 {
+		legend = 70
+	}
 	var b strings.Builder
 	if len(shown) == 0 {
 		fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %.0f 60" role="img" aria-label="四色图"><text x="10" y="30" font-size="14">本辖区没有可绘制的县级区划</text></svg>`, width)
@@ -85,6 +90,20 @@ func drawCountyMap(m workflow.CountyMap) (string, error) {
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="%.0f" text-anchor="middle" fill="#111827">%s</text></a>`,
 			cx, cy, math.Max(9, math.Min(13, width/float64(len(shown))*0.9)), html.EscapeString(c.Name))
 	}
+	// One county's open hazards with coordinates, as dots over it: a major
+	// one larger and dark red, each a link to the hazard.
+	for _, d := range m.Dots {
+		if d.Longitude < minX || d.Longitude > maxX || d.Latitude < minY || d.Latitude > maxY {
+			continue // outside the county's box: the table beside it lists it
+		}
+		x, y := xy([2]float64{d.Longitude, d.Latitude})
+		r, fill := 4.5, "#1e3a8a"
+		if d.Level == model.LevelMajor {
+			r, fill = 7, "#7f1d1d"
+		}
+		fmt.Fprintf(&b, `<a href="/hazards/%d"><circle class="dot" cx="%.1f" cy="%.1f" r="%.1f" fill="%s" stroke="#ffffff" stroke-width="1.5"><title>%s %s（%s）</title></circle></a>`,
+			d.ID, x, y, r, fill, html.EscapeString(d.Code), html.EscapeString(d.Title), html.EscapeString(d.Level.Label()))
+	}
 	// The legend: four colours with the cuts, and grey for no data.
 	y := height + 12
 	labels := legendLabels(m)
@@ -92,6 +111,12 @@ func drawCountyMap(m workflow.CountyMap) (string, error) {
 		x := float64(i) * width / 4
 		fmt.Fprintf(&b, `<rect x="%.0f" y="%.0f" width="18" height="14" fill="%s"/><text x="%.0f" y="%.0f" font-size="13" fill="#374151">%s</text>`,
 			x, y, shadeColours[sh], x+24, y+12, html.EscapeString(labels[i]))
+	}
+	if len(m.Dots) > 0 {
+		y += 26
+		fmt.Fprintf(&b, `<circle cx="9" cy="%.0f" r="4.5" fill="#1e3a8a"/><text x="24" y="%.0f" font-size="13" fill="#374151">一般隐患</text>`, y+7, y+12)
+		fmt.Fprintf(&b, `<circle cx="%.0f" cy="%.0f" r="7" fill="#7f1d1d"/><text x="%.0f" y="%.0f" font-size="13" fill="#374151">重大隐患（在办，%d 处有坐标）</text>`,
+			width/4+9, y+7, width/4+24, y+12, len(m.Dots))
 	}
 	b.WriteString(`</svg>`)
 	return b.String(), nil

@@ -463,6 +463,12 @@ var pageFuncs = template.FuncMap{
 	"more":  func(count int64, shown int) bool { return count > int64(shown) },
 	"pct":   func(f float64) string { return fmt.Sprintf("%.1f%%", f*100) },
 	"deref": func(p *int64) int64 { return derefInt(p) },
+	"degrees": func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*p, 'f', 6, 64) + "°"
+	},
 	"money": func(p *float64) string {
 		if p == nil {
 			return "—"

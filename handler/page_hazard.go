@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -486,6 +487,8 @@ type findingView struct {
 	Errors  map[string]string
 	Sources []option
 	Fixed   bool // the region is the user's enterprise's, not chosen
+	// Lat and Lng are the coordinates as typed, shown again on a refusal.
+	Lat, Lng string
 }
 
 func (u *ui) findingTitle(c *gin.Context) string {
@@ -521,7 +524,8 @@ func (u *ui) createFinding(c *gin.Context) {
 	}
 	user := currentUser(c)
 	in := workflow.HazardInput{Title: f["title"], Description: f["description"], Source: f["source"], Level: f["level"],
-		Industry: f["industry"], RegionCode: f["region_code"], Location: f["location"], DiscoveredAt: f["discovered_at"]}
+		Industry: f["industry"], RegionCode: f["region_code"], Location: f["location"], DiscoveredAt: f["discovered_at"],
+		Latitude: formDegrees(f["latitude"]), Longitude: formDegrees(f["longitude"])}
 	if user.Role == model.RoleEnterprise {
 		in.RegionCode = ""
 	}
@@ -538,7 +542,8 @@ func (u *ui) createFinding(c *gin.Context) {
 	}
 	p := u.refusal(c, err)
 	msg := p.Message
-	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise}
+	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise,
+		Lat: f["latitude"], Lng: f["longitude"]}
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
@@ -547,6 +552,20 @@ func (u *ui) createFinding(c *gin.Context) {
 	}
 	v.Error = msg
 	u.render(c, p.Status, "finding", v)
+}
+
+// formDegrees reads a coordinate typed in a form: nil when left empty, NaN
+// (refused by the workflow with the field's message) when not a number.
+func formDegrees(s string) *float64 {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		v = math.NaN()
+	}
+	return &v
 }
 
 func toText(v any) string {

@@ -197,3 +197,27 @@ func (s *Store) OverdueByCounty(ctx context.Context, sc Scope, counties []string
 	}
 	return out, nil
 }
+
+// MapDot is an open hazard with coordinates, as one county's map draws it.
+type MapDot struct {
+	ID        int64   `json:"id"`
+	Code      string  `json:"code"`
+	Title     string  `json:"title"`
+	Level     Level   `json:"level"`
+	State     State   `json:"state"`
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
+// LocatedInCounty returns up to limit open hazards of sc in county that have
+// coordinates, the newest first.
+func (s *Store) LocatedInCounty(ctx context.Context, sc Scope, county string, limit int) ([]MapDot, error) {
+	q, ok := scoped(s.r(ctx).Model(&Hazard{}).
+		Where("region_county = ? AND latitude IS NOT NULL AND "+openStates, county), sc, "")
+	if !ok {
+		return nil, nil
+	}
+	var ds []MapDot
+	err := q.Select("id, code, title, level, state, latitude, longitude").Order("id DESC").Limit(limit).Scan(&ds).Error
+	return ds, translate("model: located hazards", err)
+}

@@ -144,6 +144,8 @@ type Hazard struct {
 	RegionTownship      string     `json:"-"` // "" for a hazard of a county
 	EnterpriseID        *int64     `json:"enterprise_id"`
 	Location            string     `json:"location"`
+	Latitude            *float64   `json:"latitude,omitempty"` // WGS-84 degrees, both or neither
+	Longitude           *float64   `json:"longitude,omitempty"`
 	DiscoveredAt        time.Time  `json:"discovered_at"`
 	State               State      `json:"state"`
 	Version             int        `json:"version"`

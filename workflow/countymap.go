@@ -66,7 +66,13 @@ type CountyMap struct {
 	Counties   []CountyShade `json:"counties"`
 	Thresholds [3]float64    `json:"thresholds"`
 	AsOf       model.Date    `json:"as_of"`
+	// Dots are the open hazards with coordinates when one county is shown
+	// (at most MapDotsMax, the newest).
+	Dots []model.MapDot `json:"dots,omitempty"`
 }
+
+// MapDotsMax is the most hazards one county's map draws as dots.
+const MapDotsMax = 2000
 
 // CountyMap shades the counties of region (a's own territory when "", else a
 // region inside it; a township or village shows its county) by metric, for
@@ -156,6 +162,13 @@ func (e *Supervision) CountyMap(ctx context.Context, a Actor, metric, region str
 			}
 		}
 		out.Counties = append(out.Counties, cs)
+	}
+	if len(counties) == 1 {
+		// Dots name hazards: only those in a's own territory (a township's
+		// supervisor sees its county's shade but its own hazards' dots).
+		if out.Dots, err = e.store.LocatedInCounty(ctx, a.Scope(), counties[0].Code, MapDotsMax); err != nil {
+			return CountyMap{}, err
+		}
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -168,6 +169,10 @@ type HazardInput struct {
 	EnterpriseID *int64 `json:"enterprise_id"`
 	Location     string `json:"location"`
 	DiscoveredAt string `json:"discovered_at"`
+	// Latitude and Longitude (WGS-84 degrees) say where the hazard is: both
+	// or neither.
+	Latitude  *float64 `json:"latitude"`
+	Longitude *float64 `json:"longitude"`
 }
 
 // sourcesByRole: the channels each role registers hazards through; the first is
@@ -259,6 +264,9 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	if h.EnterpriseID != nil {
 		payload["enterprise_id"] = *h.EnterpriseID
 	}
+	if h.Latitude != nil {
+		payload["latitude"], payload["longitude"] = *h.Latitude, *h.Longitude
+	}
 	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, h.CreatedAt)
 	ev.Seal(0, "")
 	return ev
@@ -328,6 +336,7 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 			h.DiscoveredAt = t.Truncate(time.Microsecond)
 		}
 	}
+	h.Latitude, h.Longitude = coordinates(errs, in.Latitude, in.Longitude)
 
 	if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
 		return nil, err
@@ -336,6 +345,26 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 		return nil, err
 	}
 	return h, nil
+}
+
+// coordinates checks a point given as latitude and longitude (WGS-84
+// degrees): both or neither, each in its range; nil, nil when none or wrong.
+func coordinates(errs fieldErrors, lat, lng *float64) (*float64, *float64) {
+	switch {
+	case lat == nil && lng == nil:
+		return nil, nil
+	case lat == nil:
+		errs.add("latitude", "填写经度时须同时填写纬度")
+	case lng == nil:
+		errs.add("longitude", "填写纬度时须同时填写经度")
+	case math.IsNaN(*lat) || *lat < -90 || *lat > 90:
+		errs.add("latitude", "纬度应为 -90 到 90 之间的度数（WGS-84，如 28.6829）")
+	case math.IsNaN(*lng) || *lng < -180 || *lng > 180:
+		errs.add("longitude", "经度应为 -180 到 180 之间的度数（WGS-84，如 115.8582）")
+	default:
+		return lat, lng
+	}
+	return nil, nil
 }
 
 // placeHazard settles the hazard's region and enterprise against the actor's

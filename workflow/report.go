@@ -229,6 +229,9 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 		r.ContactSealed = sealed
 	}
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		// The reporter's coordinates stay on the report, for staff only: where
+		// a phone stood may be where its owner lives, and the hazard's log is
+		// read by the enterprise concerned (举报人保护).
 		h, err := e.createIn(ctx, tx, PublicActor, HazardInput{Title: title, Description: desc, Source: string(model.SourcePublicReport),
 			RegionCode: in.RegionCode, Location: address, DiscoveredAt: in.DiscoveredAt})
 		if err != nil {

@@ -136,4 +136,22 @@
     });
   }
   document.querySelectorAll("[data-region-picker]").forEach(picker);
+
+  // "Use where I am": fills a form's latitude and longitude from the phone's
+  // position, only when tapped (the browser asks the user's consent first).
+  document.querySelectorAll("[data-geo]").forEach(function (btn) {
+    if (!navigator.geolocation) return;
+    var form = btn.form, note = btn.parentNode.querySelector("[data-geo-note]");
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      if (note) note.textContent = "正在获取位置…";
+      navigator.geolocation.getCurrentPosition(function (p) {
+        form.elements.latitude.value = p.coords.latitude.toFixed(6);
+        form.elements.longitude.value = p.coords.longitude.toFixed(6);
+        if (note) note.textContent = "已填入当前位置（精度约 " + Math.round(p.coords.accuracy) + " 米）";
+      }, function (err) {
+        if (note) note.textContent = err.code === 1 ? "未获准使用位置，可手工填写经纬度" : "暂时无法获取位置，可手工填写经纬度";
+      }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
+    });
+  });
 })();
