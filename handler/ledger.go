@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"hazardloop/ledger"
 	"hazardloop/ledger/xlsx"
+	"hazardloop/model"
 	"hazardloop/workflow"
 )
 
@@ -96,6 +98,16 @@ func (s *Server) importLedger(c *gin.Context) {
 			bad[name] = name + " 只能是 true 或 false"
 		}
 	}
+	if m, ok := fields["mapping"]; ok && m != "" {
+		if err := json.Unmarshal([]byte(m), &o.Mapping); err != nil {
+			bad["mapping"] = `mapping 应为 JSON 对象 {"表头": "列名"}，列名见 GET /api/v1/ledger/columns`
+		}
+	}
+	if st, ok := fields["state"]; ok && st != "" {
+		if o.State = model.State(st); !o.State.Valid() {
+			bad["state"] = "state 只能是 discovered、listed、rectifying、verifying、written_off 或 dismissed"
+		}
+	}
 	if len(bad) > 0 {
 		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "参数取值不正确", bad})
 		return
@@ -109,6 +121,24 @@ func (s *Server) importLedger(c *gin.Context) {
 		}
 	}
 	respond(s, c, http.StatusOK, importResponse{res, reportPath(res.ID)}, err)
+}
+
+// ledgerColumn is one column of the ledger, as mappings name it.
+type ledgerColumn struct {
+	Key     string   `json:"key"`
+	Header  string   `json:"header"`
+	Aliases []string `json:"aliases"`
+	Output  bool     `json:"output"` // written by the system, ignored on import
+}
+
+// ledgerColumns: GET /ledger/columns, the columns an import reads and their
+// names (for a mapping's column keys).
+func (s *Server) ledgerColumns(c *gin.Context) {
+	out := make([]ledgerColumn, 0, len(xlsx.Columns))
+	for _, col := range xlsx.Columns {
+		out = append(out, ledgerColumn{Key: col.Key, Header: col.Header, Aliases: append([]string{}, col.Aliases...), Output: col.Output})
+	}
+	c.JSON(http.StatusOK, gin.H{"columns": out})
 }
 
 func reportPath(id int64) string {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
 	"hazardloop/templates"
 	"hazardloop/workflow"
@@ -100,6 +101,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/ledger/import", u.importPage)
 	p.POST("/ledger/import", post, u.importLedger)
 	p.POST("/ledger/import/:id/commit", post, u.commitImport)
+	p.POST("/ledger/import/:id/preview", post, u.previewImport)
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
 	p.GET("/supervision/regions", u.rankingPage)
@@ -208,7 +210,6 @@ var flashes = map[string]string{
 	"proposed":    "奖励已核定，待其他监管人员审批。",
 	"decided":     "奖励审批已提交。",
 	"paid":        "已登记奖励发放。",
-	"imported":    "台账已导入。",
 	"region":      "区划已添加。",
 	"ent":         "生产经营单位已添加。",
 	"user":        "账号已创建。",
@@ -431,6 +432,7 @@ func (u *ui) home(c *gin.Context) {
 // pageFuncs format values the same way on every page: days as 2026-11-28, moments
 // as 2026-11-28 10:00, both in Asia/Shanghai.
 var pageFuncs = template.FuncMap{
+	"columnLabel": xlsx.HeaderOf,
 	"day": func(v any) string {
 		switch t := v.(type) {
 		case time.Time:

@@ -135,6 +135,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/ledger.xlsx", s.exportLedger)
 	auth.GET("/ledger/template.xlsx", s.ledgerTemplate)
 	auth.POST("/ledger/import", s.importLedger)
+	auth.GET("/ledger/columns", s.ledgerColumns)
 	auth.GET("/ledger/imports/:id/errors.xlsx", s.importErrors)
 	return r, nil
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"hazardloop/ledger/xlsx"
@@ -264,7 +265,25 @@ type ImportOptions struct {
 	FileName  string
 	DryRun    bool // validate and report, write nothing
 	ValidOnly bool // write the valid rows (in one transaction), skip the others
+	// Mapping reads the file's headers as the official said (header as the
+	// file spells it → column key, "" for none), over what the importer
+	// matched; without it, the mapping the official's region confirmed last.
+	Mapping map[string]string `json:"mapping,omitempty"`
+	// State is the state of every row of a file without a 当前状态 column,
+	// instead of the one each row's contents show.
+	State model.State `json:"state,omitempty"`
 }
+
+// InferredState is the state a row of a file without 当前状态 was read as.
+type InferredState struct {
+	Row   int         `json:"row"`
+	State model.State `json:"state"`
+	Label string      `json:"label"`
+}
+
+// maxInferred is how many rows' inferred states a result lists; the counts
+// by state cover them all.
+const maxInferred = 1000
 
 // ImportResult is the outcome of an import, stored for its error report.
 type ImportResult struct {
@@ -279,6 +298,16 @@ type ImportResult struct {
 	Skipped   int              `json:"skipped"`
 	Errors    []xlsx.CellError `json:"errors"`
 	Ignored   []string         `json:"ignored_columns"`
+	// Columns is how each header was read; Mapping the mapping applied
+	// (the official's, or the region's confirmed one).
+	Columns []xlsx.HeaderMatch `json:"columns"`
+	Mapping map[string]string  `json:"mapping,omitempty"`
+	// Inferred: in a file without 当前状态, the state of each new row (the
+	// first maxInferred) and how many rows each state got; State the one
+	// state chosen for the whole file instead.
+	Inferred       []InferredState     `json:"inferred_states,omitempty"`
+	InferredCounts map[model.State]int `json:"inferred_counts,omitempty"`
+	State          model.State         `json:"state,omitempty"`
 }
 
 var errImportRollback = errors.New("ledger: roll back the import")
@@ -302,18 +331,54 @@ func (s *Service) Import(ctx context.Context, a workflow.Actor, file []byte, o I
 	if err := MayImport(a); err != nil {
 		return ImportResult{}, err
 	}
-	rd, err := xlsx.Open(file, xlsx.DecodeOptions{})
+	if o.State != "" && !o.State.Valid() {
+		return ImportResult{}, workflow.Invalid("invalid_fields", "整个文件的状态无法识别", nil)
+	}
+	mapping := o.Mapping
+	if mapping == nil && a.Region != "" {
+		saved, err := s.store.LedgerMappings(ctx, a.Region)
+		if err != nil {
+			return ImportResult{}, err
+		}
+		mapping = saved
+	}
+	if _, bad := xlsx.CheckMapping(mapping); len(bad) > 0 {
+		return ImportResult{}, &workflow.Error{Kind: workflow.KindInvalid, Code: "invalid_fields",
+			Message: "列对应中有系统不认识的列：" + strings.Join(bad, "、"), Fields: map[string]string{"mapping": "可用的列见 GET /api/v1/ledger/columns 或导入模板"}}
+	}
+	rd, err := xlsx.Open(file, xlsx.DecodeOptions{Mapping: mapping})
 	if err != nil {
 		return ImportResult{}, fileError(err)
 	}
 	defer rd.Close()
 
-	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []xlsx.CellError{}}
+	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []xlsx.CellError{},
+		Columns: rd.Matches(), Mapping: mapping, State: o.State}
+	if rd.Ambiguous() {
+		var which []string
+		for _, m := range res.Columns {
+			if m.How == xlsx.MatchAmbiguous {
+				which = append(which, "“"+m.Header+"”")
+			}
+		}
+		// Kept like a preview: the official answers on the page without
+		// uploading the file again.
+		o.Mapping = mapping
+		if err := s.recordImport(ctx, a, file, o, &res, s.hazards.Now()); err != nil {
+			return ImportResult{}, err
+		}
+		return res, &workflow.Error{Kind: workflow.KindInvalid, Code: "ambiguous_columns", Detail: res,
+			Message: "无法确定表头" + strings.Join(which, "、") + "对应哪一列，请在列对应中选择后重新检查"}
+	}
+	if o.State != "" && rd.Has(xlsx.ColState) {
+		return res, workflow.Invalid("invalid_fields", "台账已有“当前状态”列，不能再为整个文件指定状态", nil)
+	}
 	now := s.hazards.Now()
 	chunks, stop := readChunks(rd)
 	defer stop()
 	err = s.hazards.InTx(ctx, func(tx *workflow.Tx) error {
-		im := newImporter(tx, a, rd, now, o.FileName)
+		im := newImporter(tx, a, rd, now, o.FileName, o.State)
+		defer func() { res.Inferred, res.InferredCounts = inferredOf(im.inferred) }()
 		defer im.wait()
 		chunk, more := <-chunks
 		if more {
@@ -365,13 +430,22 @@ func (s *Service) Import(ctx context.Context, a workflow.Actor, file []byte, o I
 		return ImportResult{}, err
 	}
 	res.Committed = res.Created+res.Updated > 0 && (o.ValidOnly || len(res.Errors) == 0)
-	if len(res.Errors) > 0 && !o.ValidOnly {
+	// A preview counts what importing its valid rows writes (the page offers
+	// just that); an import refused for its problems wrote nothing.
+	if len(res.Errors) > 0 && !o.ValidOnly && !o.DryRun {
 		res.Skipped = res.Rows
 		res.Created, res.Updated, res.Unchanged = 0, 0, 0
 		res.Committed = false
 	}
+	o.Mapping = mapping
 	if err := s.recordImport(ctx, a, file, o, &res, now); err != nil {
 		return ImportResult{}, err
+	}
+	if res.Committed && !o.DryRun && len(mapping) > 0 && a.Region != "" {
+		// What the official confirmed is offered on the region's next import.
+		if err := s.store.SaveLedgerMappings(ctx, a.Region, normalizedMapping(mapping), a.ID, now); err != nil {
+			return ImportResult{}, err
+		}
 	}
 	if !o.DryRun {
 		m := s.metrics
@@ -398,9 +472,14 @@ func (s *Service) recordImport(ctx context.Context, a workflow.Actor, file []byt
 	if len([]rune(name)) > 200 {
 		name = string([]rune(name)[:200])
 	}
+	opts, err := json.Marshal(storedOptions{Mapping: o.Mapping, State: o.State})
+	if err != nil {
+		return err
+	}
 	li := &model.LedgerImport{CreatedBy: a.ID, FileName: name, DryRun: o.DryRun, ValidOnly: o.ValidOnly,
 		Committed: res.Committed, TotalRows: res.Rows, Created: res.Created, Updated: res.Updated,
-		Unchanged: res.Unchanged, Skipped: res.Skipped, Errors: model.JSONText(errs), File: file, CreatedAt: now}
+		Unchanged: res.Unchanged, Skipped: res.Skipped, Errors: model.JSONText(errs), Options: model.JSONText(opts),
+		File: file, CreatedAt: now}
 	return s.store.Tx(ctx, func(tx *model.Store) error {
 		if err := tx.DeleteLedgerImportsBefore(ctx, now.Add(-importRetention)); err != nil {
 			return err
@@ -411,6 +490,35 @@ func (s *Service) recordImport(ctx context.Context, a workflow.Actor, file []byt
 		res.ID = li.ID
 		return nil
 	})
+}
+
+// storedOptions is how an import read its file, kept with it: committing a
+// preview reads the file the same way.
+type storedOptions struct {
+	Mapping map[string]string `json:"mapping,omitempty"`
+	State   model.State       `json:"state,omitempty"`
+}
+
+// normalizedMapping keys a mapping by the headers as the reader compares
+// them, for keeping per region.
+func normalizedMapping(m map[string]string) map[string]string {
+	out := make(map[string]string, len(m))
+	for h, k := range m {
+		out[xlsx.NormalizeHeader(h)] = k
+	}
+	return out
+}
+
+// inferredOf lists the first maxInferred inferred states and counts them all.
+func inferredOf(is []InferredState) ([]InferredState, map[model.State]int) {
+	if len(is) == 0 {
+		return nil, nil
+	}
+	counts := map[model.State]int{}
+	for _, i := range is {
+		counts[i.State]++
+	}
+	return is[:min(len(is), maxInferred)], counts
 }
 
 // fileError turns a file the codec cannot read into a refusal with its message.
@@ -464,5 +572,17 @@ func (s *Service) ImportAgain(ctx context.Context, a workflow.Actor, id int64, o
 		return ImportResult{}, workflow.Forbidden("只能提交本人上传的台账")
 	}
 	o.FileName = li.FileName
+	if len(li.Options) > 0 {
+		var so storedOptions
+		if err := json.Unmarshal([]byte(li.Options), &so); err != nil {
+			return ImportResult{}, fmt.Errorf("ledger: import %d options: %w", id, err)
+		}
+		if o.Mapping == nil {
+			o.Mapping = so.Mapping
+		}
+		if o.State == "" {
+			o.State = so.State
+		}
+	}
 	return s.Import(ctx, a, li.File, o)
 }

@@ -93,6 +93,9 @@ type importer struct {
 	flight         *flight         // the batch being written; only this goroutine sets it
 	nextIDs        map[string]int64
 	tally          *summaryTally
+
+	fileState model.State     // the state for every row of a file without 当前状态
+	inferred  []InferredState // the states rows were read as, in a file without 当前状态
 }
 
 // flight is a staged batch being written on a goroutine of its own.
@@ -113,8 +116,8 @@ type pendingHazard struct {
 	fp       string
 }
 
-func newImporter(tx *workflow.Tx, a workflow.Actor, rd *xlsx.Reader, now time.Time, file string) *importer {
-	im := &importer{wraw: tx, raw: tx.Store(), a: a, rd: rd, now: now, file: file,
+func newImporter(tx *workflow.Tx, a workflow.Actor, rd *xlsx.Reader, now time.Time, file string, state model.State) *importer {
+	im := &importer{wraw: tx, raw: tx.Store(), a: a, rd: rd, now: now, file: file, fileState: state,
 		ents: map[string]*model.Enterprise{}, named: map[string][]model.Enterprise{}, regions: map[string]regionHit{},
 		pendingFP: map[string]bool{}, pendingPeriods: map[string]bool{}, tally: newSummaryTally()}
 	im.wtx = tx.Gated(im.settle)

@@ -45,13 +45,24 @@ func (r *rowErrs) add(col, msg string) {
 	r.list = append(r.list, xlsx.CellError{Row: r.line, Column: xlsx.HeaderOf(col), Message: msg})
 }
 
-// row imports one draft. A problem of the row is returned in errs (nothing of it
-// is written); err is a failure of the store, which ends the import.
-func (im *importer) row(ctx context.Context, d *xlsx.Draft) (outcome, []xlsx.CellError, error) {
-	if len(d.Errors) > 0 {
-		return 0, d.Errors, nil
+// addOnce adds a problem of a column that has none yet (the workflow's check
+// of a field the row's own checks already refused says the same again).
+func (r *rowErrs) addOnce(col, msg string) {
+	h := xlsx.HeaderOf(col)
+	for _, e := range r.list {
+		if e.Column == h {
+			return
+		}
 	}
-	re := &rowErrs{line: d.Line}
+	r.list = append(r.list, xlsx.CellError{Row: r.line, Column: h, Message: msg})
+}
+
+// row imports one draft. Every problem of the row is returned in errs at
+// once (nothing of it is written): what its cells hold, where it belongs and
+// what its state allows or needs; err is a failure of the store, which ends
+// the import.
+func (im *importer) row(ctx context.Context, d *xlsx.Draft) (outcome, []xlsx.CellError, error) {
+	re := &rowErrs{line: d.Line, list: slices.Clone(d.Errors)}
 	r := &d.Row
 	if r.Code != "" {
 		if err := im.flushFor(ctx, r.Code); err != nil {
@@ -65,15 +76,23 @@ func (im *importer) row(ctx context.Context, d *xlsx.Draft) (outcome, []xlsx.Cel
 		if err != nil {
 			return 0, nil, err
 		}
+		if len(re.list) > 0 {
+			return 0, re.list, nil
+		}
 		return im.update(ctx, re, r, h, r.ChainHead)
 	}
 	if r.Title == "" {
 		re.add(xlsx.ColTitle, "隐患名称不能为空")
-		return 0, re.list, nil
 	}
+	before := len(re.list)
 	region, ent, newEnt, err := im.place(ctx, re, r)
-	if err != nil || len(re.list) > 0 {
-		return 0, re.list, err
+	if err != nil {
+		return 0, nil, err
+	}
+	if len(re.list) > before || r.Title == "" {
+		// Unplaced or unnamed: no hazard to find, but what creating it
+		// would say is said too.
+		return im.create(ctx, re, r, "", nil, nil, "")
 	}
 	fp := fingerprint(region, ent, newEnt, r)
 	id, found, err := im.ledgerKey(ctx, fp)
@@ -81,6 +100,9 @@ func (im *importer) row(ctx context.Context, d *xlsx.Draft) (outcome, []xlsx.Cel
 		return 0, nil, err
 	}
 	if found {
+		if len(re.list) > 0 {
+			return 0, re.list, nil
+		}
 		h, err := im.tx.GetHazard(ctx, id)
 		if err != nil {
 			return 0, nil, err
@@ -298,12 +320,10 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *mod
 // create registers the row as a new hazard, checked as workflow's CreateHazard
 // checks one (workflow.Tx.NewHazard); a row in a later state is then moved there
 // by an imported event carrying the ledger's fields. The hazard waits in pending
-// for the pipeline to write it.
+// for the pipeline to write it. With fp "" (the row could not be placed) or
+// problems found before, it only adds what else is wrong with the row.
 func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region string, ent, newEnt *model.Enterprise, fp string) (outcome, []xlsx.CellError, error) {
-	state := r.State
-	if state == "" {
-		state = model.StateDiscovered
-	}
+	state := im.stateOf(re.line, r)
 	level := r.Level
 	if level == "" {
 		level = model.LevelGeneral
@@ -317,14 +337,13 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 			re.add(f.key, fmt.Sprintf("状态为“%s”的隐患不能填写%s；如已在整改，请在“当前状态”列填写实际状态", state.Label(), xlsx.HeaderOf(f.key)))
 		}
 	}
-	if len(re.list) > 0 {
-		return 0, re.list, nil
-	}
 	unit := r.ResponsibleUnit
 	if unit == "" && ent != nil {
 		unit = ent.Name
 	} else if unit == "" && newEnt != nil {
 		unit = newEnt.Name
+	} else if unit == "" && fp == "" {
+		unit = r.Enterprise // unplaced: the unit the row names
 	}
 	createNeeds(re, r, state, level, unit)
 	var probe model.Hazard
@@ -334,7 +353,38 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 		}
 	}
 	checkValues(re, &probe)
-	if len(re.list) > 0 {
+
+	in := workflow.HazardInput{Title: r.Title, Description: r.Description, Source: string(r.Source), Level: string(level),
+		Industry: r.Industry, RegionCode: region, Location: r.Location}
+	if r.DiscoveredAt != nil {
+		in.DiscoveredAt = r.DiscoveredAt.Format(time.RFC3339)
+	}
+	var h *model.Hazard
+	if fp != "" {
+		probeEnt := ent
+		if probeEnt == nil && newEnt != nil {
+			probeEnt = newEnt
+		}
+		if probeEnt != nil && probeEnt.ID != 0 {
+			id := probeEnt.ID
+			in.EnterpriseID = &id
+		}
+		var err error
+		h, err = im.wtx.NewHazard(ctx, im.dir, im.a, in)
+		if err != nil {
+			var we *workflow.Error
+			if !errors.As(err, &we) || (we.Kind != workflow.KindInvalid && we.Kind != workflow.KindForbidden) {
+				return 0, nil, err
+			}
+			if len(we.Fields) == 0 {
+				re.addOnce(im.column("region_code"), we.Message)
+			}
+			for _, k := range slices.Sorted(maps.Keys(we.Fields)) {
+				re.addOnce(im.column(k), we.Fields[k])
+			}
+		}
+	}
+	if fp == "" || len(re.list) > 0 {
 		return 0, re.list, nil
 	}
 
@@ -345,30 +395,8 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 		}
 		im.ents[newEnt.CreditCode] = newEnt
 		clear(im.named) // a name may now find it
-		ent = newEnt
-	}
-	in := workflow.HazardInput{Title: r.Title, Description: r.Description, Source: string(r.Source), Level: string(level),
-		Industry: r.Industry, RegionCode: region, Location: r.Location}
-	if ent != nil {
-		id := ent.ID
-		in.EnterpriseID = &id
-	}
-	if r.DiscoveredAt != nil {
-		in.DiscoveredAt = r.DiscoveredAt.Format(time.RFC3339)
-	}
-	h, err := im.wtx.NewHazard(ctx, im.dir, im.a, in)
-	if err != nil {
-		var we *workflow.Error
-		if !errors.As(err, &we) || (we.Kind != workflow.KindInvalid && we.Kind != workflow.KindForbidden) {
-			return 0, nil, err
-		}
-		if len(we.Fields) == 0 {
-			re.add(im.column("region_code"), we.Message)
-		}
-		for _, k := range slices.Sorted(maps.Keys(we.Fields)) {
-			re.add(im.column(k), we.Fields[k])
-		}
-		return 0, re.list, nil
+		id := newEnt.ID
+		h.EnterpriseID = &id
 	}
 	im.pending = append(im.pending, pendingHazard{line: re.line, row: r, h: h, state: state, unit: unit, fp: fp,
 		imported: movedByImport(state, r)})
@@ -376,4 +404,38 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 	delete(im.checked, fp)
 	im.pendingPeriods[workflow.CodePeriod(h)] = true
 	return outCreated, nil, nil
+}
+
+// stateOf is the state a row creates its hazard in: the row's 当前状态; in a
+// file without that column, the one state the official chose for the file,
+// else the state the row's contents show (inferState, recorded for the
+// preview).
+func (im *importer) stateOf(line int, r *xlsx.Row) model.State {
+	switch {
+	case r.State != "":
+		return r.State
+	case im.rd.Has(xlsx.ColState):
+		return model.StateDiscovered
+	case im.fileState != "":
+		return im.fileState
+	}
+	s := inferState(r)
+	im.inferred = append(im.inferred, InferredState{Row: line, State: s, Label: s.Label()})
+	return s
+}
+
+// inferState reads a row without a state as county ledgers mean it: a
+// write-off date or a verification → written off (已销号); a plan with its
+// deadline → rectifying (整改中); a grade and a unit → listed (已列入清单);
+// else discovered.
+func inferState(r *xlsx.Row) model.State {
+	switch {
+	case r.ClosedAt != nil || r.VerifiedAt != nil || r.Verifier != "":
+		return model.StateWrittenOff
+	case r.Measures != "" && r.Deadline != nil:
+		return model.StateRectifying
+	case r.Level != "" && (r.ResponsibleUnit != "" || r.Enterprise != "" || r.CreditCode != ""):
+		return model.StateListed
+	}
+	return model.StateDiscovered
 }

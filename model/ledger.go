@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"gorm.io/gorm/clause"
 )
 
 // LedgerImport is one upload of the Excel ledger and its outcome. File holds the
@@ -21,8 +23,49 @@ type LedgerImport struct {
 	Unchanged int       `json:"unchanged"`
 	Skipped   int       `json:"skipped"`
 	Errors    JSONText  `json:"errors"`
+	Options   JSONText  `json:"options"` // how the file was read: the header mapping, a state for the whole file
 	File      []byte    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// LedgerMapping is one header as a region's officials confirmed it: the
+// header normalised, and the column key ("" for none).
+type LedgerMapping struct {
+	RegionCode string `gorm:"primaryKey"`
+	Header     string `gorm:"primaryKey"`
+	ColumnKey  string
+	UpdatedBy  int64
+	UpdatedAt  time.Time
+}
+
+// SaveLedgerMappings keeps ms (header → column key) as region's, replacing
+// what it held for the same headers.
+func (s *Store) SaveLedgerMappings(ctx context.Context, region string, ms map[string]string, by int64, at time.Time) error {
+	rows := make([]LedgerMapping, 0, len(ms))
+	for h, k := range ms {
+		rows = append(rows, LedgerMapping{RegionCode: region, Header: h, ColumnKey: k, UpdatedBy: by, UpdatedAt: at})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	err := s.w(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "region_code"}, {Name: "header"}},
+		DoUpdates: clause.AssignmentColumns([]string{"column_key", "updated_by", "updated_at"}),
+	}).Create(&rows).Error
+	return translate("model: save ledger mappings", err)
+}
+
+// LedgerMappings returns region's confirmed headers (header → column key).
+func (s *Store) LedgerMappings(ctx context.Context, region string) (map[string]string, error) {
+	var rows []LedgerMapping
+	if err := s.r(ctx).Where("region_code = ?", region).Find(&rows).Error; err != nil {
+		return nil, translate("model: ledger mappings", err)
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		out[r.Header] = r.ColumnKey
+	}
+	return out, nil
 }
 
 // LedgerKey ties a fingerprint of a ledger row to the hazard it created.

@@ -6,8 +6,10 @@
 package xlsx
 
 import (
+	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -180,35 +182,186 @@ func HeaderOf(key string) string {
 	return ""
 }
 
-// headerIndex maps each normalised header and alias to its column.
+// headerIndex maps each normalised header and alias to its column, as
+// written and with its brackets' contents dropped (整改资金（万元） is also
+// 整改资金).
 var headerIndex = func() map[string]int {
 	m := map[string]int{}
 	for i, c := range Columns {
-		m[normalize(c.Header)] = i
-		for _, a := range c.Aliases {
-			m[normalize(a)] = i
+		for _, name := range append([]string{c.Header}, c.Aliases...) {
+			n := normalize(name)
+			m[n] = i
+			if b := stripBrackets(n); b != n {
+				if _, taken := m[b]; !taken {
+					m[b] = i
+				}
+			}
 		}
 	}
 	return m
 }()
 
-// matchHeader returns the column a header cell names, or -1.
-func matchHeader(cell string) int {
+// knownName is one name a header may hold among other words: a column's
+// header or alias, normalised without brackets.
+type knownName struct {
+	text []rune
+	col  int
+}
+
+var knownNames = func() []knownName {
+	var out []knownName
+	seen := map[string]bool{}
+	for _, c := range Columns {
+		for _, name := range append([]string{c.Header}, c.Aliases...) {
+			n := stripBrackets(normalize(name))
+			if utf8.RuneCountInString(n) < 2 || seen[n] {
+				continue
+			}
+			seen[n] = true
+			out = append(out, knownName{[]rune(n), headerIndex[n]})
+		}
+	}
+	return out
+}()
+
+// How a header was read as a column.
+const (
+	MatchExact     = "exact"     // its name, an alias, or one with a note in brackets
+	MatchContains  = "contains"  // a known name among other words
+	MatchOrdered   = "ordered"   // a known name's characters in order, words between
+	MatchMapped    = "mapped"    // the official's mapping
+	MatchIgnored   = "ignored"   // no column
+	MatchAmbiguous = "ambiguous" // two columns fit equally: asked, not guessed
+)
+
+// headerMatch is how one header cell reads: its column (-1 for none), how, and
+// for an ambiguous one the columns it could be.
+type headerMatch struct {
+	col   int
+	how   string
+	cands []int
+}
+
+// maxHeaderRunes: a longer cell is a note, not a header.
+const maxHeaderRunes = 60
+
+// matchHeader reads a header cell as people write them: normalised (widths,
+// spaces and line breaks, brackets), then a known name or alias, with or
+// without what its brackets hold (整改期限（年月日）); else the known names
+// the header contains (具体条款 in 《…判定标准》具体条款); else the known names
+// whose characters it holds in order with other words between (整改完成时限
+// holds 整改时限, three characters at least). Among several, the longest, and
+// at equal length the one ending nearer the header's end (Chinese puts the
+// head noun last); two columns still equal are ambiguous.
+func matchHeader(cell string) headerMatch {
 	n := normalize(cell)
-	if n == "" {
-		return -1
+	if n == "" || utf8.RuneCountInString(n) > maxHeaderRunes {
+		return headerMatch{col: -1, how: MatchIgnored}
 	}
 	if i, ok := headerIndex[n]; ok {
-		return i
+		return headerMatch{col: i, how: MatchExact}
 	}
-	// "隐患名称（必填）", "整改期限(年月日)": a note in brackets after the name.
-	if j := strings.IndexByte(n, '('); j > 0 {
-		if i, ok := headerIndex[n[:j]]; ok {
-			return i
+	b := stripBrackets(n)
+	if i, ok := headerIndex[b]; ok {
+		return headerMatch{col: i, how: MatchExact}
+	}
+	h := []rune(b)
+	if m := bestName(h, containsAt, 2); m.col >= 0 || m.how == MatchAmbiguous {
+		if m.how == "" {
+			m.how = MatchContains
+		}
+		return m
+	}
+	if m := bestName(h, orderedAt, 3); m.col >= 0 || m.how == MatchAmbiguous {
+		if m.how == "" {
+			m.how = MatchOrdered
+		}
+		return m
+	}
+	return headerMatch{col: -1, how: MatchIgnored}
+}
+
+// bestName picks among the known names of at least min characters that at
+// finds in h (at returns where the name ends in h, or -1) the longest, then
+// the one ending last; a tie between two columns is ambiguous.
+func bestName(h []rune, at func(h, k []rune) int, min int) headerMatch {
+	best, bestLen, bestEnd := -1, 0, -1
+	var tied []int
+	for _, k := range knownNames {
+		if len(k.text) < min || len(k.text) > len(h) {
+			continue
+		}
+		end := at(h, k.text)
+		if end < 0 {
+			continue
+		}
+		switch {
+		case len(k.text) > bestLen || len(k.text) == bestLen && end > bestEnd:
+			best, bestLen, bestEnd, tied = k.col, len(k.text), end, nil
+		case len(k.text) == bestLen && end == bestEnd && k.col != best && !slices.Contains(tied, k.col):
+			tied = append(tied, k.col)
+		}
+	}
+	if len(tied) > 0 {
+		return headerMatch{col: -1, how: MatchAmbiguous, cands: append([]int{best}, tied...)}
+	}
+	return headerMatch{col: best}
+}
+
+// containsAt is where the last occurrence of k in h ends, or -1.
+func containsAt(h, k []rune) int {
+	for i := len(h) - len(k); i >= 0; i-- {
+		if slices.Equal(h[i:i+len(k)], k) {
+			return i + len(k)
 		}
 	}
 	return -1
 }
+
+// orderedAt is where k's characters, found in order in h as late as they can
+// be, end (the last character's position plus one), or -1.
+func orderedAt(h, k []rune) int {
+	j, end := len(k)-1, -1
+	for i := len(h) - 1; i >= 0 && j >= 0; i-- {
+		if h[i] == k[j] {
+			if j == len(k)-1 {
+				end = i + 1
+			}
+			j--
+		}
+	}
+	if j >= 0 {
+		return -1
+	}
+	return end
+}
+
+// stripBrackets drops what round brackets hold (units, formats, notes), the
+// brackets with it; an unclosed bracket is kept as text.
+func stripBrackets(n string) string {
+	if !strings.ContainsRune(n, '(') {
+		return n
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range n {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')' && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	if depth > 0 {
+		return n
+	}
+	return b.String()
+}
+
+// NormalizeHeader is a header as the reader compares it (see normalize).
+func NormalizeHeader(h string) string { return normalize(h) }
 
 // normalize folds what people type differently: full-width letters, digits and
 // brackets to their narrow forms, every kind of space removed, the asterisk of a

@@ -75,6 +75,11 @@ type Reader struct {
 	err        error
 	draft      Draft
 	ignored    []string
+	matches    []HeaderMatch
+	ambiguous  bool
+	// pending is a data row read while looking for a second header row.
+	pending     []string
+	pendingLine int
 }
 
 // DecodeOptions bound the work a file can cause.
@@ -83,6 +88,28 @@ type DecodeOptions struct {
 	// streams each sheet from the upload and needs no temporary files.
 	TmpDir  string
 	MaxRows int // 0 for MaxRows
+	// Mapping reads headers as the official said: header (as the file spells
+	// it) → column key, "" for none. Check it with CheckMapping.
+	Mapping map[string]string
+}
+
+// CheckMapping turns a mapping of headers to column keys into the reader's
+// form, or names the keys that are no ledger column ("" ignores a header).
+func CheckMapping(m map[string]string) (map[string]int, []string) {
+	out := make(map[string]int, len(m))
+	var bad []string
+	for h, key := range m {
+		j := -1
+		if key != "" {
+			if j = ColumnIndex(key); j < 0 || Columns[j].Output {
+				bad = append(bad, key)
+				continue
+			}
+		}
+		out[normalize(h)] = j
+	}
+	slices.Sort(bad)
+	return out, bad
 }
 
 // Open reads the workbook in b (at most MaxFileBytes), finds the ledger sheet and
@@ -178,7 +205,11 @@ func (r *Reader) init(o DecodeOptions) error {
 			continue
 		}
 		r.maxRows = o.MaxRows
-		err := r.findHeader(sheet)
+		mapping, bad := CheckMapping(o.Mapping)
+		if len(bad) > 0 {
+			return fileErr("bad_mapping", "列对应中有系统不认识的列："+strings.Join(bad, "、"), nil)
+		}
+		err := r.findHeader(sheet, mapping)
 		if err == nil {
 			return r.readChain()
 		}
@@ -203,56 +234,212 @@ func sheetError(name string, err error) *FileError {
 	return fileErr("not_xlsx", "工作表无法读取："+name, err)
 }
 
-// findHeader scans the top of sheet for the header row: the first row naming
-// 隐患名称 and at least two other ledger columns. Title rows and merged cells
-// above it are skipped.
-func (r *Reader) findHeader(sheet *sheetEntry) error {
+// HeaderMatch is how one header of the file was read: the header as the
+// file spells it (a two-row header as 上行 / 下行), the column key and its
+// Chinese header ("" when ignored), how it was matched (MatchExact …), and
+// for an ambiguous one the column keys it could be.
+type HeaderMatch struct {
+	Header     string   `json:"header"`
+	Column     string   `json:"column"`
+	Label      string   `json:"column_label"`
+	How        string   `json:"how"`
+	Candidates []string `json:"candidates,omitempty"`
+}
+
+// headerCell is one column of a header: the text shown for it and the texts
+// to read it by, the first that names a column winning (a two-row header's
+// lower cell alone, then with the group cell above it).
+type headerCell struct {
+	shown string
+	tries []string
+}
+
+// resolve reads the header cells: the official's mapping first, then
+// matchHeader. A column named by two headers is ambiguous in both.
+func resolve(cells []headerCell, mapping map[string]int) (cols []int, ms []HeaderMatch) {
+	cols = make([]int, len(cells))
+	ms = make([]HeaderMatch, len(cells))
+	for i, c := range cells {
+		cols[i] = -1
+		ms[i] = HeaderMatch{Header: strings.TrimSpace(c.shown), How: MatchIgnored}
+		if ms[i].Header == "" {
+			continue
+		}
+		if j, ok := mapping[normalize(c.shown)]; ok {
+			cols[i], ms[i].How = j, MatchMapped
+			continue
+		}
+		for _, t := range c.tries {
+			m := matchHeader(t)
+			if m.how == MatchAmbiguous {
+				ms[i].How = MatchAmbiguous
+				for _, k := range m.cands {
+					ms[i].Candidates = append(ms[i].Candidates, Columns[k].Key)
+				}
+				break
+			}
+			if m.col >= 0 {
+				cols[i], ms[i].How = m.col, m.how
+				break
+			}
+		}
+	}
+	// Two headers on one column: a mapped one keeps it and the other is
+	// ignored; else both are asked.
+	byCol := map[int][]int{}
+	for i, j := range cols {
+		if j >= 0 {
+			byCol[j] = append(byCol[j], i)
+		}
+	}
+	for j, is := range byCol {
+		if len(is) < 2 {
+			continue
+		}
+		var mapped []int
+		for _, i := range is {
+			if ms[i].How == MatchMapped {
+				mapped = append(mapped, i)
+			}
+		}
+		for _, i := range is {
+			switch {
+			case len(mapped) == 1 && i == mapped[0]:
+			case len(mapped) == 1:
+				cols[i], ms[i].How = -1, MatchIgnored
+			default:
+				ms[i].How, ms[i].Candidates = MatchAmbiguous, []string{Columns[j].Key}
+			}
+		}
+	}
+	for i := range ms {
+		if ms[i].How == MatchAmbiguous {
+			cols[i] = -1
+		} else if cols[i] >= 0 {
+			ms[i].Column, ms[i].Label = Columns[cols[i]].Key, Columns[cols[i]].Header
+		}
+	}
+	return cols, ms
+}
+
+// headerScore counts the columns a header names (an ambiguous one counts:
+// it is a header, only unsure) and whether 隐患名称 is among them.
+func headerScore(cols []int, ms []HeaderMatch) (known int, hasTitle bool) {
+	title := ColumnIndex(ColTitle)
+	for i, j := range cols {
+		if j >= 0 || ms[i].How == MatchAmbiguous {
+			known++
+		}
+		hasTitle = hasTitle || j == title || slices.Contains(ms[i].Candidates, ColTitle)
+	}
+	return known, hasTitle
+}
+
+func oneRow(cells []string) []headerCell {
+	out := make([]headerCell, len(cells))
+	for i, c := range cells {
+		out[i] = headerCell{shown: c, tries: []string{c}}
+	}
+	return out
+}
+
+// twoRows joins a header of two rows: a group cell (merged across the
+// columns under it, so written in the first of them) above the names. A
+// column with a lower cell is read by it, else by the group and it joined; a
+// column without one (merged down from the upper row) by the upper cell.
+func twoRows(top, bottom []string) []headerCell {
+	n := max(len(top), len(bottom))
+	out := make([]headerCell, n)
+	group := ""
+	for i := range n {
+		var t, b string
+		if i < len(top) {
+			t = strings.TrimSpace(top[i])
+		}
+		if i < len(bottom) {
+			b = strings.TrimSpace(bottom[i])
+		}
+		if t != "" {
+			group = t
+		}
+		switch {
+		case b == "":
+			out[i] = headerCell{shown: t, tries: []string{t}}
+		case group == "":
+			out[i] = headerCell{shown: b, tries: []string{b}}
+		default:
+			out[i] = headerCell{shown: group + " / " + b, tries: []string{b, group + b}}
+		}
+	}
+	return out
+}
+
+// continues tells whether next, the row under a header read as cols, is the
+// lower row of a two-row header: it names ledger columns in at least half of
+// its cells and leaves 隐患名称 empty, which a data row never does.
+func continues(next []string, cols []int) bool {
+	title := ColumnIndex(ColTitle)
+	filled, named := 0, 0
+	for i, c := range next {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		if i < len(cols) && cols[i] == title {
+			return false
+		}
+		filled++
+		if m := matchHeader(c); m.col >= 0 {
+			named++
+		}
+	}
+	return named > 0 && named*2 >= filled
+}
+
+// findHeader scans the top of sheet for the header row: the first row (or
+// two rows, see twoRows) naming 隐患名称 and at least two other ledger
+// columns. Title rows and merged cells above it are skipped. A row read past
+// the header to see whether it continues it is kept for Next.
+func (r *Reader) findHeader(sheet *sheetEntry, mapping map[string]int) error {
 	rows, err := r.wb.openSheet(sheet)
 	if err != nil {
 		return sheetError(sheet.name, err)
 	}
-	title := ColumnIndex(ColTitle)
+	qualifies := func(cols []int, ms []HeaderMatch) bool {
+		known, hasTitle := headerScore(cols, ms)
+		return hasTitle && known >= 3
+	}
+	var prev []string
 	for n := 1; n <= headerScan && rows.Next(); n++ {
-		cells := rows.Row()
-		cols := make([]int, len(cells))
-		known, hasTitle := 0, false
+		cells := slices.Clone(rows.Row())
 		for i, c := range cells {
-			cols[i] = -1
 			if len(c) > 200 {
-				continue
-			}
-			if j := matchHeader(c); j >= 0 {
-				cols[i] = j
-				known++
-				hasTitle = hasTitle || j == title
+				cells[i] = ""
 			}
 		}
-		if !hasTitle || known < 3 {
-			continue
-		}
-		seen := map[int]int{}
-		for i, j := range cols {
-			if j < 0 {
-				if h := strings.TrimSpace(cells[i]); h != "" {
-					r.ignored = append(r.ignored, h)
+		cols, ms := resolve(oneRow(cells), mapping)
+		line := rows.Line()
+		if qualifies(cols, ms) {
+			if rows.Next() {
+				next := slices.Clone(rows.Row())
+				if continues(next, cols) {
+					if jc, jm := resolve(twoRows(cells, next), mapping); qualifies(jc, jm) {
+						cols, ms, line = jc, jm, rows.Line()
+						next = nil
+					}
 				}
-				continue
+				if next != nil {
+					r.pending, r.pendingLine = next, rows.Line()
+				}
 			}
-			if prev, dup := seen[j]; dup {
-				_ = rows.Close()
-				return fileErr("duplicate_column", fmt.Sprintf("第%d行表头中“%s”和“%s”都是%s，请只保留一列", n, strings.TrimSpace(cells[prev]), strings.TrimSpace(cells[i]), Columns[j].Header), nil)
-			}
-			seen[j] = i
+			return r.setHeader(rows, cols, ms, line)
 		}
-		r.sheet, r.header, r.cols, r.line, r.headerLine = rows, cells, cols, n, n
-		// A sheet that declares more rows than allowed is refused before any is
-		// read (Next still counts, for files whose dimension says less).
-		if dim := rows.Dimension(); strings.Contains(dim, ":") {
-			if _, last, ok := cellCoords([]byte(dim[strings.IndexByte(dim, ':')+1:])); ok && last-n > r.maxRows {
-				return tooManyRows(r.maxRows)
+		if prev != nil {
+			if jc, jm := resolve(twoRows(prev, cells), mapping); qualifies(jc, jm) {
+				return r.setHeader(rows, jc, jm, line)
 			}
 		}
-		return nil
+		prev = cells
 	}
 	err = rows.Err()
 	_ = rows.Close()
@@ -260,6 +447,29 @@ func (r *Reader) findHeader(sheet *sheetEntry) error {
 		return sheetError(sheet.name, err)
 	}
 	return fileErr("no_header", fmt.Sprintf("在工作表前%d行中没有找到表头行：表头须包含“隐患名称”及其他至少两列（如隐患等级、生产经营单位）", headerScan), nil)
+}
+
+// setHeader makes the header read as cols (ending at row line) the reader's.
+func (r *Reader) setHeader(rows *sheetReader, cols []int, ms []HeaderMatch, line int) error {
+	header := make([]string, len(ms))
+	for i, m := range ms {
+		header[i] = m.Header
+		if m.How == MatchIgnored && m.Header != "" {
+			r.ignored = append(r.ignored, m.Header)
+		}
+		if m.How == MatchAmbiguous {
+			r.ambiguous = true
+		}
+	}
+	r.sheet, r.header, r.cols, r.matches, r.line, r.headerLine = rows, header, cols, ms, line, line
+	// A sheet that declares more rows than allowed is refused before any is
+	// read (Next still counts, for files whose dimension says less).
+	if dim := rows.Dimension(); strings.Contains(dim, ":") {
+		if _, last, ok := cellCoords([]byte(dim[strings.IndexByte(dim, ':')+1:])); ok && last-line > r.maxRows {
+			return tooManyRows(r.maxRows)
+		}
+	}
+	return nil
 }
 
 // readChain reads the hidden sheet of code → chain head, if the file has one.
@@ -317,6 +527,13 @@ func (r *Reader) Columns() []int { return r.cols }
 // Ignored lists the header cells the ledger does not know (e.g. 序号).
 func (r *Reader) Ignored() []string { return r.ignored }
 
+// Matches says how each header cell was read.
+func (r *Reader) Matches() []HeaderMatch { return r.matches }
+
+// Ambiguous reports whether a header could be two columns, or two headers one
+// column: the official must say which (DecodeOptions.Mapping).
+func (r *Reader) Ambiguous() bool { return r.ambiguous }
+
 // Has reports whether the file has the column key.
 func (r *Reader) Has(key string) bool {
 	j := ColumnIndex(key)
@@ -342,9 +559,13 @@ func (r *Reader) Next() bool {
 	if r.err != nil || r.sheet == nil {
 		return false
 	}
-	for r.sheet.Next() {
-		r.line = r.sheet.Line()
-		cells := r.sheet.Row()
+	for r.pending != nil || r.sheet.Next() {
+		var cells []string
+		if r.pending != nil {
+			cells, r.line, r.pending = r.pending, r.pendingLine, nil
+		} else {
+			r.line, cells = r.sheet.Line(), r.sheet.Row()
+		}
 		if len(cells) > len(r.header) {
 			// Cells right of the header belong to no column. A row reaching
 			// far right (a cell in column XFD) would otherwise hold thousands

@@ -382,9 +382,13 @@ func TestTemplate(t *testing.T) {
 	}
 }
 
+// TestReport: the error workbook holds the uploaded rows in their order, the
+// first column their row numbers in the upload, the bad cells filled (a bad
+// date still shown as a date) and the messages last.
 func TestReport(t *testing.T) {
 	b := encode(t, fullRow(1), fullRow(2))
-	errs := []CellError{{Row: 4, Column: "隐患等级", Message: "隐患等级无法识别"}, {Row: 4, Message: "整行有误"}}
+	errs := []CellError{{Row: 4, Column: "隐患等级", Message: "隐患等级无法识别"}, {Row: 4, Message: "整行有误"},
+		{Row: 4, Column: "整改期限", Message: "整改期限只能通过延期办理，台账不能修改"}}
 	var buf bytes.Buffer
 	if err := Report(&buf, b, errs, DecodeOptions{}); err != nil {
 		t.Fatal(err)
@@ -395,19 +399,38 @@ func TestReport(t *testing.T) {
 	}
 	defer f.Close()
 	rows, _ := f.GetRows(SheetLedger)
-	if len(rows) != 3 || rows[0][len(Columns)] != "错误说明" {
+	last := len(Columns) + 1
+	if len(rows) != 3 || rows[0][0] != "原行号" || rows[0][last] != "错误说明" {
 		t.Fatalf("report rows %d, header %v", len(rows), rows[0])
 	}
-	if len(rows[1]) > len(Columns) && rows[1][len(Columns)] != "" {
-		t.Errorf("good row has a message %q", rows[1][len(Columns)])
+	if rows[1][0] != "3" || rows[2][0] != "4" {
+		t.Errorf("row numbers %q, %q: want the upload's 3 and 4", rows[1][0], rows[2][0])
 	}
-	if got := rows[2][len(Columns)]; got != "第4行：隐患等级：隐患等级无法识别；整行有误" {
+	if len(rows[1]) > last && rows[1][last] != "" {
+		t.Errorf("good row has a message %q", rows[1][last])
+	}
+	if got := rows[2][last]; got != "第4行：隐患等级：隐患等级无法识别；整行有误；整改期限：整改期限只能通过延期办理，台账不能修改" {
 		t.Errorf("message %q", got)
 	}
-	okStyle, _ := f.GetCellStyle(SheetLedger, "E2")
-	badStyle, _ := f.GetCellStyle(SheetLedger, "E3")
+	col := func(key string) string {
+		name, _ := excelize.ColumnNumberToName(ColumnIndex(key) + 2)
+		return name
+	}
+	okStyle, _ := f.GetCellStyle(SheetLedger, col(ColLevel)+"2")
+	badStyle, _ := f.GetCellStyle(SheetLedger, col(ColLevel)+"3")
 	if okStyle == badStyle {
 		t.Error("bad cell is not highlighted")
+	}
+	want := fullRow(2).Deadline.String()
+	for _, cell := range []string{col(ColDeadline) + "2", col(ColDeadline) + "3"} {
+		if got, _ := f.GetCellValue(SheetLedger, cell); got != want && got != fullRow(1).Deadline.String() {
+			t.Errorf("deadline %s reads %q: not shown as a date", cell, got)
+		}
+	}
+	okDate, _ := f.GetCellStyle(SheetLedger, col(ColDeadline)+"2")
+	badDate, _ := f.GetCellStyle(SheetLedger, col(ColDeadline)+"3")
+	if okDate == badDate {
+		t.Error("the bad deadline is not highlighted")
 	}
 }
 

@@ -42,28 +42,51 @@ func Report(w io.Writer, b []byte, errs []CellError, o DecodeOptions) error {
 	if err != nil {
 		return err
 	}
+	// A bad date stays a date: the fill of a problem with the date's format.
+	dateFmt, datetimeFmt := "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+	badDate, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
+		Font: &excelize.Font{Color: "9C0006"}, CustomNumFmt: &dateFmt})
+	if err != nil {
+		return err
+	}
+	badDatetime, err := f.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}},
+		Font: &excelize.Font{Color: "9C0006"}, CustomNumFmt: &datetimeFmt})
+	if err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(SheetLedger)
 	if err != nil {
 		return err
 	}
+	// The first column is the row's number in the uploaded file, then the
+	// file's columns as they were, then the messages.
 	header := in.Header()
-	width := len(header) + 1
+	width := len(header) + 2
 	if err := sw.SetColWidth(width, width, 60); err != nil {
 		return err
 	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 1, YSplit: 1, TopLeftCell: "B2", ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	// Where each column of the ledger sits in the file, to mark its cells.
+	// Where each column of the ledger sits in the file, to mark its cells,
+	// and which columns hold days (a column the ledger does not know, too,
+	// when its header says so).
 	pos := map[string]int{}
+	dates := make([]Kind, len(header))
 	for i, c := range in.Columns() {
 		if c >= 0 {
 			pos[Columns[c].Header] = i
+			if k := Columns[c].Kind; k == KindDate || k == KindDateTime {
+				dates[i] = k
+			}
+		} else if i < len(header) && dateHeader(header[i]) {
+			dates[i] = KindDate
 		}
 	}
 	row := make([]any, width)
+	row[0] = excelize.Cell{StyleID: st.header, Value: "原行号"}
 	for i, h := range header {
-		row[i] = excelize.Cell{StyleID: st.header, Value: trimCell(h)}
+		row[i+1] = excelize.Cell{StyleID: st.header, Value: trimCell(h)}
 	}
 	row[width-1] = excelize.Cell{StyleID: st.header, Value: "错误说明"}
 	if err := sw.SetRow("A1", row); err != nil {
@@ -86,20 +109,26 @@ func Report(w io.Writer, b []byte, errs []CellError, o DecodeOptions) error {
 				msgs = append(msgs, e.Message)
 			}
 		}
+		row[0] = d.Line
 		for i := 0; i < len(header) && i < len(d.Cells); i++ {
 			if d.Cells[i] == "" && !badCol[i] {
 				continue
 			}
-			c := excelize.Cell{Value: reportValue(in.Columns(), i, d.Cells[i])}
-			if _, num := c.Value.(float64); num {
-				if k := in.Columns()[i]; k >= 0 && (Columns[k].Kind == KindDate || Columns[k].Kind == KindDateTime) {
-					c.StyleID = st.datetime
-				}
-			}
-			if badCol[i] {
+			c := excelize.Cell{Value: reportValue(in.Columns(), dates, i, d.Cells[i])}
+			_, num := c.Value.(float64)
+			switch {
+			case num && dates[i] == KindDate && badCol[i]:
+				c.StyleID = badDate
+			case num && dates[i] == KindDateTime && badCol[i]:
+				c.StyleID = badDatetime
+			case badCol[i]:
 				c.StyleID = bad
+			case num && dates[i] == KindDate:
+				c.StyleID = st.date
+			case num && dates[i] == KindDateTime:
+				c.StyleID = st.datetime
 			}
-			row[i] = c
+			row[i+1] = c
 		}
 		if len(msgs) > 0 {
 			row[width-1] = excelize.Cell{StyleID: note, Value: trimCell(fmt.Sprintf("第%d行：%s", d.Line, strings.Join(msgs, "；")))}
@@ -121,16 +150,31 @@ func Report(w io.Writer, b []byte, errs []CellError, o DecodeOptions) error {
 
 // reportValue keeps numbers as numbers (dates then show as dates) and text as
 // text, never as a formula.
-func reportValue(cols []int, i int, raw string) any {
+func reportValue(cols []int, dates []Kind, i int, raw string) any {
+	numeric := dates[i] != 0
 	if i < len(cols) && cols[i] >= 0 {
 		switch Columns[cols[i]].Kind {
-		case KindDate, KindDateTime, KindNumber, KindInt:
-			if f, err := strconv.ParseFloat(raw, 64); err == nil && len(raw) < 20 {
-				return f
-			}
+		case KindNumber, KindInt:
+			numeric = true
+		}
+	}
+	if numeric {
+		if f, err := strconv.ParseFloat(raw, 64); err == nil && len(raw) < 20 {
+			return f
 		}
 	}
 	return trimCell(raw)
+}
+
+// dateHeader tells whether a header the ledger does not know names days:
+// a serial number under it is shown as a date.
+func dateHeader(h string) bool {
+	for _, w := range []string{"日期", "时间", "时限", "期限", "年月日"} {
+		if strings.Contains(h, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // trimCell cuts a value to what one cell can hold.

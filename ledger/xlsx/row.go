@@ -81,7 +81,35 @@ func ParseRow(cols []int, cells []string, line int, date1904 bool) (Row, []CellE
 		}
 		p.cell(&Columns[cols[i]], raw)
 	}
+	p.row.BasisStandard, p.row.BasisClause = SplitBasis(p.row.BasisStandard, p.row.BasisClause)
 	return p.row, p.errs
+}
+
+// SplitBasis splits a basis of grading written in one cell, 《…判定标准》第四条
+// 第（一）项, at the end of the title, when no clause is given apart; a clause
+// given apart leaves both as they are.
+func SplitBasis(standard, clause string) (string, string) {
+	if clause != "" {
+		return standard, clause
+	}
+	i := strings.LastIndex(standard, "》")
+	if i < 0 || !strings.HasPrefix(strings.TrimSpace(standard), "《") {
+		return standard, clause
+	}
+	rest := strings.TrimLeft(standard[i+len("》"):], " \t\u3000，,：:；;、")
+	title := strings.TrimSpace(standard[:i+len("》")])
+	// A note in brackets after the title (its order number) stays with it.
+	for _, br := range [][2]string{{"（", "）"}, {"(", ")"}} {
+		if strings.HasPrefix(rest, br[0]) {
+			if j := strings.Index(rest, br[1]); j > 0 {
+				title, rest = title+rest[:j+len(br[1])], strings.TrimLeft(rest[j+len(br[1]):], " \t\u3000，,：:；;、")
+			}
+		}
+	}
+	if rest == "" {
+		return standard, clause
+	}
+	return title, strings.TrimSpace(rest)
 }
 
 type rowParser struct {
