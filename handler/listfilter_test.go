@@ -22,7 +22,9 @@ import (
 func TestListFilters(t *testing.T) {
 	eachDialect(t, func(t *testing.T, w *world) {
 		donghu, xihu, prov := w.as(t, "donghu"), w.as(t, "xihu"), w.as(t, "prov")
-		confirm := func(c *client, h hazard) { c.mustFire(h, "confirm", obj{"deadline": "2026-12-20", "responsible_unit": "责任单位"}) }
+		confirm := func(c *client, h hazard) {
+			c.mustFire(h, "confirm", obj{"deadline": "2026-12-20", "responsible_unit": "责任单位"})
+		}
 		confirm(donghu, donghu.createHazard(obj{"title": "储罐区无泄漏报警", "region_code": "360102", "industry": "危险化学品", "discovered_at": "2026-03-10"}))
 		confirm(donghu, donghu.createHazard(obj{"title": "脚手架未设连墙件", "region_code": "360102", "industry": "建筑施工", "discovered_at": "2026-05-01"}))
 		// 23:30 on 30 April in Shanghai: April's, though 1 May has begun in no zone yet.
@@ -159,4 +161,3 @@ func ledgerCodes(t *testing.T, b []byte) []string {
 	}
 	return out
 }
-
