@@ -102,6 +102,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/ledger/import/:id/commit", post, u.commitImport)
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
+	p.GET("/statistics.xlsx", u.statisticsWorkbook)
 	p.GET("/supervision/regions", u.rankingPage)
 	p.GET("/map", u.mapPage)
 	p.GET("/periodic", u.periodicPage)

@@ -121,6 +121,9 @@ func (u *ui) exportLedger(c *gin.Context) { u.s.exportLedger(c) }
 
 func (u *ui) ledgerTemplate(c *gin.Context) { u.s.ledgerTemplate(c) }
 
+// statisticsWorkbook: the dashboard's download of the period's statistics.
+func (u *ui) statisticsWorkbook(c *gin.Context) { u.s.statisticsWorkbook(c) }
+
 func (u *ui) importErrors(c *gin.Context) { u.s.importErrors(c) }
 
 // evidenceFile serves a file of a hazard with the API's authorisation.
