@@ -43,4 +43,3 @@ func WriteStatistics(w io.Writer, b workflow.StatisticsBook) error {
 	}
 	return xlsx.WriteStatistics(w, m, tables)
 }
-
