@@ -199,3 +199,65 @@ func flatten(rows [][]string) []string {
 	}
 	return out
 }
+
+// TestPagesStatsPeriod: the dashboard's period picker and its roll-up by
+// region: the province sees its cities, each opening on its counties, with
+// the figures of GET /api/v1/statistics; a city sees its counties; the
+// workbook's link carries the period; a bad day is refused on the page with
+// the day kept.
+func TestPagesStatsPeriod(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		seedStatistics(t, w)
+		p := newPageClient(t, w)
+		p.login("prov")
+		resp, body := p.do(http.MethodGet, "/stats?from=2026-07-01&to=2026-11-30", nil, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("/stats: %d", resp.StatusCode)
+		}
+		var cities, counties statJSON
+		w.as(t, "prov").get("/api/v1/statistics?from=2026-07-01&to=2026-11-30").want(http.StatusOK).decode(&cities)
+		w.as(t, "prov").get("/api/v1/statistics?from=2026-07-01&to=2026-11-30&region=360100").want(http.StatusOK).decode(&counties)
+		for _, s := range []string{
+			`<details class="rollup-city" data-region="360100">`, `<details class="rollup-city" data-region="360400">`,
+			`data-region="360102"`, `data-region="360103"`, `data-region="360402"`,
+			`href="/statistics.xlsx?from=2026-07-01&amp;to=2026-11-30"`,
+			`name="from" value="2026-07-01"`, `name="to" value="2026-11-30"`,
+			`href="/stats?from=2026-10-01&amp;to=2026-12-01">本季度`, `href="/stats?from=2026-01-01&amp;to=2026-12-01">本年`,
+			`href="/stats?from=2026-07-01&amp;to=2026-09-30">上季度`,
+			fmt.Sprintf(`id="period-found">%d<`, cities.Total.Found),
+		} {
+			if !strings.Contains(body, s) {
+				t.Errorf("/stats as the province lacks %s", s)
+			}
+		}
+		for _, r := range append(cities.Rows, counties.Rows...) {
+			if want := rollupCells(r); !strings.Contains(body, want) {
+				t.Errorf("/stats lacks %s's figures %s", r.Name, want)
+			}
+		}
+
+		p.login("city")
+		_, body = p.do(http.MethodGet, "/stats?from=2026-07-01&to=2026-11-30", nil, nil)
+		if strings.Contains(body, "<details class=\"rollup-city\"") || !strings.Contains(body, `href="/stats?region=360102&from=2026-07-01&to=2026-11-30">东湖区`) {
+			t.Errorf("/stats as the city: want its counties, each linking to its own statistics\n%s", body[strings.Index(body, `id="rollup"`):])
+		}
+		resp, body = p.do(http.MethodGet, "/stats?from=2026-02-30&to=2026-11-30", nil, nil)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "日期格式") || !strings.Contains(body, `name="from" value="2026-02-30"`) {
+			t.Errorf("/stats with a bad day: %d, want 400 saying why, the day kept", resp.StatusCode)
+		}
+	})
+}
+
+// rollupCells is how the roll-up shows a row's figures.
+func rollupCells(r statRow) string {
+	major := "0"
+	if r.FoundMajor > 0 {
+		major = fmt.Sprintf(`<span class="tag major">%d</span>`, r.FoundMajor)
+	}
+	late := ""
+	if r.Overdue > 0 {
+		late = ` class="late"`
+	}
+	return fmt.Sprintf(`<span role="cell" data-label="新发现">%d</span><span role="cell" data-label="其中重大">%s</span><span role="cell" data-label="期内销号">%d</span><span role="cell" data-label="整改率">%.1f%%</span><span role="cell" data-label="在办">%d</span><span role="cell" data-label="逾期"%s>%d</span>`,
+		r.Found, major, r.WrittenOff, r.RectificationRate*100, r.Open, late, r.Overdue)
+}

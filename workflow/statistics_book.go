@@ -74,3 +74,62 @@ func (e *core) regionName(ctx context.Context, code string) (string, error) {
 	}
 	return r.Name, nil
 }
+
+// RegionRollUp is the period statistics by region for the dashboard: a
+// province's cities each with its counties, or the child regions of a city or
+// a county (Children nil).
+type RegionRollUp struct {
+	Statistics
+	Children map[string][]StatRow // a city's counties (and its own hazards, 本级), by the city's code
+}
+
+// RegionRollUp counts q by region as Statistics does, in one pass: a
+// province's by county, added up to cities here.
+func (e *Supervision) RegionRollUp(ctx context.Context, a Actor, q StatisticsQuery) (RegionRollUp, error) {
+	q.GroupBy = "region"
+	region := q.Region
+	if region == "" {
+		region = a.Region
+	}
+	q.Counties = region != "" && model.ValidRegionCode(region) && model.RegionLevelOf(region) == model.RegionProvince
+	st, err := e.Statistics(ctx, a, q)
+	if err != nil || !q.Counties {
+		return RegionRollUp{Statistics: st}, err
+	}
+	out := RegionRollUp{Statistics: st, Children: map[string][]StatRow{}}
+	var cities []string
+	for _, r := range st.Rows {
+		city := r.Key[:4] + "00"
+		if _, ok := out.Children[city]; !ok {
+			cities = append(cities, city)
+		}
+		if r.Key == city {
+			r.Name += "（本级）"
+		}
+		out.Children[city] = append(out.Children[city], r)
+	}
+	rs, err := e.store.RegionsByCode(ctx, cities)
+	if err != nil {
+		return RegionRollUp{}, err
+	}
+	names := map[string]string{}
+	for _, r := range rs {
+		names[r.Code] = r.Name
+	}
+	out.Rows = make([]StatRow, 0, len(cities))
+	for _, c := range cities { // in code order, as the counties came
+		row := StatRow{Name: statName("region", c, names)}
+		row.Key = c
+		for _, r := range out.Children[c] {
+			row.Found += r.Found
+			row.FoundMajor += r.FoundMajor
+			row.WrittenOff += r.WrittenOff
+			row.FoundRectified += r.FoundRectified
+			row.Open += r.Open
+			row.Overdue += r.Overdue
+		}
+		row.RectificationRate = ratio(row.FoundRectified, row.Found)
+		out.Rows = append(out.Rows, row)
+	}
+	return out, nil
+}
