@@ -148,6 +148,48 @@ func TestBrowserLoop(t *testing.T) {
 	b.shot("stats")
 	b.logout()
 
+	// The province's dashboard at both widths: the period picker (a quick
+	// choice, then days typed) drives the period's figures, equal to the API's,
+	// and the workbook's link; the roll-up shows cities, a city opening on its
+	// counties.
+	var year statJSON
+	w.as(t, "prov").get("/api/v1/statistics?from=2026-01-01&to=2026-11-28").want(200).decode(&year)
+	if len(year.Rows) == 0 || year.Total.Found == 0 {
+		t.Fatalf("the province's year: %+v", year)
+	}
+	for _, vp := range viewports {
+		b.run(vp.act)
+		b.login("prov")
+		b.open("/stats?from=2026-01-01&to=2026-01-31")
+		b.waitText("#period-found", "0")
+		b.submit(`.quick a:nth-child(2)`) // 本年
+		b.waitText(".quick a.active", "本年")
+		b.wantValue(`input[name=from]`, "2026-01-01")
+		b.waitText("#period-found", fmt.Sprint(year.Total.Found))
+		if href := b.attr("#period-workbook", "href"); !strings.HasSuffix(href, "/statistics.xlsx?from=2026-01-01&to=2026-11-28") {
+			t.Errorf("the workbook's link %q", href)
+		}
+		b.wantCount(`details.rollup-city`, len(year.Rows))
+		b.wantCount(`details.rollup-city[open]`, 0)
+		b.submit(`details[data-region="360100"] summary`)
+		b.waitText(`details[data-region="360100"][open] .rollup-county`, "东湖区")
+		b.run(chromedp.SetValue(chromedp.CSS(`input[name=from]`), "2026-11-01"), chromedp.SetValue(chromedp.CSS(`input[name=to]`), "2026-11-28"))
+		b.submit(`.period-picker button[type=submit]`)
+		b.waitText("#period-days", "2026-11-01 至 2026-11-28")
+		if vp.name == "phone" {
+			if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+				t.Errorf("the dashboard is %d px wide on a 390 px phone (%v)", sw, err)
+			}
+			// Each figure of the roll-up a readable cell, not a column squeezed.
+			if narrow, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`Array.from(document.querySelectorAll(".rollup-row [data-label]")).filter(e => e.getBoundingClientRect().width < 70).length`)); err != nil || narrow > 0 {
+				t.Errorf("%d cells of the roll-up narrower than 70 px on a phone (%v)", narrow, err)
+			}
+		}
+		b.submit(`details[data-region="360100"] summary`)
+		b.shot("stats-period-" + vp.name)
+		b.logout()
+	}
+
 	// A citizen reports without an account and follows the report by code.
 	b.run(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
 	b.open("/report")
@@ -258,6 +300,17 @@ func (b *browser) text(sel string) string {
 }
 
 // submit clicks a submit button; the caller waits for what the next page says.
+// attr is an attribute of the first element matching sel, as the DOM
+// resolves it (a link's href in full).
+func (b *browser) attr(sel, name string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)[%q]`, sel, name)))
+	if err != nil {
+		b.fatal(err)
+	}
+	return v
+}
+
 func (b *browser) submit(sel string) {
 	b.t.Helper()
 	b.run(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))

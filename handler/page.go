@@ -104,6 +104,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/ledger/import/:id/preview", post, u.previewImport)
 	p.GET("/ledger/imports/:id/errors.xlsx", u.importErrors)
 	p.GET("/stats", u.statsPage)
+	p.GET("/statistics.xlsx", u.statisticsWorkbook)
 	p.GET("/supervision/regions", u.rankingPage)
 	p.GET("/map", u.mapPage)
 	p.GET("/periodic", u.periodicPage)

@@ -22,12 +22,13 @@ type hazardsView struct {
 	base
 	Q       workflow.ListQuery
 	Items   []workflow.HazardItem
-	Next    string // query string of the next page, "" on the last
-	Filters string // the filters as a query string, for the export link
+	Next    string // the next page's address, "" on the last
+	First   string // the first page's address, with the filters
+	Export  string // the ledger export's address, with the filters
 	States  []option
 	Levels  []option
 	Sources []option
-	Export  bool
+	Depts   []option
 }
 
 func stateOptions() []option {
@@ -70,7 +71,8 @@ func findingSources(role model.Role) []option {
 func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
-		"enterprise_id": q.EnterpriseID, "department": q.Department, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"enterprise_id": q.EnterpriseID, "department": q.Department, "industry": q.Industry, "from": q.From, "to": q.To,
+		"overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -78,11 +80,22 @@ func filterValues(q workflow.ListQuery) url.Values {
 	return v
 }
 
+// withQuery is path with v as its query. The page links to the whole address:
+// html/template escapes a query string spliced after "?" in an href once more
+// (state%3dlisted), but only normalises a whole URL.
+func withQuery(path string, v url.Values) string {
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
 // hazardsPage is the hazard list: the API's filters, search and keyset pages.
 func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
-		Sources: sourceOptions, Filters: filterValues(q).Encode()}
+		Sources: sourceOptions, Depts: departmentOptions(), First: withQuery("/hazards", filterValues(q)),
+		Export: withQuery("/hazards/export.xlsx", filterValues(q))}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
 		p := u.refusal(c, err)
@@ -94,7 +107,7 @@ func (u *ui) hazardsPage(c *gin.Context) {
 	if p.NextCursor != "" {
 		nv := filterValues(q)
 		nv.Set("cursor", p.NextCursor)
-		v.Next = nv.Encode()
+		v.Next = withQuery("/hazards", nv)
 	}
 	u.render(c, http.StatusOK, "hazards", v)
 }
@@ -108,6 +121,9 @@ func (u *ui) hazardsPage(c *gin.Context) {
 func (u *ui) exportLedger(c *gin.Context) { u.s.exportLedger(c) }
 
 func (u *ui) ledgerTemplate(c *gin.Context) { u.s.ledgerTemplate(c) }
+
+// statisticsWorkbook: the dashboard's download of the period's statistics.
+func (u *ui) statisticsWorkbook(c *gin.Context) { u.s.statisticsWorkbook(c) }
 
 func (u *ui) importErrors(c *gin.Context) { u.s.importErrors(c) }
 

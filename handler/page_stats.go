@@ -3,7 +3,9 @@ package handler
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -62,6 +64,7 @@ func max2(a, b int64) int64 {
 // trend is the weekly found-versus-written-off line chart.
 type trend struct {
 	Found, WrittenOff string // polyline points
+	W, AxisEnd        int    // the drawing's width and the x axis' end
 	Ticks             []tick
 	Max               int64
 	Points            []trendPoint
@@ -79,11 +82,11 @@ type trendPoint struct {
 }
 
 const (
-	trendW, trendH, trendLeft, trendTop = 560, 180, 40, 10
+	trendW, trendH, trendLeft, trendTop = 880, 180, 40, 10
 )
 
 func newTrend(weeks []model.Week) trend {
-	var t trend
+	t := trend{W: trendW, AxisEnd: trendW - 15}
 	for _, w := range weeks {
 		t.Max = max2(t.Max, max2(w.Found, w.WrittenOff))
 	}
@@ -104,9 +107,7 @@ func newTrend(weeks []model.Week) trend {
 		o = append(o, fmt.Sprintf("%d,%d", x, oy))
 		label := w.Start.In(model.Shanghai).Format("01-02")
 		t.Points = append(t.Points, trendPoint{X: x, FoundY: fy, WrittenOffY: oy, Found: w.Found, WrittenOff: w.WrittenOff, Week: label})
-		if i%2 == 0 || i == len(weeks)-1 {
-			t.Ticks = append(t.Ticks, tick{X: x, Label: label})
-		}
+		t.Ticks = append(t.Ticks, tick{X: x, Label: label}) // full width: room for every week
 	}
 	t.Found, t.WrittenOff = strings.Join(f, " "), strings.Join(o, " ")
 	return t
@@ -120,6 +121,63 @@ type statsView struct {
 	Trend     trend
 	MajorZero bool
 	ByDept    []deptRow // 按主管部门
+	Period    periodView
+}
+
+// periodView is the dashboard's period: the picker, its quick choices, the
+// statistics by region rolled up (a province's cities, each with its
+// counties), the workbook's address, or why the period was refused.
+type periodView struct {
+	From, To, Region string // as asked (the picker keeps what was typed)
+	Quick            []quickPeriod
+	Roll             workflow.RegionRollUp
+	Workbook         string // /statistics.xlsx with the period
+	Error            string
+}
+
+// Drill reports whether a row of the roll-up links to its own statistics (a
+// city's or a county's, other than the region shown) rather than to its hazards.
+func (p periodView) Drill(code string) bool {
+	l := model.RegionLevelOf(code)
+	return code != p.Roll.Region && (l == model.RegionCity || l == model.RegionCounty)
+}
+
+type quickPeriod struct {
+	Label, Href string
+	Active      bool
+}
+
+// quickPeriods are the picker's choices as of today: this quarter, this year,
+// the last quarter.
+func quickPeriods(today model.Date, region, from, to string) []quickPeriod {
+	q0 := time.Month((int(today.Month())-1)/3*3 + 1)
+	quarter := model.NewDate(today.Year(), q0, 1)
+	last := quarter.AddDays(-1)
+	lastStart := model.NewDate(last.Year(), time.Month((int(last.Month())-1)/3*3+1), 1)
+	out := []quickPeriod{}
+	for _, p := range []struct {
+		label    string
+		from, to model.Date
+	}{
+		{"本季度", quarter, today},
+		{"本年", model.NewDate(today.Year(), time.January, 1), today},
+		{"上季度", lastStart, last},
+	} {
+		out = append(out, quickPeriod{Label: p.label, Href: periodHref("/stats", region, p.from.String(), p.to.String()),
+			Active: from == p.from.String() && to == p.to.String()})
+	}
+	return out
+}
+
+// periodHref is path with the period (and region) as its query.
+func periodHref(path, region, from, to string) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"region": region, "from": from, "to": to} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	return withQuery(path, v)
 }
 
 // deptRow is one line of the table by department.
@@ -171,10 +229,22 @@ func (u *ui) statsPage(c *gin.Context) {
 		newBarChart("在办隐患·按状态", d.ByState, func(k string) string { return model.State(k).Label() }, false),
 		newBarChart("在办隐患·按等级", d.ByLevel, func(k string) string { return model.Level(k).Label() }, false),
 		newBarChart("在办隐患·按来源", d.BySource, func(k string) string { return model.Source(k).Label() }, false),
-		newBarChart("在办隐患·按区划", d.ByRegion, region, false),
 		newBarChart("在办隐患·按行业", d.ByIndustry, same, false),
 	}
 	v.ByDept = deptRows(d.ByDepartment, d.MajorDepartment)
 	v.MajorOpen = newBarChart("未销号重大事故隐患·按区划（目标：动态清零）", d.MajorOpen, region, true)
-	u.render(c, http.StatusOK, "stats", v)
+
+	p := &v.Period
+	p.From, p.To, p.Region = c.Query("from"), c.Query("to"), c.Query("region")
+	status := http.StatusOK
+	roll, err := u.s.supervision.RegionRollUp(c.Request.Context(), actor(c), statisticsQuery(c))
+	if err != nil {
+		r := u.refusal(c, err)
+		status, p.Error = r.Status, r.Message
+	} else {
+		p.Roll, p.From, p.To = roll, roll.From.String(), roll.To.String()
+		p.Workbook = periodHref("/statistics.xlsx", p.Region, p.From, p.To)
+	}
+	p.Quick = quickPeriods(d.Today, p.Region, p.From, p.To)
+	u.render(c, status, "stats", v)
 }

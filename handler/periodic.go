@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
 	"hazardloop/workflow"
 )
 
@@ -31,9 +32,25 @@ func (s *Server) listPeriodic(c *gin.Context) {
 	respond(s, c, http.StatusOK, l, err)
 }
 
+func statisticsQuery(c *gin.Context) workflow.StatisticsQuery {
+	return workflow.StatisticsQuery{From: c.Query("from"), To: c.Query("to"), Region: c.Query("region"), GroupBy: c.Query("group_by")}
+}
+
 // statistics answers GET /api/v1/statistics?from=&to=&region=&group_by=.
 func (s *Server) statistics(c *gin.Context) {
-	st, err := s.supervision.Statistics(c.Request.Context(), actor(c), workflow.StatisticsQuery{
-		From: c.Query("from"), To: c.Query("to"), Region: c.Query("region"), GroupBy: c.Query("group_by")})
+	st, err := s.supervision.Statistics(c.Request.Context(), actor(c), statisticsQuery(c))
 	respond(s, c, http.StatusOK, st, err)
+}
+
+// statisticsWorkbook answers GET /statistics.xlsx (and /api/v1/statistics.xlsx)
+// with the parameters of GET /api/v1/statistics: every grouping, a sheet each,
+// unless group_by names one.
+func (s *Server) statisticsWorkbook(c *gin.Context) {
+	b, err := s.supervision.StatisticsBook(c.Request.Context(), actor(c), statisticsQuery(c))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	d := &download{c: c, name: ledger.StatisticsFileName(b)}
+	s.finish(c, d, ledger.WriteStatistics(d, b))
 }

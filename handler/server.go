@@ -109,6 +109,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/supervision/regions", s.ranking)
 	auth.GET("/map/counties.svg", s.countyMapSVG)
 	auth.GET("/statistics", s.statistics)
+	auth.GET("/statistics.xlsx", s.statisticsWorkbook)
 	auth.GET("/periodic-reports/draft", s.periodicDraft)
 	auth.GET("/periodic-reports", s.listPeriodic)
 	auth.POST("/periodic-reports", s.filePeriodic)

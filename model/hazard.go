@@ -19,7 +19,10 @@ type HazardFilter struct {
 	Region       string // this region and every region below it
 	EnterpriseID int64
 	Department   Department
-	OverdueOn    *Date // open hazards whose due day lies before this day
+	Industry     string    // exactly this industry
+	FoundFrom    time.Time // discovered at or after this moment; zero for no bound
+	FoundBefore  time.Time // discovered before this moment; zero for no bound
+	OverdueOn    *Date     // open hazards whose due day lies before this day
 	Query        string
 	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
 	Limit        int

@@ -118,12 +118,13 @@ func narrowTerritory(f HazardFilter) (HazardFilter, bool) {
 
 // pageIDsFirst reports whether a list finds its page's ids in an index before
 // reading rows: when its scope is a city, a county or a township, whose
-// index carries every column the list filters on but the text searched
-// (00014). A province's list and a search read rows as they go (each row
-// walked is mostly a row of the page); a village has few hazards.
+// index carries every column the list filters on (00014) but the text
+// searched, the industry and the discovery time, which need the rows anyway.
+// A province's list and a search read rows as they go (each row walked is
+// mostly a row of the page); a village has few hazards.
 func pageIDsFirst(f HazardFilter) bool {
 	f, ok := narrowTerritory(f)
-	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 {
+	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 || f.Industry != "" || !f.FoundFrom.IsZero() || !f.FoundBefore.IsZero() {
 		return false
 	}
 	l := RegionLevelOf(f.Scope.Region)
@@ -165,6 +166,16 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	if f.Department != "" {
 		add("department = ?", string(f.Department))
+	}
+	if f.Industry != "" {
+		add("industry = ?", f.Industry)
+	}
+	// Bound in UTC, as PeriodStatistics binds its times (see sqliteTimeFormat).
+	if !f.FoundFrom.IsZero() {
+		add("discovered_at >= ?", f.FoundFrom.UTC())
+	}
+	if !f.FoundBefore.IsZero() {
+		add("discovered_at < ?", f.FoundBefore.UTC())
 	}
 	if f.OverdueOn != nil {
 		// Walk the territory's (region, id) index newest first and test the due

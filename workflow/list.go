@@ -19,6 +19,8 @@ type ListQuery struct {
 	Region       string
 	EnterpriseID string
 	Department   string
+	Industry     string
+	From, To     string // discovered on these days or between them (2006-01-02, Asia/Shanghai)
 	Overdue      string
 	Q            string
 	Cursor       string
@@ -132,6 +134,27 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 	if q.Department != "" {
 		f.Department = parseDepartment(errs, "department", q.Department)
 	}
+	if f.Industry = strings.TrimSpace(q.Industry); len([]rune(f.Industry)) > 50 {
+		errs.add("industry", "行业不能超过50个字")
+	}
+	var from, to model.Date
+	if q.From != "" {
+		d, ok := parseDay(q.From)
+		if !ok {
+			errs.add("from", "发现日期（起）格式应为 YYYY-MM-DD")
+		}
+		from, f.FoundFrom = d, dayStart(d)
+	}
+	if q.To != "" {
+		d, ok := parseDay(q.To)
+		if !ok {
+			errs.add("to", "发现日期（止）格式应为 YYYY-MM-DD")
+		}
+		to, f.FoundBefore = d, dayStart(d.AddDays(1))
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from.Time) {
+		errs.add("to", "发现日期（止）不能早于发现日期（起）")
+	}
 	switch q.Overdue {
 	case "", "false":
 	case "true":
@@ -159,6 +182,11 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 		f.Limit = n
 	}
 	return f, errs.err()
+}
+
+// dayStart is the moment day d begins in Asia/Shanghai.
+func dayStart(d model.Date) time.Time {
+	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.Shanghai)
 }
 
 func encodeCursor(id int64) string {

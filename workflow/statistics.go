@@ -13,6 +13,9 @@ import (
 // (its child regions), industry, department, level, source.
 type StatisticsQuery struct {
 	From, To, Region, GroupBy string
+	// Counties groups a province's figures by county instead of by city (the
+	// dashboard's roll-up adds them up to cities itself).
+	Counties bool
 }
 
 // StatRow is one group of the period statistics with its name and rate.
@@ -98,6 +101,9 @@ func (e *Supervision) Statistics(ctx context.Context, a Actor, q StatisticsQuery
 		}
 		if region == "" {
 			prefix = 2
+		}
+		if q.Counties && prefix == 4 {
+			prefix = 6
 		}
 	}
 	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, model.Shanghai)

@@ -16,8 +16,6 @@ import (
 	"hazardloop/model"
 )
 
-func ptr[T any](v T) *T { return &v }
-
 // fullRow has every importable column filled.
 func fullRow(i int) Row {
 	disc := time.Date(2026, 9, 1, 8, 30, 15, 0, model.Shanghai).UTC()
