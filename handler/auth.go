@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 
@@ -53,12 +54,56 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	token, u, err := s.directory.Login(c.Request.Context(), req.Username, req.Password)
+	token, u, res, err := s.directory.Login(c.Request.Context(), req.Username, req.Password, c.ClientIP())
+	s.signedIn(c, req.Username, res)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"token": token, "user": u})
+}
+
+// signedIn logs a sign-in with the account name tried (cut to 64
+// characters; never the password) and its outcome, and counts it.
+func (s *Server) signedIn(c *gin.Context, username string, res workflow.SignInResult) {
+	if res.Outcome == "" {
+		return // the store failed; logged as an internal error
+	}
+	name := []rune(strings.TrimSpace(username))
+	if len(name) > 64 {
+		name = name[:64]
+	}
+	level := slog.LevelInfo
+	if res.Outcome != workflow.SignInOK {
+		level = slog.LevelWarn
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "sign-in",
+		slog.String("request_id", c.GetString(requestIDKey)), slog.String("account", string(name)),
+		slog.String("outcome", string(res.Outcome)), slog.Any("locked", res.Locked))
+	s.opts.Metrics.SignIn(string(res.Outcome), res.Locked)
+}
+
+// unlockUser: POST /users/{id}/unlock (admins) lifts an account's sign-in lock.
+func (s *Server) unlockUser(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	u, locked, err := s.directory.Unlock(c.Request.Context(), actor(c), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.loggedUnlock(c, u, locked)
+	c.JSON(http.StatusOK, gin.H{"user_id": u.ID, "username": u.Username, "was_locked": locked})
+}
+
+// loggedUnlock logs an admin's lifting of u's sign-in lock, with who.
+func (s *Server) loggedUnlock(c *gin.Context, u *model.User, wasLocked bool) {
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "sign-in unlocked",
+		slog.String("request_id", c.GetString(requestIDKey)), slog.String("account", u.Username),
+		slog.Bool("was_locked", wasLocked), slog.String("by", currentUser(c).Username))
 }
 
 func (s *Server) logout(c *gin.Context) {

@@ -17,6 +17,7 @@ type adminView struct {
 	RegionCount int64
 	Enterprises []model.Enterprise
 	Users       []model.User
+	Locked      map[int64]bool // accounts locked from signing in
 	Ladder      workflow.LadderPolicy
 	Roles       []option
 	Departments []option
@@ -40,6 +41,9 @@ func (u *ui) adminData(c *gin.Context) (adminView, error) {
 	a := actor(c)
 	var err error
 	if v.Users, err = u.s.directory.Users(c.Request.Context(), a); err != nil {
+		return v, err
+	}
+	if v.Locked, err = u.s.directory.LockedAccounts(c.Request.Context(), a, v.Users); err != nil {
 		return v, err
 	}
 	if v.Regions, v.RegionCount, err = u.s.directory.CountiesAndAbove(c.Request.Context()); err != nil {
@@ -106,6 +110,12 @@ func (u *ui) updateUser(c *gin.Context) {
 		case "department":
 			d := f["department"]
 			in.Department = &d
+		case "unlock":
+			user, was, err := u.s.directory.Unlock(c.Request.Context(), actor(c), id)
+			if err == nil {
+				u.s.loggedUnlock(c, user, was)
+			}
+			return err
 		default:
 			return &httpError{http.StatusBadRequest, "invalid_fields", "未知的操作", map[string]string{"action": "未知的操作"}}
 		}

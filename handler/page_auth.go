@@ -24,7 +24,8 @@ func (u *ui) login(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	token, _, err := u.s.directory.Login(c.Request.Context(), f["username"], f["password"])
+	token, _, res, err := u.s.directory.Login(c.Request.Context(), f["username"], f["password"], c.ClientIP())
+	u.s.signedIn(c, f["username"], res)
 	if err != nil {
 		p := u.refusal(c, err)
 		v := loginView{base: u.base(c, "登录", ""), Username: f["username"], Next: safeNext(f["next"])}

@@ -27,6 +27,8 @@ type Set struct {
 	sweepReminds  prometheus.Counter
 	outboxLag     prometheus.Gauge
 	outboxPending prometheus.Gauge
+	signIns       *prometheus.CounterVec
+	signInLocks   *prometheus.CounterVec
 }
 
 // New registers the collectors (and the Go and process collectors) in a new
@@ -70,8 +72,14 @@ func New() *Set {
 		outboxPending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "hazardloop_outbox_pending", Help: "Notifications not yet delivered.",
 		}),
+		signIns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hazardloop_sign_ins_total", Help: "Sign-ins by outcome: ok, failed, or locked (refused while locked).",
+		}, []string{"outcome"}),
+		signInLocks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "hazardloop_sign_in_locks_total", Help: "Sign-in locks set for guessing, by what was locked: account or address.",
+		}, []string{"kind"}),
 	}
-	r.MustRegister(s.requests, s.latency, s.events, s.conflicts, s.escalations, s.importRows,
+	r.MustRegister(s.signIns, s.signInLocks, s.requests, s.latency, s.events, s.conflicts, s.escalations, s.importRows,
 		s.sweepDuration, s.sweepSteps, s.sweepReminds, s.outboxLag, s.outboxPending,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return s
@@ -141,5 +149,16 @@ func (s *Set) Outbox(pending int, oldest time.Duration) {
 	if s != nil {
 		s.outboxPending.Set(float64(pending))
 		s.outboxLag.Set(oldest.Seconds())
+	}
+}
+
+// SignIn counts a sign-in by its outcome and the locks its failure set.
+func (s *Set) SignIn(outcome string, locked []string) {
+	if s == nil {
+		return
+	}
+	s.signIns.WithLabelValues(outcome).Inc()
+	for _, k := range locked {
+		s.signInLocks.WithLabelValues(k).Inc()
 	}
 }

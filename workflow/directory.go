@@ -2,11 +2,14 @@ package workflow
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"time"
@@ -377,34 +380,173 @@ func (e *Directory) EnsureAdmin(ctx context.Context, password string) (pw string
 	return password, true, nil
 }
 
-// dummyHash makes a login for an unknown user cost as much as for a known one, so
-// that timing does not tell which usernames exist.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("hazardloop-dummy-password"), 10)
+// dummyHashes make a login for an unknown user cost as much as for a known
+// one, so that timing does not tell which usernames exist: one hash per
+// bcrypt cost, at the cost the service hashes passwords with.
+var dummyHashes sync.Map // int → []byte
 
-// Login checks a username and password and opens a session. It returns the token
-// (shown once; only its hash is stored) and the user. KindUnauthorized for bad
-// credentials, without saying which was wrong.
-func (e *Directory) Login(ctx context.Context, username, password string) (string, *model.User, error) {
+func dummyHash(cost int) []byte {
+	if h, ok := dummyHashes.Load(cost); ok {
+		return h.([]byte)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte("hazardloop-dummy-password"), cost)
+	if err != nil {
+		h, _ = bcrypt.GenerateFromPassword([]byte("hazardloop-dummy-password"), bcrypt.DefaultCost)
+	}
+	dummyHashes.Store(cost, h)
+	return h
+}
+
+// SignInPolicy is when sign-in is refused for guessing: after AccountFailures
+// failed tries for one account, or AddressFailures from one client address,
+// within Window, that account or address is refused for LockFor.
+type SignInPolicy struct {
+	AccountFailures int
+	AddressFailures int
+	Window          time.Duration
+	LockFor         time.Duration
+}
+
+// DefaultSignIn: 5 failures of an account or 20 of an address in 15 minutes
+// lock it for 15 minutes (issue 19).
+var DefaultSignIn = SignInPolicy{AccountFailures: 5, AddressFailures: 20, Window: 15 * time.Minute, LockFor: 15 * time.Minute}
+
+// SignInOutcome says how a sign-in ended, for the log and the metrics.
+type SignInOutcome string
+
+// The outcomes of a sign-in.
+const (
+	SignInOK     SignInOutcome = "ok"
+	SignInFailed SignInOutcome = "failed"
+	SignInLocked SignInOutcome = "locked" // refused without checking: the account or address is locked
+)
+
+// SignInResult is what a sign-in did: its outcome, and the locks its failure
+// set ("account", "address").
+type SignInResult struct {
+	Outcome SignInOutcome
+	Locked  []string
+}
+
+// signInKey is the key of an account name or a client address in the
+// sign-in counters: an HMAC with the service's key, so that the table keeps
+// neither the names typed (a password typed as a name) nor addresses.
+func (e *Directory) signInKey(kind, v string) string {
+	m := hmac.New(sha256.New, e.opts.ReportKey)
+	m.Write([]byte("sign-in:" + kind + ":" + v))
+	return "signin:" + kind + ":" + hex.EncodeToString(m.Sum(nil))[:32]
+}
+
+// accountKey is the counters' key of a username as typed (case and spaces
+// folded as the directory looks names up).
+func (e *Directory) accountKey(username string) string {
+	return e.signInKey("user", strings.ToLower(trimText(username)))
+}
+
+// Login checks a username and password from clientAddr and opens a session.
+// It returns the token (shown once; only its hash is stored) and the user.
+// KindUnauthorized for bad credentials, without saying which was wrong;
+// KindRateLimited (with the time to wait) while the account name or the
+// address is locked for failing too often (SignInPolicy), whether or not the
+// account exists: a name nobody has is counted and locked like any other, and
+// checked at the same bcrypt cost.
+func (e *Directory) Login(ctx context.Context, username, password, clientAddr string) (string, *model.User, SignInResult, error) {
 	bad := &Error{Kind: KindUnauthorized, Code: "bad_credentials", Message: "用户名或密码错误"}
-	if len(password) > 72 {
-		return "", nil, bad
+	p, now := e.opts.SignIn, e.Now()
+	keys := []string{e.accountKey(username)}
+	if clientAddr != "" {
+		keys = append(keys, e.signInKey("addr", clientAddr))
 	}
-	u, err := e.store.GetUserByUsername(ctx, trimText(username))
-	if errors.Is(err, model.ErrNotFound) {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return "", nil, bad
-	} else if err != nil {
-		return "", nil, err
+	until, err := e.store.SignInLockedUntil(ctx, keys, now)
+	if err != nil {
+		return "", nil, SignInResult{}, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
-		return "", nil, bad
+	if !until.IsZero() {
+		wait := until.Sub(now)
+		return "", nil, SignInResult{Outcome: SignInLocked}, &Error{Kind: KindRateLimited, Code: "sign_in_locked", RetryAfter: wait,
+			Message: fmt.Sprintf("登录失败次数过多，请%d分钟后再试；如需立即登录，请联系系统管理员", int(math.Ceil(wait.Minutes())))}
+	}
+	u, ok, err := e.checkPassword(ctx, username, password)
+	if err != nil {
+		return "", nil, SignInResult{}, err
+	}
+	if !ok {
+		res := SignInResult{Outcome: SignInFailed}
+		for i, k := range keys {
+			kind, limit := "account", p.AccountFailures
+			if i == 1 {
+				kind, limit = "address", p.AddressFailures
+			}
+			locked, err := e.store.FailSignIn(ctx, k, now, p.Window, limit, p.LockFor)
+			if err != nil {
+				return "", nil, SignInResult{}, err
+			}
+			if locked {
+				res.Locked = append(res.Locked, kind)
+			}
+		}
+		return "", nil, res, bad
+	}
+	if _, err := e.store.ClearSignIn(ctx, keys[0], now); err != nil {
+		return "", nil, SignInResult{}, err
 	}
 	token := randomToken(32)
-	now := e.Now()
 	if err := e.store.CreateSession(ctx, &model.Session{TokenHash: hashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(e.opts.SessionTTL)}); err != nil {
-		return "", nil, err
+		return "", nil, SignInResult{}, err
 	}
-	return token, u, nil
+	return token, u, SignInResult{Outcome: SignInOK}, nil
+}
+
+// checkPassword looks the user up and compares the password at bcrypt's cost
+// whether or not the user exists; ok is false for a wrong password, an
+// unknown or inactive account, or a password longer than bcrypt reads.
+func (e *Directory) checkPassword(ctx context.Context, username, password string) (*model.User, bool, error) {
+	u, err := e.store.GetUserByUsername(ctx, trimText(username))
+	if errors.Is(err, model.ErrNotFound) || len(password) > 72 {
+		_ = bcrypt.CompareHashAndPassword(dummyHash(e.opts.BcryptCost), []byte(password))
+		return nil, false, nil
+	} else if err != nil {
+		return nil, false, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
+		return nil, false, nil
+	}
+	return u, true, nil
+}
+
+// LockedAccounts tells which of users are locked from signing in now (for
+// the admin page); admins only.
+func (e *Directory) LockedAccounts(ctx context.Context, a Actor, users []model.User) (map[int64]bool, error) {
+	if a.Role != model.RoleAdmin {
+		return nil, errForbidden("只有系统管理员可以查看账号锁定")
+	}
+	byKey := make(map[string]int64, len(users))
+	keys := make([]string, 0, len(users))
+	for _, u := range users {
+		k := e.accountKey(u.Username)
+		byKey[k] = u.ID
+		keys = append(keys, k)
+	}
+	locked, err := e.store.SignInLockedKeys(ctx, keys, e.Now())
+	out := make(map[int64]bool, len(locked))
+	for _, k := range locked {
+		out[byKey[k]] = true
+	}
+	return out, err
+}
+
+// Unlock lifts the sign-in lock of user id's account (admins only): its
+// failures are forgotten. It returns the user and whether a lock stood.
+func (e *Directory) Unlock(ctx context.Context, a Actor, id int64) (*model.User, bool, error) {
+	if a.Role != model.RoleAdmin {
+		return nil, false, errForbidden("只有系统管理员可以解除账号锁定")
+	}
+	u, err := e.store.GetUser(ctx, id)
+	if err != nil {
+		return nil, false, notFoundOr("用户", err)
+	}
+	locked, err := e.store.ClearSignIn(ctx, e.accountKey(u.Username), e.Now())
+	return u, locked, err
 }
 
 // Authenticate returns the user behind a session token. KindUnauthorized if the

@@ -78,6 +78,7 @@ type Options struct {
 	WebhookSecret []byte                // signs them
 	Slow          SlowPolicy            // when a region or department is slow; DefaultSlowPolicy when zero
 	MapThresholds map[string][3]float64 // the county map's cuts per metric, over DefaultMapThresholds
+	SignIn        SignInPolicy          // when sign-in is refused for guessing; DefaultSignIn when zero
 }
 
 // New returns the services over store.
@@ -87,6 +88,9 @@ func New(store *model.Store, o Options) *Services {
 	}
 	if o.SessionTTL <= 0 {
 		o.SessionTTL = 12 * time.Hour
+	}
+	if o.SignIn.AccountFailures <= 0 {
+		o.SignIn = DefaultSignIn
 	}
 	if o.BcryptCost < 10 {
 		o.BcryptCost = 10

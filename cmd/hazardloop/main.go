@@ -83,6 +83,7 @@ type config struct {
 	LoadRegions    bool
 	Webhooks       string
 	WebhookSecret  string
+	demoLocal      bool // --demo without --addr: listening on 127.0.0.1 only
 }
 
 func parseConfig(name string, args []string, stderr io.Writer) (*config, error) {
@@ -151,6 +152,13 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	// The demo's accounts have a known password: it listens on this machine
+	// only unless --addr (or HAZARDLOOP_ADDR) says otherwise.
+	_, addrGiven := os.LookupEnv("HAZARDLOOP_ADDR")
+	fs.Visit(func(f *flag.Flag) { addrGiven = addrGiven || f.Name == "addr" })
+	if c.Demo && !addrGiven {
+		c.Addr, c.demoLocal = "127.0.0.1:8080", true
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return nil, fmt.Errorf("--log-format must be text or json, not %q", c.LogFormat)
@@ -446,6 +454,9 @@ func serve(ctx context.Context, cfg *config, svc *workflow.Services, led *ledger
 		MaxHeaderBytes:    64 << 10,
 	}
 	log.Info("listening", "addr", ln.Addr().String())
+	if cfg.demoLocal {
+		log.Warn("demo accounts have a known password: listening on 127.0.0.1 only; give --addr to listen elsewhere")
+	}
 	if listening != nil {
 		listening <- ln.Addr().String()
 	}
