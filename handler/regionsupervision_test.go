@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -326,4 +327,52 @@ func TestRegionSupervision(t *testing.T) {
 
 func regionPath(id int64, what string) string {
 	return "/api/v1/region-supervisions/" + strconv.FormatInt(id, 10) + "/" + what
+}
+
+// TestRegionSupervisionPages: the forms without a browser. The city's
+// interview before any notice is refused on the ranking with the reason typed
+// kept in the row's form; the notice goes out and is listed with its
+// printable document; 东湖区's supervisor signs on the list of documents, and
+// a second sign is refused there with its reason.
+func TestRegionSupervisionPages(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		donghu := w.as(t, "donghu")
+		h := donghu.createHazard(obj{"title": "东湖区隐患", "region_code": "360102"})
+		donghu.mustFire(h, "confirm", obj{"deadline": "2026-11-30", "responsible_unit": "某单位"})
+		p := newPageClient(t, w)
+		csrf := p.login("city")
+		_, body := p.do(http.MethodGet, "/supervision/regions?as_of=2026-12-10", nil, nil)
+		if !strings.Contains(body, `id="issue-360102"`) || !strings.Contains(body, `<option value="notice" selected>`) || strings.Contains(body, `id="issue-360100"`) {
+			t.Fatalf("the ranking does not offer 东湖区 a notice (or offers the city its own)")
+		}
+		form := url.Values{"csrf": {csrf}, "row": {"360102"}, "region": {"360102"}, "step": {"interview"}, "reason": {"逾期隐患未整改，请说明"}, "as_of": {"2026-12-10"}}
+		resp, body := p.do(http.MethodPost, "/supervision/regions", form, nil)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "尚未函告") ||
+			!strings.Contains(body, "逾期隐患未整改，请说明</textarea>") || !strings.Contains(body, `<option value="interview" selected>`) {
+			t.Fatalf("the refusal: %d, want 422 with the message and what was typed", resp.StatusCode)
+		}
+		form.Set("step", "notice")
+		resp, _ = p.do(http.MethodPost, "/supervision/regions", form, nil)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/region-supervisions?ok=issued#doc-") {
+			t.Fatalf("the notice: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		_, body = p.do(http.MethodGet, "/region-supervisions", nil, nil)
+		if !strings.Contains(body, "〔2026〕第1号") || !strings.Contains(body, `href="/region-supervisions/1/document"`) || !strings.Contains(body, "东湖区人民政府") {
+			t.Errorf("the city's list of documents lacks the notice")
+		}
+		if resp, body := p.do(http.MethodGet, "/region-supervisions/1/document", nil, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "关于督促加快事故隐患排查治理工作的函") {
+			t.Errorf("the printed notice: %d", resp.StatusCode)
+		}
+
+		q := newPageClient(t, w)
+		csrf = q.login("donghu")
+		sign := url.Values{"csrf": {csrf}, "target_id": {"1"}}
+		if resp, _ := q.do(http.MethodPost, "/region-supervisions/1/sign", sign, nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("sign: %d", resp.StatusCode)
+		}
+		resp, body = q.do(http.MethodPost, "/region-supervisions/1/sign", sign, nil)
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "该督办文书已签收") {
+			t.Errorf("a second sign: %d", resp.StatusCode)
+		}
+	})
 }

@@ -171,7 +171,10 @@ func NewRegionPrint(d RegionDocument) RegionPrint {
 		p.Required = append(p.Required, fill(r))
 	}
 	for _, t := range d.Targets {
-		s := fmt.Sprintf("%s：在办事故隐患%d项，其中逾期未整改%d项", t.Addressee, t.OpenHazards, t.OverdueHazards)
+		s := fmt.Sprintf("在办事故隐患%d项，其中逾期未整改%d项", t.OpenHazards, t.OverdueHazards)
+		if len(d.Targets) > 1 {
+			s = t.Addressee + "：" + s
+		}
 		if t.MajorOverdue > 0 {
 			s += fmt.Sprintf("（重大事故隐患%d项）", t.MajorOverdue)
 		}

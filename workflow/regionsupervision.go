@@ -148,9 +148,9 @@ func (a Actor) seesRegionDocument(d *model.RegionSupervision, ts []model.RegionT
 	return false
 }
 
-// answersFor reports whether a signs and replies for target t: a supervisor
+// AnswersFor reports whether a signs and replies for target t: a supervisor
 // of t's region, and of t's department when it names one.
-func (a Actor) answersFor(t model.RegionTarget) bool {
+func (a Actor) AnswersFor(t model.RegionTarget) bool {
 	return a.Role == model.RoleSupervisor && a.Region == t.RegionCode && (t.Department == "" || a.department() == t.Department)
 }
 
@@ -508,7 +508,7 @@ func (e *Supervision) answerRegion(ctx context.Context, a Actor, id, targetID in
 		}
 		var mine []model.RegionTarget
 		for _, t := range ts {
-			if a.answersFor(t) && (targetID == 0 || t.ID == targetID) {
+			if a.AnswersFor(t) && (targetID == 0 || t.ID == targetID) {
 				mine = append(mine, t)
 			}
 		}
