@@ -29,6 +29,7 @@ type rankingView struct {
 	Next   map[string]string
 	Steps  any
 	Depts  []workflow.DepartmentInfo
+	Dept   string // the target's department chosen unless typed otherwise
 	Form   *regionForm
 }
 
@@ -91,7 +92,7 @@ func (u *ui) renderRanking(c *gin.Context, status int, asOf, key string, form *r
 	}
 	v := rankingView{base: u.base(c, "地区和部门督办", "/supervision/regions"), R: r, Sort: key, Cols: rankCols,
 		Sections: []rankSection{{"regions", "下级区划", r.Regions}, {"departments", "主管部门", r.Departments}},
-		Region:   a.Region, Next: nextSteps(had, r.Regions), Steps: stepChoices, Depts: departmentChoices(), Form: form}
+		Region:   a.Region, Next: nextSteps(had, r.Regions), Steps: stepChoices, Depts: departmentChoices(), Dept: string(a.PressesDepartment()), Form: form}
 	if form != nil {
 		v.Error = form.Message
 	}

@@ -170,6 +170,17 @@ func TestRegionSupervision(t *testing.T) {
 				t.Errorf("the refusal of %s does not name it: %s", c.target, e.Message)
 			}
 		}
+		// A department's supervisor presses its own department below, no other.
+		addSupervisor(t, w, "cityHousing", "360100", model.DeptHousing)
+		e = w.as(t, "cityHousing").post("/api/v1/region-supervisions", obj{"targets": gov("360103"), "step": "notice", "reason": "x"}).
+			wantError(http.StatusForbidden, "forbidden")
+		if !strings.Contains(e.Message, "西湖区人民政府") {
+			t.Errorf("the refusal does not name the target: %s", e.Message)
+		}
+		if d := issue(w.as(t, "cityHousing"), obj{"targets": []obj{{"region_code": "360103", "department": "housing"}}, "step": "notice", "reason": "住建领域隐患整改滞后"}); d.Number != "〔2026〕第3号" ||
+			d.Targets[0].Addressee != "西湖区住房和城乡建设局" {
+			t.Errorf("the city housing bureau's notice %+v", d)
+		}
 		city.post("/api/v1/region-supervisions", obj{"targets": gov("360102", "360103"), "step": "notice", "reason": "x"}).
 			wantError(http.StatusBadRequest, "invalid_fields", "targets")
 		e = city.post("/api/v1/region-supervisions", obj{"targets": gov("360102"), "step": "notice", "reason": "x", "hazard_ids": []int64{west.ID}}).
@@ -235,8 +246,8 @@ func TestRegionSupervision(t *testing.T) {
 		if got := ids(donghu); !got[circ.ID] || !got[notice.ID] || !got[housing.ID] || got[exp.ID] || got[iv.ID] {
 			t.Errorf("东湖区 lists %v", got)
 		}
-		if got := ids(city); !got[notice.ID] || !got[housing.ID] || !got[circ.ID] || len(got) != 5 {
-			t.Errorf("the city lists %v", got) // its own two, and the province's three to its counties
+		if got := ids(city); !got[notice.ID] || !got[housing.ID] || !got[circ.ID] || len(got) != 6 {
+			t.Errorf("the city lists %v", got) // its own two, the housing bureau's to 西湖区's, and the province's three to its counties
 		}
 		if got := ids(lianxi); len(got) != 1 || !got[circ.ID] {
 			t.Errorf("濂溪区 lists %v", got)
@@ -305,8 +316,8 @@ func TestRegionSupervision(t *testing.T) {
 				}
 			}
 		}
-		if len(notes) != 5 || notes[circ.ID] != 1 {
-			t.Errorf("notifications per document %v, want one for each of 5", notes)
+		if len(notes) != 6 || notes[circ.ID] != 1 {
+			t.Errorf("notifications per document %v, want one for each of 6", notes)
 		}
 
 		// Append-only: the document, its citations and an answered target.
@@ -339,6 +350,8 @@ func TestRegionSupervisionPages(t *testing.T) {
 		donghu := w.as(t, "donghu")
 		h := donghu.createHazard(obj{"title": "东湖区隐患", "region_code": "360102"})
 		donghu.mustFire(h, "confirm", obj{"deadline": "2026-11-30", "responsible_unit": "某单位"})
+		site := donghu.createHazard(obj{"title": "工地脚手架未验收", "region_code": "360102", "industry": "建筑施工"})
+		donghu.mustFire(site, "confirm", obj{"deadline": "2026-11-30", "responsible_unit": "某建筑公司"})
 		p := newPageClient(t, w)
 		csrf := p.login("city")
 		_, body := p.do(http.MethodGet, "/supervision/regions?as_of=2026-12-10", nil, nil)
@@ -362,6 +375,13 @@ func TestRegionSupervisionPages(t *testing.T) {
 		}
 		if resp, body := p.do(http.MethodGet, "/region-supervisions/1/document", nil, nil); resp.StatusCode != http.StatusOK || !strings.Contains(body, "关于督促加快事故隐患排查治理工作的函") {
 			t.Errorf("the printed notice: %d", resp.StatusCode)
+		}
+
+		addSupervisor(t, w, "cityHousing", "360100", model.DeptHousing)
+		hp := newPageClient(t, w)
+		hp.login("cityHousing")
+		if _, body := hp.do(http.MethodGet, "/supervision/regions?as_of=2026-12-10", nil, nil); !strings.Contains(body, `<option value="housing" selected>`) {
+			t.Errorf("the housing bureau's forms do not default to its department")
 		}
 
 		q := newPageClient(t, w)

@@ -170,8 +170,8 @@ func (s *Store) RegionTargetStep(ctx context.Context, region string, d Departmen
 }
 
 // RegionTargetSteps returns the highest step each of regions' governments
-// (department "") has had; regions with none are left out.
-func (s *Store) RegionTargetSteps(ctx context.Context, regions []string) (map[string]int, error) {
+// (d "") or departments d has had; regions with none are left out.
+func (s *Store) RegionTargetSteps(ctx context.Context, regions []string, d Department) (map[string]int, error) {
 	out := map[string]int{}
 	if len(regions) == 0 {
 		return out, nil
@@ -181,7 +181,7 @@ func (s *Store) RegionTargetSteps(ctx context.Context, regions []string) (map[st
 		Step       int
 	}
 	err := s.r(ctx).Model(&RegionTarget{}).Select("region_code, MAX(step) AS step").
-		Where("region_code IN ? AND department = ''", regions).Group("region_code").Scan(&rows).Error
+		Where("region_code IN ? AND department = ?", regions, d).Group("region_code").Scan(&rows).Error
 	for _, r := range rows {
 		out[r.RegionCode] = r.Step
 	}

@@ -584,13 +584,26 @@ func (e *Supervision) UnrepliedRegions(ctx context.Context, a Actor) ([]RegionUn
 	return out, nil
 }
 
-// RegionSteps returns the highest step each of regions' governments has had
-// (0 for none), for the ranking page's offer of the next step.
+// RegionSteps returns the highest step each of regions has had (0 for none)
+// as a's default target there — its government, or for another department's
+// supervisor that department (PressesDepartment) — for the ranking page's
+// offer of the next step.
 func (e *Supervision) RegionSteps(ctx context.Context, a Actor, regions []string) (map[string]int, error) {
 	if a.Role != model.RoleSupervisor {
 		return nil, errForbidden("仅监管人员可以对地区和部门督办")
 	}
-	return e.store.RegionTargetSteps(ctx, regions)
+	return e.store.RegionTargetSteps(ctx, regions, a.PressesDepartment())
+}
+
+// PressesDepartment is the department a supervisor's region documents go to
+// by default: "" (the governments, or any department) for the emergency
+// bureau, its own department for another department's supervisor, who may
+// press no other.
+func (a Actor) PressesDepartment() model.Department {
+	if d := a.department(); d != model.DeptEmergency {
+		return d
+	}
+	return ""
 }
 
 // PublicRegionExposure is a region or department exposed on the public board
