@@ -52,7 +52,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
-	"ranking", "map", "periodic",
+	"ranking", "map", "periodic", "regiondocs",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -106,6 +106,10 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/stats", u.statsPage)
 	p.GET("/statistics.xlsx", u.statisticsWorkbook)
 	p.GET("/supervision/regions", u.rankingPage)
+	p.POST("/supervision/regions", post, u.issueRegionPage)
+	p.GET("/region-supervisions", u.regionDocsPage)
+	p.GET("/region-supervisions/:id/document", u.regionDocumentPrint)
+	p.POST("/region-supervisions/:id/:what", post, u.answerRegionPage)
 	p.GET("/map", u.mapPage)
 	p.GET("/periodic", u.periodicPage)
 	p.POST("/periodic", post, u.filePeriodicPage)
@@ -217,6 +221,9 @@ var flashes = map[string]string{
 	"userUpdated": "账号已更新。停用或重设密码后，该账号须重新登录。",
 	"logout":      "您已退出登录。",
 	"filed":       "统计分析表已报送。",
+	"issued":      "督办文书已印发，已通知督办对象。",
+	"signed":      "已签收督办文书。",
+	"replied":     "已提交书面回复。",
 }
 
 // base fills the layout's data for the current request.

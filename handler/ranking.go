@@ -23,6 +23,14 @@ type rankingView struct {
 	Sort     string
 	Cols     []rankCol
 	Sections []rankSection
+	// The forms that issue a region document: the step each child region's
+	// row offers, the choices, what was typed before a refusal.
+	Region string // the caller's own (its row, 本级, offers no form)
+	Next   map[string]string
+	Steps  any
+	Depts  []workflow.DepartmentInfo
+	Dept   string // the target's department chosen unless typed otherwise
+	Form   *regionForm
 }
 
 type rankSection struct {
@@ -58,14 +66,35 @@ func sortRows(rows []workflow.RankRow, key string) {
 // rankingPage is the same ranking as a page, sortable by column (?sort=),
 // each row linking down to its overdue hazards.
 func (u *ui) rankingPage(c *gin.Context) {
-	r, err := u.s.supervision.Ranking(c.Request.Context(), actor(c), c.Query("as_of"))
+	u.renderRanking(c, http.StatusOK, c.Query("as_of"), c.Query("sort"), nil)
+}
+
+// renderRanking shows the ranking as of asOf sorted by key, each child
+// region's row with its form to issue the next step; form is what was typed
+// before a refusal (nil for none).
+func (u *ui) renderRanking(c *gin.Context, status int, asOf, key string, form *regionForm) {
+	a := actor(c)
+	r, err := u.s.supervision.Ranking(c.Request.Context(), a, asOf)
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
-	key := c.Query("sort")
 	sortRows(r.Regions, key)
 	sortRows(r.Departments, key)
-	u.render(c, http.StatusOK, "ranking", rankingView{base: u.base(c, "地区和部门督办", "/supervision/regions"), R: r, Sort: key, Cols: rankCols,
-		Sections: []rankSection{{"regions", "下级区划", r.Regions}, {"departments", "主管部门", r.Departments}}})
+	codes := make([]string, len(r.Regions))
+	for i, row := range r.Regions {
+		codes[i] = row.RegionCode
+	}
+	had, err := u.s.supervision.RegionSteps(c.Request.Context(), a, codes)
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	v := rankingView{base: u.base(c, "地区和部门督办", "/supervision/regions"), R: r, Sort: key, Cols: rankCols,
+		Sections: []rankSection{{"regions", "下级区划", r.Regions}, {"departments", "主管部门", r.Departments}},
+		Region:   a.Region, Next: nextSteps(had, r.Regions), Steps: stepChoices, Depts: departmentChoices(), Dept: string(a.PressesDepartment()), Form: form}
+	if form != nil {
+		v.Error = form.Message
+	}
+	u.render(c, status, "ranking", v)
 }

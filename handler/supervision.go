@@ -15,8 +15,9 @@ import (
 
 // pages are the templates of the HTML this package serves, parsed once at start.
 type pages struct {
-	document *template.Template
-	exposure *template.Template
+	document       *template.Template
+	regionDocument *template.Template
+	exposure       *template.Template
 }
 
 func parsePages() (*pages, error) {
@@ -24,11 +25,15 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	regionDoc, err := template.ParseFS(templates.FS, "documents/region_supervision.html")
+	if err != nil {
+		return nil, err
+	}
 	exp, err := template.ParseFS(templates.FS, "pages/exposure.html")
 	if err != nil {
 		return nil, err
 	}
-	return &pages{document: doc, exposure: exp}, nil
+	return &pages{document: doc, regionDocument: regionDoc, exposure: exp}, nil
 }
 
 // html answers with the standalone page t executed over data (standaloneCSP,
@@ -50,7 +55,8 @@ func (s *Server) listEscalations(c *gin.Context) {
 }
 
 // unreplied lists the unanswered supervision steps and, beside them, the
-// transfers whose receiver is late to answer.
+// transfers whose receiver is late to answer and the unanswered targets of
+// region documents (regions).
 func (s *Server) unreplied(c *gin.Context) {
 	es, err := s.supervision.Unreplied(c.Request.Context(), actor(c))
 	if err != nil {
@@ -58,7 +64,12 @@ func (s *Server) unreplied(c *gin.Context) {
 		return
 	}
 	late, err := s.hazards.LateTransfers(c.Request.Context(), actor(c))
-	respond(s, c, http.StatusOK, gin.H{"items": es, "transfers": late}, err)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	regions, err := s.supervision.UnrepliedRegions(c.Request.Context(), actor(c))
+	respond(s, c, http.StatusOK, gin.H{"items": es, "transfers": late, "regions": regions}, err)
 }
 
 // transfers lists the caller's transfers: incoming, outgoing, declined.
@@ -105,9 +116,16 @@ func (s *Server) reply(c *gin.Context) {
 	respond(s, c, http.StatusOK, e, err)
 }
 
+// publicExposures is the exposure board: hazards (items) and regions and
+// departments (regions).
 func (s *Server) publicExposures(c *gin.Context) {
 	items, err := s.supervision.ExposureBoard(c.Request.Context())
-	respond(s, c, http.StatusOK, gin.H{"items": items}, err)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	regions, err := s.supervision.RegionExposureBoard(c.Request.Context())
+	respond(s, c, http.StatusOK, gin.H{"items": items, "regions": regions}, err)
 }
 
 func (s *Server) exposurePage(c *gin.Context) {
@@ -116,10 +134,16 @@ func (s *Server) exposurePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	regions, err := s.supervision.RegionExposureBoard(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.html(c, s.pages.exposure, struct {
 		Items   []workflow.PublicExposure
+		Regions []workflow.PublicRegionExposure
 		Updated string
-	}{items, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")})
+	}{items, regions, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")})
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

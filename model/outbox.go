@@ -5,20 +5,23 @@ import (
 	"time"
 )
 
-// OutboxMessage is a notification waiting for (or past) delivery to a webhook.
+// OutboxMessage is a notification waiting for (or past) delivery to a webhook:
+// of a hazard event (EventID and HazardID), or of a region document
+// (RegionSupervisionID; EventID and HazardID 0, NULL in the table).
 type OutboxMessage struct {
-	ID            int64      `gorm:"primaryKey" json:"id"`
-	EventID       int64      `json:"event_id"`
-	HazardID      int64      `json:"hazard_id"`
-	Kind          string     `json:"kind"`
-	Webhook       string     `json:"webhook"`
-	Payload       JSONText   `json:"payload"`
-	CreatedAt     time.Time  `json:"created_at"`
-	Attempts      int        `json:"attempts"`
-	NextAttemptAt time.Time  `json:"next_attempt_at"`
-	LockedUntil   *time.Time `json:"-"`
-	DeliveredAt   *time.Time `json:"delivered_at"`
-	LastError     string     `json:"last_error"`
+	ID                  int64      `gorm:"primaryKey" json:"id"`
+	EventID             int64      `json:"event_id"`
+	HazardID            int64      `json:"hazard_id"`
+	RegionSupervisionID *int64     `json:"region_supervision_id,omitempty"`
+	Kind                string     `json:"kind"`
+	Webhook             string     `json:"webhook"`
+	Payload             JSONText   `json:"payload"`
+	CreatedAt           time.Time  `json:"created_at"`
+	Attempts            int        `json:"attempts"`
+	NextAttemptAt       time.Time  `json:"next_attempt_at"`
+	LockedUntil         *time.Time `json:"-"`
+	DeliveredAt         *time.Time `json:"delivered_at"`
+	LastError           string     `json:"last_error"`
 }
 
 // TableName keeps gorm off "outbox_messages".
@@ -30,6 +33,15 @@ func (s *Store) AddOutbox(ctx context.Context, ms []OutboxMessage) error {
 		return nil
 	}
 	return translate("model: add outbox", s.w(ctx).Create(&ms).Error)
+}
+
+// AddRegionOutbox writes notifications of a region document (their
+// RegionSupervisionID set, no hazard event) in the caller's transaction.
+func (s *Store) AddRegionOutbox(ctx context.Context, ms []OutboxMessage) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	return translate("model: add region outbox", s.w(ctx).Omit("event_id", "hazard_id").Create(&ms).Error)
 }
 
 // ClaimOutbox leases at most limit undelivered messages due at now until

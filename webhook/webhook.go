@@ -75,7 +75,13 @@ func (d *Dispatcher) send(ctx context.Context, client *http.Client, m *model.Out
 	mac.Write(body)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Hazardloop-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
+	// The receiver deduplicates by the hazard event, or for a region
+	// document (which has none) by the document.
+	if m.RegionSupervisionID != nil {
+		req.Header.Set("X-Hazardloop-Region-Supervision", strconv.FormatInt(*m.RegionSupervisionID, 10))
+	} else {
+		req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
+	}
 	req.Header.Set("X-Hazardloop-Delivery", strconv.FormatInt(m.ID, 10))
 	resp, err := client.Do(req)
 	if err != nil {
