@@ -208,7 +208,7 @@ func confirm(c *change) {
 	if c.next.ResponsibleUnit == "" {
 		c.errs.add("responsible_unit", "列入清单须明确整改责任单位")
 	}
-	if c.next.Level == model.LevelMajor {
+	if _, bad := c.errs["basis_standard_id"]; c.next.Level == model.LevelMajor && !bad && c.errs["basis_clause_ref"] == "" {
 		if c.next.BasisStandard == "" {
 			c.errs.add("basis_standard", "重大事故隐患须注明判定依据（标准名称）")
 		}
