@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -186,6 +187,7 @@ type hazardView struct {
 	Today       string
 	KindLabels  map[string]string
 	Withdraw    map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
+	Picker      *basisPicker   // the catalogue of criteria at confirm; nil when the user may not confirm
 }
 
 type uploadForm struct {
@@ -250,7 +252,7 @@ var evidenceKinds = map[string]string{
 
 // forms builds one form per allowed event; posted, when not nil, is the form
 // that came back with problems.
-func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
+func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm {
 	out := []eventForm{}
 	for _, ev := range d.AllowedEvents {
 		if posted != nil && posted.Event == ev {
@@ -266,6 +268,9 @@ func forms(d workflow.HazardDetail, posted *eventForm) []eventForm {
 		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
+		if ev == model.EventConfirm && pick != "" {
+			f.Values["basis_pick"], f.Values["level"], f.Open = pick, string(model.LevelMajor), true
+		}
 		if ev == model.EventPlan {
 			f.Values["responsible_person"] = d.ResponsiblePerson
 			f.Values["responsible_phone"] = d.ResponsiblePhone
@@ -298,8 +303,16 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
-	return hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted), Upload: up,
+	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+	if slices.Contains(d.AllowedEvents, model.EventConfirm) {
+		p, err := u.picker(c, d)
+		if err != nil {
+			v.Error = "判定标准目录暂时无法读取：" + u.refusal(c, err).Message
+		}
+		v.Picker = p
+	}
+	return v
 }
 
 // idForm reads the path's :id and the posted form (its token checked); on a bad
@@ -414,6 +427,12 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		in.Approved = &b
 	}
 	in.BasisStandard, in.BasisClause = str("basis_standard"), str("basis_clause")
+	in.BasisStandardID, in.BasisClauseRef = str("basis_standard_id"), str("basis_clause_ref")
+	if id, ref, ok := strings.Cut(strings.TrimSpace(f["basis_pick"]), "|"); ok && accepts["basis_standard_id"] {
+		// A clause picked from the catalogue: its title and text are the
+		// catalogue's, whatever the free-text inputs hold.
+		in.BasisStandardID, in.BasisClauseRef, in.BasisStandard, in.BasisClause = &id, &ref, nil, nil
+	}
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")

@@ -35,6 +35,7 @@ type Server struct {
 	evidence      *workflow.Evidence
 	directory     *workflow.Directory
 	notifications *workflow.Notifications
+	standards     *workflow.Catalogue
 	ledger        *ledger.Service
 	checkReady    func(context.Context) error
 	log           *slog.Logger
@@ -57,7 +58,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 		return nil, err
 	}
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
-		directory: svc.Directory, notifications: svc.Notifications, ledger: led, checkReady: svc.Ready,
+		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, ledger: led, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err
@@ -126,6 +127,10 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/hazards/:id/evidence", s.uploadEvidence)
 	auth.GET("/hazards/:id/evidence", s.listEvidence)
 	auth.GET("/hazards/:id/similar", s.similarHazards)
+	auth.GET("/hazards/:id/suggested-clauses", s.suggestedClauses)
+	auth.GET("/standards", s.listStandards)
+	auth.GET("/standards/:id", s.getStandard)
+	auth.PUT("/standards/:id", s.putStandard)
 	auth.GET("/evidence/:id", s.downloadEvidence)
 	auth.POST("/evidence/:id/withdraw", s.withdrawEvidence)
 	auth.GET("/reports", s.listReports)

@@ -184,6 +184,14 @@ type Hazard struct {
 	TransferAt           *time.Time `json:"-"`
 	TransferDueOn        *Date      `json:"-"`
 	TransferNoticed      bool       `json:"-"` // the late answer was flagged and notified (once)
+
+	// The catalogue entry the basis cites (workflow.Catalogue): the standard,
+	// the version cited and the clause; nil when the basis is not in the
+	// catalogue (未收录) or the hazard has none.
+	BasisStandardID      *string `json:"basis_standard_id"`
+	BasisStandardVersion *int    `json:"basis_standard_version"`
+	BasisClauseRef       *string `json:"basis_clause_ref"`
+
 	// TransferDeclined is the receiver's reason for sending the last transfer
 	// back, kept for the sender until someone acts on the hazard again.
 	TransferDeclined string `json:"transfer_declined,omitempty"`

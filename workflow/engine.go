@@ -61,6 +61,7 @@ type Services struct {
 	Evidence      *Evidence
 	Directory     *Directory
 	Notifications *Notifications
+	Standards     *Catalogue
 }
 
 // Options tune the services; zero values take the defaults.
@@ -117,7 +118,7 @@ func New(store *model.Store, o Options) *Services {
 	}
 	e.calendar.Store(NewCalendar(shipped...))
 	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
-		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}}
+		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Standards: &Catalogue{e}}
 }
 
 // Now is the services' clock, in UTC with the microseconds both databases keep.
@@ -152,6 +153,9 @@ type HazardView struct {
 	// Suspension is the standing suspension order (停产停业) and the request
 	// to resume waiting for review, null when no order stands.
 	Suspension *model.Suspension `json:"suspension"`
+	// BasisCatalogued says whether the basis of grading cites the catalogue
+	// of criteria (false: 未收录); absent while the hazard names no basis.
+	BasisCatalogued *bool `json:"basis_catalogued,omitempty"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
@@ -159,7 +163,16 @@ func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	due := e.ladder().verifyDue(h)
 	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
-		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today)}
+		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today),
+		BasisCatalogued: catalogued(h)}
+}
+
+func catalogued(h *model.Hazard) *bool {
+	if h.BasisStandard == "" {
+		return nil
+	}
+	ok := h.BasisStandardID != nil
+	return &ok
 }
 
 // HazardInput is what a new hazard is registered with.

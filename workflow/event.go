@@ -45,7 +45,7 @@ type step struct {
 
 var steps = map[model.Event]step{
 	model.EventConfirm: {
-		accepts: []string{"level", "department", "basis_standard", "basis_clause", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
+		accepts: []string{"level", "department", "basis_standard", "basis_clause", "basis_standard_id", "basis_clause_ref", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
 		apply:   func(c *change) { confirm(c); onChecked(c) },
 	},
 	model.EventDismiss: {
@@ -194,6 +194,7 @@ func confirm(c *change) {
 	listDepartment(c)
 	c.str("basis_standard", c.in.BasisStandard, 200, &c.next.BasisStandard)
 	c.str("basis_clause", c.in.BasisClause, 500, &c.next.BasisClause)
+	citeBasis(c)
 	c.str("responsible_unit", c.in.ResponsibleUnit, 200, &c.next.ResponsibleUnit)
 	if c.in.EnterpriseID != nil {
 		linkEnterprise(c, *c.in.EnterpriseID)
@@ -207,7 +208,7 @@ func confirm(c *change) {
 	if c.next.ResponsibleUnit == "" {
 		c.errs.add("responsible_unit", "列入清单须明确整改责任单位")
 	}
-	if c.next.Level == model.LevelMajor {
+	if _, bad := c.errs["basis_standard_id"]; c.next.Level == model.LevelMajor && !bad && c.errs["basis_clause_ref"] == "" {
 		if c.next.BasisStandard == "" {
 			c.errs.add("basis_standard", "重大事故隐患须注明判定依据（标准名称）")
 		}

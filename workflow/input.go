@@ -15,9 +15,13 @@ import (
 // means "not given". Which fields an event takes is the event's own business (see
 // accepts); any other field given is refused rather than ignored.
 type Fields struct {
-	Level               *string  `json:"level,omitempty"`
-	BasisStandard       *string  `json:"basis_standard,omitempty"`
-	BasisClause         *string  `json:"basis_clause,omitempty"`
+	Level         *string `json:"level,omitempty"`
+	BasisStandard *string `json:"basis_standard,omitempty"`
+	BasisClause   *string `json:"basis_clause,omitempty"`
+	// BasisStandardID and BasisClauseRef cite the catalogue of criteria
+	// (Catalogue): the standard's id and the clause's ref, its text filled in.
+	BasisStandardID     *string  `json:"basis_standard_id,omitempty"`
+	BasisClauseRef      *string  `json:"basis_clause_ref,omitempty"`
 	Measures            *string  `json:"measures,omitempty"`
 	ResponsibleUnit     *string  `json:"responsible_unit,omitempty"`
 	ResponsiblePerson   *string  `json:"responsible_person,omitempty"`
@@ -50,6 +54,8 @@ func (f *Fields) given() []string {
 	add(f.Level != nil, "level")
 	add(f.BasisStandard != nil, "basis_standard")
 	add(f.BasisClause != nil, "basis_clause")
+	add(f.BasisStandardID != nil, "basis_standard_id")
+	add(f.BasisClauseRef != nil, "basis_clause_ref")
 	add(f.Measures != nil, "measures")
 	add(f.ResponsibleUnit != nil, "responsible_unit")
 	add(f.ResponsiblePerson != nil, "responsible_person")
@@ -96,6 +102,7 @@ var fieldNames = map[string]string{
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
+	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

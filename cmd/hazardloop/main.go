@@ -39,6 +39,7 @@ import (
 	"hazardloop/metrics"
 	"hazardloop/model"
 	"hazardloop/regions"
+	"hazardloop/standards"
 	"hazardloop/webhook"
 	"hazardloop/workflow"
 )
@@ -289,6 +290,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if cfg.LoadRegions && cmd != "sweep" {
 		if err := loadShippedRegions(ctx, svc, store, stdout); err != nil {
 			return fmt.Errorf("regions: %w", err)
+		}
+	}
+	if cmd != "sweep" {
+		if n, err := svc.Standards.LoadShipped(ctx, standards.Shipped()); err != nil {
+			return fmt.Errorf("standards: %w", err)
+		} else if n > 0 {
+			fmt.Fprintf(stdout, "已载入重大事故隐患判定标准 %d 部\n", n)
 		}
 	}
 	sweeper := &workflow.Sweeper{Supervision: svc.Supervision, Interval: cfg.SweepInterval, Log: log}

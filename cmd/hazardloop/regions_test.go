@@ -23,11 +23,14 @@ func TestRegionsFirstStartAndImport(t *testing.T) {
 		!strings.Contains(out.String(), "minxiang") || !strings.Contains(out.String(), "tengwangge") {
 		t.Errorf("first start said:\n%s", out.String())
 	}
+	if !strings.Contains(out.String(), "已载入重大事故隐患判定标准 7 部") {
+		t.Errorf("the first start did not load the catalogue of criteria:\n%s", out.String())
+	}
 	out.Reset()
 	if err := run(context.Background(), append([]string{"demo"}, common...), &out, io.Discard, nil); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Contains(out.String(), "首次启动") {
+	if strings.Contains(out.String(), "首次启动") || strings.Contains(out.String(), "判定标准") {
 		t.Errorf("a second start loaded the table again:\n%s", out.String())
 	}
 
