@@ -10,6 +10,7 @@ import (
 
 	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
+	"hazardloop/standards"
 	"hazardloop/workflow"
 )
 
@@ -203,6 +204,51 @@ func TestLedgerMappingConfirmedIsOffered(t *testing.T) {
 		}
 		if _, err := f.ledger.Import(f.ctx, f.actors["xihu"], b2, ImportOptions{DryRun: true}); !errors.As(err, &we) || we.Code != "ambiguous_columns" {
 			t.Errorf("another county is not asked: %v", err)
+		}
+	})
+}
+
+// TestLedgerLinksTheCatalogue: a basis a ledger writes is linked to the
+// catalogue of criteria as a confirm links it — the title matched without its
+// marks, year or order number, the clause by its number — and unlinked
+// (未收录) when a later import writes a standard the catalogue lacks.
+func TestLedgerLinksTheCatalogue(t *testing.T) {
+	forDialects(t, func(t *testing.T, f *fixture) {
+		if _, err := f.engine.Standards.LoadShipped(f.ctx, standards.Shipped()); err != nil {
+			t.Fatal(err)
+		}
+		all, err := workflow.LatestStandards(f.ctx, f.store)
+		noErr(t, err)
+		// A standard of the catalogue and a clause of it with a number.
+		var std *workflow.Standard
+		for i := range all {
+			if len(all[i].Clauses) > 0 && all[i].Clauses[0].Ref != "" {
+				std = &all[i]
+				break
+			}
+		}
+		if std == nil {
+			t.Fatal("no clause in the shipped catalogue")
+		}
+		ref := std.Clauses[0].Ref
+		b := countyLedger(t, []any{"隐患名称", "隐患等级", "判定依据", "生产经营单位", "当前状态"},
+			[]any{"粉尘涉爆除尘系统未设锁气卸灰", "重大", std.Citation() + "（2023年版）" + ref, "donghu公司", "已发现"})
+		res, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
+		noErr(t, err)
+		h := f.hazardTitled(t, "粉尘涉爆除尘系统未设锁气卸灰")
+		if res.Created != 1 || h.BasisStandardID == nil || *h.BasisStandardID != std.ID || h.BasisStandardVersion == nil ||
+			h.BasisClauseRef == nil || *h.BasisClauseRef != ref {
+			t.Fatalf("imported basis %q / %q linked to %v %v %v, want %s %s", h.BasisStandard, h.BasisClause,
+				h.BasisStandardID, h.BasisStandardVersion, h.BasisClauseRef, std.ID, ref)
+		}
+		// The same row with a standard the catalogue lacks: the link goes.
+		upd := countyLedger(t, []any{"隐患编号", "隐患名称", "判定依据", "具体条款"},
+			[]any{h.Code, "粉尘涉爆除尘系统未设锁气卸灰", "《某地方安全生产条例》", "第九条"})
+		res, err = f.ledger.Import(f.ctx, f.actors["donghu"], upd, ImportOptions{})
+		noErr(t, err)
+		h = f.hazardTitled(t, "粉尘涉爆除尘系统未设锁气卸灰")
+		if res.Updated != 1 || h.BasisStandard != "《某地方安全生产条例》" || h.BasisStandardID != nil || h.BasisClauseRef != nil {
+			t.Errorf("after a basis out of the catalogue: %+v; %q linked to %v %v", res, h.BasisStandard, h.BasisStandardID, h.BasisClauseRef)
 		}
 	})
 }

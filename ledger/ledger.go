@@ -352,6 +352,10 @@ func (s *Service) Import(ctx context.Context, a workflow.Actor, file []byte, o I
 	}
 	defer rd.Close()
 
+	catalogue, err := workflow.LatestStandards(ctx, s.store)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	res := ImportResult{DryRun: o.DryRun, ValidOnly: o.ValidOnly, Ignored: rd.Ignored(), Errors: []xlsx.CellError{},
 		Columns: rd.Matches(), Mapping: mapping, State: o.State}
 	if rd.Ambiguous() {
@@ -378,6 +382,7 @@ func (s *Service) Import(ctx context.Context, a workflow.Actor, file []byte, o I
 	defer stop()
 	err = s.hazards.InTx(ctx, func(tx *workflow.Tx) error {
 		im := newImporter(tx, a, rd, now, o.FileName, o.State)
+		im.catalogue = catalogue
 		defer func() { res.Inferred, res.InferredCounts = inferredOf(im.inferred) }()
 		defer im.wait()
 		chunk, more := <-chunks

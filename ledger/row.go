@@ -301,6 +301,11 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *mod
 	if len(re.list) > 0 {
 		return 0, re.list, nil
 	}
+	_, std := changes["basis_standard"]
+	_, clause := changes["basis_clause"]
+	if std || clause {
+		workflow.LinkBasis(im.catalogue, &next)
+	}
 	payload := map[string]any{"mode": "update", "changes": changes, "row": re.line}
 	if im.file != "" {
 		payload["file"] = im.file

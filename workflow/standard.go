@@ -515,6 +515,29 @@ func citeText(c *change) {
 	cite(c, s, matchClause(s, c.next.BasisClause))
 }
 
+// LatestStandards is the newest version of each standard of the catalogue in
+// store (for an import to link the bases its rows write).
+func LatestStandards(ctx context.Context, store *model.Store) ([]Standard, error) {
+	return latestIn(ctx, store)
+}
+
+// LinkBasis links h's basis, as text, to the catalogue all as a confirm does
+// (the standard by its title, the clause by its number), or unlinks it (未收录)
+// when the title names none: a ledger's row that writes a basis.
+func LinkBasis(all []Standard, h *model.Hazard) {
+	h.BasisStandardID, h.BasisStandardVersion, h.BasisClauseRef = nil, nil, nil
+	s := matchTitle(all, h.BasisStandard)
+	if s == nil {
+		return
+	}
+	id, version := s.ID, s.Version
+	h.BasisStandardID, h.BasisStandardVersion = &id, &version
+	if cl := matchClause(s, h.BasisClause); cl != nil {
+		ref := cl.Ref
+		h.BasisClauseRef = &ref
+	}
+}
+
 func cite(c *change, s *Standard, cl *Clause) {
 	id, version := s.ID, s.Version
 	c.next.BasisStandardID, c.next.BasisStandardVersion, c.next.BasisClauseRef = &id, &version, nil
