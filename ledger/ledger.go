@@ -382,7 +382,7 @@ func (s *Service) Import(ctx context.Context, a workflow.Actor, file []byte, o I
 	defer stop()
 	err = s.hazards.InTx(ctx, func(tx *workflow.Tx) error {
 		im := newImporter(tx, a, rd, now, o.FileName, o.State)
-		im.catalogue = catalogue
+		im.catalogue = workflow.NewBasisIndex(catalogue)
 		defer func() { res.Inferred, res.InferredCounts = inferredOf(im.inferred) }()
 		defer im.wait()
 		chunk, more := <-chunks

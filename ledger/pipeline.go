@@ -94,9 +94,9 @@ type importer struct {
 	nextIDs        map[string]int64
 	tally          *summaryTally
 
-	catalogue []workflow.Standard // the criteria a row's basis is linked to (workflow.LinkBasis)
-	fileState model.State         // the state for every row of a file without 当前状态
-	inferred  []InferredState     // the states rows were read as, in a file without 当前状态
+	catalogue *workflow.BasisIndex // the criteria a row's basis is linked to
+	fileState model.State          // the state for every row of a file without 当前状态
+	inferred  []InferredState      // the states rows were read as, in a file without 当前状态
 }
 
 // flight is a staged batch being written on a goroutine of its own.

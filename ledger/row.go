@@ -304,7 +304,7 @@ func (im *importer) update(ctx context.Context, re *rowErrs, r *xlsx.Row, h *mod
 	_, std := changes["basis_standard"]
 	_, clause := changes["basis_clause"]
 	if std || clause {
-		workflow.LinkBasis(im.catalogue, &next)
+		im.catalogue.Link(&next)
 	}
 	payload := map[string]any{"mode": "update", "changes": changes, "row": re.line}
 	if im.file != "" {

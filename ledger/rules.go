@@ -120,7 +120,7 @@ func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state m
 	}
 	next.State = state
 	if next.BasisStandard != "" {
-		workflow.LinkBasis(im.catalogue, &next)
+		im.catalogue.Link(&next)
 	}
 	now := im.now
 	payload := map[string]any{"mode": "create", "state": string(state), "row": line}

@@ -521,12 +521,29 @@ func LatestStandards(ctx context.Context, store *model.Store) ([]Standard, error
 	return latestIn(ctx, store)
 }
 
-// LinkBasis links h's basis, as text, to the catalogue all as a confirm does
-// (the standard by its title, the clause by its number), or unlinks it (未收录)
+// BasisIndex finds the standards of a catalogue by title, for linking many
+// bases (a ledger's rows) without folding every title for each.
+type BasisIndex struct{ byKey map[string]*Standard }
+
+// NewBasisIndex indexes all (the newest version of each standard) by title.
+func NewBasisIndex(all []Standard) *BasisIndex {
+	x := &BasisIndex{byKey: make(map[string]*Standard, len(all))}
+	for i := range all {
+		if k := titleKey(all[i].Title); k != "" {
+			if _, dup := x.byKey[k]; !dup {
+				x.byKey[k] = &all[i]
+			}
+		}
+	}
+	return x
+}
+
+// Link links h's basis, as text, to the catalogue as a confirm does (the
+// standard by its title, the clause by its number), or unlinks it (未收录)
 // when the title names none: a ledger's row that writes a basis.
-func LinkBasis(all []Standard, h *model.Hazard) {
+func (x *BasisIndex) Link(h *model.Hazard) {
 	h.BasisStandardID, h.BasisStandardVersion, h.BasisClauseRef = nil, nil, nil
-	s := matchTitle(all, h.BasisStandard)
+	s := x.byKey[titleKey(h.BasisStandard)]
 	if s == nil {
 		return
 	}
