@@ -41,12 +41,12 @@ func TestPeriodStatisticsFollowEvents(t *testing.T) {
 			f.now = at(when)
 			return f.fire(t, "donghu", h, model.EventApprove, Fields{}, "整改到位")
 		}
-		found("2026-09-01T23:59:00+08:00")                                       // the day before the period
+		found("2026-09-01T23:59:00+08:00")                                        // the day before the period
 		writeOff(found("2026-09-02T00:00:00+08:00"), "2026-10-14T23:00:00+08:00") // first day, written off on the last
 		writeOff(found("2026-09-02T08:00:00+08:00"), "2026-10-15T00:10:00+08:00") // written off the day after
 		writeOff(found("2026-08-20T09:00:00+08:00"), "2026-09-02T00:05:00+08:00") // found before, written off in it
-		found("2026-10-14T23:30:00+08:00")                                       // the last day, late
-		found("2026-10-15T00:10:00+08:00")                                       // the day after
+		found("2026-10-14T23:30:00+08:00")                                        // the last day, late
+		found("2026-10-15T00:10:00+08:00")                                        // the day after
 		f.now = at("2026-09-10T10:00:00+08:00")
 		f.toState(t, model.StateDismissed)
 		f.toState(t, model.StateListed)
