@@ -75,7 +75,9 @@ func (d *Dispatcher) send(ctx context.Context, client *http.Client, m *model.Out
 	mac.Write(body)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Hazardloop-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
-	req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
+	if m.EventID != 0 { // a notice of no hazard event (periodic_late) goes by its delivery id alone
+		req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
+	}
 	req.Header.Set("X-Hazardloop-Delivery", strconv.FormatInt(m.ID, 10))
 	resp, err := client.Do(req)
 	if err != nil {

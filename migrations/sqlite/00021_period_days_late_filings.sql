@@ -1,0 +1,80 @@
+-- +goose Up
+-- Hazards per day for the period statistics (统计分析): by region, department,
+-- industry, grade and channel, the day found (Asia/Shanghai) and, for those
+-- written off with a time, the day written off (closed_on is found_on for the
+-- others: a key column cannot be NULL). Dismissed hazards are not counted. A
+-- period is whole days, so every figure of it is a sum over these rows, kept
+-- current in the transaction of every event. Created empty; the counts are
+-- emptied with it so that the service refills every summary from the hazards
+-- at start (workflow EnsureSummaries).
+CREATE TABLE hazard_days (
+    region_code TEXT NOT NULL,
+    department  TEXT NOT NULL,
+    industry    TEXT NOT NULL,
+    level       TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    found_on    DATE NOT NULL,
+    written_off BOOLEAN NOT NULL,
+    closed_on   DATE NOT NULL,
+    n           BIGINT NOT NULL,
+    PRIMARY KEY (region_code, department, industry, level, source, found_on, written_off, closed_on)
+);
+DELETE FROM hazard_counts;
+
+-- Late filings of reports upward (统计分析表 逾期未报): after a period's due
+-- day the sweep notifies each enterprise that has not filed it, once — this
+-- row, written in the sweep's transaction, is the "once" (one per enterprise
+-- and period however many sweepers run). Such a notification concerns no
+-- hazard: the outbox's event and hazard become optional (its receivers tell
+-- messages apart by X-Hazardloop-Delivery, the outbox row's id).
+CREATE TABLE periodic_late_notices (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    enterprise_id INTEGER NOT NULL REFERENCES enterprises(id),
+    period        TEXT NOT NULL,
+    noticed_at    TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX periodic_late_notices_key ON periodic_late_notices (enterprise_id, period);
+CREATE TABLE outbox_next (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        INTEGER REFERENCES hazard_events(id),
+    hazard_id       INTEGER REFERENCES hazards(id),
+    kind            TEXT NOT NULL,
+    webhook         TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    locked_until    TIMESTAMP,
+    delivered_at    TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO outbox_next SELECT id, event_id, hazard_id, kind, webhook, payload, created_at, attempts, next_attempt_at, locked_until, delivered_at, last_error FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_next RENAME TO outbox;
+CREATE UNIQUE INDEX outbox_event_webhook_key ON outbox (event_id, webhook);
+CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE delivered_at IS NULL;
+
+-- +goose Down
+DELETE FROM outbox WHERE event_id IS NULL;
+CREATE TABLE outbox_prev (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id        INTEGER NOT NULL REFERENCES hazard_events(id),
+    hazard_id       INTEGER NOT NULL REFERENCES hazards(id),
+    kind            TEXT NOT NULL,
+    webhook         TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      TIMESTAMP NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TIMESTAMP NOT NULL,
+    locked_until    TIMESTAMP,
+    delivered_at    TIMESTAMP,
+    last_error      TEXT NOT NULL DEFAULT ''
+);
+INSERT INTO outbox_prev SELECT * FROM outbox;
+DROP TABLE outbox;
+ALTER TABLE outbox_prev RENAME TO outbox;
+CREATE UNIQUE INDEX outbox_event_webhook_key ON outbox (event_id, webhook);
+CREATE INDEX outbox_pending_idx ON outbox (next_attempt_at, id) WHERE delivered_at IS NULL;
+DROP TABLE periodic_late_notices;
+DROP TABLE hazard_days;
+DELETE FROM hazard_counts;
