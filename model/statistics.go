@@ -62,7 +62,7 @@ func (s *Store) PeriodStatistics(ctx context.Context, sc Scope, group string, pr
 
 	dq, _ := s.scopedSummary(ctx, "hazard_days", sc)
 	var days []PeriodCounts
-	err = dq.Where("found_on BETWEEN ? AND ? OR (written_off AND closed_on BETWEEN ? AND ?)", from, to, from, to).
+	err = dq.Where("(found_on BETWEEN ? AND ? OR (written_off AND closed_on BETWEEN ? AND ?))", from, to, from, to).
 		Select(key+` AS k,
 			COALESCE(SUM(CASE WHEN found_on BETWEEN ? AND ? THEN n ELSE 0 END), 0) AS found,
 			COALESCE(SUM(CASE WHEN found_on BETWEEN ? AND ? AND level = 'major' THEN n ELSE 0 END), 0) AS found_major,

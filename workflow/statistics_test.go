@@ -69,6 +69,16 @@ func TestPeriodStatisticsFollowEvents(t *testing.T) {
 		wh = f.fire(t, "water", wh, model.EventTransfer, Fields{ToRegionCode: sp("360103"), Reason: sp("在西湖区一侧")}, "")
 		f.fire(t, "xihuwater", wh, model.EventAcceptTransfer, Fields{}, "")
 
+		// One of 西湖区, written off in the period (outside 东湖区's territory).
+		f.now = at("2026-09-20T10:00:00+08:00")
+		xh, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["ent2"], HazardInput{Title: "仓库消防栓无水"})
+		noErr(t, err)
+		xh = f.fire(t, "xihu", xh, model.EventConfirm, Fields{}, "")
+		xh = f.fire(t, "ent2", xh, model.EventPlan, planFields(), "")
+		xh = f.proof(t, "ent2", xh)
+		xh = f.fire(t, "ent2", xh, model.EventSubmit, Fields{}, "")
+		f.fire(t, "xihu", xh, model.EventApprove, Fields{}, "整改到位")
+
 		// Eight writers at once, each writing off a hazard of the same cell.
 		f.now = at("2026-10-10T10:00:00+08:00")
 		hs := make([]HazardView, 8)
