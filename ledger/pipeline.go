@@ -169,6 +169,7 @@ func (c *dirCache) GetRegion(ctx context.Context, code string) (*model.Region, e
 type summaryTally struct {
 	counts map[model.CountKey]int64
 	weeks  map[weekKey][2]int64
+	days   map[model.DayKey]int64
 }
 
 type weekKey struct {
@@ -178,7 +179,7 @@ type weekKey struct {
 }
 
 func newSummaryTally() *summaryTally {
-	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}}
+	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{}}
 }
 
 func (t *summaryTally) AdjustCount(_ context.Context, k model.CountKey, delta int64) error {
@@ -193,6 +194,11 @@ func (t *summaryTally) AdjustWeek(_ context.Context, region string, dept model.D
 	return nil
 }
 
+func (t *summaryTally) AdjustDay(_ context.Context, k model.DayKey, delta int64) error {
+	t.days[k] += delta
+	return nil
+}
+
 // add adds o's changes to t's.
 func (t *summaryTally) add(o *summaryTally) {
 	for k, n := range o.counts {
@@ -201,6 +207,9 @@ func (t *summaryTally) add(o *summaryTally) {
 	for k, w := range o.weeks {
 		v := t.weeks[k]
 		t.weeks[k] = [2]int64{v[0] + w[0], v[1] + w[1]}
+	}
+	for k, n := range o.days {
+		t.days[k] += n
 	}
 }
 
@@ -237,8 +246,21 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 			return err
 		}
 	}
+	ds := make([]model.DayKey, 0, len(t.days))
+	for k := range t.days {
+		ds = append(ds, k)
+	}
+	slices.SortFunc(ds, func(a, b model.DayKey) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	for _, k := range ds {
+		if err := tx.AdjustDay(ctx, k, t.days[k]); err != nil {
+			return err
+		}
+	}
 	clear(t.counts)
 	clear(t.weeks)
+	clear(t.days)
 	return nil
 }
 

@@ -35,13 +35,14 @@ func (s *Store) AddOutbox(ctx context.Context, ms []OutboxMessage) error {
 	return translate("model: add outbox", s.w(ctx).Create(&ms).Error)
 }
 
-// AddRegionOutbox writes notifications of a region document (their
-// RegionSupervisionID set, no hazard event) in the caller's transaction.
-func (s *Store) AddRegionOutbox(ctx context.Context, ms []OutboxMessage) error {
+// AddNotices writes notifications of no hazard event in the caller's
+// transaction: of a region document (RegionSupervisionID set) or of a late
+// filing (kind periodic_late).
+func (s *Store) AddNotices(ctx context.Context, ms []OutboxMessage) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	return translate("model: add region outbox", s.w(ctx).Omit("event_id", "hazard_id").Create(&ms).Error)
+	return translate("model: add notices", s.w(ctx).Omit("event_id", "hazard_id").Create(&ms).Error)
 }
 
 // ClaimOutbox leases at most limit undelivered messages due at now until

@@ -44,3 +44,40 @@ func (s *Store) EnterpriseHazards(ctx context.Context, id int64) ([]Hazard, erro
 	err := s.r(ctx).Where("enterprise_id = ?", id).Order("id").Find(&hs).Error
 	return hs, translate("model: enterprise hazards", err)
 }
+
+// ClaimLateFilers returns the ids of at most limit enterprises that have
+// neither filed period nor been told it is late, locking them for this
+// transaction as the sweep's other claims do (claimIDs).
+func (s *Store) ClaimLateFilers(ctx context.Context, period string, limit int) ([]int64, error) {
+	return s.claimIDs("claim late filers", s.w(ctx).Model(&Enterprise{}).
+		Where(`NOT EXISTS (SELECT 1 FROM periodic_reports r WHERE r.enterprise_id = enterprises.id AND r.period = ?)
+			AND NOT EXISTS (SELECT 1 FROM periodic_late_notices n WHERE n.enterprise_id = enterprises.id AND n.period = ?)`, period, period).
+		Order("id"), limit)
+}
+
+// MarkLateNotice records, in the caller's transaction, that enterprise id was
+// told at now that it has not filed period; false when it already was (by
+// another sweeper: the unique key decides), in which case nothing is written.
+func (s *Store) MarkLateNotice(ctx context.Context, id int64, period string, now time.Time) (noticeID int64, ok bool, err error) {
+	var ids []int64
+	err = s.w(ctx).Raw(`INSERT INTO periodic_late_notices (enterprise_id, period, noticed_at) VALUES (?, ?, ?)
+		ON CONFLICT (enterprise_id, period) DO NOTHING RETURNING id`, id, period, now.UTC()).Scan(&ids).Error
+	if err != nil || len(ids) == 0 {
+		return 0, false, translate("model: mark late notice", err)
+	}
+	return ids[0], true, nil
+}
+
+// LateNotices counts the enterprises told that they have not filed period.
+func (s *Store) LateNotices(ctx context.Context, period string) (int64, error) {
+	var n int64
+	err := s.r(ctx).Table("periodic_late_notices").Where("period = ?", period).Count(&n).Error
+	return n, translate("model: late notices", err)
+}
+
+// EnterpriseUserIDs returns the ids of enterprise id's active users.
+func (s *Store) EnterpriseUserIDs(ctx context.Context, id int64) ([]int64, error) {
+	var ids []int64
+	err := s.r(ctx).Model(&User{}).Where("enterprise_id = ? AND active = ?", id, true).Order("id").Pluck("id", &ids).Error
+	return ids, translate("model: enterprise users", err)
+}

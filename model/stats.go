@@ -54,7 +54,13 @@ func summaryRegion(q *gorm.DB, sc Scope) (*gorm.DB, bool) {
 // scopedCounts is hazard_counts limited to sc: territory, and department as
 // the hazards' scope (scopeCond) has it.
 func (s *Store) scopedCounts(ctx context.Context, sc Scope) (*gorm.DB, bool) {
-	q, ok := summaryRegion(s.r(ctx).Table("hazard_counts"), sc)
+	return s.scopedSummary(ctx, "hazard_counts", sc)
+}
+
+// scopedSummary is a summary table (hazard_counts, hazard_days) limited to sc
+// as scopedCounts has it.
+func (s *Store) scopedSummary(ctx context.Context, table string, sc Scope) (*gorm.DB, bool) {
+	q, ok := summaryRegion(s.r(ctx).Table(table), sc)
 	if ok && sc.Region != "" && sc.Department != "" {
 		q = q.Where(departmentCond(sc, ""), string(sc.Department))
 	}

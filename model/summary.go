@@ -38,6 +38,28 @@ type hazardWeek struct {
 
 func (hazardWeek) TableName() string { return "hazard_weeks" }
 
+// DayKey is a cell of hazard_days, what the period statistics sum: a hazard
+// (not dismissed) by its keys, the day it was found and, written off with a
+// time, the day it was (ClosedOn is FoundOn for the others).
+type DayKey struct {
+	RegionCode string
+	Department Department
+	Industry   string
+	Level      Level
+	Source     Source
+	FoundOn    Date
+	WrittenOff bool
+	ClosedOn   Date
+}
+
+// hazardDay is a row of hazard_days.
+type hazardDay struct {
+	DayKey
+	N int64
+}
+
+func (hazardDay) TableName() string { return "hazard_days" }
+
 // AdjustCount adds delta to a cell of the hazard counts, in the caller's
 // transaction.
 func (s *Store) AdjustCount(ctx context.Context, k CountKey, delta int64) error {
@@ -61,6 +83,16 @@ func (s *Store) AdjustWeek(ctx context.Context, region string, dept Department, 
 	return translate("model: adjust week", err)
 }
 
+// AdjustDay adds delta to a cell of hazard_days, in the caller's transaction.
+func (s *Store) AdjustDay(ctx context.Context, k DayKey, delta int64) error {
+	err := s.w(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "region_code"}, {Name: "department"}, {Name: "industry"}, {Name: "level"}, {Name: "source"},
+			{Name: "found_on"}, {Name: "written_off"}, {Name: "closed_on"}},
+		DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("hazard_days.n + ?", delta)}),
+	}).Create(&hazardDay{DayKey: k, N: delta}).Error
+	return translate("model: adjust day", err)
+}
+
 // SummaryRow is what the summaries are rebuilt from: one hazard's keys.
 type SummaryRow struct {
 	RegionCode   string
@@ -74,10 +106,11 @@ type SummaryRow struct {
 	ClosedAt     *time.Time
 }
 
-// RebuildSummaries recomputes the hazard counts and weeks from the hazards, in one
-// transaction, with key and week telling each hazard's cell (workflow's rules).
-// For a database filled in bulk, or one that predates the summaries.
-func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) CountKey, week func(time.Time) Date) error {
+// RebuildSummaries recomputes the hazard counts, weeks and days from the
+// hazards, in one transaction, with key, week and day telling each hazard's
+// cells (workflow's rules; day's false for a hazard not counted by day). For a
+// database filled in bulk, or one that predates the summaries.
+func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) CountKey, week func(time.Time) Date, day func(SummaryRow) (DayKey, bool)) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		if err := tx.w(ctx).Exec("DELETE FROM hazard_counts").Error; err != nil {
 			return translate("model: rebuild summaries", err)
@@ -85,7 +118,11 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		if err := tx.w(ctx).Exec("DELETE FROM hazard_weeks").Error; err != nil {
 			return translate("model: rebuild summaries", err)
 		}
+		if err := tx.w(ctx).Exec("DELETE FROM hazard_days").Error; err != nil {
+			return translate("model: rebuild summaries", err)
+		}
 		counts := map[CountKey]int64{}
+		days := map[DayKey]int64{}
 		type wk struct {
 			region string
 			dept   Department
@@ -104,6 +141,9 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 				return translate("model: rebuild summaries", err)
 			}
 			counts[key(r)]++
+			if k, ok := day(r); ok {
+				days[k]++
+			}
 			found := wk{r.RegionCode, r.Department, week(r.DiscoveredAt)}
 			f := weeks[found]
 			f[0]++
@@ -126,8 +166,17 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		for k, v := range weeks {
 			ws = append(ws, hazardWeek{RegionCode: k.region, Department: k.dept, Week: k.week, Found: v[0], WrittenOff: v[1]})
 		}
+		ds := make([]hazardDay, 0, len(days))
+		for k, n := range days {
+			ds = append(ds, hazardDay{DayKey: k, N: n})
+		}
 		if len(cs) > 0 {
 			if err := tx.BulkInsert(ctx, &cs); err != nil {
+				return err
+			}
+		}
+		if len(ds) > 0 {
+			if err := tx.BulkInsert(ctx, &ds); err != nil {
 				return err
 			}
 		}

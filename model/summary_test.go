@@ -27,6 +27,21 @@ func summaryKey(r model.SummaryRow) model.CountKey {
 	return k
 }
 
+// summaryDay is a hazard's cell of hazard_days: found and written off on their
+// days in China Standard Time, none when dismissed.
+func summaryDay(r model.SummaryRow) (model.DayKey, bool) {
+	if r.State == model.StateDismissed {
+		return model.DayKey{}, false
+	}
+	k := model.DayKey{RegionCode: r.RegionCode, Department: r.Department, Industry: r.Industry, Level: r.Level, Source: r.Source,
+		FoundOn: model.DateIn(r.DiscoveredAt, cst)}
+	k.ClosedOn = k.FoundOn
+	if r.State == model.StateWrittenOff && r.ClosedAt != nil {
+		k.WrittenOff, k.ClosedOn = true, model.DateIn(*r.ClosedAt, cst)
+	}
+	return k, true
+}
+
 func rowOf(h *model.Hazard) model.SummaryRow {
 	return model.SummaryRow{RegionCode: h.RegionCode, State: h.State, Level: h.Level, Source: h.Source, Industry: h.Industry,
 		Deadline: h.Deadline, DiscoveredAt: h.DiscoveredAt, ClosedAt: h.ClosedAt}
@@ -154,12 +169,12 @@ func TestSummaries(t *testing.T) {
 		if missing, err := w.s.SummariesMissing(w.ctx); err != nil || !missing {
 			t.Fatalf("hazards without counts: missing %v, %v", missing, err)
 		}
-		noErr(t, w.s.RebuildSummaries(w.ctx, summaryKey, weekOf))
+		noErr(t, w.s.RebuildSummaries(w.ctx, summaryKey, weekOf, summaryDay))
 		if missing, err := w.s.SummariesMissing(w.ctx); err != nil || missing {
 			t.Errorf("after the rebuild: missing %v, %v", missing, err)
 		}
 		check("rebuilt")
-		noErr(t, w.s.RebuildSummaries(w.ctx, summaryKey, weekOf)) // again: replaced, not added
+		noErr(t, w.s.RebuildSummaries(w.ctx, summaryKey, weekOf, summaryDay)) // again: replaced, not added
 		check("rebuilt twice")
 	})
 }

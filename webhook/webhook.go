@@ -76,10 +76,12 @@ func (d *Dispatcher) send(ctx context.Context, client *http.Client, m *model.Out
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-Hazardloop-Signature", "sha256="+hex.EncodeToString(mac.Sum(nil)))
 	// The receiver deduplicates by the hazard event, or for a region
-	// document (which has none) by the document.
-	if m.RegionSupervisionID != nil {
+	// document (which has none) by the document; a notice of neither (a late
+	// filing's, periodic_late) goes by its delivery id alone.
+	switch {
+	case m.RegionSupervisionID != nil:
 		req.Header.Set("X-Hazardloop-Region-Supervision", strconv.FormatInt(*m.RegionSupervisionID, 10))
-	} else {
+	case m.EventID != 0:
 		req.Header.Set("X-Hazardloop-Event", strconv.FormatInt(m.EventID, 10))
 	}
 	req.Header.Set("X-Hazardloop-Delivery", strconv.FormatInt(m.ID, 10))

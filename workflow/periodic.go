@@ -243,3 +243,116 @@ func (e *Reports) PeriodicReports(ctx context.Context, a Actor, period string, m
 	}
 	return out, nil
 }
+
+// latePeriods are the periods the sweep presses on at today: the latest
+// quarter and the latest year whose due day has passed (older ones are on the
+// supervisors' missing list, not pressed again).
+func latePeriods(today model.Date) []Period {
+	y, q := today.Year(), (int(today.Month())-1)/3 // the quarter before this one
+	if q == 0 {
+		y, q = y-1, 4
+	}
+	quarter, _ := ParsePeriod(QuarterName(y, q))
+	if !today.After(quarter.DueOn.Time) { // not yet due: the one before it is
+		if q--; q == 0 {
+			y, q = y-1, 4
+		}
+		quarter, _ = ParsePeriod(QuarterName(y, q))
+	}
+	year, _ := ParsePeriod(YearName(today.Year() - 1))
+	if !today.After(year.DueOn.Time) {
+		year, _ = ParsePeriod(YearName(today.Year() - 2))
+	}
+	return []Period{quarter, year}
+}
+
+// lateFiling is the body of a periodic_late notification: an enterprise has
+// not filed a period past its due day. It names the enterprise and its users
+// (ids only: no names) for the receiving system to tell them.
+type lateFiling struct {
+	NoticeID     int64      `json:"notice_id"`
+	Kind         string     `json:"kind"`
+	EnterpriseID int64      `json:"enterprise_id"`
+	RegionCode   string     `json:"region_code"`
+	Period       string     `json:"period"`
+	DueOn        model.Date `json:"due_on"`
+	UserIDs      []int64    `json:"user_ids"`
+	OccurredAt   time.Time  `json:"occurred_at"`
+}
+
+// sweepLateFilings tells each enterprise that has not filed a period of
+// latePeriods, once (periodic_late to every webhook): enterprises are claimed
+// as the other sweeps claim hazards (claimIDs, at most SweepBatch a
+// transaction, each stopping after sweepTxBudget), and the notice's unique
+// row, written in the same transaction as the notifications, makes it once
+// however many sweepers run.
+func (e *core) sweepLateFilings(ctx context.Context, now time.Time, today model.Date, res *SweepResult) error {
+	for _, p := range latePeriods(today) {
+		for {
+			n, more := 0, false
+			t0 := time.Now()
+			err := e.store.Tx(ctx, func(tx *model.Store) error {
+				n, more = 0, false
+				ids, err := tx.ClaimLateFilers(ctx, p.Name, SweepBatch)
+				if err != nil {
+					return err
+				}
+				more = len(ids) == SweepBatch
+				for i, id := range ids {
+					if i > 0 && time.Since(t0) > sweepTxBudget {
+						more = true
+						break
+					}
+					ok, err := e.noticeLate(ctx, tx, id, p, now)
+					if err != nil {
+						return fmt.Errorf("workflow: periodic_late for enterprise %d: %w", id, err)
+					}
+					if ok {
+						n++
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			res.Batches++
+			res.LateFilings += n
+			res.Longest = max(res.Longest, time.Since(t0))
+			if !more || n == 0 {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// noticeLate records in tx that enterprise id has not filed p and queues its
+// notifications; false when another sweeper did so first.
+func (e *core) noticeLate(ctx context.Context, tx *model.Store, id int64, p Period, now time.Time) (bool, error) {
+	noticeID, ok, err := tx.MarkLateNotice(ctx, id, p.Name, now)
+	if err != nil || !ok || len(e.opts.Webhooks) == 0 {
+		return ok, err
+	}
+	ent, err := tx.GetEnterprise(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	users, err := tx.EnterpriseUserIDs(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if users == nil {
+		users = []int64{}
+	}
+	body, err := json.Marshal(lateFiling{NoticeID: noticeID, Kind: "periodic_late", EnterpriseID: id, RegionCode: ent.RegionCode,
+		Period: p.Name, DueOn: p.DueOn, UserIDs: users, OccurredAt: now})
+	if err != nil {
+		return false, err
+	}
+	ms := make([]model.OutboxMessage, 0, len(e.opts.Webhooks))
+	for _, url := range e.opts.Webhooks {
+		ms = append(ms, model.OutboxMessage{Kind: "periodic_late", Webhook: url, Payload: model.JSONText(body), CreatedAt: now, NextAttemptAt: now})
+	}
+	return true, tx.AddNotices(ctx, ms)
+}

@@ -410,7 +410,7 @@ func (e *core) queueRegionNotification(ctx context.Context, tx *model.Store, d *
 		ms = append(ms, model.OutboxMessage{RegionSupervisionID: &d.ID, Kind: n.Kind, Webhook: url,
 			Payload: model.JSONText(body), CreatedAt: d.CreatedAt, NextAttemptAt: d.CreatedAt})
 	}
-	return tx.AddRegionOutbox(ctx, ms)
+	return tx.AddNotices(ctx, ms)
 }
 
 // RegionDocuments lists the region documents a issued or received (see

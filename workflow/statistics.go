@@ -106,9 +106,7 @@ func (e *Supervision) Statistics(ctx context.Context, a Actor, q StatisticsQuery
 			prefix = 6
 		}
 	}
-	start := time.Date(from.Year(), from.Month(), from.Day(), 0, 0, 0, 0, model.Shanghai)
-	end := time.Date(to.Year(), to.Month(), to.Day(), 0, 0, 0, 0, model.Shanghai).AddDate(0, 0, 1)
-	rows, err := e.store.PeriodStatistics(ctx, sc, group, prefix, start, end, today)
+	rows, err := e.store.PeriodStatistics(ctx, sc, group, prefix, from, to, today)
 	if err != nil {
 		return Statistics{}, err
 	}

@@ -19,6 +19,28 @@ func summaryKey(r model.SummaryRow) model.CountKey {
 	return k
 }
 
+// dayKey is the cell of hazard_days a hazard belongs to; false for one the
+// period statistics do not count (dismissed).
+func dayKey(h *model.Hazard) (model.DayKey, bool) {
+	return summaryDay(model.SummaryRow{RegionCode: h.RegionCode, Department: h.Department, State: h.State, Level: h.Level, Source: h.Source,
+		Industry: h.Industry, DiscoveredAt: h.DiscoveredAt, ClosedAt: h.ClosedAt})
+}
+
+// summaryDay: found on the day of discovered_at, written off on the day of
+// closed_at (Asia/Shanghai), as the period's whole days count them.
+func summaryDay(r model.SummaryRow) (model.DayKey, bool) {
+	if r.State == model.StateDismissed {
+		return model.DayKey{}, false
+	}
+	k := model.DayKey{RegionCode: r.RegionCode, Department: r.Department, Industry: r.Industry, Level: r.Level, Source: r.Source,
+		FoundOn: model.DateIn(r.DiscoveredAt, model.Shanghai)}
+	k.ClosedOn = k.FoundOn
+	if r.State == model.StateWrittenOff && r.ClosedAt != nil {
+		k.WrittenOff, k.ClosedOn = true, model.DateIn(*r.ClosedAt, model.Shanghai)
+	}
+	return k, true
+}
+
 // onTime: written off before the end of the deadline day in Asia/Shanghai (no
 // deadline counts as on time).
 func onTime(deadline *model.Date, closed time.Time) bool {
@@ -41,11 +63,16 @@ func weekOf(t time.Time) model.Date {
 type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
 	AdjustWeek(ctx context.Context, region string, dept model.Department, week model.Date, found, writtenOff int64) error
+	AdjustDay(ctx context.Context, k model.DayKey, delta int64) error
 }
 
-// summarise keeps the dashboard's counts current in the event's transaction:
-// h as it was (nil for a new hazard) and next as it becomes.
+// summarise keeps the dashboard's counts and the period statistics' days
+// current in the event's transaction: h as it was (nil for a new hazard) and
+// next as it becomes.
 func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
+	if err := summariseDay(ctx, tx, h, next); err != nil {
+		return err
+	}
 	if h == nil {
 		if err := tx.AdjustCount(ctx, countKey(next), 1); err != nil {
 			return err
@@ -88,9 +115,33 @@ func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 	return nil
 }
 
-// RebuildSummaries recomputes the dashboard's counts from the hazards.
+// summariseDay moves a hazard from its cell of hazard_days to its new one,
+// when the event changes it.
+func summariseDay(ctx context.Context, tx Counts, h, next *model.Hazard) error {
+	var before model.DayKey
+	was := false
+	if h != nil {
+		before, was = dayKey(h)
+	}
+	after, is := dayKey(next)
+	if was == is && before == after {
+		return nil
+	}
+	if was {
+		if err := tx.AdjustDay(ctx, before, -1); err != nil {
+			return err
+		}
+	}
+	if is {
+		return tx.AdjustDay(ctx, after, 1)
+	}
+	return nil
+}
+
+// RebuildSummaries recomputes the dashboard's counts and the period
+// statistics' days from the hazards.
 func (e *Hazards) RebuildSummaries(ctx context.Context) error {
-	return e.store.RebuildSummaries(ctx, summaryKey, weekOf)
+	return e.store.RebuildSummaries(ctx, summaryKey, weekOf, summaryDay)
 }
 
 // EnsureSummaries fills the counts of a database that has hazards but none (one
