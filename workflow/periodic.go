@@ -288,40 +288,18 @@ type lateFiling struct {
 // however many sweepers run.
 func (e *core) sweepLateFilings(ctx context.Context, now time.Time, today model.Date, res *SweepResult) error {
 	for _, p := range latePeriods(today) {
-		for {
-			n, more := 0, false
-			t0 := time.Now()
-			err := e.store.Tx(ctx, func(tx *model.Store) error {
-				n, more = 0, false
-				ids, err := tx.ClaimLateFilers(ctx, p.Name, SweepBatch)
+		n, err := e.sweepBatches(ctx, res,
+			func(tx *model.Store) ([]int64, error) { return tx.ClaimLateFilers(ctx, p.Name, SweepBatch) },
+			func(tx *model.Store, id int64) (bool, error) {
+				ok, err := e.noticeLate(ctx, tx, id, p, now)
 				if err != nil {
-					return err
+					return false, fmt.Errorf("workflow: periodic_late for enterprise %d: %w", id, err)
 				}
-				more = len(ids) == SweepBatch
-				for i, id := range ids {
-					if i > 0 && time.Since(t0) > sweepTxBudget {
-						more = true
-						break
-					}
-					ok, err := e.noticeLate(ctx, tx, id, p, now)
-					if err != nil {
-						return fmt.Errorf("workflow: periodic_late for enterprise %d: %w", id, err)
-					}
-					if ok {
-						n++
-					}
-				}
-				return nil
+				return ok, nil
 			})
-			if err != nil {
-				return err
-			}
-			res.Batches++
-			res.LateFilings += n
-			res.Longest = max(res.Longest, time.Since(t0))
-			if !more || n == 0 {
-				break
-			}
+		res.LateFilings += n
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -459,15 +459,32 @@ func (e *core) remindDueSoon(ctx context.Context, lad ladder, now time.Time, tod
 }
 
 // sweepClaimed writes one system event ev, at now, on each hazard that claim
-// hands over (at most SweepBatch a transaction, locked for it) and that due
-// still finds due as read in that transaction, in short transactions: each
-// stops taking hazards after sweepTxBudget and leaves the rest to the next,
-// and batches go on while a full one was claimed and something was written.
-// Claims (FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has one writer), the
-// check as read and the write at the hazard's version make each event happen
-// once however many sweepers run. It returns how many events it wrote.
+// hands over and that due still finds due as read in that transaction
+// (sweepBatches). The check as read and the write at the hazard's version make
+// each event happen once however many sweepers run. It returns how many
+// events it wrote.
 func (e *core) sweepClaimed(ctx context.Context, res *SweepResult, ev model.Event, now time.Time,
 	claim func(tx *model.Store) ([]int64, error), due func(h *model.Hazard) bool) (int, error) {
+	return e.sweepBatches(ctx, res, claim, func(tx *model.Store, id int64) (bool, error) {
+		h, err := tx.GetHazard(ctx, id)
+		if err != nil || !due(h) {
+			return false, err
+		}
+		if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: ev, Version: h.Version}, now); err != nil {
+			return false, fmt.Errorf("workflow: %s on hazard %d: %w", ev, id, err)
+		}
+		return true, nil
+	})
+}
+
+// sweepBatches hands each row that claim hands over (at most SweepBatch a
+// transaction, locked for it: FOR UPDATE SKIP LOCKED on PostgreSQL; SQLite has
+// one writer) to do in that transaction, in short transactions: each stops
+// taking rows after sweepTxBudget and leaves the rest to the next, and
+// batches go on while a full one was claimed and something was done. It
+// returns how many rows do did something for.
+func (e *core) sweepBatches(ctx context.Context, res *SweepResult, claim func(tx *model.Store) ([]int64, error),
+	do func(tx *model.Store, id int64) (bool, error)) (int, error) {
 	total := 0
 	for {
 		n, more := 0, false
@@ -484,17 +501,13 @@ func (e *core) sweepClaimed(ctx context.Context, res *SweepResult, ev model.Even
 					more = true
 					break
 				}
-				h, err := tx.GetHazard(ctx, id)
+				done, err := do(tx, id)
 				if err != nil {
 					return err
 				}
-				if !due(h) {
-					continue
+				if done {
+					n++
 				}
-				if _, err := e.applyIn(ctx, tx, SystemActor, h, EventInput{Event: ev, Version: h.Version}, now); err != nil {
-					return fmt.Errorf("workflow: %s on hazard %d: %w", ev, id, err)
-				}
-				n++
 			}
 			return nil
 		})
