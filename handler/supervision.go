@@ -21,11 +21,11 @@ type pages struct {
 }
 
 func parsePages() (*pages, error) {
-	doc, err := template.ParseFS(templates.FS, "documents/escalation.html")
+	doc, err := template.ParseFS(templates.FS, "documents/escalation.html", "documents/style.html")
 	if err != nil {
 		return nil, err
 	}
-	regionDoc, err := template.ParseFS(templates.FS, "documents/region_supervision.html")
+	regionDoc, err := template.ParseFS(templates.FS, "documents/region_supervision.html", "documents/style.html")
 	if err != nil {
 		return nil, err
 	}
