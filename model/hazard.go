@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // HazardFilter selects hazards for a list. Results are ordered newest first (by
@@ -38,6 +39,22 @@ func (s *Store) GetHazard(ctx context.Context, id int64) (*Hazard, error) {
 	var h Hazard
 	if err := s.r(ctx).Where("id = ?", id).Take(&h).Error; err != nil {
 		return nil, translate(fmt.Sprintf("model: get hazard %d", id), err)
+	}
+	return &h, nil
+}
+
+// LockHazard is GetHazard for a transaction that will change the hazard: on
+// PostgreSQL the row is read FOR UPDATE, so two such transactions on one hazard
+// take turns instead of racing for its version and its chain's next position
+// (SQLite's write transactions already take turns). Only inside Tx.
+func (s *Store) LockHazard(ctx context.Context, id int64) (*Hazard, error) {
+	if !s.inTx || s.dialect != DialectPostgres {
+		return s.GetHazard(ctx, id)
+	}
+	var h Hazard
+	q := s.db.WithContext(ctx).Clauses(clause.Locking{Strength: "UPDATE"})
+	if err := q.Where("id = ?", id).Take(&h).Error; err != nil {
+		return nil, translate(fmt.Sprintf("model: lock hazard %d", id), err)
 	}
 	return &h, nil
 }

@@ -455,8 +455,8 @@ func (e *core) newEvent(a Actor, h *model.Hazard, ev model.Event, from, to model
 // fire), KindInvalid (fields missing or malformed, each named).
 func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (HazardView, error) {
 	var out HazardView
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
-		h, err := tx.GetHazard(ctx, id)
+	err := e.txChain(ctx, func(tx *model.Store) error {
+		h, err := tx.LockHazard(ctx, id)
 		if err != nil {
 			return notFoundOr("隐患", err)
 		}
@@ -467,6 +467,28 @@ func (e *Hazards) Apply(ctx context.Context, a Actor, id int64, in EventInput) (
 		return nil
 	})
 	return out, err
+}
+
+// errChainMoved is the cause of a stale refusal that lost only the race for
+// the chain's next position (commit), not for the hazard's version.
+var errChainMoved = errors.New("workflow: chain moved on")
+
+// chainRetries is how often txChain runs its transaction again.
+const chainRetries = 4
+
+// txChain runs fn in a transaction, again (up to chainRetries times) while it
+// loses only the race for the chain's next position: a reporter-trail entry
+// (a contact viewed, say) took it, which changes nothing the caller's version
+// guards, so the caller is not refused for it. A race for the version itself
+// is refused as stale, the retry reading the hazard anew.
+func (e *core) txChain(ctx context.Context, fn func(tx *model.Store) error) error {
+	var err error
+	for range chainRetries + 1 {
+		if err = e.store.Tx(ctx, fn); !errors.Is(err, errChainMoved) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
 }
 
 // applyIn is Apply inside the caller's transaction, at the moment now, to h as
@@ -543,7 +565,8 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 // needs no guard of the version, since it changes none of what the version
 // guards. The chain stays single either way: the trail's append must find the
 // chain where it read it (last_seq), and a state change racing a trail entry
-// meets the (hazard_id, seq) unique index; both losers are refused as stale.
+// meets the (hazard_id, seq) unique index; both losers are refused as stale,
+// with errChainMoved as the cause, which txChain retries.
 func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) error {
 	ev := e.chain(a, h, next, event, comment, payload, now)
 	var err error
@@ -557,6 +580,9 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 	if err != nil {
 		if errors.Is(err, model.ErrConflict) {
 			e.opts.Metrics.Conflict()
+			if reporterTrail[event] {
+				err = fmt.Errorf("%w: %w", errChainMoved, err)
+			}
 			return errStale("该隐患已被他人更新，请刷新后重试", err)
 		}
 		return err
@@ -564,7 +590,7 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 	if err := tx.AppendEvent(ctx, ev); err != nil {
 		if errors.Is(err, model.ErrDuplicate) {
 			e.opts.Metrics.Conflict()
-			return errStale("该隐患已被他人更新，请刷新后重试", err)
+			return errStale("该隐患已被他人更新，请刷新后重试", fmt.Errorf("%w: %w", errChainMoved, err))
 		}
 		return err
 	}

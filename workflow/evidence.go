@@ -198,8 +198,8 @@ func (e *Evidence) Add(ctx context.Context, a Actor, id int64, in EvidenceInput)
 		return EvidenceResult{}, err
 	}
 	var out EvidenceResult
-	err = e.store.Tx(ctx, func(tx *model.Store) error {
-		h, err := tx.GetHazard(ctx, id)
+	err = e.txChain(ctx, func(tx *model.Store) error {
+		h, err := tx.LockHazard(ctx, id)
 		if err != nil {
 			return err
 		}
@@ -255,12 +255,12 @@ func (e *Evidence) Withdraw(ctx context.Context, a Actor, id int64, reason strin
 		return nil, err
 	}
 	var out *model.Evidence
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
+	err := e.txChain(ctx, func(tx *model.Store) error {
 		ev, err := tx.GetEvidence(ctx, id)
 		if err != nil {
 			return notFoundOr("佐证材料", err)
 		}
-		h, err := tx.GetHazard(ctx, ev.HazardID)
+		h, err := tx.LockHazard(ctx, ev.HazardID)
 		if err != nil {
 			return err
 		}

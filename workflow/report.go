@@ -501,7 +501,7 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 	if err != nil {
 		return nil, nil, notFoundOr("举报", err)
 	}
-	h, err := tx.GetHazard(ctx, r.HazardID)
+	h, err := tx.LockHazard(ctx, r.HazardID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -518,7 +518,7 @@ func (e *core) reportIn(ctx context.Context, tx *model.Store, a Actor, id int64,
 // and records the viewing in the hazard's log first.
 func (e *Reports) Contact(ctx context.Context, a Actor, id int64) (map[string]string, error) {
 	var c contact
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
+	err := e.txChain(ctx, func(tx *model.Store) error {
 		r, h, err := e.reportIn(ctx, tx, a, id, false)
 		if err != nil {
 			return err
@@ -639,7 +639,7 @@ func (e *Reports) MarkRewardPaid(ctx context.Context, a Actor, id int64) (*model
 func (e *core) updateReport(ctx context.Context, a Actor, id int64, officersToo bool,
 	change func(r *model.Report, h *model.Hazard, now time.Time) (model.Event, map[string]any, error)) (*model.Report, error) {
 	var out *model.Report
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
+	err := e.txChain(ctx, func(tx *model.Store) error {
 		r, h, err := e.reportIn(ctx, tx, a, id, officersToo)
 		if err != nil {
 			return err

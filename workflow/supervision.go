@@ -176,12 +176,12 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 		return nil, errForbidden(a.Role.Label() + "不能签收或回复督办文书")
 	}
 	var out *model.Escalation
-	err := e.store.Tx(ctx, func(tx *model.Store) error {
+	err := e.txChain(ctx, func(tx *model.Store) error {
 		esc, err := tx.GetEscalation(ctx, id)
 		if err != nil {
 			return notFoundOr("督办记录", err)
 		}
-		h, err := tx.GetHazard(ctx, esc.HazardID)
+		h, err := tx.LockHazard(ctx, esc.HazardID)
 		if err != nil {
 			return err
 		}
