@@ -413,6 +413,8 @@ type hazard struct {
 	UpdatedAt           time.Time  `json:"updated_at"`
 	Overdue             bool       `json:"overdue"`
 	AllowedEvents       []string   `json:"allowed_events"`
+	PrimaryEvents       []string   `json:"primary_events"`
+	OnBehalfEvents      []string   `json:"on_behalf_events"`
 }
 
 type page struct {
