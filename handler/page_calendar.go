@@ -109,7 +109,9 @@ func (u *ui) calendarData(c *gin.Context, year int) calendarView {
 
 var weekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
-func monthDay(t time.Time) string { return strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日" }
+func monthDay(t time.Time) string {
+	return strconv.Itoa(int(t.Month())) + "月" + strconv.Itoa(t.Day()) + "日"
+}
 
 // calendarYear reads the year asked for: this year when none, a refusal
 // naming the field when not a year.
