@@ -154,7 +154,11 @@ func (e *Supervision) Document(ctx context.Context, a Actor, id int64) (Document
 	if err != nil {
 		return Document{}, err
 	}
-	return newDocument(esc, h, region), nil
+	place, err := e.hazardPlace(ctx, h)
+	if err != nil {
+		return Document{}, err
+	}
+	return newDocument(esc, h, region, place), nil
 }
 
 // Acknowledge records that the addressee received step id (签收). The enterprise
