@@ -17,6 +17,7 @@ import (
 type pages struct {
 	document       *template.Template
 	regionDocument *template.Template
+	record         *template.Template
 	exposure       *template.Template
 }
 
@@ -29,11 +30,15 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	record, err := template.ParseFS(templates.FS, "documents/record.html", "documents/style.html")
+	if err != nil {
+		return nil, err
+	}
 	exp, err := template.ParseFS(templates.FS, "pages/exposure.html")
 	if err != nil {
 		return nil, err
 	}
-	return &pages{document: doc, regionDocument: regionDoc, exposure: exp}, nil
+	return &pages{document: doc, regionDocument: regionDoc, record: record, exposure: exp}, nil
 }
 
 // html answers with the standalone page t executed over data (standaloneCSP,
@@ -90,6 +95,22 @@ func (s *Server) escalationDocument(c *gin.Context) {
 		return
 	}
 	s.html(c, s.pages.document, doc)
+}
+
+// hazardRecord answers GET /api/v1/hazards/{id}/records/{kind}: a record of
+// the hazard (writeoff, rejection, transfer) as a formal A4 page.
+func (s *Server) hazardRecord(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.hazards.Record(c.Request.Context(), actor(c), id, c.Param("kind"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, s.pages.record, r)
 }
 
 func (s *Server) acknowledge(c *gin.Context) {
