@@ -47,7 +47,7 @@ func TestHazardRecords(t *testing.T) {
 		for _, kind := range []string{"writeoff", "rejection", "transfer"} {
 			donghu.get(path+kind).wantError(http.StatusUnprocessableEntity, "record_not_applicable")
 		}
-		if e := donghu.get(path + "receipt").wantError(http.StatusNotFound, "not_found"); !strings.Contains(e.Message, "writeoff") {
+		if e := donghu.get(path+"receipt").wantError(http.StatusNotFound, "not_found"); !strings.Contains(e.Message, "writeoff") {
 			t.Errorf("unknown kind: %q", e.Message)
 		}
 
