@@ -282,7 +282,7 @@ func TestSupervisionLadder(t *testing.T) {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			if want := []string{"days_overdue", "enterprise", "exposed_on", "level", "region", "status", "title"}; !slices.Equal(keys, want) {
+			if want := []string{"days_overdue", "enterprise", "exposed_on", "level", "region", "region_code", "status", "title"}; !slices.Equal(keys, want) {
 				t.Errorf("exposure fields %v, want %v", keys, want)
 			}
 			if it["title"] != "储罐区可燃气体报警器失效" || it["enterprise"] != entName || it["region"] != "东湖区" || it["level"] != "一般" ||

@@ -629,9 +629,9 @@ type PublicRegionExposure struct {
 }
 
 // RegionExposureBoard lists the regions and departments at the exposure step:
-// until they reply, and 30 days after.
-func (e *Supervision) RegionExposureBoard(ctx context.Context) ([]PublicRegionExposure, error) {
-	rows, err := e.store.ListRegionExposures(ctx, e.Now().AddDate(0, 0, -30), 500)
+// until they reply, and 30 days after; within region (a code, "" for all).
+func (e *Supervision) RegionExposureBoard(ctx context.Context, region string) ([]PublicRegionExposure, error) {
+	rows, err := e.store.ListRegionExposures(ctx, e.Now().AddDate(0, 0, -30), region, 500)
 	if err != nil {
 		return nil, err
 	}
