@@ -76,7 +76,9 @@ func TestExposureBoardPages(t *testing.T) {
 			func(h *model.Hazard) { h.State = model.StateVerifying })
 		closed := start.Add(-48 * time.Hour)
 		rectified := exposeHazards(t, w, "东湖已整改", "360102", nil, 2, func(i int) time.Time { return base.Add(-time.Duration(300+i) * time.Minute) },
-			func(h *model.Hazard) { h.State, h.ClosedAt, h.ResponsibleUnit = model.StateWrittenOff, &closed, "某施工队" })
+			func(h *model.Hazard) {
+				h.State, h.ClosedAt, h.ResponsibleUnit = model.StateWrittenOff, &closed, "某施工队"
+			})
 		longAgo := start.AddDate(0, -2, 0)
 		exposeHazards(t, w, "早已整改", "360102", nil, 1, func(int) time.Time { return base.Add(-400 * time.Minute) },
 			func(h *model.Hazard) { h.State, h.ClosedAt = model.StateWrittenOff, &longAgo })
