@@ -43,6 +43,8 @@ func TestHazardRecords(t *testing.T) {
 			entA, donghu, donghu2 = w.as(t, "entA"), w.as(t, "donghu"), w.as(t, "donghu2")
 		}
 
+		w.anon(t).get(path+"writeoff").wantError(http.StatusUnauthorized, "unauthorized")
+
 		// Nothing to print yet; an unknown kind is not found.
 		for _, kind := range []string{"writeoff", "rejection", "transfer"} {
 			donghu.get(path+kind).wantError(http.StatusUnprocessableEntity, "record_not_applicable")
