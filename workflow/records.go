@@ -80,6 +80,7 @@ type Record struct {
 	// The hash chain: the entry this record certifies and the head at print
 	// time; empty for an enterprise user, who sees no chain position
 	// (Actor.Redact).
+	// The trust issue's latest signed checkpoint joins these once it exists.
 	EventSeq  int64
 	EventHash string
 	ChainHead string
