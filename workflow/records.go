@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"hazardloop/model"
 )
@@ -103,6 +104,9 @@ type RecordEvidence struct {
 func (e *Hazards) Record(ctx context.Context, a Actor, id int64, kind string) (Record, error) {
 	title := RecordTitle(kind)
 	if title == "" {
+		if utf8.RuneCountInString(kind) > 32 {
+			kind = string([]rune(kind)[:32]) + "…"
+		}
 		return Record{}, &Error{Kind: KindNotFound, Code: "not_found",
 			Message: fmt.Sprintf("没有“%s”这种记录，可打印的记录有：writeoff（核实销号记录）、rejection（核实不通过通知书）、transfer（移交单）", kind)}
 	}
