@@ -304,15 +304,6 @@ func (e *Hazards) hazardFacts(ctx context.Context, h *model.Hazard, r *Record) e
 	return nil
 }
 
-// office is the name of department d of region code.
-func (e *Hazards) office(ctx context.Context, code string, d model.Department) (string, error) {
-	reg, err := e.store.GetRegion(ctx, code)
-	if err != nil {
-		return "", notFoundOr("区划", err)
-	}
-	return issuerOffice(reg, d), nil
-}
-
 // recordEvidence lists the files of hazard id that stood at until: uploaded
 // before it and not withdrawn by then. A file from the public channel is not
 // named: its name may say who took it.
