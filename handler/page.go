@@ -96,6 +96,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/evidence/:id", u.evidenceFile)
 	p.POST("/evidence/:id/withdraw", post, u.withdrawEvidence)
 	p.GET("/escalations/:id/document", u.escalationDocument)
+	p.GET("/hazards/:id/records/:kind", u.hazardRecord)
 	p.POST("/escalations/:id/acknowledge", post, u.acknowledge)
 	p.POST("/escalations/:id/reply", post, u.replyEscalation)
 	p.GET("/ledger/template.xlsx", u.ledgerTemplate)

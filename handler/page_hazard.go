@@ -131,6 +131,9 @@ func (u *ui) importErrors(c *gin.Context) { u.s.importErrors(c) }
 // evidenceFile serves a file of a hazard with the API's authorisation.
 func (u *ui) evidenceFile(c *gin.Context) { u.s.downloadEvidence(c) }
 
+// hazardRecord shows a record of the hazard, printable.
+func (u *ui) hazardRecord(c *gin.Context) { u.s.hazardRecord(c) }
+
 // escalationDocument shows a supervision document, printable.
 func (u *ui) escalationDocument(c *gin.Context) { u.s.escalationDocument(c) }
 

@@ -116,6 +116,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/periodic-reports", s.listPeriodic)
 	auth.POST("/periodic-reports", s.filePeriodic)
 	auth.GET("/escalations/:id/document", s.escalationDocument)
+	auth.GET("/hazards/:id/records/:kind", s.hazardRecord)
 	auth.POST("/region-supervisions", s.issueRegion)
 	auth.GET("/region-supervisions", s.listRegionDocuments)
 	auth.GET("/region-supervisions/:id", s.getRegionDocument)

@@ -19,6 +19,9 @@ type HazardDetail struct {
 	// Linkable are the enterprises a may name as responsible when confirming a
 	// hazard registered without one; nil otherwise.
 	Linkable []model.Enterprise
+	// Records are the printable records that apply to the hazard (RecordsFor),
+	// each with its title.
+	Records []RecordLink
 	// MayUpload says whether a may add files now.
 	MayUpload bool
 	// SignsSelf: a is the addressee of the hazard's supervision documents
@@ -52,6 +55,9 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 	d.SignsSelf, d.SignsPaper = SignsFor(a, h)
 	if d.Events, err = e.store.ListEvents(ctx, id); err != nil {
 		return HazardDetail{}, err
+	}
+	for _, k := range RecordsFor(h, d.Events) {
+		d.Records = append(d.Records, RecordLink{Kind: k, Title: RecordTitle(k)})
 	}
 	d.Events = a.Log(d.Events)
 	if d.Evidence, err = e.store.ListEvidence(ctx, id); err != nil {

@@ -213,7 +213,7 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		}
 
 		// On the board while open; 已整改 once written off; gone after 30 days.
-		board, err := f.engine.Supervision.ExposureBoard(f.ctx)
+		board, err := exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 		noErr(t, err)
 		if len(board) != 1 || board[0].Status != "逾期未整改" || board[0].Enterprise != "donghu公司" || board[0].Region != "东湖区" {
 			t.Fatalf("board = %+v", board)
@@ -225,12 +225,12 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		if h.NextStepOn != nil || h.DueOn != nil {
 			t.Errorf("written off but due %v next %v", h.DueOn, h.NextStepOn)
 		}
-		board, _ = f.engine.Supervision.ExposureBoard(f.ctx)
+		board, _ = exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 		if len(board) != 1 || board[0].Status != "已整改" {
 			t.Errorf("board after write-off = %+v", board)
 		}
 		f.now = at("2027-02-10")
-		if board, _ = f.engine.Supervision.ExposureBoard(f.ctx); len(board) != 0 {
+		if board, _ = exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{})); len(board) != 0 {
 			t.Errorf("board a month later = %+v", board)
 		}
 		if n := f.sweep(t, "2027-03-01"); n != 0 {
@@ -415,7 +415,7 @@ func TestExposureBoardIsRedacted(t *testing.T) {
 	f := newFixture(t, model.DialectSQLite)
 	h := f.overdueHazard(t)
 	f.sweep(t, "2027-01-05")
-	board, err := f.engine.Supervision.ExposureBoard(f.ctx)
+	board, err := exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 	noErr(t, err)
 	b, _ := json.Marshal(board)
 	h = f.reload(t, h.ID)
@@ -431,7 +431,10 @@ func TestExposureBoardIsRedacted(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if strings.Join(keys, ",") != "days_overdue,enterprise,exposed_on,level,region,status,title" {
+	if strings.Join(keys, ",") != "days_overdue,enterprise,exposed_on,level,region,region_code,status,title" {
 		t.Errorf("board fields: %v", keys)
 	}
 }
+
+// exposureItems are the hazards of a page of the exposure board.
+func exposureItems(p ExposurePage, err error) ([]PublicExposure, error) { return p.Items, err }

@@ -154,7 +154,11 @@ func (e *Supervision) Document(ctx context.Context, a Actor, id int64) (Document
 	if err != nil {
 		return Document{}, err
 	}
-	return newDocument(esc, h, region), nil
+	place, err := e.hazardPlace(ctx, h)
+	if err != nil {
+		return Document{}, err
+	}
+	return newDocument(esc, h, region, place), nil
 }
 
 // PaperAnswer is staff's record of an addressee's answer on paper (纸质签收、
@@ -288,46 +292,6 @@ func (e *Supervision) Unreplied(ctx context.Context, a Actor) ([]model.Escalatio
 		return nil, errForbidden("仅监管人员可以查看未回复的督办")
 	}
 	return e.store.ListUnreplied(ctx, a.Scope(), 500)
-}
-
-// PublicExposure is an entry of the public exposure board (曝光台): nothing but
-// what the authority means to publish — no names of people, no phone numbers, no
-// reporters.
-type PublicExposure struct {
-	Title       string     `json:"title"`
-	Enterprise  string     `json:"enterprise"`
-	Region      string     `json:"region"`
-	Level       string     `json:"level"`
-	DaysOverdue int        `json:"days_overdue"`
-	ExposedOn   model.Date `json:"exposed_on"`
-	Status      string     `json:"status"` // 逾期未整改, 整改中（待核实）, 已整改
-}
-
-// ExposureBoard lists exposed hazards: open ones, and those written off within the
-// last 30 days marked 已整改.
-func (e *Supervision) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
-	now := e.Now()
-	rows, err := e.store.ListExposures(ctx, now.AddDate(0, 0, -30), 500)
-	if err != nil {
-		return nil, err
-	}
-	lad, today := e.ladder(), e.Today()
-	out := make([]PublicExposure, 0, len(rows))
-	for _, r := range rows {
-		p := PublicExposure{Title: r.Title, Enterprise: r.Enterprise, Region: r.Region, Level: r.Level.Label(),
-			ExposedOn: model.DateIn(r.ExposedAt, model.Shanghai)}
-		switch r.State {
-		case model.StateWrittenOff:
-			p.Status = "已整改"
-		case model.StateVerifying:
-			p.Status = "已提交整改，待核实"
-		default:
-			p.Status = "逾期未整改"
-			p.DaysOverdue = lad.overdueDays(r.DueOn, today)
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }
 
 // LoadCalendars combines the shipped holiday calendars with those an admin stored.
