@@ -153,12 +153,12 @@ func userChange(kind string, u *model.User, before, after any) auditChange {
 // AuditQuery filters the audit log (GET /api/v1/audit, the admin's page).
 type AuditQuery struct {
 	Kind   string
-	Actor  int64  // a user id
+	Actor  string // a user id
 	Entity string // user, region …
 	From   string // YYYY-MM-DD, Asia/Shanghai, inclusive
 	To     string // YYYY-MM-DD, Asia/Shanghai, inclusive
 	Cursor string // the next_cursor of the page before
-	Limit  int    // 50 by default, at most 200
+	Limit  string // 50 by default, at most 200
 }
 
 // AuditItem is an entry as the API and the page show it: before and after
@@ -196,9 +196,22 @@ func (e *Directory) Audit(ctx context.Context, a Actor, q AuditQuery) (*AuditPag
 	if a.Role != model.RoleAdmin {
 		return nil, errForbidden("只有系统管理员可以查看审计日志")
 	}
-	f := model.AuditFilter{Kind: strings.TrimSpace(q.Kind), ActorID: q.Actor, Entity: strings.TrimSpace(q.Entity),
-		Limit: clampLimit(q.Limit, auditPageDefault, auditPageMax)}
+	f := model.AuditFilter{Kind: strings.TrimSpace(q.Kind), Entity: strings.TrimSpace(q.Entity), Limit: auditPageDefault}
 	errs := fieldErrors{}
+	if s := strings.TrimSpace(q.Actor); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 1 {
+			errs.add("actor", "actor 应为操作人的账号编号（正整数）")
+		}
+		f.ActorID = n
+	}
+	if s := strings.TrimSpace(q.Limit); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 {
+			errs.add("limit", fmt.Sprintf("limit 应为 1 到 %d 的整数", auditPageMax))
+		}
+		f.Limit = clampLimit(n, auditPageDefault, auditPageMax)
+	}
 	if f.Kind != "" && AuditKindLabel(f.Kind) == f.Kind {
 		errs.add("kind", "未知的变更类型："+f.Kind)
 	}
