@@ -175,8 +175,9 @@ func (s *Store) LastAudit(ctx context.Context, kind string) (*AuditEntry, error)
 	return &a, nil
 }
 
-// auditVerifyBatch is how many entries VerifyAudit reads at a time.
-const auditVerifyBatch = 1000
+// auditVerifyBatch is how many entries VerifyAudit reads at a time (a
+// variable for the tests, which cross batches with a short chain).
+var auditVerifyBatch = 1000
 
 // VerifyAudit checks the whole audit log as VerifyChain checks a hazard's:
 // entries numbered 1..n without gaps, each linked to its predecessor's hash,
