@@ -115,6 +115,15 @@ var auditFields = map[string]string{
 	"clauses": "条款", "sources": "来源", "text_source": "文本来源", "created_at": "时间",
 }
 
+// auditFieldOrder is the order fields are shown in, as an account or a
+// region is read (who, then where); other fields follow by name.
+var auditFieldOrder = []string{
+	"username", "display_name", "role", "department", "region_code", "enterprise_id", "active", "locked", "sessions_ended",
+	"code", "name", "parent_code", "credit_code", "industry",
+	"rows", "added", "renamed", "unchanged", "kept", "names",
+	"id", "title", "number", "version", "issued_on", "industries", "year", "source", "provisional", "holidays", "workdays",
+}
+
 // maxAuditValue is how many characters of a value the page shows (a
 // standard's clauses run long; the API has them whole).
 const maxAuditValue = 160
@@ -134,7 +143,18 @@ func auditLines(before, after json.RawMessage) []auditLine {
 			keys = append(keys, k)
 		}
 	}
-	slices.Sort(keys)
+	slices.SortFunc(keys, func(x, y string) int {
+		ix, iy := slices.Index(auditFieldOrder, x), slices.Index(auditFieldOrder, y)
+		switch {
+		case ix >= 0 && iy >= 0:
+			return ix - iy
+		case ix >= 0:
+			return -1
+		case iy >= 0:
+			return 1
+		}
+		return strings.Compare(x, y)
+	})
 	var out []auditLine
 	for _, k := range keys {
 		bv, bok := b[k]
