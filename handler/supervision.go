@@ -98,12 +98,22 @@ func (s *Server) acknowledge(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	e, err := s.supervision.Acknowledge(c.Request.Context(), actor(c), id)
+	// The addressee signs with no body; staff recording a paper receipt
+	// send {"paper": true, "note": "..."}.
+	var p workflow.PaperAnswer
+	if c.Request.ContentLength != 0 {
+		if err := s.bindJSON(c, &p); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	e, err := s.supervision.Acknowledge(c.Request.Context(), actor(c), id, p)
 	respond(s, c, http.StatusOK, e, err)
 }
 
 type replyRequest struct {
 	Text string `json:"text"`
+	workflow.PaperAnswer
 }
 
 func (s *Server) reply(c *gin.Context) {
@@ -112,7 +122,7 @@ func (s *Server) reply(c *gin.Context) {
 	if !ok {
 		return
 	}
-	e, err := s.supervision.Reply(c.Request.Context(), actor(c), id, req.Text)
+	e, err := s.supervision.Reply(c.Request.Context(), actor(c), id, req.Text, req.PaperAnswer)
 	respond(s, c, http.StatusOK, e, err)
 }
 

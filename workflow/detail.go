@@ -21,6 +21,10 @@ type HazardDetail struct {
 	Linkable []model.Enterprise
 	// MayUpload says whether a may add files now.
 	MayUpload bool
+	// SignsSelf: a is the addressee of the hazard's supervision documents
+	// and signs and replies itself; SignsPaper: a may only record the
+	// addressee's answer on paper (SignsFor).
+	SignsSelf, SignsPaper bool
 	// Office is the competent department's official name (东湖区住房和城乡建设局),
 	// "" while the hazard has none.
 	Office string
@@ -45,6 +49,7 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 		return HazardDetail{}, err
 	}
 	d := HazardDetail{HazardView: e.view(a, h), MayUpload: mayAct(a, h) == nil}
+	d.SignsSelf, d.SignsPaper = SignsFor(a, h)
 	if d.Events, err = e.store.ListEvents(ctx, id); err != nil {
 		return HazardDetail{}, err
 	}

@@ -194,6 +194,34 @@ type UserInput struct {
 	Department   string `json:"department"` // supervisors only; emergency when ""
 }
 
+// Passwords are of MinPasswordChars to MaxPasswordChars characters — a
+// Chinese character counts as one, as an official counts them, not as the
+// three bytes UTF-8 gives it.
+const (
+	MinPasswordChars = 8
+	MaxPasswordChars = 72
+)
+
+func checkPasswordRule(errs fieldErrors, pw string) {
+	if n := utf8.RuneCountInString(pw); n < MinPasswordChars || n > MaxPasswordChars {
+		errs.add("password", fmt.Sprintf("密码长度应为%d到%d个字符（汉字、字母、数字、符号各算一个）", MinPasswordChars, MaxPasswordChars))
+	}
+}
+
+// bcryptInput is what bcrypt hashes for a password. bcrypt reads 72 bytes
+// and no more: 72 characters of Chinese are 216 bytes, of which it would
+// weigh the first 24 characters only. A password within 72 bytes goes as it
+// is; a longer one as its SHA-256, base64-encoded (44 bytes, no NUL, which
+// bcrypt would also stop at), so that every character counts. Passwords over
+// 72 bytes were refused before, so every stored hash still checks.
+func bcryptInput(pw string) []byte {
+	if len(pw) <= 72 {
+		return []byte(pw)
+	}
+	sum := sha256.Sum256([]byte(pw))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
 // CreateUser creates an account (admin only). Staff need a region; enterprise
 // users an enterprise, whose region becomes theirs. Officers (信息员) may be of
 // any level down to a village; supervisors down to a township (乡镇应急办、
@@ -214,10 +242,13 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	if n := utf8.RuneCountInString(u.Username); errs["username"] == "" && (n < 2 || strings.IndexFunc(u.Username, unseen) >= 0) {
 		errs.add("username", "用户名应为2到50个字符，不含空格或不可见字符")
 	}
-	if len(in.Password) < 8 || len(in.Password) > 72 {
-		errs.add("password", "密码长度应为8到72个字节")
-	}
-	if !u.Role.Valid() {
+	checkPasswordRule(errs, in.Password)
+	switch {
+	case u.Role == "":
+		// No role is taken for granted: an account made in haste must not
+		// come out a system administrator.
+		errs.add("role", "请选择账号的角色")
+	case !u.Role.Valid():
 		errs.add("role", "角色只能是 admin、supervisor、officer 或 enterprise")
 	}
 	region := strings.TrimSpace(in.RegionCode)
@@ -251,7 +282,7 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), e.opts.BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword(bcryptInput(in.Password), e.opts.BcryptCost)
 	if err != nil {
 		return nil, err
 	}
@@ -311,9 +342,7 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		cols["display_name"] = text(errs, "display_name", in.DisplayName, 50)
 	}
 	if in.Password != nil {
-		if len(*in.Password) < 8 || len(*in.Password) > 72 {
-			errs.add("password", "密码长度应为8到72个字节")
-		}
+		checkPasswordRule(errs, *in.Password)
 	}
 	if in.Active != nil {
 		cols["active"] = *in.Active
@@ -322,7 +351,7 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		return nil, err
 	}
 	if in.Password != nil {
-		hash, err := bcrypt.GenerateFromPassword([]byte(*in.Password), e.opts.BcryptCost)
+		hash, err := bcrypt.GenerateFromPassword(bcryptInput(*in.Password), e.opts.BcryptCost)
 		if err != nil {
 			return nil, err
 		}
@@ -411,6 +440,20 @@ func (e *Directory) auditUserUpdate(ctx context.Context, tx *model.Store, a Acto
 		}
 	}
 	return nil
+}
+
+// RegionNames names the regions of codes that exist, by code: for pages
+// that list accounts or enterprises to show 东湖区, not 360102.
+func (e *Directory) RegionNames(ctx context.Context, codes []string) (map[string]string, error) {
+	rs, err := e.store.RegionsByCode(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rs))
+	for _, r := range rs {
+		out[r.Code] = r.Name
+	}
+	return out, nil
 }
 
 // Users lists the accounts (admin only).
@@ -557,16 +600,16 @@ func (e *Directory) Login(ctx context.Context, username, password, clientAddr st
 
 // checkPassword looks the user up and compares the password at bcrypt's cost
 // whether or not the user exists; ok is false for a wrong password, an
-// unknown or inactive account, or a password longer than bcrypt reads.
+// unknown or inactive account, or a password longer than any account has.
 func (e *Directory) checkPassword(ctx context.Context, username, password string) (*model.User, bool, error) {
 	u, err := e.store.GetUserByUsername(ctx, trimText(username))
-	if errors.Is(err, model.ErrNotFound) || len(password) > 72 {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(e.opts.BcryptCost), []byte(password))
+	if errors.Is(err, model.ErrNotFound) || utf8.RuneCountInString(password) > MaxPasswordChars {
+		_ = bcrypt.CompareHashAndPassword(dummyHash(e.opts.BcryptCost), bcryptInput(password))
 		return nil, false, nil
 	} else if err != nil {
 		return nil, false, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), bcryptInput(password)) != nil || !u.Active {
 		return nil, false, nil
 	}
 	return u, true, nil

@@ -247,7 +247,7 @@ func TestExtensionRestartsCount(t *testing.T) {
 		h = f.reload(t, h.ID)
 		h = f.fire(t, "donghu", h, model.EventExtend, Fields{Reason: sp("企业申请，设备到货延迟"), Deadline: sp("2026-12-20")}, "")
 		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货")
+		_, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货", PaperAnswer{})
 		noErr(t, err)
 		for _, d := range []string{"2026-12-10", "2026-12-21", "2026-12-26"} {
 			if n := f.sweep(t, d); n != 0 {
@@ -288,18 +288,18 @@ func TestUnansweredStepMovesLadder(t *testing.T) {
 		}
 		// Acknowledged and answered: the ladder waits for the next threshold.
 		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err = f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID)
+		_, err = f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID, PaperAnswer{})
 		noErr(t, err)
-		if _, err := f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID); kindOf(err) != KindConflict {
+		if _, err := f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID, PaperAnswer{}); kindOf(err) != KindConflict {
 			t.Errorf("second acknowledgement: %v", err)
 		}
-		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, " "); kindOf(err) != KindInvalid {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, " ", PaperAnswer{}); kindOf(err) != KindInvalid {
 			t.Errorf("empty reply: %v", err)
 		}
-		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x"); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x", PaperAnswer{}); kindOf(err) != KindForbidden {
 			t.Errorf("another enterprise replying: %v", err)
 		}
-		_, err = f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收")
+		_, err = f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收", PaperAnswer{})
 		noErr(t, err)
 		if n := f.sweep(t, "2026-12-30"); n != 0 {
 			t.Errorf("answered, before 30 days: %d steps", n)
