@@ -53,7 +53,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
-	"ranking", "map", "periodic", "regiondocs", "calendar",
+	"ranking", "map", "periodic", "regiondocs", "calendar", "audit",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -123,6 +123,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/reports/:id/reward/decision", post, u.decideReward)
 	p.POST("/reports/:id/reward/paid", post, u.rewardPaid)
 	p.GET("/admin", u.adminPage)
+	p.GET("/admin/audit", u.auditPage)
 	p.POST("/admin/regions", post, u.createRegion)
 	p.POST("/admin/enterprises", post, u.createEnterprise)
 	p.POST("/admin/users", post, u.createUser)

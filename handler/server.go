@@ -99,6 +99,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/users", s.createUser)
 	auth.PATCH("/users/:id", s.updateUser)
 	auth.POST("/users/:id/unlock", s.unlockUser)
+	auth.GET("/audit", s.listAudit)
 	auth.GET("/hazards", s.listHazards)
 	auth.POST("/hazards", s.createHazard)
 	auth.GET("/hazards/:id", s.getHazard)

@@ -210,6 +210,15 @@ func (s *Store) PutCalendar(ctx context.Context, c *CalendarRow) error {
 	return translate("model: put calendar", err)
 }
 
+// GetCalendar returns the calendar stored for year, or ErrNotFound.
+func (s *Store) GetCalendar(ctx context.Context, year int) (*CalendarRow, error) {
+	var c CalendarRow
+	if err := s.r(ctx).Where("year = ?", year).Take(&c).Error; err != nil {
+		return nil, translate("model: get calendar", err)
+	}
+	return &c, nil
+}
+
 // ListCalendars returns the stored calendars by year.
 func (s *Store) ListCalendars(ctx context.Context) ([]CalendarRow, error) {
 	var cs []CalendarRow

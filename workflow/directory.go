@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,8 +80,15 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if err := e.store.CreateRegion(ctx, r); err != nil {
-		return nil, conflictOr(err, "code", "区划代码已存在")
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateRegion(ctx, r); err != nil {
+			return conflictOr(err, "code", "区划代码已存在")
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditRegionCreate, Entity: "region", ID: r.Code, Label: r.Name,
+			After: map[string]any{"code": r.Code, "name": r.Name, "parent_code": r.ParentCode}})
+	})
+	if err != nil {
+		return nil, err
 	}
 	e.forgetRegions()
 	return r, nil
@@ -144,8 +152,15 @@ func (e *Directory) CreateEnterprise(ctx context.Context, a Actor, in Enterprise
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if err := e.store.CreateEnterprise(ctx, ent); err != nil {
-		return nil, conflictOr(err, "credit_code", "该统一社会信用代码已登记")
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateEnterprise(ctx, ent); err != nil {
+			return conflictOr(err, "credit_code", "该统一社会信用代码已登记")
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditEnterpriseCreate, Entity: "enterprise", ID: strconv.FormatInt(ent.ID, 10), Label: ent.Name,
+			After: map[string]any{"name": ent.Name, "credit_code": ent.CreditCode, "region_code": ent.RegionCode, "industry": ent.Industry}})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ent, nil
 }
@@ -272,8 +287,14 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 		return nil, err
 	}
 	u.PasswordHash = string(hash)
-	if err := e.store.CreateUser(ctx, u); err != nil {
-		return nil, conflictOr(err, "username", "用户名已被使用")
+	err = e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return conflictOr(err, "username", "用户名已被使用")
+		}
+		return e.audit(ctx, tx, a, userChange(AuditUserCreate, u, nil, recordUser(u)))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -371,7 +392,10 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 			}
 		}
 		u, err = tx.GetUser(ctx, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return e.auditUserUpdate(ctx, tx, a, cur, u, in.Password != nil)
 	})
 	if err != nil {
 		return nil, err
@@ -382,6 +406,40 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		e.sessions.dropUser(id)
 	}
 	return u, nil
+}
+
+// auditUserUpdate records what UpdateUser changed of account cur (now u):
+// an entry for each kind of change — deactivated or activated, a new
+// password (recorded as set, never what it is), a new name or department.
+// Fields given but unchanged are no change.
+func (e *Directory) auditUserUpdate(ctx context.Context, tx *model.Store, a Actor, cur, u *model.User, password bool) error {
+	var changes []auditChange
+	if cur.Active != u.Active {
+		kind := AuditUserDeactivate
+		if u.Active {
+			kind = AuditUserActivate
+		}
+		changes = append(changes, userChange(kind, u, map[string]any{"active": cur.Active}, map[string]any{"active": u.Active}))
+	}
+	if password {
+		changes = append(changes, userChange(AuditUserPasswordReset, u, nil, map[string]any{"sessions_ended": true}))
+	}
+	before, after := map[string]any{}, map[string]any{}
+	if cur.DisplayName != u.DisplayName {
+		before["display_name"], after["display_name"] = cur.DisplayName, u.DisplayName
+	}
+	if cur.Department != u.Department {
+		before["department"], after["department"] = cur.Department, u.Department
+	}
+	if len(after) > 0 {
+		changes = append(changes, userChange(AuditUserUpdate, u, before, after))
+	}
+	for _, ch := range changes {
+		if err := e.audit(ctx, tx, a, ch); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // RegionNames names the regions of codes that exist, by code: for pages
@@ -416,7 +474,7 @@ func (e *Directory) EnsureAdmin(ctx context.Context, password string) (pw string
 	if password == "" {
 		password = randomToken(12)
 	}
-	_, err = e.CreateUser(ctx, Actor{Role: model.RoleAdmin}, UserInput{Username: "admin", Password: password, DisplayName: "系统管理员", Role: string(model.RoleAdmin)})
+	_, err = e.CreateUser(ctx, Actor{Name: SystemActor.Name, Role: model.RoleAdmin}, UserInput{Username: "admin", Password: password, DisplayName: "系统管理员", Role: string(model.RoleAdmin)})
 	if err != nil {
 		return "", false, err
 	}
@@ -584,12 +642,22 @@ func (e *Directory) Unlock(ctx context.Context, a Actor, id int64) (*model.User,
 	if a.Role != model.RoleAdmin {
 		return nil, false, errForbidden("只有系统管理员可以解除账号锁定")
 	}
-	u, err := e.store.GetUser(ctx, id)
+	var u *model.User
+	var locked bool
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		var err error
+		if u, err = tx.GetUser(ctx, id); err != nil {
+			return notFoundOr("用户", err)
+		}
+		if locked, err = tx.ClearSignIn(ctx, e.accountKey(u.Username), e.Now()); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, a, userChange(AuditUserUnlock, u, map[string]any{"locked": locked}, map[string]any{"locked": false}))
+	})
 	if err != nil {
-		return nil, false, notFoundOr("用户", err)
+		return nil, false, err
 	}
-	locked, err := e.store.ClearSignIn(ctx, e.accountKey(u.Username), e.Now())
-	return u, locked, err
+	return u, locked, nil
 }
 
 // Authenticate returns the user behind a session token. KindUnauthorized if the

@@ -2,8 +2,10 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -331,7 +333,23 @@ func (e *Supervision) PutCalendar(ctx context.Context, a Actor, year int, body [
 		return CalendarFile{}, errInvalid(map[string]string{"year": fmt.Sprintf("文件中的年份 %d 与地址中的年份 %d 不一致", f.Year, year)})
 	}
 	row := &model.CalendarRow{Year: year, Body: string(body), UpdatedBy: actorID(a), UpdatedAt: e.Now()}
-	if err := e.store.PutCalendar(ctx, row); err != nil {
+	err = e.store.Tx(ctx, func(tx *model.Store) error {
+		// Before is the year as stored, or else the shipped year in force.
+		var before any
+		if old, err := tx.GetCalendar(ctx, year); err == nil {
+			before = json.RawMessage(old.Body)
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return err
+		} else if f, ok := e.calendar.Load().Years()[year]; ok {
+			before = f
+		}
+		if err := tx.PutCalendar(ctx, row); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditCalendarPut, Entity: "calendar", ID: strconv.Itoa(year),
+			Label: fmt.Sprintf("%d年", year), Before: before, After: json.RawMessage(body)})
+	})
+	if err != nil {
 		return CalendarFile{}, err
 	}
 	return f, e.LoadCalendars(ctx)
