@@ -285,6 +285,22 @@ func (k *contract) do(c *client, method, path string, body any) *response {
 	return r
 }
 
+// send sends a request without a body as c, whatever the answer's type, and
+// checks it and its answer against the document.
+func (k *contract) send(c *client, method, path string) {
+	k.t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	rec := httptest.NewRecorder()
+	c.w.srv.ServeHTTP(rec, req)
+	if rec.Code >= 500 {
+		k.t.Errorf("%s %s: status %d: %s", method, path, rec.Code, rec.Body)
+	}
+	k.check(req, nil, rec.Code, rec.Header(), rec.Body.Bytes(), false)
+}
+
 // TestOpenAPIHoldsTheAnswers sends real requests and holds their answers to
 // the document's schemas: the hazard (as created, read, changed by events,
 // for staff and for an enterprise), the event log, the chain check, the list,
@@ -339,6 +355,25 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(donghu, "GET", hazardPath(h.ID+1000), nil).want(http.StatusNotFound)
 		k.do(w.anon(t), "GET", path, nil).want(http.StatusUnauthorized)
 		k.do(w.anon(t), "GET", "/api/v1/openapi.json", nil).want(http.StatusOK)
+
+		var feed struct {
+			Items []json.RawMessage `json:"items"`
+		}
+		k.do(donghu, "GET", "/api/v1/feeds/major-hazards?limit=10", nil).want(http.StatusOK).decode(&feed)
+		if len(feed.Items) < 3 {
+			t.Errorf("feed: %d items, want the major hazard's changes", len(feed.Items))
+		}
+
+		// Every GET without a path parameter, as each role: its status is one
+		// the document lists for it, and the answer fits what it says.
+		for _, user := range []string{"admin", "prov", "donghu", "officer", "entA"} {
+			c := w.as(t, user)
+			for o := range k.ops {
+				if o.method == http.MethodGet && !strings.Contains(o.path, "{") {
+					k.send(c, o.method, apiPrefix+o.path)
+				}
+			}
+		}
 	})
 }
 
