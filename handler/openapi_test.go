@@ -235,13 +235,13 @@ func (k *contract) check(req *http.Request, reqBody []byte, status int, header h
 	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
 	if !skipRequest {
 		if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
-			k.t.Errorf("%s %s: the request does not match the document:\n%s", req.Method, req.URL.RequestURI(), brief(err))
+			k.t.Errorf("%s %s: the request does not match handler/openapi.json:\n%s", req.Method, req.URL.RequestURI(), brief(err))
 		}
 	}
 	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header, Options: opts}
 	out.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
-		k.t.Errorf("%s %s: the answer %d does not match the document:\n%s\nbody: %s", req.Method, req.URL.RequestURI(), status, brief(err), body)
+		k.t.Errorf("%s %s: the answer %d does not match handler/openapi.json (describe what the handler now writes there, or fix the handler):\n%s\nbody: %s", req.Method, req.URL.RequestURI(), status, brief(err), body)
 	}
 }
 
