@@ -374,6 +374,24 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(entA, "GET", hazardPath(g.ID)+"/evidence", nil).want(http.StatusOK)
 		k.do(entA, "POST", "/api/v1/evidence/"+strconv.FormatInt(stored.ID, 10)+"/withdraw", obj{"reason": "上传错了文件"}).want(http.StatusOK)
 
+		// A supervision step, signed for and answered.
+		g = entA.hazard(g.ID)
+		k.do(donghu, "POST", hazardPath(g.ID)+"/events", obj{"event": "escalate", "version": g.Version, "reason": "逾期未制定整改方案"}).want(http.StatusOK)
+		var steps struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		k.do(entA, "GET", hazardPath(g.ID)+"/escalations", nil).want(http.StatusOK).decode(&steps)
+		if len(steps.Items) != 1 {
+			t.Fatalf("escalations: %d, want 1", len(steps.Items))
+		}
+		step := "/api/v1/escalations/" + strconv.FormatInt(steps.Items[0].ID, 10)
+		k.do(donghu, "GET", "/api/v1/escalations/unreplied", nil).want(http.StatusOK)
+		k.do(entA, "POST", step+"/acknowledge", nil).want(http.StatusOK)
+		k.do(entA, "POST", step+"/reply", obj{"text": "已制定整改方案，正在整改"}).want(http.StatusOK)
+		k.do(entA, "POST", step+"/reply", obj{"text": "再答复一次"}).want(http.StatusConflict)
+
 		var feed struct {
 			Items []json.RawMessage `json:"items"`
 		}
