@@ -374,6 +374,16 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(entA, "GET", hazardPath(g.ID)+"/evidence", nil).want(http.StatusOK)
 		k.do(entA, "POST", "/api/v1/evidence/"+strconv.FormatInt(stored.ID, 10)+"/withdraw", obj{"reason": "上传错了文件"}).want(http.StatusOK)
 
+		// A public report and where it stands.
+		var receipt struct {
+			TrackingCode string `json:"tracking_code"`
+		}
+		k.do(w.anon(t), "POST", "/api/v1/public/reports", obj{"title": "小区地下车库堆放液化气钢瓶", "description": "十余个钢瓶堆在消防通道",
+			"address": "东湖区某小区地下车库", "region_code": "360102", "contact_name": "王先生", "contact_phone": "13800000000", "wants_reward": true}).
+			want(http.StatusCreated).decode(&receipt)
+		k.do(w.anon(t), "GET", "/api/v1/public/reports/"+receipt.TrackingCode, nil).want(http.StatusOK)
+		k.do(w.anon(t), "GET", "/api/v1/public/reports/ABCD-EFGH-JKLM-NPQR", nil).want(http.StatusNotFound)
+
 		// A supervision step, signed for and answered.
 		g = entA.hazard(g.ID)
 		k.do(donghu, "POST", hazardPath(g.ID)+"/events", obj{"event": "escalate", "version": g.Version, "reason": "逾期未制定整改方案"}).want(http.StatusOK)
