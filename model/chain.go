@@ -64,25 +64,55 @@ type ChainReport struct {
 // that each links to its predecessor's hash, that each hash matches its content, and
 // that the last one is head (the hazard's recorded chain head).
 func VerifyChain(events []HazardEvent, head string) ChainReport {
-	r := ChainReport{OK: true, Events: len(events)}
-	prev := ""
+	var c chainCheck
 	for i := range events {
-		e := &events[i]
-		switch {
-		case e.Seq != int64(i+1):
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录的序号为%d，日志有缺失或重复", i+1, e.Seq))
-		case e.PrevHash != prev:
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录未链接到上一条记录", e.Seq))
-		case e.ComputeHash() != e.Hash:
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录的内容与其哈希不符，可能被篡改", e.Seq))
-		}
-		prev = e.Hash
+		c.add(&events[i])
 	}
-	r.Head = prev
-	if prev != head {
-		return r.broken(int64(len(events)), "日志末条与隐患记录的链头不符，可能有记录被删除")
+	return c.end(head)
+}
+
+// chainCheck is VerifyChain one event at a time, for a caller that streams a
+// hazard's events (Store.VerifyAll) rather than holding them.
+type chainCheck struct {
+	r    ChainReport
+	prev string
+	done bool // a break was found: the rest is not looked at
+}
+
+// add checks the next event (after a break it only counts it); false once
+// the chain is broken.
+func (c *chainCheck) add(e *HazardEvent) bool {
+	c.r.Events++
+	if c.done {
+		return false
 	}
-	return r
+	i := c.r.Events
+	switch {
+	case e.Seq != int64(i):
+		c.r = c.r.broken(e.Seq, fmt.Sprintf("第%d条记录的序号为%d，日志有缺失或重复", i, e.Seq))
+	case e.PrevHash != c.prev:
+		c.r = c.r.broken(e.Seq, fmt.Sprintf("第%d条记录未链接到上一条记录", e.Seq))
+	case e.ComputeHash() != e.Hash:
+		c.r = c.r.broken(e.Seq, fmt.Sprintf("第%d条记录的内容与其哈希不符，可能被篡改", e.Seq))
+	default:
+		c.prev = e.Hash
+		return true
+	}
+	c.done = true
+	return false
+}
+
+// end checks the chain's last hash against head and returns the report.
+func (c *chainCheck) end(head string) ChainReport {
+	if c.done {
+		return c.r
+	}
+	c.r.OK = true
+	c.r.Head = c.prev
+	if c.prev != head {
+		return c.r.broken(int64(c.r.Events), "日志末条与隐患记录的链头不符，可能有记录被删除")
+	}
+	return c.r
 }
 
 func (r ChainReport) broken(seq int64, problem string) ChainReport {
