@@ -27,74 +27,105 @@ type ChainsReport struct {
 // MaxBreaks is how many broken chains VerifyAll names; it counts the rest.
 const MaxBreaks = 100
 
-// verifyBatch is how many hazards one worker of VerifyAll checks at a time.
-const verifyBatch = 256
-
-// chainWork is one hazard's row and events, as VerifyAll reads them.
-type chainWork struct {
-	id      int64
-	code    string
-	lastSeq int64
-	head    string
-	events  []HazardEvent
-}
+// verifySpan is how many hazard ids one statement of VerifyAll reads.
+const verifySpan = 2_000
 
 // VerifyAll checks every hazard's chain (model.VerifyChain's rules) and that
-// each hazard row's head and last_seq are its chain's, in one statement (one
-// snapshot on both engines: an event appended meanwhile is not half seen) that
-// streams hazards with their events in (hazard, seq) order, so that memory
-// holds a few batches of hazards, never the log. Reading is one goroutine;
-// hashing, which is most of the work, is spread over the cores.
+// each hazard row's head and last_seq are its chain's. It streams hazards with
+// their events in (hazard, seq) order, a span of hazard ids per statement, so
+// that memory holds one hazard's log at a time per reader, never the log; a
+// hazard's row and its events are read by one statement, one snapshot on both
+// engines, so an event appended meanwhile is never half seen. Reading rows is
+// most of the work (the pure-Go SQLite driver's cost per column): spans are
+// read in parallel, one reader per core.
 func (s *Store) VerifyAll(ctx context.Context) (ChainsReport, error) {
+	var rep ChainsReport
+	var bounds struct{ Lo, Hi int64 }
+	if err := s.r(ctx).Raw("SELECT COALESCE(MIN(id), 0) AS lo, COALESCE(MAX(id), -1) AS hi FROM hazards").Scan(&bounds).Error; err != nil {
+		return rep, translate("model: verify all", err)
+	}
+	spans := make(chan int64)
+	var (
+		mu     sync.Mutex
+		breaks []ChainBreak
+		first  error
+		wg     sync.WaitGroup
+	)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range max(1, min(runtime.GOMAXPROCS(0), sqliteReaders)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for lo := range spans {
+				r, err := s.verifySpan(ctx, lo, lo+verifySpan-1)
+				mu.Lock()
+				if err != nil && first == nil {
+					first = err
+					cancel()
+				}
+				rep.Hazards += r.Hazards
+				rep.Events += r.Events
+				breaks = append(breaks, r.Broken...)
+				mu.Unlock()
+			}
+		}()
+	}
+send:
+	for lo := bounds.Lo; lo <= bounds.Hi; lo += verifySpan {
+		select {
+		case spans <- lo:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(spans)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	if first != nil {
+		return rep, first
+	}
+	sort.Slice(breaks, func(i, j int) bool { return breaks[i].HazardID < breaks[j].HazardID })
+	rep.BrokenCount = int64(len(breaks))
+	if len(breaks) > MaxBreaks {
+		breaks = breaks[:MaxBreaks]
+	}
+	rep.Broken = breaks
+	return rep, nil
+}
+
+// verifySpan checks the hazards with ids lo..hi; Broken holds every break.
+func (s *Store) verifySpan(ctx context.Context, lo, hi int64) (ChainsReport, error) {
 	var rep ChainsReport
 	rows, err := s.r(ctx).Raw(`SELECT h.id, h.code, h.last_seq, h.chain_head,
 		COALESCE(e.seq, 0), COALESCE(e.event, ''), COALESCE(e.from_state, ''), COALESCE(e.to_state, ''),
 		e.actor_id, COALESCE(e.actor_name, ''), COALESCE(e.role, ''), COALESCE(e.comment, ''),
 		COALESCE(e.payload, ''), e.created_at, COALESCE(e.prev_hash, ''), COALESCE(e.hash, '')
 		FROM hazards h LEFT JOIN hazard_events e ON e.hazard_id = h.id
-		ORDER BY h.id, e.seq`).Rows()
+		WHERE h.id BETWEEN ? AND ?
+		ORDER BY h.id, e.seq`, lo, hi).Rows()
 	if err != nil {
 		return rep, translate("model: verify all", err)
 	}
 	defer rows.Close()
-
-	work := make(chan []chainWork, 4)
 	var (
-		mu     sync.Mutex
-		breaks []ChainBreak
-		wg     sync.WaitGroup
-	)
-	for range max(1, runtime.GOMAXPROCS(0)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for batch := range work {
-				for i := range batch {
-					w := &batch[i]
-					r := VerifyChain(w.events, w.head)
-					if r.OK && int64(r.Events) != w.lastSeq {
-						r = r.broken(w.lastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", w.lastSeq, r.Events))
-					}
-					if !r.OK {
-						mu.Lock()
-						breaks = append(breaks, ChainBreak{HazardID: w.id, Code: w.code, ChainReport: r})
-						mu.Unlock()
-					}
-				}
-			}
-		}()
-	}
-
-	var (
-		batch   = make([]chainWork, 0, verifyBatch) // never grown: cur points into it
-		cur     *chainWork
+		cur     = chainWork{id: -1}
+		check   chainCheck
 		actorID sql.NullInt64
 		created sql.NullTime
 	)
-	flush := func() {
-		if len(batch) > 0 {
-			work <- batch
-			batch = make([]chainWork, 0, verifyBatch)
+	end := func() {
+		if cur.id < 0 {
+			return
+		}
+		r := check.end(cur.head)
+		if r.OK && int64(r.Events) != cur.lastSeq {
+			r = r.broken(cur.lastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", cur.lastSeq, r.Events))
+		}
+		if !r.OK {
+			rep.Broken = append(rep.Broken, ChainBreak{HazardID: cur.id, Code: cur.code, ChainReport: r})
 		}
 	}
 	for rows.Next() {
@@ -103,16 +134,13 @@ func (s *Store) VerifyAll(ctx context.Context) (ChainsReport, error) {
 			code, head  string
 			e           HazardEvent
 		)
-		if err = rows.Scan(&id, &code, &lastSeq, &head, &e.Seq, &e.Event, &e.FromState, &e.ToState,
+		if err := rows.Scan(&id, &code, &lastSeq, &head, &e.Seq, &e.Event, &e.FromState, &e.ToState,
 			&actorID, &e.ActorName, &e.Role, &e.Comment, &e.Payload, &created, &e.PrevHash, &e.Hash); err != nil {
-			break
+			return rep, translate("model: verify all", err)
 		}
-		if cur == nil || cur.id != id {
-			if len(batch) >= verifyBatch {
-				flush()
-			}
-			batch = append(batch, chainWork{id: id, code: code, lastSeq: lastSeq, head: head})
-			cur = &batch[len(batch)-1]
+		if id != cur.id {
+			end()
+			cur, check = chainWork{id: id, code: code, lastSeq: lastSeq, head: head}, chainCheck{}
 			rep.Hazards++
 		}
 		if e.Seq == 0 { // a hazard without events (the LEFT JOIN's NULLs)
@@ -124,23 +152,20 @@ func (s *Store) VerifyAll(ctx context.Context) (ChainsReport, error) {
 			e.ActorID = &a
 		}
 		e.CreatedAt = created.Time
-		cur.events = append(cur.events, e)
+		check.add(&e)
 		rep.Events++
 	}
-	if err == nil {
-		err = rows.Err()
-	}
-	flush()
-	close(work)
-	wg.Wait()
-	if err != nil {
+	if err := rows.Err(); err != nil {
 		return rep, translate("model: verify all", err)
 	}
-	sort.Slice(breaks, func(i, j int) bool { return breaks[i].HazardID < breaks[j].HazardID })
-	rep.BrokenCount = int64(len(breaks))
-	if len(breaks) > MaxBreaks {
-		breaks = breaks[:MaxBreaks]
-	}
-	rep.Broken = breaks
+	end()
 	return rep, nil
+}
+
+// chainWork is the hazard row verifySpan is reading the events of.
+type chainWork struct {
+	id      int64
+	code    string
+	lastSeq int64
+	head    string
 }
