@@ -244,7 +244,7 @@ func TestCheckpointProofs(t *testing.T) {
 			hs = append(hs, donghu.createHazard(obj{"title": "仓库消防通道堵塞", "region_code": "360102", "enterprise_id": entA.ID}))
 			late := hs[3]
 			// An event not yet in any checkpoint: no proof yet.
-			donghu.get(hazardPath(late.ID) + "/events/1/proof").wantError(http.StatusBadRequest, "not_in_checkpoint")
+			donghu.get(hazardPath(late.ID)+"/events/1/proof").wantError(http.StatusBadRequest, "not_in_checkpoint")
 			if _, made, err := eng.Checkpoints.Make(ctx); err != nil || !made {
 				t.Fatalf("checkpoint 2: %v %v", made, err)
 			}
@@ -356,7 +356,7 @@ func TestCheckpointProofs(t *testing.T) {
 
 			// Who may ask: an enterprise never sees hashes or positions; another
 			// territory is refused; anonymous callers sign in first.
-			w.as(t, "entA").get(hazardPath(hs[0].ID) + "/events/1/proof").wantError(http.StatusForbidden, "forbidden")
+			w.as(t, "entA").get(hazardPath(hs[0].ID)+"/events/1/proof").wantError(http.StatusForbidden, "forbidden")
 			w.as(t, "xihu").get(hazardPath(hs[0].ID) + "/events/1/proof").want(http.StatusForbidden)
 			donghu.get(hazardPath(hs[0].ID) + "/events/99/proof").want(http.StatusNotFound)
 			w.anon(t).get("/api/v1/checkpoints").want(http.StatusUnauthorized)
