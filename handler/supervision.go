@@ -139,11 +139,17 @@ func (s *Server) exposurePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	stamp, err := s.checkpoints.Stamp(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.html(c, s.pages.exposure, struct {
-		Items   []workflow.PublicExposure
-		Regions []workflow.PublicRegionExposure
-		Updated string
-	}{items, regions, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")})
+		Items      []workflow.PublicExposure
+		Regions    []workflow.PublicRegionExposure
+		Updated    string
+		Checkpoint string // the log's latest checkpoint (Checkpoints.Stamp)
+	}{items, regions, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04"), stamp})
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

@@ -260,3 +260,24 @@ func (c *Checkpoints) VerifyCheckpoint(ctx context.Context, saved SavedCheckpoin
 	}
 	return verdict, nil
 }
+
+// Stamp is the latest checkpoint as the ledger export, the region-supervision
+// documents and the exposure board print it (number, size, the root's first
+// 16 characters, the day), so that a copy kept outside can later expose a
+// rewritten past; "" when there is no checkpoint yet.
+func (c *Checkpoints) Stamp(ctx context.Context) (string, error) {
+	cp, ok, err := c.store.LatestCheckpoint(ctx)
+	if err != nil || !ok {
+		return "", err
+	}
+	return StampOf(cp), nil
+}
+
+// StampOf words checkpoint cp for print (see Checkpoints.Stamp).
+func StampOf(cp model.Checkpoint) string {
+	root := cp.Root
+	if len(root) > 16 {
+		root = root[:16] + "…"
+	}
+	return fmt.Sprintf("日志检查点第%d号：%d条记录，根哈希 %s，%s", cp.N, cp.Size, root, cp.CreatedAt.In(model.Shanghai).Format("2006-01-02"))
+}
