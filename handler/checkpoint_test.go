@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/mod/sumdb/note"
 
 	"hazardloop/blob"
@@ -360,6 +361,52 @@ func TestCheckpointProofs(t *testing.T) {
 			w.as(t, "xihu").get(hazardPath(hs[0].ID) + "/events/1/proof").want(http.StatusForbidden)
 			donghu.get(hazardPath(hs[0].ID) + "/events/99/proof").want(http.StatusNotFound)
 			w.anon(t).get("/api/v1/checkpoints").want(http.StatusUnauthorized)
+		})
+	}
+}
+
+// TestCheckpointPrinted: once a checkpoint exists, the ledger export's title,
+// a region-supervision document and the public exposure board print it, so
+// that a copy kept outside holds the log's size and root; before, none does.
+func TestCheckpointPrinted(t *testing.T) {
+	t.Parallel()
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			w, eng, _ := trustWorld(t, d)
+			ctx := context.Background()
+			donghu := w.as(t, "donghu")
+			donghu.createHazard(obj{"title": "配电室门口堆放杂物", "region_code": "360102"})
+			printed := func(when string, want bool) {
+				t.Helper()
+				f, err := excelize.OpenReader(bytes.NewReader(w.as(t, "city").download(ledgerPath + ".xlsx")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				title, err := f.GetCellValue(f.GetSheetName(0), "A1")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := strings.Contains(title, "日志检查点第1号：1条记录，根哈希 "); got != want {
+					t.Errorf("%s: ledger title %q", when, title)
+				}
+				status, page := rawGet(t, w, "", "/exposure")
+				if got := strings.Contains(page, "日志检查点第1号"); status != http.StatusOK || got != want {
+					t.Errorf("%s: exposure board %d, checkpoint printed %v", when, status, got)
+				}
+			}
+			printed("before any checkpoint", false)
+			if _, _, err := eng.Checkpoints.Make(ctx); err != nil {
+				t.Fatal(err)
+			}
+			donghu.createHazard(obj{"title": "检查点之后的隐患", "region_code": "360102"})
+			printed("after checkpoint 1", true)
+			doc := issue(w.as(t, "city"), obj{"targets": gov("360102"), "step": "notice", "reason": "隐患整改进展缓慢"})
+			status, body := rawGet(t, w, w.tokens["city"], "/api/v1/region-supervisions/"+strconv.FormatInt(doc.ID, 10)+"/document")
+			if status != http.StatusOK || !strings.Contains(body, "日志检查点第1号：1条记录") {
+				t.Errorf("region document %d does not print the checkpoint:\n%s", status, body)
+			}
 		})
 	}
 }
