@@ -8,8 +8,11 @@
 -- key every replica must sign with. All four are append-only, like the events.
 CREATE TABLE log_leaves (
     idx      INTEGER PRIMARY KEY,
-    event_id INTEGER NOT NULL UNIQUE REFERENCES hazard_events(id)
+    event_id INTEGER NOT NULL REFERENCES hazard_events(id)
 );
+-- One leaf per event: the checkpoint job's anti-join reads it, and a second
+-- leaf for an event is refused.
+CREATE UNIQUE INDEX log_leaves_event_key ON log_leaves (event_id);
 CREATE TABLE log_hashes (
     idx  INTEGER PRIMARY KEY,
     hash BLOB NOT NULL
