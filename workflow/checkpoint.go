@@ -96,6 +96,12 @@ func (c *Checkpoints) Daily(ctx context.Context, now time.Time) (model.Checkpoin
 	}
 	d := now.In(model.Shanghai)
 	midnight := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.Shanghai)
+	// A read first: the sweeper asks every minute, and on SQLite the job's
+	// transaction would take the one writer each time. AppendLog asks again
+	// under its lock, which is what makes the day's checkpoint single.
+	if cp, ok, err := c.store.LatestCheckpoint(ctx); err != nil || ok && !cp.CreatedAt.Before(midnight) {
+		return cp, false, err
+	}
 	return c.store.AppendLog(ctx, now, midnight, c.sign)
 }
 
