@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"os"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"hazardloop/model"
 	"hazardloop/model/modeltest"
@@ -168,4 +171,15 @@ func TestSigningKeyAcrossReplicas(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testSigningKey writes a new note signer key to a file and returns its path:
+// what replicas of one deployment share.
+func testSigningKey(t *testing.T) string {
+	t.Helper()
+	skey, _, err := note.GenerateKey(rand.Reader, "hazardloop/default")
+	noErr(t, err)
+	path := filepath.Join(t.TempDir(), "signing.key")
+	noErr(t, os.WriteFile(path, []byte(skey+"\n"), 0o600))
+	return path
 }
