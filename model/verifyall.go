@@ -7,6 +7,8 @@ import (
 	"runtime"
 	"sort"
 	"sync"
+
+	"gorm.io/gorm"
 )
 
 // ChainBreak is a hazard whose chain VerifyAll found broken.
@@ -97,75 +99,83 @@ send:
 }
 
 // verifySpan checks the hazards with ids lo..hi; Broken holds every break.
+// The span's hazard rows are read first and its events after, in one read
+// transaction (one snapshot: SQLite's read transaction in WAL mode, a
+// REPEATABLE READ one on PostgreSQL), so a hazard's head is read with its
+// events and no event row repeats its hazard's columns.
 func (s *Store) verifySpan(ctx context.Context, lo, hi int64) (ChainsReport, error) {
 	var rep ChainsReport
-	rows, err := s.r(ctx).Raw(`SELECT h.id, h.code, h.last_seq, h.chain_head,
-		COALESCE(e.seq, 0), COALESCE(e.event, ''), COALESCE(e.from_state, ''), COALESCE(e.to_state, ''),
-		e.actor_id, COALESCE(e.actor_name, ''), COALESCE(e.role, ''), COALESCE(e.comment, ''),
-		COALESCE(e.payload, ''), e.created_at, COALESCE(e.prev_hash, ''), COALESCE(e.hash, '')
-		FROM hazards h LEFT JOIN hazard_events e ON e.hazard_id = h.id
-		WHERE h.id BETWEEN ? AND ?
-		ORDER BY h.id, e.seq`, lo, hi).Rows()
-	if err != nil {
-		return rep, translate("model: verify all", err)
+	var opts []*sql.TxOptions
+	if s.dialect == DialectPostgres {
+		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	}
-	defer rows.Close()
-	var (
-		cur     = chainWork{id: -1}
-		check   chainCheck
-		actorID sql.NullInt64
-		created sql.NullTime
-	)
-	end := func() {
-		if cur.id < 0 {
-			return
+	err := s.r(ctx).Transaction(func(tx *gorm.DB) error {
+		var hs []chainWork
+		if err := tx.Raw("SELECT id, code, last_seq, chain_head FROM hazards WHERE id BETWEEN ? AND ? ORDER BY id", lo, hi).Scan(&hs).Error; err != nil {
+			return err
 		}
-		r := check.end(cur.head)
-		if r.OK && int64(r.Events) != cur.lastSeq {
-			r = r.broken(cur.lastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", cur.lastSeq, r.Events))
+		rep.Hazards = int64(len(hs))
+		if len(hs) == 0 {
+			return nil
 		}
-		if !r.OK {
-			rep.Broken = append(rep.Broken, ChainBreak{HazardID: cur.id, Code: cur.code, ChainReport: r})
+		rows, err := tx.Raw(`SELECT hazard_id, seq, event, from_state, to_state, actor_id, actor_name, role,
+			comment, payload, created_at, prev_hash, hash
+			FROM hazard_events WHERE hazard_id BETWEEN ? AND ? ORDER BY hazard_id, seq`, hs[0].ID, hs[len(hs)-1].ID).Rows()
+		if err != nil {
+			return err
 		}
-	}
-	for rows.Next() {
+		defer rows.Close()
 		var (
-			id, lastSeq int64
-			code, head  string
-			e           HazardEvent
+			i       int // hs[i] is the hazard whose events are being read
+			check   chainCheck
+			actorID sql.NullInt64
 		)
-		if err := rows.Scan(&id, &code, &lastSeq, &head, &e.Seq, &e.Event, &e.FromState, &e.ToState,
-			&actorID, &e.ActorName, &e.Role, &e.Comment, &e.Payload, &created, &e.PrevHash, &e.Hash); err != nil {
-			return rep, translate("model: verify all", err)
+		end := func() {
+			h := &hs[i]
+			r := check.end(h.ChainHead)
+			if r.OK && int64(r.Events) != h.LastSeq {
+				r = r.broken(h.LastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", h.LastSeq, r.Events))
+			}
+			if !r.OK {
+				rep.Broken = append(rep.Broken, ChainBreak{HazardID: h.ID, Code: h.Code, ChainReport: r})
+			}
+			check = chainCheck{}
 		}
-		if id != cur.id {
+		for rows.Next() {
+			var e HazardEvent
+			if err := rows.Scan(&e.HazardID, &e.Seq, &e.Event, &e.FromState, &e.ToState, &actorID, &e.ActorName, &e.Role,
+				&e.Comment, &e.Payload, &e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
+				return err
+			}
+			for i < len(hs) && hs[i].ID < e.HazardID {
+				end()
+				i++
+			}
+			if i == len(hs) || hs[i].ID != e.HazardID {
+				continue // no such hazard: the foreign key keeps this from happening
+			}
+			if actorID.Valid {
+				a := actorID.Int64
+				e.ActorID = &a
+			}
+			check.add(&e)
+			rep.Events++
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for ; i < len(hs); i++ {
 			end()
-			cur, check = chainWork{id: id, code: code, lastSeq: lastSeq, head: head}, chainCheck{}
-			rep.Hazards++
 		}
-		if e.Seq == 0 { // a hazard without events (the LEFT JOIN's NULLs)
-			continue
-		}
-		e.HazardID = id
-		if actorID.Valid {
-			a := actorID.Int64
-			e.ActorID = &a
-		}
-		e.CreatedAt = created.Time
-		check.add(&e)
-		rep.Events++
-	}
-	if err := rows.Err(); err != nil {
-		return rep, translate("model: verify all", err)
-	}
-	end()
-	return rep, nil
+		return nil
+	}, opts...)
+	return rep, translate("model: verify all", err)
 }
 
-// chainWork is the hazard row verifySpan is reading the events of.
+// chainWork is a hazard row as verifySpan reads it.
 type chainWork struct {
-	id      int64
-	code    string
-	lastSeq int64
-	head    string
+	ID        int64
+	Code      string
+	LastSeq   int64
+	ChainHead string
 }
