@@ -168,3 +168,36 @@ func TestAppendLogLateCommitter(t *testing.T) {
 		t.Errorf("log order %v, want %d (committed first) then %d", order, early.ID, lateID)
 	}
 }
+
+// TestVerifyAllBesideAWriter: verify reads a snapshot and takes no writer's
+// lock: with a write transaction open (SQLite's one writer held), it still
+// finishes, and does not see that transaction's event.
+func TestVerifyAllBesideAWriter(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *world) {
+		h := w.hazard(t, "360102", nil)
+		w.event(t, h, model.EventRemind)
+		inside, release, done := make(chan struct{}), make(chan struct{}), make(chan error)
+		go func() {
+			done <- w.s.Tx(context.Background(), func(tx *model.Store) error {
+				e := &model.HazardEvent{HazardID: h.ID, Event: model.EventRemind, FromState: h.State, ToState: h.State,
+					ActorName: "admin", Role: model.RoleAdmin, Payload: `{}`, CreatedAt: w.now}
+				e.Seal(h.LastSeq, h.ChainHead)
+				if err := tx.AppendEvent(w.ctx, e); err != nil {
+					close(inside)
+					return err
+				}
+				close(inside)
+				<-release
+				return tx.SetChainHead(w.ctx, h.ID, e.Seq, e.Hash)
+			})
+		}()
+		<-inside
+		rep, err := w.s.VerifyAll(w.ctx)
+		close(release)
+		noErr(t, err)
+		noErr(t, <-done)
+		if rep.Events != 1 || rep.BrokenCount != 0 {
+			t.Errorf("beside the writer: %+v", rep)
+		}
+	})
+}

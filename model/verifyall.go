@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
-
-	"gorm.io/gorm"
 )
 
 // ChainBreak is a hazard whose chain VerifyAll found broken.
@@ -100,76 +99,119 @@ send:
 
 // verifySpan checks the hazards with ids lo..hi; Broken holds every break.
 // The span's hazard rows are read first and its events after, in one read
-// transaction (one snapshot: SQLite's read transaction in WAL mode, a
-// REPEATABLE READ one on PostgreSQL), so a hazard's head is read with its
-// events and no event row repeats its hazard's columns.
+// transaction (one snapshot), so a hazard's head is read with its events and
+// no event row repeats its hazard's columns. On SQLite the transaction is a
+// plain BEGIN (deferred) on a reader connection: the driver's own BeginTx
+// would be BEGIN IMMEDIATE (_txlock), taking the one writer's lock; a
+// deferred one reads a WAL snapshot and blocks no writer. On PostgreSQL it is
+// REPEATABLE READ, READ ONLY.
 func (s *Store) verifySpan(ctx context.Context, lo, hi int64) (ChainsReport, error) {
 	var rep ChainsReport
-	var opts []*sql.TxOptions
-	if s.dialect == DialectPostgres {
-		opts = append(opts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	conn, err := s.sqlDBs[len(s.sqlDBs)-1].Conn(ctx) // SQLite's readers; PostgreSQL's pool
+	if err != nil {
+		return rep, translate("model: verify all", err)
 	}
-	err := s.r(ctx).Transaction(func(tx *gorm.DB) error {
-		var hs []chainWork
-		if err := tx.Raw("SELECT id, code, last_seq, chain_head FROM hazards WHERE id BETWEEN ? AND ? ORDER BY id", lo, hi).Scan(&hs).Error; err != nil {
-			return err
-		}
-		rep.Hazards = int64(len(hs))
-		if len(hs) == 0 {
-			return nil
-		}
-		rows, err := tx.Raw(`SELECT hazard_id, seq, event, from_state, to_state, actor_id, actor_name, role,
-			comment, payload, created_at, prev_hash, hash
-			FROM hazard_events WHERE hazard_id BETWEEN ? AND ? ORDER BY hazard_id, seq`, hs[0].ID, hs[len(hs)-1].ID).Rows()
+	defer conn.Close()
+	var q interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	}
+	hazardsQ := "SELECT id, code, last_seq, chain_head FROM hazards WHERE id BETWEEN ? AND ? ORDER BY id"
+	eventsQ := `SELECT hazard_id, seq, event, from_state, to_state, actor_id, actor_name, role,
+		comment, payload, created_at, prev_hash, hash
+		FROM hazard_events WHERE hazard_id BETWEEN ? AND ? ORDER BY hazard_id, seq`
+	if s.dialect == DialectPostgres {
+		hazardsQ = strings.Replace(strings.Replace(hazardsQ, "?", "$1", 1), "?", "$2", 1)
+		eventsQ = strings.Replace(strings.Replace(eventsQ, "?", "$1", 1), "?", "$2", 1)
+		tx, err := conn.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 		if err != nil {
-			return err
+			return rep, translate("model: verify all", err)
 		}
-		defer rows.Close()
-		var (
-			i       int // hs[i] is the hazard whose events are being read
-			check   chainCheck
-			actorID sql.NullInt64
-		)
-		end := func() {
-			h := &hs[i]
-			r := check.end(h.ChainHead)
-			if r.OK && int64(r.Events) != h.LastSeq {
-				r = r.broken(h.LastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", h.LastSeq, r.Events))
-			}
-			if !r.OK {
-				rep.Broken = append(rep.Broken, ChainBreak{HazardID: h.ID, Code: h.Code, ChainReport: r})
-			}
-			check = chainCheck{}
+		defer func() { _ = tx.Rollback() }()
+		q = tx
+	} else {
+		if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+			return rep, translate("model: verify all", err)
 		}
-		for rows.Next() {
-			var e HazardEvent
-			if err := rows.Scan(&e.HazardID, &e.Seq, &e.Event, &e.FromState, &e.ToState, &actorID, &e.ActorName, &e.Role,
-				&e.Comment, &e.Payload, &e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
-				return err
-			}
-			for i < len(hs) && hs[i].ID < e.HazardID {
-				end()
-				i++
-			}
-			if i == len(hs) || hs[i].ID != e.HazardID {
-				continue // no such hazard: the foreign key keeps this from happening
-			}
-			if actorID.Valid {
-				a := actorID.Int64
-				e.ActorID = &a
-			}
-			check.add(&e)
-			rep.Events++
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		for ; i < len(hs); i++ {
-			end()
-		}
-		return nil
-	}, opts...)
+		defer func() { _, _ = conn.ExecContext(context.Background(), "ROLLBACK") }()
+		q = conn
+	}
+	err = s.verifyRows(ctx, q, hazardsQ, eventsQ, lo, hi, &rep)
 	return rep, translate("model: verify all", err)
+}
+
+// verifyRows is verifySpan's reading, through q (the span's transaction).
+func (s *Store) verifyRows(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, hazardsQ, eventsQ string, lo, hi int64, rep *ChainsReport) error {
+	var hs []chainWork
+	hrows, err := q.QueryContext(ctx, hazardsQ, lo, hi)
+	if err != nil {
+		return err
+	}
+	for hrows.Next() {
+		var h chainWork
+		if err := hrows.Scan(&h.ID, &h.Code, &h.LastSeq, &h.ChainHead); err != nil {
+			hrows.Close()
+			return err
+		}
+		hs = append(hs, h)
+	}
+	hrows.Close()
+	if err := hrows.Err(); err != nil {
+		return err
+	}
+	rep.Hazards = int64(len(hs))
+	if len(hs) == 0 {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, eventsQ, hs[0].ID, hs[len(hs)-1].ID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var (
+		i       int // hs[i] is the hazard whose events are being read
+		check   chainCheck
+		actorID sql.NullInt64
+	)
+	end := func() {
+		h := &hs[i]
+		r := check.end(h.ChainHead)
+		if r.OK && int64(r.Events) != h.LastSeq {
+			r = r.broken(h.LastSeq, fmt.Sprintf("隐患记录的日志位置为%d，日志却有%d条记录", h.LastSeq, r.Events))
+		}
+		if !r.OK {
+			rep.Broken = append(rep.Broken, ChainBreak{HazardID: h.ID, Code: h.Code, ChainReport: r})
+		}
+		check = chainCheck{}
+	}
+	for rows.Next() {
+		var e HazardEvent
+		if err := rows.Scan(&e.HazardID, &e.Seq, &e.Event, &e.FromState, &e.ToState, &actorID, &e.ActorName, &e.Role,
+			&e.Comment, &e.Payload, &e.CreatedAt, &e.PrevHash, &e.Hash); err != nil {
+			return err
+		}
+		for i < len(hs) && hs[i].ID < e.HazardID {
+			end()
+			i++
+		}
+		if i == len(hs) || hs[i].ID != e.HazardID {
+			continue // no such hazard: the foreign key keeps this from happening
+		}
+		if actorID.Valid {
+			a := actorID.Int64
+			e.ActorID = &a
+		}
+		check.add(&e)
+		rep.Events++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for ; i < len(hs); i++ {
+		end()
+	}
+	return nil
 }
 
 // chainWork is a hazard row as verifySpan reads it.
