@@ -183,3 +183,49 @@ func testSigningKey(t *testing.T) string {
 	noErr(t, os.WriteFile(path, []byte(skey+"\n"), 0o600))
 	return path
 }
+
+// TestVerifyCatchesAuditEdits: hazardloop verify checks the audit log's chain
+// too: an entry's record of a change edited behind the dropped trigger (as
+// someone with the database's owner account could) fails it, naming the log
+// and the entry.
+func TestVerifyCatchesAuditEdits(t *testing.T) {
+	for _, d := range modeltest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			ctx := context.Background()
+			url := modeltest.URL(t, d)
+			data := t.TempDir()
+			cmd := func(args ...string) (string, error) {
+				var out bytes.Buffer
+				err := run(ctx, append(args, "--database-url", url, "--data-dir", data, "--load-regions=false"), &out, io.Discard, nil)
+				return out.String(), err
+			}
+			_, err := cmd("demo")
+			noErr(t, err)
+			if out, err := cmd("verify"); err != nil || !strings.Contains(out, "审计日志") {
+				t.Fatalf("verify of the seed does not report the audit log: %v\n%s", err, out)
+			}
+			store := modeltest.OpenAt(t, url)
+			var seq int64
+			noErr(t, store.Raw(ctx, &seq, "SELECT MIN(seq) FROM audit_entries"))
+			if seq == 0 {
+				t.Fatal("the demo left no audit entry")
+			}
+			if store.Dialect() == model.DialectPostgres {
+				noErr(t, store.Exec(ctx, "DROP TRIGGER audit_entries_no_update ON audit_entries"))
+			} else {
+				noErr(t, store.Exec(ctx, "DROP TRIGGER audit_entries_no_update"))
+			}
+			noErr(t, store.Exec(ctx, `UPDATE audit_entries SET after = '{"role":"admin"}' WHERE seq = ?`, seq))
+			out, err := cmd("verify")
+			if err == nil {
+				t.Fatalf("verify passed an edited audit entry:\n%s", out)
+			}
+			want := "第" + strconv.FormatInt(seq, 10) + "条记录的内容与其哈希不符"
+			for _, w := range []string{"审计日志", want} {
+				if !strings.Contains(err.Error()+out, w) {
+					t.Errorf("verify does not name %q:\nerr %v\n%s", w, err, out)
+				}
+			}
+		})
+	}
+}
