@@ -80,6 +80,7 @@ type Options struct {
 	Slow          SlowPolicy            // when a region or department is slow; DefaultSlowPolicy when zero
 	MapThresholds map[string][3]float64 // the county map's cuts per metric, over DefaultMapThresholds
 	SignIn        SignInPolicy          // when sign-in is refused for guessing; DefaultSignIn when zero
+	Disaster      DisasterPolicy        // when a disaster hazard is suggested major; DefaultDisasterPolicy when zero
 }
 
 // New returns the services over store.
@@ -107,6 +108,9 @@ func New(store *model.Store, o Options) *Services {
 	}
 	if o.Ladder.ResumeReviewDays <= 0 {
 		o.Ladder.ResumeReviewDays = DefaultResumeReviewDays
+	}
+	if o.Disaster.MajorPeople <= 0 && o.Disaster.MajorProperty <= 0 {
+		o.Disaster = DefaultDisasterPolicy
 	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
@@ -156,6 +160,10 @@ type HazardView struct {
 	// BasisCatalogued says whether the basis of grading cites the catalogue
 	// of criteria (false: 未收录); absent while the hazard names no basis.
 	BasisCatalogued *bool `json:"basis_catalogued,omitempty"`
+	// SuggestedLevel is the grade a disaster hazard's threat suggests
+	// (DisasterPolicy), the default of the grade when it is listed; absent
+	// on an accident hazard.
+	SuggestedLevel model.Level `json:"suggested_level,omitempty"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
@@ -164,7 +172,7 @@ func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
 		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today),
-		BasisCatalogued: catalogued(h)}
+		BasisCatalogued: catalogued(h), SuggestedLevel: e.SuggestLevel(h)}
 }
 
 func catalogued(h *model.Hazard) *bool {
@@ -190,6 +198,8 @@ type HazardInput struct {
 	// or neither.
 	Latitude  *float64 `json:"latitude"`
 	Longitude *float64 `json:"longitude"`
+	// The category (accident by default) and a disaster hazard's fields.
+	DisasterInput
 }
 
 // sourcesByRole: the channels each role registers hazards through; the first is
@@ -284,6 +294,7 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	if h.Latitude != nil {
 		payload["latitude"], payload["longitude"] = *h.Latitude, *h.Longitude
 	}
+	disasterPayload(payload, h)
 	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, h.CreatedAt)
 	ev.Seal(0, "")
 	return ev
@@ -354,9 +365,14 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 		}
 	}
 	h.Latitude, h.Longitude = coordinates(errs, in.Latitude, in.Longitude)
+	misplaced := fieldErrors{}
+	disasterFields(errs, misplaced, &in.DisasterInput, h)
 
 	if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
 		return nil, err
+	}
+	if len(misplaced) > 0 {
+		return nil, errNotApplicable(misplaced)
 	}
 	if err := errs.err(); err != nil {
 		return nil, err
