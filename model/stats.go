@@ -227,7 +227,7 @@ func (s *Store) DisasterCounts(ctx context.Context, sc Scope) (DisasterStats, er
 		N      int64  `gorm:"column:n"`
 		People int64  `gorm:"column:people"`
 	}
-	err := q.Where("category = 'disaster' AND "+openStates).
+	err := q.Where("category = 'disaster' AND " + openStates).
 		Select("disaster_type AS k, COUNT(*) AS n, COALESCE(SUM(threatened_people), 0) AS people").
 		Group("disaster_type").Scan(&rows).Error
 	if err != nil {

@@ -152,10 +152,10 @@ func TestDisasterFieldsChecked(t *testing.T) {
 			in    DisasterInput
 			field string
 		}{
-			"no type":       {DisasterInput{Category: "disaster"}, "disaster_type"},
-			"unknown type":  {DisasterInput{Category: "disaster", DisasterType: "tornado"}, "disaster_type"},
-			"bad category":  {DisasterInput{Category: "natural"}, "category"},
-			"wrong subtype": {DisasterInput{Category: "disaster", DisasterType: "flood", Subtype: "landslide"}, "subtype"},
+			"no type":                   {DisasterInput{Category: "disaster"}, "disaster_type"},
+			"unknown type":              {DisasterInput{Category: "disaster", DisasterType: "tornado"}, "disaster_type"},
+			"bad category":              {DisasterInput{Category: "natural"}, "category"},
+			"wrong subtype":             {DisasterInput{Category: "disaster", DisasterType: "flood", Subtype: "landslide"}, "subtype"},
 			"subtype of a type without": {DisasterInput{Category: "disaster", DisasterType: "earthquake", Subtype: "x"}, "subtype"},
 			"negative people":           {DisasterInput{Category: "disaster", DisasterType: "flood", ThreatenedPeople: ip(-1)}, "threatened_people"},
 			"negative households":       {DisasterInput{Category: "disaster", DisasterType: "flood", ThreatenedHouseholds: ip(-3)}, "threatened_households"},
