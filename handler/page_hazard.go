@@ -30,6 +30,7 @@ type hazardsView struct {
 	Levels  []option
 	Sources []option
 	Depts   []option
+	Types   []option // disaster types
 }
 
 func stateOptions() []option {
@@ -50,6 +51,15 @@ func departmentOptions() []option {
 }
 
 var levelOptions = []option{{"general", "一般"}, {"major", "重大"}}
+
+// disasterOptions are the disaster types, for the list's filter.
+func disasterOptions() []option {
+	var out []option
+	for _, t := range model.DisasterTypes {
+		out = append(out, option{string(t), t.Label()})
+	}
+	return out
+}
 
 var sourceOptions = []option{
 	{string(model.SourceSelfInspection), model.SourceSelfInspection.Label()},
@@ -73,7 +83,7 @@ func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
 		"enterprise_id": q.EnterpriseID, "department": q.Department, "industry": q.Industry, "from": q.From, "to": q.To,
-		"overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"category": q.Category, "disaster_type": q.DisasterType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -95,7 +105,7 @@ func withQuery(path string, v url.Values) string {
 func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
-		Sources: sourceOptions, Depts: departmentOptions(), First: withQuery("/hazards", filterValues(q)),
+		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), First: withQuery("/hazards", filterValues(q)),
 		Export: withQuery("/hazards/export.xlsx", filterValues(q))}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
