@@ -152,7 +152,10 @@ func TestLedgerDisasterRoundTrip(t *testing.T) {
 		bad.Category, bad.ThreatenedPeople = model.CategoryAccident, ip(30)
 		noType := newRow("山体开裂", model.StateDiscovered)
 		noType.Category, noType.Enterprise = model.CategoryDisaster, ""
-		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], ledgerOf(t, bad, noType), ImportOptions{})
+		majorNoBasis := newRow("水库大坝坝肩裂缝", model.StateListed)
+		majorNoBasis.Enterprise, majorNoBasis.ResponsibleUnit, majorNoBasis.Level = "", "东湖区水利局", model.LevelMajor
+		majorNoBasis.DisasterType, majorNoBasis.Subtype, majorNoBasis.ThreatenedPeople = model.DisasterFlood, "水库", ip(3000)
+		_, err = f.ledger.Import(f.ctx, f.actors["donghu"], ledgerOf(t, bad, noType, majorNoBasis), ImportOptions{})
 		var we *workflow.Error
 		if !errors.As(err, &we) || we.Code != "ledger_invalid" {
 			t.Fatalf("err %v, want ledger_invalid", err)
@@ -162,7 +165,7 @@ func TestLedgerDisasterRoundTrip(t *testing.T) {
 			cols = append(cols, e.Column+"："+e.Message)
 		}
 		if !reflect.DeepEqual(cols, []string{"威胁人数：事故隐患不能填写威胁人数；灾害隐患请选择隐患类别“灾害隐患”（category=disaster）",
-			"灾害类型：灾害隐患须选择灾害类型"}) {
+			"灾害类型：灾害隐患须选择灾害类型", "判定依据：重大灾害隐患须注明判定依据（标准名称）", "具体条款：重大灾害隐患须注明判定依据的具体条款"}) {
 			t.Errorf("errors %q", cols)
 		}
 	})

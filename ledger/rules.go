@@ -89,8 +89,12 @@ func createNeeds(re *rowErrs, r *xlsx.Row, state model.State, level model.Level,
 	}
 	need(unit != "", xlsx.ColResponsibleUnit, "列入清单须明确整改责任单位")
 	if level == model.LevelMajor {
-		need(r.BasisStandard != "", xlsx.ColBasisStandard, "重大事故隐患须注明判定依据（标准名称）")
-		need(r.BasisClause != "", xlsx.ColBasisClause, "重大事故隐患须注明判定依据的具体条款")
+		kind := "重大事故隐患"
+		if rowCategory(r) == model.CategoryDisaster {
+			kind = "重大灾害隐患"
+		}
+		need(r.BasisStandard != "", xlsx.ColBasisStandard, kind+"须注明判定依据（标准名称）")
+		need(r.BasisClause != "", xlsx.ColBasisClause, kind+"须注明判定依据的具体条款")
 	}
 	if state != model.StateListed {
 		need(r.Measures != "", xlsx.ColMeasures, "请填写整改措施")
