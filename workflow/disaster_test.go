@@ -266,3 +266,19 @@ func TestDisasterListAndDashboard(t *testing.T) {
 		}
 	})
 }
+
+// TestDisasterPublicReport: a citizen may report a disaster hazard (its
+// category and type); a type without the category is not applicable (422).
+func TestDisasterPublicReport(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		_, h := f.report(t, ReportInput{Description: "村后山坡出现一道新裂缝，雨后在变宽", Category: "disaster", DisasterType: "geological"})
+		if h.Category != model.CategoryDisaster || h.DisasterType != model.DisasterGeological || h.Source != model.SourcePublicReport {
+			t.Errorf("reported disaster hazard: %q %q %q", h.Category, h.DisasterType, h.Source)
+		}
+		_, err := f.engine.Reports.Submit(f.ctx, ReportInput{Title: "山塘漏水", Description: "山塘坝脚有水渗出", RegionCode: "360102",
+			Address: "东湖区某村", DisasterType: "flood"})
+		if we := asError(t, err, KindNotAllowed); we.Fields["disaster_type"] == "" {
+			t.Errorf("a type without the category: %+v", we.Fields)
+		}
+	})
+}
