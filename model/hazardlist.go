@@ -151,7 +151,14 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	add(scope, scopeArgs...)
 	if f.State != "" {
-		add("state = ?", string(f.State))
+		// A disaster list walks its partial index (00031), which carries the
+		// state: on SQLite "+" keeps the planner from the state index, which
+		// would read every hazard in that state across the table.
+		state := "state"
+		if s.dialect == DialectSQLite && (f.Category == CategoryDisaster || f.DisasterType != "") {
+			state = "+state"
+		}
+		add(state+" = ?", string(f.State))
 	}
 	if f.Level != "" {
 		add("level = ?", string(f.Level))

@@ -16,7 +16,7 @@ ALTER TABLE hazards ADD COLUMN evacuation_plan TEXT;
 -- Disaster hazards are few beside accident hazards: lists filtered to them,
 -- and the dashboard's people under threat, walk this partial index county by
 -- county instead of every hazard of the territory.
-CREATE INDEX hazards_disaster_idx ON hazards (region_county, id, disaster_type, state, department, level, threatened_people) WHERE category = 'disaster';
+CREATE INDEX hazards_disaster_idx ON hazards (region_county, id, disaster_type, state, department, level, threatened_people, category) WHERE category = 'disaster';
 
 -- +goose Down
 DROP INDEX hazards_disaster_idx;
