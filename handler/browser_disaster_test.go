@@ -61,6 +61,7 @@ func TestBrowserDisasterFinding(t *testing.T) {
 		if !visible("[data-disaster]") {
 			t.Fatalf("%s: the disaster fields stay hidden", vp.name)
 		}
+		b.waitText("[data-geo-need]", "灾害隐患应填写")
 		set("title", fmt.Sprintf("蔡家村后山滑坡体裂缝%d", i))
 		set("location", "蔡家村后山")
 		set("disaster_type", "geological")

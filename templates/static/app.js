@@ -148,6 +148,8 @@
       var disaster = form.querySelector("input[name=category]:checked");
       disaster = disaster && disaster.value === "disaster";
       box.hidden = !disaster;
+      var need = form.querySelector("[data-geo-need]");
+      if (need) need.textContent = disaster ? "灾害隐患应填写" : "选填";
       box.querySelectorAll("input,select,textarea").forEach(function (f) { f.disabled = !disaster; });
       sub.querySelectorAll("optgroup").forEach(function (g) {
         var on = g.getAttribute("data-for") === type.value;
