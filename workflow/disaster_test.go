@@ -108,7 +108,7 @@ func TestDisasterGradeSuggestion(t *testing.T) {
 		noErr(t, err)
 		_, err = f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], h.ID, EventInput{Event: model.EventConfirm, Version: h.Version,
 			Fields: Fields{Level: sp("major"), ResponsibleUnit: sp("东湖区人民政府")}})
-		we := asError(t, err, KindInvalid)
+		we := wantRefusal(t, err, KindInvalid)
 		if we.Fields["basis_standard"] != "重大灾害隐患须注明判定依据（标准名称）" || we.Fields["basis_clause"] == "" {
 			t.Errorf("a major disaster hazard without basis: %+v", we.Fields)
 		}
@@ -128,7 +128,7 @@ func TestDisasterGradeSuggestion(t *testing.T) {
 	})
 }
 
-func asError(t *testing.T, err error, kind Kind) *Error {
+func wantRefusal(t *testing.T, err error, kind Kind) *Error {
 	t.Helper()
 	we, ok := err.(*Error)
 	if !ok || we.Kind != kind {
@@ -144,7 +144,7 @@ func TestDisasterFieldsChecked(t *testing.T) {
 		// Accident hazard with a disaster field: 422, named.
 		_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["ent"], HazardInput{Title: "油库围堰破损",
 			DisasterInput: DisasterInput{ThreatenedPeople: ip(20), MonitorName: "张三"}})
-		we := asError(t, err, KindNotAllowed)
+		we := wantRefusal(t, err, KindNotAllowed)
 		if we.Fields["threatened_people"] == "" || we.Fields["monitor_name"] == "" || len(we.Fields) != 2 {
 			t.Errorf("disaster fields on an accident hazard: %+v", we.Fields)
 		}
@@ -164,7 +164,7 @@ func TestDisasterFieldsChecked(t *testing.T) {
 		} {
 			_, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["donghu"], HazardInput{Title: "山塘坝体渗漏", RegionCode: "360102",
 				Source: "supervisory_check", DisasterInput: c.in})
-			we := asError(t, err, KindInvalid)
+			we := wantRefusal(t, err, KindInvalid)
 			if we.Fields[c.field] == "" {
 				t.Errorf("%s: refused without naming %s: %+v", name, c.field, we.Fields)
 			}
@@ -173,7 +173,7 @@ func TestDisasterFieldsChecked(t *testing.T) {
 		in := landslide(3, 1)
 		in.Latitude = fp(95)
 		_, err = f.engine.Hazards.CreateHazard(f.ctx, f.actors["donghu"], in)
-		if we := asError(t, err, KindInvalid); we.Fields["latitude"] == "" {
+		if we := wantRefusal(t, err, KindInvalid); we.Fields["latitude"] == "" {
 			t.Errorf("latitude 95: %+v", we.Fields)
 		}
 		// An enterprise's forest oil depot, by self-inspection: accepted, the
@@ -234,11 +234,11 @@ func TestDisasterListAndDashboard(t *testing.T) {
 			t.Errorf("disaster_type=flood in 360102: %d", n)
 		}
 		_, err = f.engine.Hazards.List(f.ctx, f.actors["donghu"], ListQuery{Category: "natural"})
-		if we := asError(t, err, KindInvalid); we.Fields["category"] == "" {
+		if we := wantRefusal(t, err, KindInvalid); we.Fields["category"] == "" {
 			t.Errorf("category=natural: %+v", we.Fields)
 		}
 		_, err = f.engine.Hazards.List(f.ctx, f.actors["donghu"], ListQuery{Category: "accident", DisasterType: "flood"})
-		if we := asError(t, err, KindInvalid); we.Fields["disaster_type"] == "" {
+		if we := wantRefusal(t, err, KindInvalid); we.Fields["disaster_type"] == "" {
 			t.Errorf("category=accident&disaster_type=flood: %+v", we.Fields)
 		}
 
@@ -277,7 +277,7 @@ func TestDisasterPublicReport(t *testing.T) {
 		}
 		_, err := f.engine.Reports.Submit(f.ctx, ReportInput{Title: "山塘漏水", Description: "山塘坝脚有水渗出", RegionCode: "360102",
 			Address: "东湖区某村", DisasterType: "flood"})
-		if we := asError(t, err, KindNotAllowed); we.Fields["disaster_type"] == "" {
+		if we := wantRefusal(t, err, KindNotAllowed); we.Fields["disaster_type"] == "" {
 			t.Errorf("a type without the category: %+v", we.Fields)
 		}
 	})
