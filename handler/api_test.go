@@ -413,6 +413,8 @@ type hazard struct {
 	UpdatedAt           time.Time  `json:"updated_at"`
 	Overdue             bool       `json:"overdue"`
 	AllowedEvents       []string   `json:"allowed_events"`
+	PrimaryEvents       []string   `json:"primary_events"`
+	OnBehalfEvents      []string   `json:"on_behalf_events"`
 }
 
 type page struct {
@@ -1160,7 +1162,7 @@ func TestListHazards(t *testing.T) {
 		// h4 西湖, B, supervisory check, rectifying, deadline 2026-11-29.
 		h = xihu.createHazard(obj{"title": "粉尘除尘系统未接地", "enterprise_id": b})
 		h = xihu.mustFire(h, "confirm", obj{"deadline": "2026-11-29"})
-		hz["h4"] = xihu.mustFire(h, "plan", plan)
+		hz["h4"] = xihu.mustFire(h, "plan", obj{"measures": "整改", "responsible_person": "张三", "comment": "企业书面方案，代为录入"})
 		// h5 东湖, officer report, discovered; h6 public report, dismissed.
 		hz["h5"] = officer.createHazard(obj{"title": "小区地下车库", "description": "雨后积水严重", "region_code": "360102"})
 		h = w.as(t, "officer2").createHazard(obj{"title": "疑似违规动火", "region_code": "360102", "source": "public_report"})

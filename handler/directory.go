@@ -103,3 +103,15 @@ func respond(s *Server, c *gin.Context, status int, v any, err error) {
 	}
 	c.JSON(status, v)
 }
+
+// listAudit is the audit log, for admins: ?kind= ?actor= (a user id)
+// ?entity= ?from= ?to= (dates, Asia/Shanghai) ?cursor= ?limit=, newest first.
+func (s *Server) listAudit(c *gin.Context) {
+	p, err := s.directory.Audit(c.Request.Context(), actor(c), auditQuery(c))
+	respond(s, c, http.StatusOK, p, err)
+}
+
+func auditQuery(c *gin.Context) workflow.AuditQuery {
+	return workflow.AuditQuery{Kind: c.Query("kind"), Actor: c.Query("actor"), Entity: c.Query("entity"),
+		From: c.Query("from"), To: c.Query("to"), Cursor: c.Query("cursor"), Limit: c.Query("limit")}
+}

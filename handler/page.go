@@ -20,6 +20,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"hazardloop/ledger"
 	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
 	"hazardloop/templates"
@@ -52,7 +53,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
-	"ranking", "map", "periodic", "regiondocs",
+	"ranking", "map", "periodic", "regiondocs", "calendar", "audit",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -95,6 +96,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/evidence/:id", u.evidenceFile)
 	p.POST("/evidence/:id/withdraw", post, u.withdrawEvidence)
 	p.GET("/escalations/:id/document", u.escalationDocument)
+	p.GET("/hazards/:id/records/:kind", u.hazardRecord)
 	p.POST("/escalations/:id/acknowledge", post, u.acknowledge)
 	p.POST("/escalations/:id/reply", post, u.replyEscalation)
 	p.GET("/ledger/template.xlsx", u.ledgerTemplate)
@@ -121,10 +123,13 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/reports/:id/reward/decision", post, u.decideReward)
 	p.POST("/reports/:id/reward/paid", post, u.rewardPaid)
 	p.GET("/admin", u.adminPage)
+	p.GET("/admin/audit", u.auditPage)
 	p.POST("/admin/regions", post, u.createRegion)
 	p.POST("/admin/enterprises", post, u.createEnterprise)
 	p.POST("/admin/users", post, u.createUser)
 	p.POST("/admin/users/:id", post, u.updateUser)
+	p.GET("/admin/calendars", u.calendarPage)
+	p.POST("/admin/calendars", post, u.uploadCalendar)
 }
 
 // markPage marks the request as one for a web page (see fail).
@@ -189,16 +194,37 @@ type base struct {
 	CSRF   string
 	Flash  string
 	Error  string
+	// MayImport: the user may import a ledger (ledger.MayImport).
+	MayImport bool
 }
 
 type navItem struct{ Href, Label string }
+
+// navMay are the rules behind the menu entries that the workflow settles:
+// an entry shows only to whom its rule lets do it, so a menu never offers
+// what the page behind it refuses.
+var navMay = map[string]func(a workflow.Actor) bool{
+	"/ledger/import": func(a workflow.Actor) bool { return ledger.MayImport(a) == nil },
+	"/hazards/new":   func(a workflow.Actor) bool { return len(workflow.SourcesFor(a.Role)) > 0 },
+}
+
+// navFor is the menu of a: its role's entries that its rules allow.
+func navFor(a workflow.Actor) []navItem {
+	var out []navItem
+	for _, it := range navByRole[a.Role] {
+		if may := navMay[it.Href]; may == nil || may(a) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
 
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
 	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/supervision/regions", "地区督办"}, {"/periodic", "统计报表"}},
 	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}, {"/map", "四色图"}},
 	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}, {"/periodic", "统计报表"}},
-	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}},
+	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}, {"/admin/calendars", "节假日日历"}},
 }
 
 // flashes are the messages a redirect after a successful POST may ask for; only
@@ -231,7 +257,8 @@ func (u *ui) base(c *gin.Context, title, active string) base {
 	b := base{Title: title, Active: active, Flash: flashes[c.Query("ok")]}
 	if v, ok := c.Get(userKey); ok {
 		b.User = v.(*model.User)
-		b.Nav = navByRole[b.User.Role]
+		a := workflow.ActorOf(b.User)
+		b.Nav, b.MayImport = navFor(a), ledger.MayImport(a) == nil
 		b.CSRF = csrfToken(c.GetString(tokenKey))
 	}
 	return b

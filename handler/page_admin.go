@@ -2,6 +2,7 @@ package handler
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,9 +22,42 @@ type adminView struct {
 	Ladder      workflow.LadderPolicy
 	Roles       []option
 	Departments []option
-	Form        string // the form that came back with problems
+	RegionNames map[string]string // the names of the regions of the accounts and enterprises listed
+	EntNames    map[int64]string  // the enterprises by id
+	Form        string            // the form that came back with problems
 	Values      map[string]string
 	Errors      map[string]string
+}
+
+// RegionName is the name of the region an account belongs to, with its
+// code (东湖区（360102）); "—" for none.
+func (v adminView) RegionName(code *string) string {
+	if code == nil {
+		return "—"
+	}
+	return v.Region(*code)
+}
+
+// Region is region code's name with its code, the code alone when unknown.
+func (v adminView) Region(code string) string {
+	switch {
+	case code == "":
+		return "—"
+	case v.RegionNames[code] != "":
+		return v.RegionNames[code] + "（" + code + "）"
+	}
+	return code
+}
+
+// EnterpriseName is the name of enterprise id, "—" for none.
+func (v adminView) EnterpriseName(id *int64) string {
+	if id == nil {
+		return "—"
+	}
+	if n := v.EntNames[*id]; n != "" {
+		return n
+	}
+	return "编号 " + strconv.FormatInt(*id, 10)
 }
 
 // V is a value typed into the form that came back.
@@ -49,8 +83,28 @@ func (u *ui) adminData(c *gin.Context) (adminView, error) {
 	if v.Regions, v.RegionCount, err = u.s.directory.CountiesAndAbove(c.Request.Context()); err != nil {
 		return v, err
 	}
-	v.Enterprises, err = u.s.directory.Enterprises(c.Request.Context(), a)
-	return v, err
+	if v.Enterprises, err = u.s.directory.Enterprises(c.Request.Context(), a); err != nil {
+		return v, err
+	}
+	v.EntNames = make(map[int64]string, len(v.Enterprises))
+	var codes []string
+	for _, e := range v.Enterprises {
+		v.EntNames[e.ID] = e.Name
+		codes = append(codes, e.RegionCode)
+	}
+	for _, u := range v.Users {
+		if u.RegionCode != nil {
+			codes = append(codes, *u.RegionCode)
+		}
+	}
+	slices.Sort(codes)
+	if v.RegionNames, err = u.s.directory.RegionNames(c.Request.Context(), slices.Compact(codes)); err != nil {
+		return v, err
+	}
+	for _, r := range v.Regions {
+		v.RegionNames[r.Code] = r.Name
+	}
+	return v, nil
 }
 
 // adminPage lists regions, enterprises and accounts with a form for each, and the

@@ -141,6 +141,9 @@ func (u *ui) importErrors(c *gin.Context) { u.s.importErrors(c) }
 // evidenceFile serves a file of a hazard with the API's authorisation.
 func (u *ui) evidenceFile(c *gin.Context) { u.s.downloadEvidence(c) }
 
+// hazardRecord shows a record of the hazard, printable.
+func (u *ui) hazardRecord(c *gin.Context) { u.s.hazardRecord(c) }
+
 // escalationDocument shows a supervision document, printable.
 func (u *ui) escalationDocument(c *gin.Context) { u.s.escalationDocument(c) }
 
@@ -148,13 +151,14 @@ func (u *ui) escalationDocument(c *gin.Context) { u.s.escalationDocument(c) }
 
 // eventForm is the form of one event the user may fire now.
 type eventForm struct {
-	Event   model.Event
-	Label   string
-	Inputs  map[string]bool
-	Values  map[string]string
-	Errors  map[string]string
-	Open    bool // the form just posted with problems
-	Primary bool
+	Event    model.Event
+	Label    string
+	Inputs   map[string]bool
+	Values   map[string]string
+	Errors   map[string]string
+	Open     bool // shown unfolded: the role's first main action, or the form just posted with problems
+	Primary  bool // a main action of the caller's role (workflow.Offer)
+	OnBehalf bool // done for the party that rectifies (代为), a reason required
 }
 
 // Has says whether the form shows the input name.
@@ -183,9 +187,18 @@ func formInputs(ev model.Event, d workflow.HazardDetail) map[string]bool {
 	return in
 }
 
-// primary events are the forward moves of the loop; the others are shown folded.
-var primary = map[model.Event]bool{model.EventConfirm: true, model.EventPlan: true, model.EventSubmit: true, model.EventApprove: true,
-	model.EventAcceptTransfer: true}
+// newForm is the empty form of ev on d: a main action of the caller's role
+// is shown open (the first of them), one on the party's behalf is labelled
+// 代为… and asks for the reason.
+func newForm(ev model.Event, d workflow.HazardDetail) eventForm {
+	f := eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: map[string]string{},
+		Primary: slices.Contains(d.PrimaryEvents, ev), OnBehalf: slices.Contains(d.OnBehalfEvents, ev)}
+	if f.OnBehalf {
+		f.Label = workflow.OnBehalfLabel(ev)
+	}
+	f.Open = f.Primary && len(d.PrimaryEvents) > 0 && d.PrimaryEvents[0] == ev
+	return f
+}
 
 type hazardView struct {
 	base
@@ -196,8 +209,9 @@ type hazardView struct {
 	Timeline    []timelineItem
 	Today       string
 	KindLabels  map[string]string
-	Withdraw    map[int64]bool // evidence the user may withdraw (workflow.CanWithdraw)
-	Picker      *basisPicker   // the catalogue of criteria at confirm; nil when the user may not confirm
+	Withdraw    map[int64]bool     // evidence the user may withdraw (workflow.CanWithdraw)
+	Picker      *basisPicker       // the catalogue of criteria at confirm; nil when the user may not confirm
+	Chain       *model.ChainReport // the chain check asked for (校验记录链); nil when not asked
 }
 
 type uploadForm struct {
@@ -218,6 +232,7 @@ var payloadNames = []struct{ key, label string }{
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
 	{"order_no", "停产停业指令"}, {"approved", "同意恢复生产"}, {"note", "审查意见"},
 	{"list_level", "挂牌层级"}, {"previous_level", "原挂牌层级"}, {"listed_level", "挂牌层级"},
+	{"on_behalf", "代为办理"}, {"paper", "纸质回执"}, {"paper_note", "纸质回执说明"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -247,6 +262,10 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				}
 			case "kind":
 				s = evidenceKinds[s]
+			case "on_behalf":
+				s = "监管人员代整改责任单位办理"
+			case "paper":
+				s = "监管人员代录主送单位的纸质回执"
 			}
 			it.Details = append(it.Details, pn.label+"："+s)
 		}
@@ -260,16 +279,30 @@ var evidenceKinds = map[string]string{
 	model.EvidenceAssessment: "评估报告",
 }
 
-// forms builds one form per allowed event; posted, when not nil, is the form
-// that came back with problems.
+// forms builds one form per allowed event, as the workflow offers them
+// (Offer): the role's own main actions first and open, its other means
+// folded, and last what it may do only for the party that rectifies, marked
+// 代为 and asking for the reason. posted, when not nil, is the form that came
+// back with problems.
 func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm {
 	out := []eventForm{}
-	for _, ev := range d.AllowedEvents {
+	rank := func(ev model.Event) int {
+		switch {
+		case slices.Contains(d.PrimaryEvents, ev):
+			return 0
+		case slices.Contains(d.OnBehalfEvents, ev):
+			return 2
+		}
+		return 1
+	}
+	evs := slices.Clone(d.AllowedEvents)
+	slices.SortStableFunc(evs, func(a, b model.Event) int { return rank(a) - rank(b) })
+	for _, ev := range evs {
 		if posted != nil && posted.Event == ev {
 			out = append(out, *posted)
 			continue
 		}
-		f := eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: map[string]string{}, Primary: primary[ev]}
+		f := newForm(ev, d)
 		// Start from what the hazard already says.
 		f.Values["level"] = string(d.Level)
 		f.Values["department"] = string(d.Department)
@@ -309,7 +342,18 @@ func (u *ui) hazardPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.render(c, http.StatusOK, "hazard", u.hazardData(c, d, nil, uploadForm{Kind: model.EvidencePhotoAfter}))
+	v := u.hazardData(c, d, nil, uploadForm{Kind: model.EvidencePhotoAfter})
+	if c.Query("verify") != "" {
+		// 校验记录链: the API's chain check (GET /api/v1/hazards/:id/verify),
+		// read to the official in words.
+		r, err := u.s.hazards.Verify(c.Request.Context(), actor(c), id)
+		if err != nil {
+			u.fail(c, err)
+			return
+		}
+		v.Chain = &r
+	}
+	u.render(c, http.StatusOK, "hazard", v)
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
@@ -388,7 +432,9 @@ func (u *ui) fireEvent(c *gin.Context) {
 		u.fail(c, derr)
 		return
 	}
-	posted := &eventForm{Event: ev, Label: ev.Label(), Inputs: formInputs(ev, d), Values: f, Errors: p.Fields, Open: true, Primary: primary[ev]}
+	pf := newForm(ev, d)
+	pf.Values, pf.Errors, pf.Open = f, p.Fields, true
+	posted := &pf
 	msg := p.Message
 	if errors.Is(err, workflow.ErrStale) {
 		// What the page did about it: the form below is on the fresh version.
@@ -501,16 +547,21 @@ func (u *ui) uploadEvidence(c *gin.Context) {
 }
 
 func (u *ui) acknowledge(c *gin.Context) {
-	id, _, ok := u.idForm(c)
+	id, f, ok := u.idForm(c)
 	if !ok {
 		return
 	}
-	esc, err := u.s.supervision.Acknowledge(c.Request.Context(), actor(c), id)
+	esc, err := u.s.supervision.Acknowledge(c.Request.Context(), actor(c), id, paperAnswer(f))
 	if err != nil {
 		u.fail(c, err)
 		return
 	}
 	toHazard(c, esc.HazardID, "ack")
+}
+
+// paperAnswer reads staff's record of a paper answer from a form.
+func paperAnswer(f map[string]string) workflow.PaperAnswer {
+	return workflow.PaperAnswer{Paper: f["paper"] == "true", Note: f["note"]}
 }
 
 // replyEscalation records the addressee's written reply to a supervision step
@@ -520,7 +571,7 @@ func (u *ui) replyEscalation(c *gin.Context) {
 	if !ok {
 		return
 	}
-	esc, err := u.s.supervision.Reply(c.Request.Context(), actor(c), id, f["text"])
+	esc, err := u.s.supervision.Reply(c.Request.Context(), actor(c), id, f["text"], paperAnswer(f))
 	if err != nil {
 		u.fail(c, err)
 		return

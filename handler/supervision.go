@@ -4,7 +4,9 @@ import (
 	"html/template"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -17,6 +19,7 @@ import (
 type pages struct {
 	document       *template.Template
 	regionDocument *template.Template
+	record         *template.Template
 	exposure       *template.Template
 }
 
@@ -29,11 +32,15 @@ func parsePages() (*pages, error) {
 	if err != nil {
 		return nil, err
 	}
+	record, err := template.ParseFS(templates.FS, "documents/record.html", "documents/style.html")
+	if err != nil {
+		return nil, err
+	}
 	exp, err := template.ParseFS(templates.FS, "pages/exposure.html")
 	if err != nil {
 		return nil, err
 	}
-	return &pages{document: doc, regionDocument: regionDoc, exposure: exp}, nil
+	return &pages{document: doc, regionDocument: regionDoc, record: record, exposure: exp}, nil
 }
 
 // html answers with the standalone page t executed over data (standaloneCSP,
@@ -92,18 +99,44 @@ func (s *Server) escalationDocument(c *gin.Context) {
 	s.html(c, s.pages.document, doc)
 }
 
+// hazardRecord answers GET /api/v1/hazards/{id}/records/{kind}: a record of
+// the hazard (writeoff, rejection, transfer) as a formal A4 page.
+func (s *Server) hazardRecord(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	r, err := s.hazards.Record(c.Request.Context(), actor(c), id, c.Param("kind"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, s.pages.record, r)
+}
+
 func (s *Server) acknowledge(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	e, err := s.supervision.Acknowledge(c.Request.Context(), actor(c), id)
+	// The addressee signs with no body; staff recording a paper receipt
+	// send {"paper": true, "note": "..."}.
+	var p workflow.PaperAnswer
+	if c.Request.ContentLength != 0 {
+		if err := s.bindJSON(c, &p); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	e, err := s.supervision.Acknowledge(c.Request.Context(), actor(c), id, p)
 	respond(s, c, http.StatusOK, e, err)
 }
 
 type replyRequest struct {
 	Text string `json:"text"`
+	workflow.PaperAnswer
 }
 
 func (s *Server) reply(c *gin.Context) {
@@ -112,38 +145,91 @@ func (s *Server) reply(c *gin.Context) {
 	if !ok {
 		return
 	}
-	e, err := s.supervision.Reply(c.Request.Context(), actor(c), id, req.Text)
+	e, err := s.supervision.Reply(c.Request.Context(), actor(c), id, req.Text, req.PaperAnswer)
 	respond(s, c, http.StatusOK, e, err)
 }
 
-// publicExposures is the exposure board: hazards (items) and regions and
-// departments (regions).
+// exposureQuery reads the board's query: cursor, region, level, status.
+func exposureQuery(c *gin.Context) workflow.ExposureQuery {
+	return workflow.ExposureQuery{Cursor: c.Query("cursor"), Region: c.Query("region"), Level: c.Query("level"), Status: c.Query("status")}
+}
+
+// publicExposures is the exposure board: a page of hazards (items, 50 a
+// page, next_cursor) and, on the first page, the regions and departments
+// (regions).
 func (s *Server) publicExposures(c *gin.Context) {
-	items, err := s.supervision.ExposureBoard(c.Request.Context())
+	q := exposureQuery(c)
+	page, err := s.supervision.ExposureBoard(c.Request.Context(), q)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	regions, err := s.supervision.RegionExposureBoard(c.Request.Context())
-	respond(s, c, http.StatusOK, gin.H{"items": items, "regions": regions}, err)
+	regions := []workflow.PublicRegionExposure{}
+	if q.Cursor == "" && q.Level == "" && q.Status == "" {
+		regions, err = s.supervision.RegionExposureBoard(c.Request.Context(), q.Region)
+	}
+	respond(s, c, http.StatusOK, gin.H{"items": page.Items, "next_cursor": page.NextCursor, "regions": regions}, err)
+}
+
+// exposureView is the exposure board page.
+type exposureView struct {
+	Q        workflow.ExposureQuery
+	Page     workflow.ExposurePage
+	Regions  []workflow.PublicRegionExposure
+	Places   []option // the regions to filter by: counties and above
+	Levels   []option
+	Statuses []option
+	Next     string // the next page's address, "" on the last
+	First    string // the first page's address with the filters, "" on the first page
+	Filtered bool
+	Error    string
+	Updated  string
+	// The trust issue's checkpoint block goes below the tables.
 }
 
 func (s *Server) exposurePage(c *gin.Context) {
-	items, err := s.supervision.ExposureBoard(c.Request.Context())
+	q := exposureQuery(c)
+	v := exposureView{Q: q, Levels: levelOptions, Filtered: q.Region != "" || q.Level != "" || q.Status != "",
+		Updated: s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")}
+	for _, st := range workflow.ExposureStatuses {
+		v.Statuses = append(v.Statuses, option{st.Code, st.Label})
+	}
+	rs, _, err := s.directory.CountiesAndAbove(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	regions, err := s.supervision.RegionExposureBoard(c.Request.Context())
-	if err != nil {
-		s.fail(c, err)
-		return
+	for _, r := range rs {
+		v.Places = append(v.Places, option{r.Code, strings.Repeat("　", max(r.Level-1, 0)) + r.Name})
 	}
-	s.html(c, s.pages.exposure, struct {
-		Items   []workflow.PublicExposure
-		Regions []workflow.PublicRegionExposure
-		Updated string
-	}{items, regions, s.hazards.Now().In(model.Shanghai).Format("2006-01-02 15:04")})
+	status := http.StatusOK
+	if v.Page, err = s.supervision.ExposureBoard(c.Request.Context(), q); err != nil {
+		p := s.ui.refusal(c, err)
+		v.Error, status = p.Message, p.Status
+	} else {
+		filters := url.Values{}
+		for k, x := range map[string]string{"region": q.Region, "level": q.Level, "status": q.Status} {
+			if x != "" {
+				filters.Set(k, x)
+			}
+		}
+		if q.Cursor != "" {
+			v.First = withQuery("/exposure", filters)
+		}
+		if v.Page.NextCursor != "" {
+			filters.Set("cursor", v.Page.NextCursor)
+			v.Next = withQuery("/exposure", filters)
+		}
+		if q.Cursor == "" && q.Level == "" && q.Status == "" {
+			if v.Regions, err = s.supervision.RegionExposureBoard(c.Request.Context(), q.Region); err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+	}
+	if err := writeHTML(c, status, standaloneCSP, func(w io.Writer) error { return s.pages.exposure.Execute(w, v) }); err != nil {
+		s.fail(c, err)
+	}
 }
 
 func (s *Server) listCalendars(c *gin.Context) {

@@ -138,7 +138,7 @@ func TestSupervisionLadder(t *testing.T) {
 				for _, want := range []string{
 					"<!DOCTYPE html>", "事故隐患整改督办函", "〔2026〕第1号", entName + "：", "东湖区应急管理局",
 					"储罐区可燃气体报警器失效", "逾期1天", "整改期限为2026年11月30日", "2026年12月1日", "2026年12月8日前",
-					"@media print", "督办等级：函告",
+					"@media print", "督办等级：函告", "你单位位于江西省南昌市东湖区的一般事故隐患",
 				} {
 					if !strings.Contains(doc, want) {
 						t.Errorf("%s: document lacks %q", user, want)
@@ -282,7 +282,7 @@ func TestSupervisionLadder(t *testing.T) {
 				keys = append(keys, k)
 			}
 			slices.Sort(keys)
-			if want := []string{"days_overdue", "enterprise", "exposed_on", "level", "region", "status", "title"}; !slices.Equal(keys, want) {
+			if want := []string{"days_overdue", "enterprise", "exposed_on", "level", "region", "region_code", "status", "title"}; !slices.Equal(keys, want) {
 				t.Errorf("exposure fields %v, want %v", keys, want)
 			}
 			if it["title"] != "储罐区可燃气体报警器失效" || it["enterprise"] != entName || it["region"] != "东湖区" || it["level"] != "一般" ||

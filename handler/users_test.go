@@ -86,7 +86,7 @@ func TestPagesDeactivateUser(t *testing.T) {
 	}
 	xihu.get("/api/v1/me").wantError(http.StatusUnauthorized, "unauthorized")
 	resp, body = p.do(http.MethodPost, "/admin/users/"+id, url.Values{"csrf": {csrf}, "action": {"password"}, "password": {"123"}}, nil)
-	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "密码长度应为8到72个字节") {
+	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "密码长度应为8到72个字符") {
 		t.Errorf("short password: %d", resp.StatusCode)
 	}
 	resp, _ = p.do(http.MethodPost, "/admin/users/"+id, url.Values{"csrf": {csrf}, "action": {"drop"}}, nil)

@@ -64,25 +64,50 @@ type ChainReport struct {
 // that each links to its predecessor's hash, that each hash matches its content, and
 // that the last one is head (the hazard's recorded chain head).
 func VerifyChain(events []HazardEvent, head string) ChainReport {
-	r := ChainReport{OK: true, Events: len(events)}
-	prev := ""
+	c := chainCheck{r: ChainReport{OK: true}}
 	for i := range events {
 		e := &events[i]
-		switch {
-		case e.Seq != int64(i+1):
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录的序号为%d，日志有缺失或重复", i+1, e.Seq))
-		case e.PrevHash != prev:
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录未链接到上一条记录", e.Seq))
-		case e.ComputeHash() != e.Hash:
-			return r.broken(e.Seq, fmt.Sprintf("第%d条记录的内容与其哈希不符，可能被篡改", e.Seq))
+		if !c.link(e.Seq, e.PrevHash, e.Hash, e.ComputeHash()) {
+			c.r.Events = len(events) // a hazard's report counts its whole log
+			return c.r
 		}
-		prev = e.Hash
 	}
-	r.Head = prev
-	if prev != head {
-		return r.broken(int64(len(events)), "日志末条与隐患记录的链头不符，可能有记录被删除")
+	return c.end(head, "日志末条与隐患记录的链头不符，可能有记录被删除")
+}
+
+// chainCheck walks a chain one record at a time in seq order (a hazard's
+// events, the audit log), so that a long chain is checked without holding it.
+type chainCheck struct {
+	r    ChainReport // Events counts the records linked so far
+	prev string
+}
+
+// link checks the next record: seq, the hash it links to, its hash and the
+// hash its content computes to. false once the chain is broken (c.r says where).
+func (c *chainCheck) link(seq int64, prevHash, hash, computed string) bool {
+	n := int64(c.r.Events + 1)
+	switch {
+	case seq != n:
+		c.r = c.r.broken(seq, fmt.Sprintf("第%d条记录的序号为%d，日志有缺失或重复", n, seq))
+	case prevHash != c.prev:
+		c.r = c.r.broken(seq, fmt.Sprintf("第%d条记录未链接到上一条记录", seq))
+	case computed != hash:
+		c.r = c.r.broken(seq, fmt.Sprintf("第%d条记录的内容与其哈希不符，可能被篡改", seq))
+	default:
+		c.r.Events++
+		c.prev = hash
+		return true
 	}
-	return r
+	return false
+}
+
+// end checks that the last record linked is head (the recorded chain head).
+func (c *chainCheck) end(head, problem string) ChainReport {
+	c.r.Head = c.prev
+	if c.prev != head {
+		return c.r.broken(int64(c.r.Events), problem)
+	}
+	return c.r
 }
 
 func (r ChainReport) broken(seq int64, problem string) ChainReport {

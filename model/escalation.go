@@ -134,10 +134,12 @@ func (s *Store) ClaimDueSoon(ctx context.Context, from, to Date, limit int) ([]i
 
 // Exposure is a row of the public exposure board: only what may be public.
 type Exposure struct {
+	ID         int64      `json:"-"` // the exposure step's escalation: the board's keyset
 	HazardID   int64      `json:"-"`
 	Title      string     `json:"title"`
 	Enterprise string     `json:"enterprise"`
 	Region     string     `json:"region"`
+	RegionCode string     `json:"-"`
 	State      State      `json:"-"`
 	DueOn      *Date      `json:"-"`
 	Level      Level      `json:"-"`
@@ -145,18 +147,46 @@ type Exposure struct {
 	ClosedAt   *time.Time `json:"-"`
 }
 
-// ListExposures returns hazards at the exposure step that are still open, or were
-// closed after closedSince, the most recently exposed first.
-func (s *Store) ListExposures(ctx context.Context, closedSince time.Time, limit int) ([]Exposure, error) {
+// ExposureFilter selects rows of the exposure board: exposed hazards still
+// open or closed since ClosedSince; within Region (its code, descendants
+// included) when set, of Level when set, in one of States when any; after
+// the row (AfterAt, AfterID) when AfterID is set; at most Limit.
+type ExposureFilter struct {
+	ClosedSince time.Time
+	Region      string
+	Level       Level
+	States      []State
+	AfterAt     time.Time
+	AfterID     int64
+	Limit       int
+}
+
+// ListExposures returns the rows of the exposure board f selects, the most
+// recently exposed first (exposure time, then escalation id: a keyset).
+func (s *Store) ListExposures(ctx context.Context, f ExposureFilter) ([]Exposure, error) {
 	var out []Exposure
-	err := s.r(ctx).Table("escalations").
-		Select(`hazards.id AS hazard_id, hazards.title, COALESCE(enterprises.name, hazards.responsible_unit) AS enterprise,
-			regions.name AS region, hazards.state, hazards.due_on, hazards.level, escalations.created_at AS exposed_at, hazards.closed_at`).
+	q := s.r(ctx).Table("escalations").
+		Select(`escalations.id, hazards.id AS hazard_id, hazards.title, COALESCE(enterprises.name, hazards.responsible_unit) AS enterprise,
+			regions.name AS region, hazards.region_code, hazards.state, hazards.due_on, hazards.level, escalations.created_at AS exposed_at, hazards.closed_at`).
 		Joins("JOIN hazards ON hazards.id = escalations.hazard_id").
 		Joins("JOIN regions ON regions.code = hazards.region_code").
 		Joins("LEFT JOIN enterprises ON enterprises.id = hazards.enterprise_id").
-		Where("escalations.step = 4 AND hazards.state <> 'dismissed' AND (hazards.closed_at IS NULL OR hazards.closed_at >= ?)", closedSince.UTC()).
-		Order("escalations.created_at DESC, escalations.id DESC").Limit(limit).Scan(&out).Error
+		Where("escalations.step = 4 AND hazards.state <> 'dismissed' AND (hazards.closed_at IS NULL OR hazards.closed_at >= ?)", f.ClosedSince.UTC())
+	if f.Region != "" {
+		lo, hi := RegionRange(f.Region)
+		q = q.Where("hazards.region_code BETWEEN ? AND ?", lo, hi)
+	}
+	if f.Level != "" {
+		q = q.Where("hazards.level = ?", f.Level)
+	}
+	if len(f.States) > 0 {
+		q = q.Where("hazards.state IN ?", f.States)
+	}
+	if f.AfterID > 0 {
+		at := f.AfterAt.UTC()
+		q = q.Where("(escalations.created_at < ? OR (escalations.created_at = ? AND escalations.id < ?))", at, at, f.AfterID)
+	}
+	err := q.Order("escalations.created_at DESC, escalations.id DESC").Limit(f.Limit).Scan(&out).Error
 	return out, translate("model: list exposures", err)
 }
 
@@ -178,6 +208,15 @@ func (s *Store) PutCalendar(ctx context.Context, c *CalendarRow) error {
 		DoUpdates: clause.AssignmentColumns([]string{"body", "updated_by", "updated_at"}),
 	}).Create(c).Error
 	return translate("model: put calendar", err)
+}
+
+// GetCalendar returns the calendar stored for year, or ErrNotFound.
+func (s *Store) GetCalendar(ctx context.Context, year int) (*CalendarRow, error) {
+	var c CalendarRow
+	if err := s.r(ctx).Where("year = ?", year).Take(&c).Error; err != nil {
+		return nil, translate("model: get calendar", err)
+	}
+	return &c, nil
 }
 
 // ListCalendars returns the stored calendars by year.

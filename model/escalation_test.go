@@ -244,7 +244,7 @@ func TestListExposures(t *testing.T) {
 		expose(nil, 3, w.now)
 		unit := expose(func(h *model.Hazard) { h.EnterpriseID, h.ResponsibleUnit = nil, "某施工队" }, 4, w.now.Add(-time.Minute))
 
-		xs, err := w.s.ListExposures(w.ctx, since, 10)
+		xs, err := w.s.ListExposures(w.ctx, model.ExposureFilter{ClosedSince: since, Limit: 10})
 		noErr(t, err)
 		var got []int64
 		for _, x := range xs {

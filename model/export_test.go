@@ -56,3 +56,11 @@ func (s *Store) BulkEncoded(ctx context.Context, rows any) (bool, error) {
 	}
 	return b.rows == nil, nil
 }
+
+// SetAuditBatch makes VerifyAudit read n entries at a time until the returned
+// function restores it.
+func SetAuditBatch(n int) func() {
+	old := auditVerifyBatch
+	auditVerifyBatch = n
+	return func() { auditVerifyBatch = old }
+}

@@ -229,10 +229,16 @@ type RegionExposure struct {
 }
 
 // ListRegionExposures returns the targets of exposure documents not yet
-// answered, or answered after repliedSince, the most recent first.
-func (s *Store) ListRegionExposures(ctx context.Context, repliedSince time.Time, limit int) ([]RegionExposure, error) {
+// answered, or answered after repliedSince, addressed within region (its
+// code, descendants included; "" for all), the most recent first.
+func (s *Store) ListRegionExposures(ctx context.Context, repliedSince time.Time, region string, limit int) ([]RegionExposure, error) {
 	var out []RegionExposure
-	err := s.r(ctx).Table("region_supervision_targets AS t").
+	q := s.r(ctx).Table("region_supervision_targets AS t")
+	if region != "" {
+		lo, hi := RegionRange(region)
+		q = q.Where("t.region_code BETWEEN ? AND ?", lo, hi)
+	}
+	err := q.
 		Select(`d.doc_number, d.issuer_name, d.reason, t.addressee, regions.name AS region_name, d.created_at, t.replied_at,
 			(SELECT COUNT(*) FROM region_supervision_hazards h WHERE h.supervision_id = d.id) AS hazards`).
 		Joins("JOIN region_supervisions d ON d.id = t.supervision_id").

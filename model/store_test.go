@@ -307,7 +307,7 @@ func TestTimeArgumentsInOtherZones(t *testing.T) {
 		closed := w.now
 		h := w.hazard(t, "360102", func(h *model.Hazard) { h.State, h.ClosedAt = model.StateWrittenOff, &closed })
 		w.escalate(t, h, 4, nil)
-		xs, err := w.s.ListExposures(w.ctx, closed.Add(-time.Hour).In(cst), 10)
+		xs, err := w.s.ListExposures(w.ctx, model.ExposureFilter{ClosedSince: closed.Add(-time.Hour).In(cst), Limit: 10})
 		if err != nil || len(xs) != 1 {
 			t.Errorf("closed an hour after the cut-off (given in CST): %d exposures, %v; want 1", len(xs), err)
 		}

@@ -136,7 +136,7 @@ func (f *benchFixture) newRectifying(ctx context.Context, n int) (*benchHazard, 
 	deadline := f.eng.Today().AddDays(1).String()
 	for _, in := range []workflow.EventInput{
 		{Event: model.EventConfirm},
-		{Event: model.EventPlan, Fields: workflow.Fields{
+		{Event: model.EventPlan, Comment: "企业书面方案，代为录入", Fields: workflow.Fields{
 			Measures: strp("重新敷设接地线并检测接地电阻"), ResponsiblePerson: strp("李建国"),
 			ResponsiblePhone: strp("0791-86660001"), Deadline: &deadline,
 		}},
@@ -658,7 +658,7 @@ func (f *benchFixture) lifecycle(ctx context.Context, tag string, extends int, a
 	}{
 		{f.sup, workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Deadline: day(30)}}},
 		{f.sup, workflow.EventInput{Event: model.EventEscalate, Fields: workflow.Fields{Reason: strp("逾期未制定方案")}}},
-		{f.sup, workflow.EventInput{Event: model.EventPlan, Fields: workflow.Fields{
+		{f.sup, workflow.EventInput{Event: model.EventPlan, Comment: "企业书面方案，代为录入", Fields: workflow.Fields{
 			Measures: strp("加装挡鼠板"), ResponsiblePerson: strp("王海涛"), ResponsiblePhone: strp("13807910001")}}},
 	}
 	for i := range extends {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 	"time"
 
 	"hazardloop/model"
@@ -156,4 +158,66 @@ func (c *Calendar) WorkingDaysAfter(from, to model.Date) int {
 		}
 	}
 	return n
+}
+
+// Days are the days a schedule changes from the weekly rhythm: the days off
+// (holidays) and the make-up working days (调休上班).
+func (f CalendarFile) Days() (off, on map[model.Date]bool) {
+	if f.Year == 0 {
+		return map[model.Date]bool{}, map[model.Date]bool{}
+	}
+	c := NewCalendar(f)
+	return c.off, c.on
+}
+
+// CalendarChanges says, in Chinese, how next differs from prev (nil: no
+// calendar for that year before, the weekly rhythm): the days off and the
+// make-up working days added and dropped, by date, and a changed source.
+// None when the two schedule the same days.
+func CalendarChanges(prev *CalendarFile, next CalendarFile) []string {
+	var before CalendarFile
+	if prev != nil {
+		before = *prev
+	}
+	offB, onB := before.Days()
+	offA, onA := next.Days()
+	var out []string
+	diff := func(label string, a, b map[model.Date]bool) {
+		var added, dropped []model.Date
+		for d := range b {
+			if !a[d] {
+				added = append(added, d)
+			}
+		}
+		for d := range a {
+			if !b[d] {
+				dropped = append(dropped, d)
+			}
+		}
+		if len(added) > 0 {
+			out = append(out, "新增"+label+"："+dayList(added))
+		}
+		if len(dropped) > 0 {
+			out = append(out, "取消"+label+"："+dayList(dropped))
+		}
+	}
+	diff("休息日", offB, offA)
+	diff("调休上班日", onB, onA)
+	if prev != nil && prev.Source != next.Source {
+		out = append(out, fmt.Sprintf("依据由“%s”改为“%s”", prev.Source, next.Source))
+	}
+	if prev != nil && prev.Provisional != next.Provisional {
+		out = append(out, map[bool]string{true: "改为暂定安排", false: "由暂定安排改为正式安排"}[next.Provisional])
+	}
+	return out
+}
+
+// dayList writes days in order as 1月1日、1月2日.
+func dayList(ds []model.Date) string {
+	slices.SortFunc(ds, func(a, b model.Date) int { return a.Compare(b.Time) })
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = fmt.Sprintf("%d月%d日", d.Month(), d.Day())
+	}
+	return strings.Join(parts, "、")
 }

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"hazardloop/model"
@@ -66,5 +67,30 @@ func TestParseCalendarRefusesNonsense(t *testing.T) {
 		if !errors.As(err, &we) || we.Kind != KindInvalid || we.Fields["calendar"] == "" {
 			t.Errorf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestCalendarChanges: an upload says what it changed from the schedule in
+// force — the days off and the make-up working days added and dropped.
+func TestCalendarChanges(t *testing.T) {
+	before, err := ParseCalendar([]byte(`{"year": 2027, "source": "通知（暂定）", "provisional": true,
+		"holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-01"}, {"name": "春节", "from": "2027-02-06", "to": "2027-02-12"}],
+		"workdays": ["2027-02-13"]}`))
+	noErr(t, err)
+	after, err := ParseCalendar([]byte(`{"year": 2027, "source": "国务院办公厅关于2027年部分节假日安排的通知",
+		"holidays": [{"name": "元旦", "from": "2027-01-01", "to": "2027-01-03"}, {"name": "春节", "from": "2027-02-06", "to": "2027-02-12"}],
+		"workdays": ["2027-02-14"]}`))
+	noErr(t, err)
+	got := CalendarChanges(&before, after)
+	want := []string{"新增休息日：1月2日、1月3日", "新增调休上班日：2月14日", "取消调休上班日：2月13日",
+		"依据由“通知（暂定）”改为“国务院办公厅关于2027年部分节假日安排的通知”", "由暂定安排改为正式安排"}
+	if !slices.Equal(got, want) {
+		t.Errorf("changes\n%q\nwant\n%q", got, want)
+	}
+	if got := CalendarChanges(&after, after); len(got) != 0 {
+		t.Errorf("no change: %q", got)
+	}
+	if got := CalendarChanges(nil, before); !slices.Equal(got, []string{"新增休息日：1月1日、2月6日、2月7日、2月8日、2月9日、2月10日、2月11日、2月12日", "新增调休上班日：2月13日"}) {
+		t.Errorf("first calendar of a year: %q", got)
 	}
 }

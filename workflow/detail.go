@@ -19,8 +19,15 @@ type HazardDetail struct {
 	// Linkable are the enterprises a may name as responsible when confirming a
 	// hazard registered without one; nil otherwise.
 	Linkable []model.Enterprise
+	// Records are the printable records that apply to the hazard (RecordsFor),
+	// each with its title.
+	Records []RecordLink
 	// MayUpload says whether a may add files now.
 	MayUpload bool
+	// SignsSelf: a is the addressee of the hazard's supervision documents
+	// and signs and replies itself; SignsPaper: a may only record the
+	// addressee's answer on paper (SignsFor).
+	SignsSelf, SignsPaper bool
 	// Office is the competent department's official name (东湖区住房和城乡建设局),
 	// "" while the hazard has none.
 	Office string
@@ -45,8 +52,12 @@ func (e *Hazards) Detail(ctx context.Context, a Actor, id int64) (HazardDetail, 
 		return HazardDetail{}, err
 	}
 	d := HazardDetail{HazardView: e.view(a, h), MayUpload: mayAct(a, h) == nil}
+	d.SignsSelf, d.SignsPaper = SignsFor(a, h)
 	if d.Events, err = e.store.ListEvents(ctx, id); err != nil {
 		return HazardDetail{}, err
+	}
+	for _, k := range RecordsFor(h, d.Events) {
+		d.Records = append(d.Records, RecordLink{Kind: k, Title: RecordTitle(k)})
 	}
 	d.Events = a.Log(d.Events)
 	if d.Evidence, err = e.store.ListEvidence(ctx, id); err != nil {

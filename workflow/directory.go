@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -79,8 +80,15 @@ func (e *Directory) CreateRegion(ctx context.Context, a Actor, in RegionInput) (
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if err := e.store.CreateRegion(ctx, r); err != nil {
-		return nil, conflictOr(err, "code", "区划代码已存在")
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateRegion(ctx, r); err != nil {
+			return conflictOr(err, "code", "区划代码已存在")
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditRegionCreate, Entity: "region", ID: r.Code, Label: r.Name,
+			After: map[string]any{"code": r.Code, "name": r.Name, "parent_code": r.ParentCode}})
+	})
+	if err != nil {
+		return nil, err
 	}
 	e.forgetRegions()
 	return r, nil
@@ -144,8 +152,15 @@ func (e *Directory) CreateEnterprise(ctx context.Context, a Actor, in Enterprise
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	if err := e.store.CreateEnterprise(ctx, ent); err != nil {
-		return nil, conflictOr(err, "credit_code", "该统一社会信用代码已登记")
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateEnterprise(ctx, ent); err != nil {
+			return conflictOr(err, "credit_code", "该统一社会信用代码已登记")
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditEnterpriseCreate, Entity: "enterprise", ID: strconv.FormatInt(ent.ID, 10), Label: ent.Name,
+			After: map[string]any{"name": ent.Name, "credit_code": ent.CreditCode, "region_code": ent.RegionCode, "industry": ent.Industry}})
+	})
+	if err != nil {
+		return nil, err
 	}
 	return ent, nil
 }
@@ -179,6 +194,34 @@ type UserInput struct {
 	Department   string `json:"department"` // supervisors only; emergency when ""
 }
 
+// Passwords are of MinPasswordChars to MaxPasswordChars characters — a
+// Chinese character counts as one, as an official counts them, not as the
+// three bytes UTF-8 gives it.
+const (
+	MinPasswordChars = 8
+	MaxPasswordChars = 72
+)
+
+func checkPasswordRule(errs fieldErrors, pw string) {
+	if n := utf8.RuneCountInString(pw); n < MinPasswordChars || n > MaxPasswordChars {
+		errs.add("password", fmt.Sprintf("密码长度应为%d到%d个字符（汉字、字母、数字、符号各算一个）", MinPasswordChars, MaxPasswordChars))
+	}
+}
+
+// bcryptInput is what bcrypt hashes for a password. bcrypt reads 72 bytes
+// and no more: 72 characters of Chinese are 216 bytes, of which it would
+// weigh the first 24 characters only. A password within 72 bytes goes as it
+// is; a longer one as its SHA-256, base64-encoded (44 bytes, no NUL, which
+// bcrypt would also stop at), so that every character counts. Passwords over
+// 72 bytes were refused before, so every stored hash still checks.
+func bcryptInput(pw string) []byte {
+	if len(pw) <= 72 {
+		return []byte(pw)
+	}
+	sum := sha256.Sum256([]byte(pw))
+	return []byte(base64.StdEncoding.EncodeToString(sum[:]))
+}
+
 // CreateUser creates an account (admin only). Staff need a region; enterprise
 // users an enterprise, whose region becomes theirs. Officers (信息员) may be of
 // any level down to a village; supervisors down to a township (乡镇应急办、
@@ -199,10 +242,13 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	if n := utf8.RuneCountInString(u.Username); errs["username"] == "" && (n < 2 || strings.IndexFunc(u.Username, unseen) >= 0) {
 		errs.add("username", "用户名应为2到50个字符，不含空格或不可见字符")
 	}
-	if len(in.Password) < 8 || len(in.Password) > 72 {
-		errs.add("password", "密码长度应为8到72个字节")
-	}
-	if !u.Role.Valid() {
+	checkPasswordRule(errs, in.Password)
+	switch {
+	case u.Role == "":
+		// No role is taken for granted: an account made in haste must not
+		// come out a system administrator.
+		errs.add("role", "请选择账号的角色")
+	case !u.Role.Valid():
 		errs.add("role", "角色只能是 admin、supervisor、officer 或 enterprise")
 	}
 	region := strings.TrimSpace(in.RegionCode)
@@ -236,13 +282,19 @@ func (e *Directory) CreateUser(ctx context.Context, a Actor, in UserInput) (*mod
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), e.opts.BcryptCost)
+	hash, err := bcrypt.GenerateFromPassword(bcryptInput(in.Password), e.opts.BcryptCost)
 	if err != nil {
 		return nil, err
 	}
 	u.PasswordHash = string(hash)
-	if err := e.store.CreateUser(ctx, u); err != nil {
-		return nil, conflictOr(err, "username", "用户名已被使用")
+	err = e.store.Tx(ctx, func(tx *model.Store) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return conflictOr(err, "username", "用户名已被使用")
+		}
+		return e.audit(ctx, tx, a, userChange(AuditUserCreate, u, nil, recordUser(u)))
+	})
+	if err != nil {
+		return nil, err
 	}
 	return u, nil
 }
@@ -290,9 +342,7 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		cols["display_name"] = text(errs, "display_name", in.DisplayName, 50)
 	}
 	if in.Password != nil {
-		if len(*in.Password) < 8 || len(*in.Password) > 72 {
-			errs.add("password", "密码长度应为8到72个字节")
-		}
+		checkPasswordRule(errs, *in.Password)
 	}
 	if in.Active != nil {
 		cols["active"] = *in.Active
@@ -301,7 +351,7 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		return nil, err
 	}
 	if in.Password != nil {
-		hash, err := bcrypt.GenerateFromPassword([]byte(*in.Password), e.opts.BcryptCost)
+		hash, err := bcrypt.GenerateFromPassword(bcryptInput(*in.Password), e.opts.BcryptCost)
 		if err != nil {
 			return nil, err
 		}
@@ -342,7 +392,10 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 			}
 		}
 		u, err = tx.GetUser(ctx, id)
-		return err
+		if err != nil {
+			return err
+		}
+		return e.auditUserUpdate(ctx, tx, a, cur, u, in.Password != nil)
 	})
 	if err != nil {
 		return nil, err
@@ -353,6 +406,54 @@ func (e *Directory) UpdateUser(ctx context.Context, a Actor, id int64, in UserUp
 		e.sessions.dropUser(id)
 	}
 	return u, nil
+}
+
+// auditUserUpdate records what UpdateUser changed of account cur (now u):
+// an entry for each kind of change — deactivated or activated, a new
+// password (recorded as set, never what it is), a new name or department.
+// Fields given but unchanged are no change.
+func (e *Directory) auditUserUpdate(ctx context.Context, tx *model.Store, a Actor, cur, u *model.User, password bool) error {
+	var changes []auditChange
+	if cur.Active != u.Active {
+		kind := AuditUserDeactivate
+		if u.Active {
+			kind = AuditUserActivate
+		}
+		changes = append(changes, userChange(kind, u, map[string]any{"active": cur.Active}, map[string]any{"active": u.Active}))
+	}
+	if password {
+		changes = append(changes, userChange(AuditUserPasswordReset, u, nil, map[string]any{"sessions_ended": true}))
+	}
+	before, after := map[string]any{}, map[string]any{}
+	if cur.DisplayName != u.DisplayName {
+		before["display_name"], after["display_name"] = cur.DisplayName, u.DisplayName
+	}
+	if cur.Department != u.Department {
+		before["department"], after["department"] = cur.Department, u.Department
+	}
+	if len(after) > 0 {
+		changes = append(changes, userChange(AuditUserUpdate, u, before, after))
+	}
+	for _, ch := range changes {
+		if err := e.audit(ctx, tx, a, ch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RegionNames names the regions of codes that exist, by code: for pages
+// that list accounts or enterprises to show 东湖区, not 360102.
+func (e *Directory) RegionNames(ctx context.Context, codes []string) (map[string]string, error) {
+	rs, err := e.store.RegionsByCode(ctx, codes)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rs))
+	for _, r := range rs {
+		out[r.Code] = r.Name
+	}
+	return out, nil
 }
 
 // Users lists the accounts (admin only).
@@ -373,7 +474,7 @@ func (e *Directory) EnsureAdmin(ctx context.Context, password string) (pw string
 	if password == "" {
 		password = randomToken(12)
 	}
-	_, err = e.CreateUser(ctx, Actor{Role: model.RoleAdmin}, UserInput{Username: "admin", Password: password, DisplayName: "系统管理员", Role: string(model.RoleAdmin)})
+	_, err = e.CreateUser(ctx, Actor{Name: SystemActor.Name, Role: model.RoleAdmin}, UserInput{Username: "admin", Password: password, DisplayName: "系统管理员", Role: string(model.RoleAdmin)})
 	if err != nil {
 		return "", false, err
 	}
@@ -499,16 +600,16 @@ func (e *Directory) Login(ctx context.Context, username, password, clientAddr st
 
 // checkPassword looks the user up and compares the password at bcrypt's cost
 // whether or not the user exists; ok is false for a wrong password, an
-// unknown or inactive account, or a password longer than bcrypt reads.
+// unknown or inactive account, or a password longer than any account has.
 func (e *Directory) checkPassword(ctx context.Context, username, password string) (*model.User, bool, error) {
 	u, err := e.store.GetUserByUsername(ctx, trimText(username))
-	if errors.Is(err, model.ErrNotFound) || len(password) > 72 {
-		_ = bcrypt.CompareHashAndPassword(dummyHash(e.opts.BcryptCost), []byte(password))
+	if errors.Is(err, model.ErrNotFound) || utf8.RuneCountInString(password) > MaxPasswordChars {
+		_ = bcrypt.CompareHashAndPassword(dummyHash(e.opts.BcryptCost), bcryptInput(password))
 		return nil, false, nil
 	} else if err != nil {
 		return nil, false, err
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil || !u.Active {
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), bcryptInput(password)) != nil || !u.Active {
 		return nil, false, nil
 	}
 	return u, true, nil
@@ -541,12 +642,22 @@ func (e *Directory) Unlock(ctx context.Context, a Actor, id int64) (*model.User,
 	if a.Role != model.RoleAdmin {
 		return nil, false, errForbidden("只有系统管理员可以解除账号锁定")
 	}
-	u, err := e.store.GetUser(ctx, id)
+	var u *model.User
+	var locked bool
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		var err error
+		if u, err = tx.GetUser(ctx, id); err != nil {
+			return notFoundOr("用户", err)
+		}
+		if locked, err = tx.ClearSignIn(ctx, e.accountKey(u.Username), e.Now()); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, a, userChange(AuditUserUnlock, u, map[string]any{"locked": locked}, map[string]any{"locked": false}))
+	})
 	if err != nil {
-		return nil, false, notFoundOr("用户", err)
+		return nil, false, err
 	}
-	locked, err := e.store.ClearSignIn(ctx, e.accountKey(u.Username), e.Now())
-	return u, locked, err
+	return u, locked, nil
 }
 
 // Authenticate returns the user behind a session token. KindUnauthorized if the

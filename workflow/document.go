@@ -15,6 +15,7 @@ type Document struct {
 	Title    string
 	Step     string
 	Region   string
+	Place    string // the region's full name and the place as given (ComposePlace)
 	Level    string
 	Deadline string // the rectification deadline, 2026年12月1日
 	Issued   string
@@ -75,11 +76,11 @@ var wordings = map[int]wording{
 	},
 }
 
-func newDocument(esc *model.Escalation, h *model.Hazard, region *model.Region) Document {
+func newDocument(esc *model.Escalation, h *model.Hazard, region *model.Region, place string) Document {
 	w := wordings[esc.Step]
 	reply := ChineseDate(esc.ReplyDue)
 	d := Document{
-		E: esc, H: h, Title: w.title, Step: StepLabel(esc.Step), Region: region.Name, Level: h.Level.Label(),
+		E: esc, H: h, Title: w.title, Step: StepLabel(esc.Step), Region: region.Name, Place: place, Level: h.Level.Label(),
 		Issued: ChineseDate(model.DateIn(esc.CreatedAt, model.Shanghai)), ReplyDue: reply,
 		Action: w.action, Warning: w.warning,
 		Numerals: []string{"一", "二", "三", "四", "五"},

@@ -143,6 +143,11 @@ type HazardView struct {
 	Overdue       bool          `json:"overdue"`
 	ReadOnly      bool          `json:"read_only"`
 	AllowedEvents []model.Event `json:"allowed_events"`
+	// PrimaryEvents are those of AllowedEvents the caller's role is expected
+	// to take now; OnBehalfEvents those it may take only for the party that
+	// rectifies (代为, a reason required in the comment). See Offer.
+	PrimaryEvents  []model.Event `json:"primary_events"`
+	OnBehalfEvents []model.Event `json:"on_behalf_events"`
 	// PendingTransfer is the transfer waiting for its receiver (移交), null
 	// when none; Receiving says the caller is that receiver.
 	PendingTransfer *model.Transfer `json:"pending_transfer"`
@@ -169,7 +174,9 @@ type HazardView struct {
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
 	today := e.Today()
 	due := e.ladder().verifyDue(h)
+	primary, onBehalf := Offer(a, h)
 	return HazardView{Hazard: a.Redact(h), Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h),
+		PrimaryEvents: primary, OnBehalfEvents: onBehalf,
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
 		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today),
 		BasisCatalogued: catalogued(h), SuggestedLevel: e.SuggestLevel(h)}
@@ -549,6 +556,14 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 		now: now, today: model.DateIn(now, model.Shanghai), errs: fieldErrors{}, payload: map[string]any{}}
 	in.Comment = text(c.errs, "comment", &in.Comment, MaxComment)
 	validateFields(in.Event, &in.Fields, c.errs)
+	if OnBehalf(a, h, in.Event) {
+		// Staff doing the party's part say why, and the log says it was
+		// done for the party (代为办理), not by it.
+		if in.Comment == "" {
+			c.errs.add("comment", fmt.Sprintf("“%s”须填写理由：说明为何由您代责任单位办理", OnBehalfLabel(in.Event)))
+		}
+		c.payload["on_behalf"] = true
+	}
 	steps[in.Event].apply(c)
 	if err := c.errs.err(); err != nil {
 		return nil, err

@@ -102,7 +102,7 @@ var fieldNames = map[string]string{
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
-	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款",
+	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
@@ -134,6 +134,9 @@ func text(errs fieldErrors, field string, v *string, max int) string {
 	}
 	return s
 }
+
+// textField is text for a field given as a plain string.
+func textField(errs fieldErrors, field, v string, max int) string { return text(errs, field, &v, max) }
 
 // trimText trims whitespace, zero-width characters and byte-order marks from
 // both ends of s.

@@ -213,7 +213,7 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		}
 
 		// On the board while open; 已整改 once written off; gone after 30 days.
-		board, err := f.engine.Supervision.ExposureBoard(f.ctx)
+		board, err := exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 		noErr(t, err)
 		if len(board) != 1 || board[0].Status != "逾期未整改" || board[0].Enterprise != "donghu公司" || board[0].Region != "东湖区" {
 			t.Fatalf("board = %+v", board)
@@ -225,12 +225,12 @@ func TestSweepTakesStepsInOrder(t *testing.T) {
 		if h.NextStepOn != nil || h.DueOn != nil {
 			t.Errorf("written off but due %v next %v", h.DueOn, h.NextStepOn)
 		}
-		board, _ = f.engine.Supervision.ExposureBoard(f.ctx)
+		board, _ = exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 		if len(board) != 1 || board[0].Status != "已整改" {
 			t.Errorf("board after write-off = %+v", board)
 		}
 		f.now = at("2027-02-10")
-		if board, _ = f.engine.Supervision.ExposureBoard(f.ctx); len(board) != 0 {
+		if board, _ = exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{})); len(board) != 0 {
 			t.Errorf("board a month later = %+v", board)
 		}
 		if n := f.sweep(t, "2027-03-01"); n != 0 {
@@ -247,7 +247,7 @@ func TestExtensionRestartsCount(t *testing.T) {
 		h = f.reload(t, h.ID)
 		h = f.fire(t, "donghu", h, model.EventExtend, Fields{Reason: sp("企业申请，设备到货延迟"), Deadline: sp("2026-12-20")}, "")
 		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货")
+		_, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[0].ID, "已制定整改计划，设备预计12月18日到货", PaperAnswer{})
 		noErr(t, err)
 		for _, d := range []string{"2026-12-10", "2026-12-21", "2026-12-26"} {
 			if n := f.sweep(t, d); n != 0 {
@@ -288,18 +288,18 @@ func TestUnansweredStepMovesLadder(t *testing.T) {
 		}
 		// Acknowledged and answered: the ladder waits for the next threshold.
 		esc, _ := f.engine.Supervision.Escalations(f.ctx, f.actors["ent"], h.ID)
-		_, err = f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID)
+		_, err = f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID, PaperAnswer{})
 		noErr(t, err)
-		if _, err := f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID); kindOf(err) != KindConflict {
+		if _, err := f.engine.Supervision.Acknowledge(f.ctx, f.actors["ent"], esc[1].ID, PaperAnswer{}); kindOf(err) != KindConflict {
 			t.Errorf("second acknowledgement: %v", err)
 		}
-		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, " "); kindOf(err) != KindInvalid {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, " ", PaperAnswer{}); kindOf(err) != KindInvalid {
 			t.Errorf("empty reply: %v", err)
 		}
-		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x"); kindOf(err) != KindForbidden {
+		if _, err := f.engine.Supervision.Reply(f.ctx, f.actors["ent2"], esc[1].ID, "x", PaperAnswer{}); kindOf(err) != KindForbidden {
 			t.Errorf("another enterprise replying: %v", err)
 		}
-		_, err = f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收")
+		_, err = f.engine.Supervision.Reply(f.ctx, f.actors["ent"], esc[1].ID, "已完成主要整改，正在验收", PaperAnswer{})
 		noErr(t, err)
 		if n := f.sweep(t, "2026-12-30"); n != 0 {
 			t.Errorf("answered, before 30 days: %d steps", n)
@@ -415,7 +415,7 @@ func TestExposureBoardIsRedacted(t *testing.T) {
 	f := newFixture(t, model.DialectSQLite)
 	h := f.overdueHazard(t)
 	f.sweep(t, "2027-01-05")
-	board, err := f.engine.Supervision.ExposureBoard(f.ctx)
+	board, err := exposureItems(f.engine.Supervision.ExposureBoard(f.ctx, ExposureQuery{}))
 	noErr(t, err)
 	b, _ := json.Marshal(board)
 	h = f.reload(t, h.ID)
@@ -431,7 +431,10 @@ func TestExposureBoardIsRedacted(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	if strings.Join(keys, ",") != "days_overdue,enterprise,exposed_on,level,region,status,title" {
+	if strings.Join(keys, ",") != "days_overdue,enterprise,exposed_on,level,region,region_code,status,title" {
 		t.Errorf("board fields: %v", keys)
 	}
 }
+
+// exposureItems are the hazards of a page of the exposure board.
+func exposureItems(p ExposurePage, err error) ([]PublicExposure, error) { return p.Items, err }

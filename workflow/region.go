@@ -31,6 +31,10 @@ func (r RegionImport) String() string {
 		r.Rows, r.Added, r.Renamed, r.Unchanged, r.Kept)
 }
 
+// maxAuditedRenames is how many renamed codes an import's audit entry names
+// (old and new name); the counts cover them all.
+const maxAuditedRenames = 100
+
 // maxRegionErrors is how many bad rows an import names before it stops.
 const maxRegionErrors = 20
 
@@ -64,6 +68,7 @@ func (e *Directory) ImportRegions(ctx context.Context, a Actor, r io.Reader) (*R
 		}
 		now := e.Now()
 		var add []model.Region
+		renamedFrom, renamedTo := map[string]string{}, map[string]string{}
 		for _, row := range rows {
 			lvl := model.RegionLevelOf(row.Code)
 			if len(errs) < maxRegionErrors {
@@ -79,6 +84,9 @@ func (e *Directory) ImportRegions(ctx context.Context, a Actor, r io.Reader) (*R
 				res.Unchanged++
 			case ok:
 				res.Renamed++
+				if len(renamedTo) < maxAuditedRenames {
+					renamedFrom[row.Code], renamedTo[row.Code] = old.Name, row.Name
+				}
 				if len(errs) == 0 {
 					if err := tx.RenameRegion(ctx, row.Code, row.Name); err != nil {
 						return err
@@ -120,7 +128,16 @@ func (e *Directory) ImportRegions(ctx context.Context, a Actor, r io.Reader) (*R
 				return err
 			}
 		}
-		return nil
+		if res.Added == 0 && res.Renamed == 0 {
+			return nil // the same table again: nothing changed, nothing to record
+		}
+		after := map[string]any{"rows": res.Rows, "added": res.Added, "renamed": res.Renamed, "unchanged": res.Unchanged, "kept": res.Kept}
+		var before map[string]any
+		if len(renamedTo) > 0 {
+			before, after["names"] = map[string]any{"names": renamedFrom}, renamedTo
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditRegionImport, Entity: "region", Label: fmt.Sprintf("%d 行", res.Rows),
+			Before: before, After: after})
 	})
 	e.forgetRegions()
 	if err != nil {

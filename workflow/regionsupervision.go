@@ -65,10 +65,12 @@ type CitedHazard struct {
 	Title       string      `json:"title"`
 	RegionCode  string      `json:"region_code"`
 	RegionName  string      `json:"region_name"`
+	Place       string      `json:"place"` // the region's full name and the hazard's place (ComposePlace)
 	Level       string      `json:"level"`
 	State       string      `json:"state"`
 	DueOn       *model.Date `json:"due_on"`
 	OverdueDays int         `json:"overdue_days"`
+	location    string
 }
 
 // RegionDocument is a region document with its targets and the hazards it
@@ -336,7 +338,7 @@ func (e *core) citedHazards(ctx context.Context, a Actor, targets []model.Region
 }
 
 func (e *core) cite(h *model.Hazard, today model.Date) CitedHazard {
-	c := CitedHazard{ID: h.ID, Code: h.Code, Title: h.Title, RegionCode: h.RegionCode, Level: h.Level.Label(),
+	c := CitedHazard{ID: h.ID, Code: h.Code, Title: h.Title, RegionCode: h.RegionCode, location: h.Location, Level: h.Level.Label(),
 		State: h.State.Label(), DueOn: h.DueOn}
 	if h.Overdue(today) {
 		c.OverdueDays = e.ladder().overdueDays(h.DueOn, today)
@@ -348,20 +350,27 @@ func (e *core) nameCited(ctx context.Context, hs []CitedHazard) error {
 	if len(hs) == 0 {
 		return nil
 	}
-	codes := make([]string, len(hs))
-	for i, h := range hs {
-		codes[i] = h.RegionCode
+	var codes []string
+	for _, h := range hs {
+		codes = append(append(codes, regionAncestors(h.RegionCode)...), h.RegionCode)
 	}
 	rs, err := e.store.RegionsByCode(ctx, codes)
 	if err != nil {
 		return err
 	}
+	names := make(map[string]string, len(rs))
+	for _, r := range rs {
+		names[r.Code] = r.Name
+	}
 	for i := range hs {
-		for _, r := range rs {
-			if r.Code == hs[i].RegionCode {
-				hs[i].RegionName = r.Name
+		hs[i].RegionName = names[hs[i].RegionCode]
+		var chain []string
+		for _, c := range append(regionAncestors(hs[i].RegionCode), hs[i].RegionCode) {
+			if n, ok := names[c]; ok {
+				chain = append(chain, n)
 			}
 		}
+		hs[i].Place = ComposePlace(chain, hs[i].location)
 	}
 	return nil
 }
@@ -620,9 +629,9 @@ type PublicRegionExposure struct {
 }
 
 // RegionExposureBoard lists the regions and departments at the exposure step:
-// until they reply, and 30 days after.
-func (e *Supervision) RegionExposureBoard(ctx context.Context) ([]PublicRegionExposure, error) {
-	rows, err := e.store.ListRegionExposures(ctx, e.Now().AddDate(0, 0, -30), 500)
+// until they reply, and 30 days after; within region (a code, "" for all).
+func (e *Supervision) RegionExposureBoard(ctx context.Context, region string) ([]PublicRegionExposure, error) {
+	rows, err := e.store.ListRegionExposures(ctx, e.Now().AddDate(0, 0, -30), region, 500)
 	if err != nil {
 		return nil, err
 	}

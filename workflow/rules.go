@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"fmt"
+	"slices"
 
 	"hazardloop/model"
 )
@@ -433,3 +434,55 @@ func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 	}
 	return out
 }
+
+// The actions a role is offered are its own. Of what a may fire on h
+// (allowedEvents), its primary events are the ones its role is expected to
+// take now: an enterprise lists its own finding, plans, submits and asks to
+// resume; a checker confirms; a verifier approves or rejects; a transfer's
+// receiver answers it; a supervisor reviews a request to resume. The party's
+// events fired by someone else are on its behalf (OnBehalf): possible, but
+// marked 代为… and carrying the reason in the comment. The rest (extend,
+// escalate, transfer, suspend, …) are a supervisor's other means, offered
+// folded.
+var expected = map[model.Role][]model.Event{
+	model.RoleEnterprise: {model.EventConfirm, model.EventPlan, model.EventSubmit, model.EventResumeRequest},
+	model.RoleSupervisor: {model.EventConfirm, model.EventPlan, model.EventSubmit, model.EventApprove, model.EventReject,
+		model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventResumeReview},
+	model.RoleOfficer: {model.EventConfirm, model.EventApprove, model.EventReject},
+}
+
+// partyEvents are the events of the party that rectifies a hazard.
+var partyEvents = map[model.Event]bool{model.EventPlan: true, model.EventSubmit: true, model.EventResumeRequest: true}
+
+// OnBehalf reports whether a firing ev on h acts for the party that
+// rectifies it (代为办理): ev is the party's (plan, submit, resume_request)
+// and a is staff, while an enterprise rectifies h — its own accounts plan
+// and submit — or a is a supervisor above the county, who supervises rather
+// than rectifies. Without an enterprise (a township's or an owner's hazard)
+// the county's and lower supervisors' staff do the party's work themselves.
+func OnBehalf(a Actor, h *model.Hazard, ev model.Event) bool {
+	if !partyEvents[ev] || a.Role != model.RoleSupervisor {
+		return false
+	}
+	return h.EnterpriseID != nil || model.RegionLevelOf(a.Region) < model.RegionCounty
+}
+
+// Offer splits what a may fire on h now (allowedEvents, in lifecycle order):
+// Primary, what a's role is expected to do now; OnBehalf, the party's events
+// a may fire for it (marked 代为, a reason required). An event is in at most
+// one of them; what is in neither is a's other means.
+func Offer(a Actor, h *model.Hazard) (primary, onBehalf []model.Event) {
+	primary, onBehalf = []model.Event{}, []model.Event{}
+	for _, ev := range allowedEvents(a, h) {
+		switch {
+		case OnBehalf(a, h, ev):
+			onBehalf = append(onBehalf, ev)
+		case slices.Contains(expected[a.Role], ev):
+			primary = append(primary, ev)
+		}
+	}
+	return primary, onBehalf
+}
+
+// OnBehalfLabel is the label of ev fired for the party: 代为提交整改.
+func OnBehalfLabel(ev model.Event) string { return "代为" + ev.Label() }

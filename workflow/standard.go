@@ -181,32 +181,48 @@ func (e *Catalogue) Put(ctx context.Context, a Actor, id string, body []byte) (s
 }
 
 func (e *Catalogue) put(ctx context.Context, a Actor, s *Standard) (*Standard, bool, error) {
-	cur, err := e.store.GetStandardVersion(ctx, s.ID, 0)
-	switch {
-	case errors.Is(err, model.ErrNotFound):
-		s.Version = 1
-	case err != nil:
-		return nil, false, err
-	default:
-		if body, _ := standardBody(s); body == cur.Body && s.Title == cur.Title {
-			old, err := decodeStandard(cur)
-			return old, false, err
+	var out *Standard
+	err := e.store.Tx(ctx, func(tx *model.Store) error {
+		var before *Standard
+		cur, err := tx.GetStandardVersion(ctx, s.ID, 0)
+		switch {
+		case errors.Is(err, model.ErrNotFound):
+			s.Version = 1
+		case err != nil:
+			return err
+		default:
+			if before, err = decodeStandard(cur); err != nil {
+				return err
+			}
+			if body, _ := standardBody(s); body == cur.Body && s.Title == cur.Title {
+				out = before
+				return nil
+			}
+			s.Version = cur.Version + 1
 		}
-		s.Version = cur.Version + 1
-	}
-	body, err := standardBody(s)
+		body, err := standardBody(s)
+		if err != nil {
+			return err
+		}
+		now := e.Now()
+		row := &model.StandardVersion{StandardID: s.ID, Version: s.Version, Title: s.Title, Body: body, CreatedBy: actorID(a), CreatedAt: now}
+		if err := tx.AddStandardVersion(ctx, row); errors.Is(err, model.ErrDuplicate) {
+			return errStale("该判定标准刚刚已被他人更新，请刷新后重试", err)
+		} else if err != nil {
+			return err
+		}
+		s.CreatedAt = &now
+		out = s
+		ch := auditChange{Kind: AuditStandardPut, Entity: "standard", ID: s.ID, Label: s.Title, After: s}
+		if before != nil {
+			ch.Before = before
+		}
+		return e.audit(ctx, tx, a, ch)
+	})
 	if err != nil {
 		return nil, false, err
 	}
-	now := e.Now()
-	row := &model.StandardVersion{StandardID: s.ID, Version: s.Version, Title: s.Title, Body: body, CreatedBy: actorID(a), CreatedAt: now}
-	if err := e.store.AddStandardVersion(ctx, row); errors.Is(err, model.ErrDuplicate) {
-		return nil, false, errStale("该判定标准刚刚已被他人更新，请刷新后重试", err)
-	} else if err != nil {
-		return nil, false, err
-	}
-	s.CreatedAt = &now
-	return s, true, nil
+	return out, out == s, nil
 }
 
 // LoadShipped adds the shipped standards (standards.Shipped) that the
@@ -236,7 +252,7 @@ func (e *Catalogue) LoadShipped(ctx context.Context, r io.Reader) (int, error) {
 		if err != nil {
 			return added, fmt.Errorf("workflow: shipped standard %s: %w", head.ID, err)
 		}
-		if _, _, err := e.put(ctx, Actor{Name: "系统", Role: model.RoleAdmin}, s); err != nil {
+		if _, _, err := e.put(ctx, SystemActor, s); err != nil {
 			var we *Error
 			if errors.As(err, &we) && we.Kind == KindConflict {
 				continue // another replica loaded it first

@@ -2,8 +2,10 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -154,26 +156,66 @@ func (e *Supervision) Document(ctx context.Context, a Actor, id int64) (Document
 	if err != nil {
 		return Document{}, err
 	}
-	return newDocument(esc, h, region), nil
+	place, err := e.hazardPlace(ctx, h)
+	if err != nil {
+		return Document{}, err
+	}
+	return newDocument(esc, h, region, place), nil
 }
 
-// Acknowledge records that the addressee received step id (签收). The enterprise
-// concerned signs for itself; staff of the territory may record a paper receipt.
-func (e *Supervision) Acknowledge(ctx context.Context, a Actor, id int64) (*model.Escalation, error) {
-	return e.answer(ctx, a, id, model.EventAcknowledge, "")
+// PaperAnswer is staff's record of an addressee's answer on paper (纸质签收、
+// 书面回复): Paper says so, Note how it came (received when, from whom).
+type PaperAnswer struct {
+	Paper bool   `json:"paper"`
+	Note  string `json:"note"`
+}
+
+// Acknowledge records that the addressee received step id (签收). The letter
+// is addressed to the party that rectifies: the enterprise concerned signs
+// for itself, and only it; staff of the territory record a receipt the
+// addressee gave on paper, marked as such with a note (PaperAnswer) — the
+// one way for an addressee without an account (a township, an owner).
+func (e *Supervision) Acknowledge(ctx context.Context, a Actor, id int64, p PaperAnswer) (*model.Escalation, error) {
+	return e.answer(ctx, a, id, model.EventAcknowledge, "", p)
 }
 
 // Reply records the addressee's written reply to step id; the step no longer
-// counts as unanswered.
-func (e *Supervision) Reply(ctx context.Context, a Actor, id int64, text string) (*model.Escalation, error) {
-	return e.answer(ctx, a, id, model.EventReply, text)
+// counts as unanswered. Staff record a paper reply as Acknowledge does.
+func (e *Supervision) Reply(ctx context.Context, a Actor, id int64, text string, p PaperAnswer) (*model.Escalation, error) {
+	return e.answer(ctx, a, id, model.EventReply, text, p)
 }
 
-func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event, text string) (*model.Escalation, error) {
+// SignsFor reports how a may answer the supervision steps of h: itself, as
+// their addressee (the enterprise concerned), or only by recording the
+// addressee's answer on paper (staff who may act on h).
+func SignsFor(a Actor, h *model.Hazard) (self, paper bool) {
+	if !a.Sees(h) || a.ReadOnly(h) {
+		return false, false
+	}
+	switch a.Role {
+	case model.RoleEnterprise:
+		return true, false
+	case model.RoleSupervisor, model.RoleOfficer:
+		return false, true
+	}
+	return false, false
+}
+
+var answerNames = map[model.Event]string{model.EventAcknowledge: "签收", model.EventReply: "回复"}
+
+func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event, text string, p PaperAnswer) (*model.Escalation, error) {
 	switch a.Role {
 	case model.RoleEnterprise, model.RoleSupervisor, model.RoleOfficer:
 	default:
 		return nil, errForbidden(a.Role.Label() + "不能签收或回复督办文书")
+	}
+	errs := fieldErrors{}
+	p.Note = textField(errs, "note", p.Note, 500)
+	if a.Role == model.RoleEnterprise && p.Paper {
+		errs.add("paper", "纸质回执由监管人员代录，本单位请直接"+answerNames[event])
+	}
+	if err := errs.err(); err != nil {
+		return nil, err
 	}
 	var out *model.Escalation
 	err := e.txChain(ctx, func(tx *model.Store) error {
@@ -191,8 +233,21 @@ func (e *core) answer(ctx context.Context, a Actor, id int64, event model.Event,
 		if a.ReadOnly(h) {
 			return a.readOnlyRefusal(h)
 		}
+		if a.Role != model.RoleEnterprise {
+			// Staff are not the addressee: they record its answer on paper.
+			if !p.Paper {
+				return errForbidden(fmt.Sprintf("该督办文书主送%s，由其%s；收到其纸质回执或书面回复的，请标明代录纸质回执并填写说明",
+					esc.Addressee, answerNames[event]))
+			}
+			if p.Note == "" {
+				return errInvalid(map[string]string{"note": "请说明纸质回执的情况（收到时间、方式、经办人）"})
+			}
+		}
 		now := e.Now()
 		payload := map[string]any{"step": esc.Step, "doc_number": esc.DocNumber}
+		if p.Paper {
+			payload["paper"], payload["paper_note"] = true, p.Note
+		}
 		next := *h
 		switch event {
 		case model.EventAcknowledge:
@@ -241,46 +296,6 @@ func (e *Supervision) Unreplied(ctx context.Context, a Actor) ([]model.Escalatio
 	return e.store.ListUnreplied(ctx, a.Scope(), 500)
 }
 
-// PublicExposure is an entry of the public exposure board (曝光台): nothing but
-// what the authority means to publish — no names of people, no phone numbers, no
-// reporters.
-type PublicExposure struct {
-	Title       string     `json:"title"`
-	Enterprise  string     `json:"enterprise"`
-	Region      string     `json:"region"`
-	Level       string     `json:"level"`
-	DaysOverdue int        `json:"days_overdue"`
-	ExposedOn   model.Date `json:"exposed_on"`
-	Status      string     `json:"status"` // 逾期未整改, 整改中（待核实）, 已整改
-}
-
-// ExposureBoard lists exposed hazards: open ones, and those written off within the
-// last 30 days marked 已整改.
-func (e *Supervision) ExposureBoard(ctx context.Context) ([]PublicExposure, error) {
-	now := e.Now()
-	rows, err := e.store.ListExposures(ctx, now.AddDate(0, 0, -30), 500)
-	if err != nil {
-		return nil, err
-	}
-	lad, today := e.ladder(), e.Today()
-	out := make([]PublicExposure, 0, len(rows))
-	for _, r := range rows {
-		p := PublicExposure{Title: r.Title, Enterprise: r.Enterprise, Region: r.Region, Level: r.Level.Label(),
-			ExposedOn: model.DateIn(r.ExposedAt, model.Shanghai)}
-		switch r.State {
-		case model.StateWrittenOff:
-			p.Status = "已整改"
-		case model.StateVerifying:
-			p.Status = "已提交整改，待核实"
-		default:
-			p.Status = "逾期未整改"
-			p.DaysOverdue = lad.overdueDays(r.DueOn, today)
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
-
 // LoadCalendars combines the shipped holiday calendars with those an admin stored.
 // The sweeper calls it on every run, so replicas pick up a change within one
 // interval.
@@ -318,7 +333,23 @@ func (e *Supervision) PutCalendar(ctx context.Context, a Actor, year int, body [
 		return CalendarFile{}, errInvalid(map[string]string{"year": fmt.Sprintf("文件中的年份 %d 与地址中的年份 %d 不一致", f.Year, year)})
 	}
 	row := &model.CalendarRow{Year: year, Body: string(body), UpdatedBy: actorID(a), UpdatedAt: e.Now()}
-	if err := e.store.PutCalendar(ctx, row); err != nil {
+	err = e.store.Tx(ctx, func(tx *model.Store) error {
+		// Before is the year as stored, or else the shipped year in force.
+		var before any
+		if old, err := tx.GetCalendar(ctx, year); err == nil {
+			before = json.RawMessage(old.Body)
+		} else if !errors.Is(err, model.ErrNotFound) {
+			return err
+		} else if f, ok := e.calendar.Load().Years()[year]; ok {
+			before = f
+		}
+		if err := tx.PutCalendar(ctx, row); err != nil {
+			return err
+		}
+		return e.audit(ctx, tx, a, auditChange{Kind: AuditCalendarPut, Entity: "calendar", ID: strconv.Itoa(year),
+			Label: fmt.Sprintf("%d年", year), Before: before, After: json.RawMessage(body)})
+	})
+	if err != nil {
 		return CalendarFile{}, err
 	}
 	return f, e.LoadCalendars(ctx)

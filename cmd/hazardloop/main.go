@@ -324,6 +324,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		// Printed once, to the operator's terminal, never into the log.
 		fmt.Fprintf(stdout, "已创建管理员账号 admin，初始密码：%s（仅显示这一次，请登录后妥善保管）\n", pw)
 	}
+	// The ladder is configuration: a start with another policy is a change
+	// of it, recorded in the audit log.
+	if _, err := svc.Supervision.RecordLadder(ctx); err != nil {
+		return fmt.Errorf("audit ladder policy: %w", err)
+	}
 	if cfg.Demo || cmd == "demo" {
 		if err := demo.Province(ctx, svc, stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)

@@ -152,7 +152,7 @@ func (p *proc) rectifying(token string, n int) []int64 {
 		v := h["version"].(float64)
 		for _, ev := range []map[string]any{
 			{"event": "confirm", "deadline": time.Now().AddDate(0, 0, 10).Format("2006-01-02")},
-			{"event": "plan", "measures": "整改", "responsible_person": "张三"},
+			{"event": "plan", "measures": "整改", "responsible_person": "张三", "comment": "企业书面方案，代为录入"},
 		} {
 			ev["version"] = v
 			code, h = p.call(token, "POST", fmt.Sprintf("/api/v1/hazards/%d/events", id), ev)

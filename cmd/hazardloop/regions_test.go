@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"hazardloop/model"
+	"hazardloop/workflow"
 )
 
 // TestRegionsFirstStartAndImport: the first start of a database loads the
@@ -48,6 +51,35 @@ func TestRegionsFirstStartAndImport(t *testing.T) {
 			t.Errorf("import %d said %q, want %q", i+1, out.String(), want)
 		}
 	}
+	// The loads are in the audit log as the system's (the command line has
+	// no account): the first start's, then the import that changed something;
+	// the ladder policy once, the two starts having the same.
+	store, err := model.Open(filepath.Join(dir, "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ctx := context.Background()
+	imports, err := store.ListAudit(ctx, model.AuditFilter{Kind: workflow.AuditRegionImport, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports) != 2 || imports[0].ActorRole != model.RoleSystem || imports[0].ActorName != "命令行" || imports[0].ActorID != nil ||
+		!strings.Contains(imports[0].After, `"贤士湖管理处（新）"`) || !strings.Contains(imports[0].Before, `"贤士湖管理处"`) ||
+		!strings.Contains(imports[1].After, `"added":23959`) {
+		t.Errorf("region imports in the audit log: %+v", imports)
+	}
+	ladders, err := store.ListAudit(ctx, model.AuditFilter{Kind: workflow.AuditLadderPut, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ladders) != 1 || ladders[0].ActorRole != model.RoleSystem {
+		t.Errorf("ladder policies in the audit log: %+v", ladders)
+	}
+	if r, err := store.VerifyAudit(ctx); err != nil || !r.OK {
+		t.Errorf("audit chain: %+v %v", r, err)
+	}
+
 	if err := run(context.Background(), append([]string{"regions", "import"}, common...), io.Discard, io.Discard, nil); err == nil {
 		t.Error("regions import without --file ran")
 	}
