@@ -177,6 +177,61 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 				Department: str("water"), ResponsibleUnit: str("东湖区青山湖泵站管理所"),
 				BasisStandard: str("《水利工程生产安全重大事故隐患清单指南（2023年版）》"), BasisClause: str("运行管理类：闸门启闭设备不能正常运行（演示）"), Deadline: &soon}}}}},
 	}
+	// Disaster hazards (灾害隐患), one or two of each type, in the shipped
+	// townships and villages: 姑塘镇 and 蔡岭村 (濂溪区, by 鄱阳湖 and 庐山's
+	// slopes) and 滕王阁街道 (东湖区). A listed one falls to its type's
+	// department; the large landslide is a major hazard on the scale's basis.
+	listBy := func(by, unit string) []step {
+		return []step{{by, workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{ResponsibleUnit: str(unit), Deadline: &deadline}}}}
+	}
+	disaster := func(title, location, region string, lat, lng float64, d workflow.DisasterInput) workflow.HazardInput {
+		d.Category = string(model.CategoryDisaster)
+		return workflow.HazardInput{Title: title, Location: location, RegionCode: region,
+			Latitude: &lat, Longitude: &lng, DisasterInput: d}
+	}
+	threat := func(households, people int, property float64, monitor, phone, route string) workflow.DisasterInput {
+		return workflow.DisasterInput{ThreatenedHouseholds: &households, ThreatenedPeople: &people, ThreatenedProperty: &property,
+			MonitorName: monitor, MonitorPhone: phone, EvacuationPlan: route}
+	}
+	withType := func(d workflow.DisasterInput, typ model.DisasterType, sub string) workflow.DisasterInput {
+		d.DisasterType, d.Subtype = string(typ), sub
+		return d
+	}
+	scripts = append(scripts, []struct {
+		by    string
+		in    workflow.HazardInput
+		steps []step
+	}{
+		{"gutang", disaster("蔡岭村后山滑坡体前缘拉裂", "蔡岭村后山（庐山东麓）", "360402100", 29.6231, 116.0642,
+			withType(threat(42, 156, 980, "刘正根", "13907920011", "沿村道向北转移至蔡岭村委会（安置点：村小学）"), model.DisasterGeological, "landslide")),
+			[]step{{"gutang", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Level: str("major"),
+				ResponsibleUnit: str("姑塘镇人民政府"), BasisStandard: str("《地质灾害防治条例》（国务院令第394号）"),
+				BasisClause: str("地质灾害险情分级：受威胁人数100人以上或潜在经济损失500万元以上（演示）"), Deadline: &deadline}}}}},
+		{"cailing", disaster("村道边坡危岩崩塌", "蔡岭村3组村道K2+300", "360402100200", 29.6198, 116.0711,
+			withType(threat(6, 21, 60, "刘正根", "13907920011", "封闭村道，绕行5组道路"), model.DisasterGeological, "collapse")), nil},
+		{"gutang", disaster("沿湖圩堤管涌险情隐患", "姑塘镇沿湖圩堤桩号3+200", "360402100", 29.6402, 116.0823,
+			withType(threat(120, 380, 2600, "黄德明", "13907920012", "向西转移至姑塘镇中学（安置点）"), model.DisasterFlood, "dyke")),
+			listBy("gutang", "姑塘镇人民政府")},
+		{"cailing", disaster("山塘坝体渗水", "蔡岭村黄泥塘", "360402100200", 29.6175, 116.0688,
+			withType(threat(9, 27, 45, "邹小林", "13907920013", "沿田间道向东转移至村委会"), model.DisasterFlood, "pond")), nil},
+		{"tengwangge", disaster("沿江路下穿通道易积水", "滕王阁街道沿江北大道下穿通道", "360102002", 28.6872, 115.8861,
+			withType(threat(0, 0, 120, "滕王阁街道应急办", "0791-86660002", "汛期封闭通道，车辆绕行中山路"), model.DisasterFlood, "waterlogging")),
+			listBy("tengwangge", "滕王阁街道办事处")},
+		{"gutang", disaster("林缘坟山祭祀用火隐患", "姑塘镇马鞍山林区", "360402100", 29.6305, 116.0550,
+			withType(threat(15, 48, 300, "周林", "13907920014", "沿防火通道向南撤离至镇政府"), model.DisasterForestFire, "")), nil},
+		{"gutang", disaster("林区油库防火隔离带杂草未清", "姑塘镇马鞍山林场油库", "360402100", 29.6288, 116.0572,
+			withType(threat(0, 12, 150, "周林", "13907920014", "油库人员沿场部道路撤至林场办公楼"), model.DisasterForestOilDepot, "")),
+			listBy("gutang", "马鞍山林场")},
+		{"gutang", disaster("老旧砖木房屋抗震能力不足", "姑塘镇老街", "360402100", 29.6350, 116.0760,
+			withType(threat(28, 85, 400, "黄德明", "13907920012", "震时就近疏散至老街广场（应急避难场所）"), model.DisasterEarthquake, "")), nil},
+		{"cailing", disaster("切坡建房后墙距坡脚不足2米", "蔡岭村2组", "360402100200", 29.6209, 116.0695,
+			withType(threat(1, 5, 30, "邹小林", "13907920013", "雨季人员转移至邻户刘家（临时安置）"), model.DisasterSlopeBuilding, "")),
+			listBy("gutang", "蔡岭村民委员会")},
+		{"gutang", disaster("铁路桥下排洪涵洞淤塞", "姑塘镇京九铁路桥下涵洞", "360402100", 29.6419, 116.0704,
+			withType(threat(11, 36, 800, "黄德明", "13907920012", "汛期向东转移至姑塘镇中学"), model.DisasterRailWater, "")), nil},
+		{"tengwangge", disaster("沿江护栏外侧违规搭建棚屋", "滕王阁街道赣江岸边", "360102002", 28.6811, 115.8839,
+			withType(threat(2, 6, 5, "滕王阁街道应急办", "0791-86660002", "汛期劝离至街道临时安置点"), model.DisasterOther, "")), nil},
+	}...)
 	for _, s := range scripts {
 		h, err := e.Hazards.CreateHazard(ctx, actors[s.by], s.in)
 		if err != nil {

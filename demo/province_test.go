@@ -45,6 +45,21 @@ func TestProvince(t *testing.T) {
 					t.Errorf("no hazard in state %s", s)
 				}
 			}
+			// Disaster hazards of every type, with coordinates.
+			for _, typ := range model.DisasterTypes {
+				p, err := svc.Hazards.List(ctx, admin, workflow.ListQuery{DisasterType: string(typ)})
+				noErr(t, err)
+				if len(p.Items) == 0 {
+					t.Errorf("no disaster hazard of type %s", typ)
+				}
+				for _, it := range p.Items {
+					h, err := svc.Hazards.Hazard(ctx, admin, it.ID)
+					noErr(t, err)
+					if h.Latitude == nil || h.MonitorName == "" {
+						t.Errorf("%s: no coordinates or monitor", h.Title)
+					}
+				}
+			}
 			out.Reset()
 			noErr(t, Province(ctx, svc, &out))
 			if got := out.String(); got != "演示数据已存在，跳过。\n" {

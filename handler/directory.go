@@ -49,6 +49,12 @@ func (s *Server) listDepartments(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": workflow.Departments()})
 }
 
+// listDisasterTypes is the disaster types with their Chinese names, their
+// subtypes and the department each falls to by default.
+func (s *Server) listDisasterTypes(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": workflow.DisasterTypes()})
+}
+
 func (s *Server) listEnterprises(c *gin.Context) {
 	es, err := s.directory.Enterprises(c.Request.Context(), actor(c))
 	respond(s, c, http.StatusOK, gin.H{"items": es}, err)

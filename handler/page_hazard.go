@@ -30,6 +30,7 @@ type hazardsView struct {
 	Levels  []option
 	Sources []option
 	Depts   []option
+	Types   []option // disaster types
 }
 
 func stateOptions() []option {
@@ -50,6 +51,15 @@ func departmentOptions() []option {
 }
 
 var levelOptions = []option{{"general", "一般"}, {"major", "重大"}}
+
+// disasterOptions are the disaster types, for the list's filter.
+func disasterOptions() []option {
+	var out []option
+	for _, t := range model.DisasterTypes {
+		out = append(out, option{string(t), t.Label()})
+	}
+	return out
+}
 
 var sourceOptions = []option{
 	{string(model.SourceSelfInspection), model.SourceSelfInspection.Label()},
@@ -73,7 +83,7 @@ func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
 		"enterprise_id": q.EnterpriseID, "department": q.Department, "industry": q.Industry, "from": q.From, "to": q.To,
-		"overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"category": q.Category, "disaster_type": q.DisasterType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -95,7 +105,7 @@ func withQuery(path string, v url.Values) string {
 func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
-		Sources: sourceOptions, Depts: departmentOptions(), First: withQuery("/hazards", filterValues(q)),
+		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), First: withQuery("/hazards", filterValues(q)),
 		Export: withQuery("/hazards/export.xlsx", filterValues(q))}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
@@ -297,7 +307,11 @@ func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm 
 		f.Values["level"] = string(d.Level)
 		f.Values["department"] = string(d.Department)
 		if d.Department == "" {
-			f.Values["department"] = string(workflow.IndustryDepartment(d.Industry))
+			f.Values["department"] = string(workflow.DefaultDepartment(d.Hazard))
+		}
+		if ev == model.EventConfirm && d.SuggestedLevel != "" {
+			// A disaster hazard's grade defaults to what its threat suggests.
+			f.Values["level"] = string(d.SuggestedLevel)
 		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
@@ -573,8 +587,13 @@ type findingView struct {
 	Errors  map[string]string
 	Sources []option
 	Fixed   bool // the region is the user's enterprise's, not chosen
-	// Lat and Lng are the coordinates as typed, shown again on a refusal.
-	Lat, Lng string
+	// Lat and Lng are the coordinates as typed, shown again on a refusal;
+	// so are the numbers of a disaster hazard's threat.
+	Lat, Lng                     string
+	Households, People, Property string
+	Types                        []workflow.DisasterTypeInfo
+	MajorPeople                  int
+	MajorProperty                float64
 }
 
 func (u *ui) findingTitle(c *gin.Context) string {
@@ -595,6 +614,7 @@ func (u *ui) findingPage(c *gin.Context) {
 	}
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), Fixed: user.Role == model.RoleEnterprise,
 		In: workflow.HazardInput{RegionCode: user.Region(), DiscoveredAt: u.s.hazards.Today().String()}}
+	u.disasterChoices(&v)
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
@@ -612,6 +632,10 @@ func (u *ui) createFinding(c *gin.Context) {
 	in := workflow.HazardInput{Title: f["title"], Description: f["description"], Source: f["source"], Level: f["level"],
 		Industry: f["industry"], RegionCode: f["region_code"], Location: f["location"], DiscoveredAt: f["discovered_at"],
 		Latitude: formDegrees(f["latitude"]), Longitude: formDegrees(f["longitude"])}
+	in.DisasterInput = workflow.DisasterInput{Category: f["category"], DisasterType: f["disaster_type"], Subtype: f["subtype"],
+		ThreatenedHouseholds: formCount(f["threatened_households"]), ThreatenedPeople: formCount(f["threatened_people"]),
+		ThreatenedProperty: formDegrees(f["threatened_property"]), MonitorName: f["monitor_name"],
+		MonitorPhone: f["monitor_phone"], EvacuationPlan: f["evacuation_plan"]}
 	if user.Role == model.RoleEnterprise {
 		in.RegionCode = ""
 	}
@@ -629,7 +653,9 @@ func (u *ui) createFinding(c *gin.Context) {
 	p := u.refusal(c, err)
 	msg := p.Message
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise,
-		Lat: f["latitude"], Lng: f["longitude"]}
+		Lat: f["latitude"], Lng: f["longitude"],
+		Households: f["threatened_households"], People: f["threatened_people"], Property: f["threatened_property"]}
+	u.disasterChoices(&v)
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
@@ -638,6 +664,28 @@ func (u *ui) createFinding(c *gin.Context) {
 	}
 	v.Error = msg
 	u.render(c, p.Status, "finding", v)
+}
+
+// disasterChoices fills what the finding form offers a disaster hazard: the
+// types and subtypes, and the thresholds of the suggested grade.
+func (u *ui) disasterChoices(v *findingView) {
+	v.Types = workflow.DisasterTypes()
+	p := u.s.hazards.DisasterPolicy()
+	v.MajorPeople, v.MajorProperty = p.MajorPeople, p.MajorProperty
+}
+
+// formCount reads a whole number typed in a form: nil when left empty, -1
+// (refused by the workflow with the field's message) when not one.
+func formCount(s string) *int {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		n = -1
+	}
+	return &n
 }
 
 // formDegrees reads a coordinate typed in a form: nil when left empty, NaN

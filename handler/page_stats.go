@@ -230,6 +230,7 @@ func (u *ui) statsPage(c *gin.Context) {
 		newBarChart("在办隐患·按等级", d.ByLevel, func(k string) string { return model.Level(k).Label() }, false),
 		newBarChart("在办隐患·按来源", d.BySource, func(k string) string { return model.Source(k).Label() }, false),
 		newBarChart("在办隐患·按行业", d.ByIndustry, same, false),
+		newBarChart("在办灾害隐患·按灾害类型", d.Disaster.ByType, func(k string) string { return model.DisasterType(k).Label() }, false),
 	}
 	v.ByDept = deptRows(d.ByDepartment, d.MajorDepartment)
 	v.MajorOpen = newBarChart("未销号重大事故隐患·按区划（目标：动态清零）", d.MajorOpen, region, true)

@@ -46,6 +46,7 @@ func reportFromForm(f map[string]string) (workflow.ReportInput, error) {
 	in := workflow.ReportInput{
 		Title: f["title"], Description: f["description"], RegionCode: f["region_code"], Address: f["address"],
 		DiscoveredAt: f["discovered_at"], ContactName: f["contact_name"], ContactPhone: f["contact_phone"],
+		Category: f["category"], DisasterType: f["disaster_type"],
 	}
 	switch strings.ToLower(strings.TrimSpace(f["wants_reward"])) {
 	case "", "false", "0", "off", "no":

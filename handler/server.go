@@ -98,6 +98,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/regions", s.listRegions)
 	auth.POST("/regions", s.createRegion)
 	auth.GET("/departments", s.listDepartments)
+	auth.GET("/disaster-types", s.listDisasterTypes)
 	auth.GET("/enterprises", s.listEnterprises)
 	auth.POST("/enterprises", s.createEnterprise)
 	auth.GET("/users", s.listUsers)

@@ -27,6 +27,61 @@ func strField(key string, row func(r *xlsx.Row) string, ptr func(h *model.Hazard
 	}
 }
 
+// intField is a whole-number field, nil when not given.
+func intField(key string, row func(r *xlsx.Row) *int, ptr func(h *model.Hazard) **int) ledgerField {
+	return ledgerField{
+		key: key,
+		row: func(r *xlsx.Row) (any, bool) {
+			if v := row(r); v != nil {
+				return *v, true
+			}
+			return nil, false
+		},
+		cur: func(h *model.Hazard) any {
+			if v := *ptr(h); v != nil {
+				return *v
+			}
+			return nil
+		},
+		set:  func(h *model.Hazard, r *xlsx.Row) { v := *row(r); *ptr(h) = &v },
+		same: func(a, b any) bool { return a == b },
+	}
+}
+
+// floatField is a decimal field (万元, degrees), nil when not given.
+func floatField(key string, row func(r *xlsx.Row) *float64, ptr func(h *model.Hazard) **float64) ledgerField {
+	return ledgerField{
+		key: key,
+		row: func(r *xlsx.Row) (any, bool) {
+			if v := row(r); v != nil {
+				return *v, true
+			}
+			return nil, false
+		},
+		cur: func(h *model.Hazard) any {
+			if v := *ptr(h); v != nil {
+				return *v
+			}
+			return nil
+		},
+		set: func(h *model.Hazard, r *xlsx.Row) { v := *row(r); *ptr(h) = &v },
+		same: func(a, b any) bool {
+			x, ok1 := a.(float64)
+			y, ok2 := b.(float64)
+			return ok1 && ok2 && math.Abs(x-y) < 1e-9
+		},
+	}
+}
+
+// rowCategory is the category a row gives: its 隐患类别, else disaster when it
+// names a disaster type; "" when it says neither.
+func rowCategory(r *xlsx.Row) model.Category {
+	if r.Category == "" && r.DisasterType != "" {
+		return model.CategoryDisaster
+	}
+	return r.Category
+}
+
 // ledgerFields are the fields a row may set on a hazard, keyed as importFields.
 var ledgerFields = []ledgerField{
 	strField("title", func(r *xlsx.Row) string { return r.Title }, func(h *model.Hazard) *string { return &h.Title }),
@@ -105,4 +160,27 @@ var ledgerFields = []ledgerField{
 		set:  func(h *model.Hazard, r *xlsx.Row) { h.ProductionSuspended = *r.ProductionSuspended },
 		same: func(a, b any) bool { return a == b },
 	},
+	{
+		key:  "category",
+		row:  func(r *xlsx.Row) (any, bool) { c := rowCategory(r); return c, c != "" },
+		cur:  func(h *model.Hazard) any { return h.Category },
+		set:  func(h *model.Hazard, r *xlsx.Row) { h.Category = rowCategory(r) },
+		same: func(a, b any) bool { return a == b },
+	},
+	{
+		key:  "disaster_type",
+		row:  func(r *xlsx.Row) (any, bool) { return r.DisasterType, r.DisasterType != "" },
+		cur:  func(h *model.Hazard) any { return h.DisasterType },
+		set:  func(h *model.Hazard, r *xlsx.Row) { h.DisasterType = r.DisasterType },
+		same: func(a, b any) bool { return a == b },
+	},
+	strField("subtype", func(r *xlsx.Row) string { return r.Subtype }, func(h *model.Hazard) *string { return &h.Subtype }),
+	intField("threatened_households", func(r *xlsx.Row) *int { return r.ThreatenedHouseholds }, func(h *model.Hazard) **int { return &h.ThreatenedHouseholds }),
+	intField("threatened_people", func(r *xlsx.Row) *int { return r.ThreatenedPeople }, func(h *model.Hazard) **int { return &h.ThreatenedPeople }),
+	floatField("threatened_property", func(r *xlsx.Row) *float64 { return r.ThreatenedProperty }, func(h *model.Hazard) **float64 { return &h.ThreatenedProperty }),
+	strField("monitor_name", func(r *xlsx.Row) string { return r.MonitorName }, func(h *model.Hazard) *string { return &h.MonitorName }),
+	strField("monitor_phone", func(r *xlsx.Row) string { return r.MonitorPhone }, func(h *model.Hazard) *string { return &h.MonitorPhone }),
+	strField("evacuation_plan", func(r *xlsx.Row) string { return r.EvacuationPlan }, func(h *model.Hazard) *string { return &h.EvacuationPlan }),
+	floatField("latitude", func(r *xlsx.Row) *float64 { return r.Latitude }, func(h *model.Hazard) **float64 { return &h.Latitude }),
+	floatField("longitude", func(r *xlsx.Row) *float64 { return r.Longitude }, func(h *model.Hazard) **float64 { return &h.Longitude }),
 }

@@ -186,6 +186,10 @@ func ledgerRow(r *xlsx.Row, h *model.Hazard, overdueDays int) {
 	r.ListedLevel = h.ListedBy().LevelLabel()
 	r.OverdueDays = overdueDays
 	r.VerifiedAt, r.ClosedAt, r.Remark, r.ChainHead = h.VerifiedAt, h.ClosedAt, "", h.ChainHead
+	r.Category, r.DisasterType, r.Subtype = h.Category, h.DisasterType, h.Subtype
+	r.ThreatenedHouseholds, r.ThreatenedPeople, r.ThreatenedProperty = h.ThreatenedHouseholds, h.ThreatenedPeople, h.ThreatenedProperty
+	r.MonitorName, r.MonitorPhone, r.EvacuationPlan = h.MonitorName, h.MonitorPhone, h.EvacuationPlan
+	r.Latitude, r.Longitude = h.Latitude, h.Longitude
 }
 
 // nameCache resolves the enterprise, region and verifier names of exported rows,

@@ -360,7 +360,11 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 	checkValues(re, &probe)
 
 	in := workflow.HazardInput{Title: r.Title, Description: r.Description, Source: string(r.Source), Level: string(level),
-		Industry: r.Industry, RegionCode: region, Location: r.Location}
+		Industry: r.Industry, RegionCode: region, Location: r.Location, Latitude: r.Latitude, Longitude: r.Longitude,
+		DisasterInput: workflow.DisasterInput{Category: string(rowCategory(r)), DisasterType: string(r.DisasterType),
+			Subtype: r.Subtype, ThreatenedHouseholds: r.ThreatenedHouseholds, ThreatenedPeople: r.ThreatenedPeople,
+			ThreatenedProperty: r.ThreatenedProperty, MonitorName: r.MonitorName, MonitorPhone: r.MonitorPhone,
+			EvacuationPlan: r.EvacuationPlan}}
 	if r.DiscoveredAt != nil {
 		in.DiscoveredAt = r.DiscoveredAt.Format(time.RFC3339)
 	}
@@ -378,7 +382,7 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 		h, err = im.wtx.NewHazard(ctx, im.dir, im.a, in)
 		if err != nil {
 			var we *workflow.Error
-			if !errors.As(err, &we) || (we.Kind != workflow.KindInvalid && we.Kind != workflow.KindForbidden) {
+			if !errors.As(err, &we) || (we.Kind != workflow.KindInvalid && we.Kind != workflow.KindForbidden && we.Kind != workflow.KindNotAllowed) {
 				return 0, nil, err
 			}
 			if len(we.Fields) == 0 {

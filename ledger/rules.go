@@ -17,6 +17,8 @@ package ledger
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"hazardloop/ledger/xlsx"
 	"hazardloop/model"
@@ -30,13 +32,24 @@ import (
 // with the basis of grading once rectification runs; a hazard under verification
 // or closed is frozen. Deadlines never change by import: only extend, reject and reopen move
 // them, so a ledger sets one only on the row that creates the hazard.
+//
+// A disaster hazard's category, type and subtype are fixed once it is listed
+// (its competent department follows from them); what lies under threat, its
+// monitor, its evacuation route and where it is may change until it is
+// submitted for verification: people move in and out of a slide's reach.
 var importFields = map[model.State][]string{
-	model.StateDiscovered: {"title", "description", "industry", "location", "level", "basis_standard", "basis_clause"},
-	model.StateListed: {"title", "description", "industry", "location", "basis_standard", "basis_clause", "measures", "responsible_unit",
-		"responsible_person", "responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"},
-	model.StateRectifying: {"title", "description", "industry", "location", "measures", "responsible_unit", "responsible_person",
-		"responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"},
+	model.StateDiscovered: append([]string{"title", "description", "industry", "location", "level", "basis_standard", "basis_clause",
+		"category", "disaster_type", "subtype"}, disasterFollowUp...),
+	model.StateListed: append([]string{"title", "description", "industry", "location", "basis_standard", "basis_clause", "measures", "responsible_unit",
+		"responsible_person", "responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"}, disasterFollowUp...),
+	model.StateRectifying: append([]string{"title", "description", "industry", "location", "measures", "responsible_unit", "responsible_person",
+		"responsible_phone", "funds", "funds_source", "emergency_plan", "production_suspended"}, disasterFollowUp...),
 }
+
+// disasterFollowUp are the fields of a disaster hazard's threat and watch,
+// and every hazard's coordinates.
+var disasterFollowUp = []string{"threatened_households", "threatened_people", "threatened_property",
+	"monitor_name", "monitor_phone", "evacuation_plan", "latitude", "longitude"}
 
 // noticeEvents change nothing a ledger row carries: a deadline reminder, and
 // signing for or replying to a supervision step.
@@ -76,8 +89,12 @@ func createNeeds(re *rowErrs, r *xlsx.Row, state model.State, level model.Level,
 	}
 	need(unit != "", xlsx.ColResponsibleUnit, "列入清单须明确整改责任单位")
 	if level == model.LevelMajor {
-		need(r.BasisStandard != "", xlsx.ColBasisStandard, "重大事故隐患须注明判定依据（标准名称）")
-		need(r.BasisClause != "", xlsx.ColBasisClause, "重大事故隐患须注明判定依据的具体条款")
+		kind := "重大事故隐患"
+		if rowCategory(r) == model.CategoryDisaster {
+			kind = "重大灾害隐患"
+		}
+		need(r.BasisStandard != "", xlsx.ColBasisStandard, kind+"须注明判定依据（标准名称）")
+		need(r.BasisClause != "", xlsx.ColBasisClause, kind+"须注明判定依据的具体条款")
 	}
 	if state != model.StateListed {
 		need(r.Measures != "", xlsx.ColMeasures, "请填写整改措施")
@@ -106,6 +123,9 @@ func checkValues(re *rowErrs, h *model.Hazard) {
 	if h.Funds != nil && (*h.Funds < 0 || *h.Funds > 1e7) {
 		re.add("funds", "整改资金应在 0 至 10,000,000 万元之间")
 	}
+	for _, k := range slices.Sorted(maps.Keys(workflow.CheckDisaster(h))) {
+		re.add(k, workflow.CheckDisaster(h)[k])
+	}
 }
 
 // importedNext is what the imported event does to a hazard a row creates (h, as
@@ -132,7 +152,7 @@ func (im *importer) importedNext(line int, r *xlsx.Row, h *model.Hazard, state m
 		next.ListedAt = &now
 		workflow.SetListing(&next)
 		if next.Department == "" {
-			next.Department = workflow.IndustryDepartment(next.Industry)
+			next.Department = workflow.DefaultDepartment(&next)
 		}
 		payload["department"] = string(next.Department)
 	}

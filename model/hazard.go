@@ -20,7 +20,9 @@ type HazardFilter struct {
 	Region       string // this region and every region below it
 	EnterpriseID int64
 	Department   Department
-	Industry     string    // exactly this industry
+	Industry     string   // exactly this industry
+	Category     Category // accident or disaster hazards only; "" for both
+	DisasterType DisasterType
 	FoundFrom    time.Time // discovered at or after this moment; zero for no bound
 	FoundBefore  time.Time // discovered before this moment; zero for no bound
 	OverdueOn    *Date     // open hazards whose due day lies before this day
@@ -72,6 +74,8 @@ var hazardMutable = []string{
 	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
 	"emergency_plan", "duplicate_of",
+	"category", "disaster_type", "subtype", "threatened_households", "threatened_people", "threatened_property",
+	"monitor_name", "monitor_phone", "evacuation_plan", "latitude", "longitude",
 	"listed_at", "planned_at", "submitted_by", "submitted_at", "verified_by", "verified_at",
 	"closed_at", "last_seq", "chain_head", "updated_at",
 }

@@ -119,12 +119,13 @@ func narrowTerritory(f HazardFilter) (HazardFilter, bool) {
 // pageIDsFirst reports whether a list finds its page's ids in an index before
 // reading rows: when its scope is a city, a county or a township, whose
 // index carries every column the list filters on (00014) but the text
-// searched, the industry and the discovery time, which need the rows anyway.
+// searched, the industry, the category (disaster hazards have a partial index
+// of their own, 00031) and the discovery time, which need the rows anyway.
 // A province's list and a search read rows as they go (each row walked is
 // mostly a row of the page); a village has few hazards.
 func pageIDsFirst(f HazardFilter) bool {
 	f, ok := narrowTerritory(f)
-	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 || f.Industry != "" || !f.FoundFrom.IsZero() || !f.FoundBefore.IsZero() {
+	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 || f.Industry != "" || f.Category != "" || f.DisasterType != "" || !f.FoundFrom.IsZero() || !f.FoundBefore.IsZero() {
 		return false
 	}
 	l := RegionLevelOf(f.Scope.Region)
@@ -150,7 +151,14 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	add(scope, scopeArgs...)
 	if f.State != "" {
-		add("state = ?", string(f.State))
+		// A disaster list walks its partial index (00031), which carries the
+		// state: on SQLite "+" keeps the planner from the state index, which
+		// would read every hazard in that state across the table.
+		state := "state"
+		if s.dialect == DialectSQLite && (f.Category == CategoryDisaster || f.DisasterType != "") {
+			state = "+state"
+		}
+		add(state+" = ?", string(f.State))
 	}
 	if f.Level != "" {
 		add("level = ?", string(f.Level))
@@ -169,6 +177,19 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	if f.Industry != "" {
 		add("industry = ?", f.Industry)
+	}
+	if f.DisasterType != "" {
+		f.Category = CategoryDisaster
+	}
+	if f.Category == CategoryDisaster {
+		// Written as the partial index's predicate, so that the planner may
+		// walk it (00031) for a county's disaster hazards.
+		add("category = 'disaster'")
+	} else if f.Category != "" {
+		add("category = ?", string(f.Category))
+	}
+	if f.DisasterType != "" {
+		add("disaster_type = ?", string(f.DisasterType))
 	}
 	// Bound in UTC, as PeriodStatistics binds its times (see sqliteTimeFormat).
 	if !f.FoundFrom.IsZero() {

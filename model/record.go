@@ -129,52 +129,63 @@ type Session struct {
 
 // Hazard is one hidden hazard and the flags beside its state.
 type Hazard struct {
-	ID                  int64      `gorm:"primaryKey" json:"id"`
-	Code                string     `json:"code"`
-	Title               string     `json:"title"`
-	Description         string     `json:"description"`
-	Source              Source     `json:"source"`
-	Level               Level      `json:"level"`
-	Industry            string     `json:"industry"`
-	Department          Department `json:"department"` // the competent department, set when listed
-	RegionCode          string     `json:"region_code"`
-	RegionProvince      string     `json:"-"` // derived from RegionCode on insert
-	RegionCity          string     `json:"-"`
-	RegionCounty        string     `json:"-"`
-	RegionTownship      string     `json:"-"` // "" for a hazard of a county
-	EnterpriseID        *int64     `json:"enterprise_id"`
-	Location            string     `json:"location"`
-	Latitude            *float64   `json:"latitude,omitempty"` // WGS-84 degrees, both or neither
-	Longitude           *float64   `json:"longitude,omitempty"`
-	DiscoveredAt        time.Time  `json:"discovered_at"`
-	State               State      `json:"state"`
-	Version             int        `json:"version"`
-	EscalationLevel     int        `json:"escalation_level"`
-	ListedSupervision   bool       `json:"listed_supervision"`
-	ProductionSuspended bool       `json:"production_suspended"`
-	BasisStandard       string     `json:"basis_standard"`
-	BasisClause         string     `json:"basis_clause"`
-	Measures            string     `json:"measures"`
-	ResponsibleUnit     string     `json:"responsible_unit"`
-	ResponsiblePerson   string     `json:"responsible_person"`
-	ResponsiblePhone    string     `json:"responsible_phone"`
-	Funds               *float64   `json:"funds"` // 万元
-	FundsSource         string     `json:"funds_source"`
-	Deadline            *Date      `json:"deadline"`
-	DueOn               *Date      `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
-	NextStepOn          *Date      `json:"next_step_on"` // the next supervision step falls due on this day
-	ReplyDue            *Date      `json:"reply_due"`    // the current step's reply deadline, while unanswered
-	RemindedDue         *Date      `json:"reminded_due"` // the due day last reminded of (期限临近提醒): once per due day
-	EmergencyPlan       string     `json:"emergency_plan"`
-	DuplicateOf         *int64     `json:"duplicate_of"`
-	CreatedBy           *int64     `json:"created_by"`
-	ListedAt            *time.Time `json:"listed_at"`
-	PlannedAt           *time.Time `json:"planned_at"`
-	SubmittedBy         *int64     `json:"submitted_by"`
-	SubmittedAt         *time.Time `json:"submitted_at"`
-	VerifiedBy          *int64     `json:"verified_by"`
-	VerifiedAt          *time.Time `json:"verified_at"`
-	ClosedAt            *time.Time `json:"closed_at"`
+	ID             int64      `gorm:"primaryKey" json:"id"`
+	Code           string     `json:"code"`
+	Title          string     `json:"title"`
+	Description    string     `json:"description"`
+	Source         Source     `json:"source"`
+	Level          Level      `json:"level"`
+	Industry       string     `json:"industry"`
+	Department     Department `json:"department"` // the competent department, set when listed
+	RegionCode     string     `json:"region_code"`
+	RegionProvince string     `json:"-"` // derived from RegionCode on insert
+	RegionCity     string     `json:"-"`
+	RegionCounty   string     `json:"-"`
+	RegionTownship string     `json:"-"` // "" for a hazard of a county
+	EnterpriseID   *int64     `json:"enterprise_id"`
+	Location       string     `json:"location"`
+	Latitude       *float64   `json:"latitude,omitempty"` // WGS-84 degrees, both or neither
+	Longitude      *float64   `json:"longitude,omitempty"`
+	// Category: accident (事故隐患) or disaster (灾害隐患); the fields after it
+	// are a disaster hazard's and stay empty on an accident hazard.
+	Category             Category     `json:"category"`
+	DisasterType         DisasterType `json:"disaster_type,omitempty"`
+	Subtype              string       `json:"subtype,omitempty"`
+	ThreatenedHouseholds *int         `json:"threatened_households,omitempty"`
+	ThreatenedPeople     *int         `json:"threatened_people,omitempty"`
+	ThreatenedProperty   *float64     `json:"threatened_property,omitempty"` // 万元
+	MonitorName          string       `json:"monitor_name,omitempty"`        // 监测责任人/群测群防员
+	MonitorPhone         string       `json:"monitor_phone,omitempty"`
+	EvacuationPlan       string       `json:"evacuation_plan,omitempty"` // the route and the shelter
+	DiscoveredAt         time.Time    `json:"discovered_at"`
+	State                State        `json:"state"`
+	Version              int          `json:"version"`
+	EscalationLevel      int          `json:"escalation_level"`
+	ListedSupervision    bool         `json:"listed_supervision"`
+	ProductionSuspended  bool         `json:"production_suspended"`
+	BasisStandard        string       `json:"basis_standard"`
+	BasisClause          string       `json:"basis_clause"`
+	Measures             string       `json:"measures"`
+	ResponsibleUnit      string       `json:"responsible_unit"`
+	ResponsiblePerson    string       `json:"responsible_person"`
+	ResponsiblePhone     string       `json:"responsible_phone"`
+	Funds                *float64     `json:"funds"` // 万元
+	FundsSource          string       `json:"funds_source"`
+	Deadline             *Date        `json:"deadline"`
+	DueOn                *Date        `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
+	NextStepOn           *Date        `json:"next_step_on"` // the next supervision step falls due on this day
+	ReplyDue             *Date        `json:"reply_due"`    // the current step's reply deadline, while unanswered
+	RemindedDue          *Date        `json:"reminded_due"` // the due day last reminded of (期限临近提醒): once per due day
+	EmergencyPlan        string       `json:"emergency_plan"`
+	DuplicateOf          *int64       `json:"duplicate_of"`
+	CreatedBy            *int64       `json:"created_by"`
+	ListedAt             *time.Time   `json:"listed_at"`
+	PlannedAt            *time.Time   `json:"planned_at"`
+	SubmittedBy          *int64       `json:"submitted_by"`
+	SubmittedAt          *time.Time   `json:"submitted_at"`
+	VerifiedBy           *int64       `json:"verified_by"`
+	VerifiedAt           *time.Time   `json:"verified_at"`
+	ClosedAt             *time.Time   `json:"closed_at"`
 	// A pending transfer (移交): set by transfer, cleared by its answer or by
 	// the hazard's end; pending while TransferDueOn is set (PendingTransfer).
 	TransferToDepartment Department `json:"-"`
@@ -336,6 +347,9 @@ func (j JSONText) MarshalJSON() ([]byte, error) {
 // BeforeCreate fills the province, city, county and township a hazard's region
 // lies in, so that every insert (one by one or in bulk) keeps them true.
 func (h *Hazard) BeforeCreate(*gorm.DB) error {
+	if h.Category == "" {
+		h.Category = CategoryAccident
+	}
 	h.RegionProvince, h.RegionCity, h.RegionCounty, h.RegionTownship = RegionLevels(h.RegionCode)
 	return nil
 }

@@ -202,3 +202,42 @@ func rollUp(cs []Count, region string) []Count {
 	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Key, b.Key)) })
 	return out
 }
+
+// DisasterStats are the open disaster hazards (灾害隐患) of a territory: how
+// many, by type, and the people under threat (the sum of their threatened
+// people; a hazard that names none counts none).
+type DisasterStats struct {
+	Open   int64
+	People int64
+	ByType []Count // by disaster type, most first
+}
+
+// DisasterCounts reads DisasterStats for scope sc from the partial index of
+// disaster hazards (00031), which carries every column it reads: disaster
+// hazards are few beside accident hazards, so this stays cheap for a
+// province. Enterprise scopes get their own.
+func (s *Store) DisasterCounts(ctx context.Context, sc Scope) (DisasterStats, error) {
+	var out DisasterStats
+	q, ok := scoped(s.r(ctx).Model(&Hazard{}), sc, "")
+	if !ok {
+		return out, nil
+	}
+	var rows []struct {
+		K      string `gorm:"column:k"`
+		N      int64  `gorm:"column:n"`
+		People int64  `gorm:"column:people"`
+	}
+	err := q.Where("category = 'disaster' AND " + openStates).
+		Select("disaster_type AS k, COUNT(*) AS n, COALESCE(SUM(threatened_people), 0) AS people").
+		Group("disaster_type").Scan(&rows).Error
+	if err != nil {
+		return out, translate("model: disaster stats", err)
+	}
+	for _, r := range rows {
+		out.Open += r.N
+		out.People += r.People
+		out.ByType = append(out.ByType, Count{Key: r.K, N: r.N})
+	}
+	slices.SortFunc(out.ByType, func(a, b Count) int { return cmp.Or(cmp.Compare(b.N, a.N), strings.Compare(a.Key, b.Key)) })
+	return out, nil
+}

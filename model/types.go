@@ -446,3 +446,109 @@ func (l ListLevel) Label() string {
 	}
 	return ""
 }
+
+// Category is what kind of hidden hazard a record is: an accident hazard
+// (事故隐患, of production and business) or a disaster hazard (灾害隐患, of
+// natural disasters: 地质灾害, 洪涝, 森林火灾 …).
+type Category string
+
+// The categories; every hazard has one, accident unless registered otherwise.
+const (
+	CategoryAccident Category = "accident"
+	CategoryDisaster Category = "disaster"
+)
+
+// Valid reports whether c is one of the two categories.
+func (c Category) Valid() bool { return c == CategoryAccident || c == CategoryDisaster }
+
+// Label is the category's Chinese name.
+func (c Category) Label() string {
+	switch c {
+	case CategoryAccident:
+		return "事故隐患"
+	case CategoryDisaster:
+		return "灾害隐患"
+	}
+	return string(c)
+}
+
+// DisasterType is the type of a disaster hazard ("" for an accident hazard).
+type DisasterType string
+
+// The disaster types of issue #15 (docs/design.md).
+const (
+	DisasterGeological     DisasterType = "geological"       // 地质灾害
+	DisasterFlood          DisasterType = "flood"            // 洪涝
+	DisasterForestFire     DisasterType = "forest_fire"      // 森林火灾
+	DisasterEarthquake     DisasterType = "earthquake"       // 地震
+	DisasterSlopeBuilding  DisasterType = "slope_building"   // 切坡建房
+	DisasterRailWater      DisasterType = "rail_water"       // 涉铁水利工程
+	DisasterForestOilDepot DisasterType = "forest_oil_depot" // 林区油库
+	DisasterOther          DisasterType = "other"            // 其他
+)
+
+// DisasterTypes lists every disaster type, in the order the pages offer them.
+var DisasterTypes = []DisasterType{DisasterGeological, DisasterFlood, DisasterForestFire, DisasterEarthquake,
+	DisasterSlopeBuilding, DisasterRailWater, DisasterForestOilDepot, DisasterOther}
+
+// Valid reports whether t is one of DisasterTypes ("" is not).
+func (t DisasterType) Valid() bool {
+	for _, v := range DisasterTypes {
+		if t == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the type's Chinese name.
+func (t DisasterType) Label() string {
+	switch t {
+	case DisasterGeological:
+		return "地质灾害"
+	case DisasterFlood:
+		return "洪涝"
+	case DisasterForestFire:
+		return "森林火灾"
+	case DisasterEarthquake:
+		return "地震"
+	case DisasterSlopeBuilding:
+		return "切坡建房"
+	case DisasterRailWater:
+		return "涉铁水利工程"
+	case DisasterForestOilDepot:
+		return "林区油库"
+	case DisasterOther:
+		return "其他"
+	}
+	return string(t)
+}
+
+// Subtype is one kind within a disaster type: code and Chinese name.
+type Subtype struct {
+	Code  string `json:"code"`
+	Label string `json:"label"`
+}
+
+// Subtypes are the kinds a disaster type divides into (none for the types
+// that do not): geological hazards by the phenomenon, floods by the work or
+// place at risk.
+func (t DisasterType) Subtypes() []Subtype {
+	switch t {
+	case DisasterGeological:
+		return []Subtype{{"landslide", "滑坡"}, {"collapse", "崩塌"}, {"debris_flow", "泥石流"}, {"subsidence", "地面塌陷"}}
+	case DisasterFlood:
+		return []Subtype{{"dyke", "堤防"}, {"reservoir", "水库"}, {"pond", "山塘"}, {"waterlogging", "城乡内涝"}}
+	}
+	return nil
+}
+
+// SubtypeLabel is the Chinese name of subtype code s of t, s itself when unknown.
+func (t DisasterType) SubtypeLabel(s string) string {
+	for _, v := range t.Subtypes() {
+		if v.Code == s {
+			return v.Label
+		}
+	}
+	return s
+}

@@ -6,59 +6,98 @@ import (
 	"hazardloop/model"
 )
 
-// industryDepartments is the one table of which department a hazard's industry
-// falls to when it is listed without one chosen (the README shows it): the
-// first entry whose keyword the industry contains wins; an industry matching
-// none is the emergency bureau's. The officer's or supervisor's choice at
-// confirm wins over it.
-var industryDepartments = []struct {
-	keyword string
-	dept    model.Department
+// defaultDepartments is the one table of which department a hazard falls to
+// when it is listed without one chosen (the README shows it): a disaster
+// hazard by its type (the entries with a disaster type), else by its
+// industry, the first entry whose keyword the industry contains winning; a
+// hazard matching none (a disaster hazard of type other and an industry that
+// names none) is the emergency bureau's. The officer's or supervisor's choice
+// at confirm wins over it.
+var defaultDepartments = []struct {
+	disaster model.DisasterType // a disaster hazard of this type, or
+	keyword  string             // a hazard whose industry contains this
+	dept     model.Department
 }{
-	{"危险化学品", model.DeptEmergency},
-	{"化工", model.DeptEmergency},
-	{"工贸", model.DeptEmergency},
-	{"矿山", model.DeptEmergency},
-	{"烟花爆竹", model.DeptEmergency},
-	{"建筑", model.DeptHousing},
-	{"房屋", model.DeptHousing},
-	{"燃气", model.DeptHousing},
-	{"交通", model.DeptTransport},
-	{"港口", model.DeptTransport},
-	{"道路运输", model.DeptTransport},
-	{"水利", model.DeptWater},
-	{"水库", model.DeptWater},
-	{"地质灾害", model.DeptNaturalResources},
-	{"自然资源", model.DeptNaturalResources},
-	{"林业", model.DeptForestry},
-	{"森林", model.DeptForestry},
-	{"消防", model.DeptFireRescue},
-	{"商贸", model.DeptMarketRegulation},
-	{"市场", model.DeptMarketRegulation},
-	{"特种设备", model.DeptMarketRegulation},
-	{"学校", model.DeptEducation},
-	{"教育", model.DeptEducation},
-	{"农业", model.DeptAgriculture},
-	{"渔业", model.DeptAgriculture},
+	{disaster: model.DisasterGeological, dept: model.DeptNaturalResources},
+	{disaster: model.DisasterFlood, dept: model.DeptWater},
+	{disaster: model.DisasterForestFire, dept: model.DeptForestry},
+	{disaster: model.DisasterForestOilDepot, dept: model.DeptForestry},
+	{disaster: model.DisasterSlopeBuilding, dept: model.DeptHousing},
+	{disaster: model.DisasterRailWater, dept: model.DeptWater},
+	{disaster: model.DisasterEarthquake, dept: model.DeptEmergency},
+	{keyword: "危险化学品", dept: model.DeptEmergency},
+	{keyword: "化工", dept: model.DeptEmergency},
+	{keyword: "工贸", dept: model.DeptEmergency},
+	{keyword: "矿山", dept: model.DeptEmergency},
+	{keyword: "烟花爆竹", dept: model.DeptEmergency},
+	{keyword: "建筑", dept: model.DeptHousing},
+	{keyword: "房屋", dept: model.DeptHousing},
+	{keyword: "燃气", dept: model.DeptHousing},
+	{keyword: "交通", dept: model.DeptTransport},
+	{keyword: "港口", dept: model.DeptTransport},
+	{keyword: "道路运输", dept: model.DeptTransport},
+	{keyword: "水利", dept: model.DeptWater},
+	{keyword: "水库", dept: model.DeptWater},
+	{keyword: "地质灾害", dept: model.DeptNaturalResources},
+	{keyword: "自然资源", dept: model.DeptNaturalResources},
+	{keyword: "林业", dept: model.DeptForestry},
+	{keyword: "森林", dept: model.DeptForestry},
+	{keyword: "消防", dept: model.DeptFireRescue},
+	{keyword: "商贸", dept: model.DeptMarketRegulation},
+	{keyword: "市场", dept: model.DeptMarketRegulation},
+	{keyword: "特种设备", dept: model.DeptMarketRegulation},
+	{keyword: "学校", dept: model.DeptEducation},
+	{keyword: "教育", dept: model.DeptEducation},
+	{keyword: "农业", dept: model.DeptAgriculture},
+	{keyword: "渔业", dept: model.DeptAgriculture},
+}
+
+// DefaultDepartment is the department hazard h falls to by default
+// (defaultDepartments): a disaster hazard's type first, then its industry;
+// emergency when none matches.
+func DefaultDepartment(h *model.Hazard) model.Department {
+	if h.Category == model.CategoryDisaster {
+		for _, e := range defaultDepartments {
+			if e.disaster != "" && e.disaster == h.DisasterType {
+				return e.dept
+			}
+		}
+	}
+	return IndustryDepartment(h.Industry)
 }
 
 // IndustryDepartment is the department a hazard of industry falls to by
-// default (industryDepartments); emergency when none matches.
+// default (defaultDepartments' keywords); emergency when none matches.
 func IndustryDepartment(industry string) model.Department {
-	for _, e := range industryDepartments {
-		if strings.Contains(industry, e.keyword) {
+	for _, e := range defaultDepartments {
+		if e.keyword != "" && strings.Contains(industry, e.keyword) {
 			return e.dept
 		}
 	}
 	return model.DeptEmergency
 }
 
-// IndustryDefaults lists the table behind IndustryDepartment, in its order, as
-// keyword and department: for the README and the pages.
+// IndustryDefaults lists the industry entries of the table behind
+// IndustryDepartment, in its order, as keyword and department: for the README
+// and the pages.
 func IndustryDefaults() [][2]string {
-	out := make([][2]string, len(industryDepartments))
-	for i, e := range industryDepartments {
-		out[i] = [2]string{e.keyword, string(e.dept)}
+	var out [][2]string
+	for _, e := range defaultDepartments {
+		if e.keyword != "" {
+			out = append(out, [2]string{e.keyword, string(e.dept)})
+		}
+	}
+	return out
+}
+
+// DisasterDefaults lists the disaster-type entries of the same table, as
+// type and department.
+func DisasterDefaults() [][2]string {
+	var out [][2]string
+	for _, e := range defaultDepartments {
+		if e.disaster != "" {
+			out = append(out, [2]string{string(e.disaster), string(e.dept)})
+		}
 	}
 	return out
 }

@@ -85,6 +85,7 @@ type Options struct {
 	SignIn        SignInPolicy          // when sign-in is refused for guessing; DefaultSignIn when zero
 	Signer        note.Signer           // signs the log's checkpoints (none: no checkpoints)
 	VerifierKey   string                // Signer's verifier key, note's text form
+	Disaster      DisasterPolicy        // when a disaster hazard is suggested major; DefaultDisasterPolicy when zero
 }
 
 // New returns the services over store.
@@ -112,6 +113,9 @@ func New(store *model.Store, o Options) *Services {
 	}
 	if o.Ladder.ResumeReviewDays <= 0 {
 		o.Ladder.ResumeReviewDays = DefaultResumeReviewDays
+	}
+	if o.Disaster.MajorPeople <= 0 && o.Disaster.MajorProperty <= 0 {
+		o.Disaster = DefaultDisasterPolicy
 	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
@@ -166,6 +170,10 @@ type HazardView struct {
 	// BasisCatalogued says whether the basis of grading cites the catalogue
 	// of criteria (false: 未收录); absent while the hazard names no basis.
 	BasisCatalogued *bool `json:"basis_catalogued,omitempty"`
+	// SuggestedLevel is the grade a disaster hazard's threat suggests
+	// (DisasterPolicy), the default of the grade when it is listed; absent
+	// on an accident hazard.
+	SuggestedLevel model.Level `json:"suggested_level,omitempty"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
@@ -176,7 +184,7 @@ func (e *core) view(a Actor, h *model.Hazard) HazardView {
 		PrimaryEvents: primary, OnBehalfEvents: onBehalf,
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
 		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today),
-		BasisCatalogued: catalogued(h)}
+		BasisCatalogued: catalogued(h), SuggestedLevel: e.SuggestLevel(h)}
 }
 
 func catalogued(h *model.Hazard) *bool {
@@ -202,6 +210,8 @@ type HazardInput struct {
 	// or neither.
 	Latitude  *float64 `json:"latitude"`
 	Longitude *float64 `json:"longitude"`
+	// The category (accident by default) and a disaster hazard's fields.
+	DisasterInput
 }
 
 // sourcesByRole: the channels each role registers hazards through; the first is
@@ -296,6 +306,7 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 	if h.Latitude != nil {
 		payload["latitude"], payload["longitude"] = *h.Latitude, *h.Longitude
 	}
+	disasterPayload(payload, h)
 	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, h.CreatedAt)
 	ev.Seal(0, "")
 	return ev
@@ -366,9 +377,14 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 		}
 	}
 	h.Latitude, h.Longitude = coordinates(errs, in.Latitude, in.Longitude)
+	misplaced := fieldErrors{}
+	disasterFields(errs, misplaced, &in.DisasterInput, h)
 
 	if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
 		return nil, err
+	}
+	if len(misplaced) > 0 {
+		return nil, errNotApplicable(misplaced)
 	}
 	if err := errs.err(); err != nil {
 		return nil, err

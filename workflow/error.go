@@ -70,6 +70,17 @@ func errInvalid(fields map[string]string) *Error {
 	return &Error{Kind: KindInvalid, Code: "invalid_fields", Message: "请检查填写内容：" + strings.Join(parts, "；"), Fields: fields}
 }
 
+// errNotApplicable refuses fields that are well formed but do not belong to
+// the record as given (a disaster hazard's fields on an accident hazard):
+// KindNotAllowed (422), each field named.
+func errNotApplicable(fields map[string]string) *Error {
+	parts := make([]string, 0, len(fields))
+	for _, k := range sortedKeys(fields) {
+		parts = append(parts, fields[k])
+	}
+	return &Error{Kind: KindNotAllowed, Code: "fields_not_applicable", Message: strings.Join(parts, "；"), Fields: fields}
+}
+
 func errForbidden(msg string) *Error {
 	return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
 }

@@ -209,11 +209,15 @@ func confirm(c *change) {
 		c.errs.add("responsible_unit", "列入清单须明确整改责任单位")
 	}
 	if _, bad := c.errs["basis_standard_id"]; c.next.Level == model.LevelMajor && !bad && c.errs["basis_clause_ref"] == "" {
+		kind := "重大事故隐患"
+		if c.next.Category == model.CategoryDisaster {
+			kind = "重大灾害隐患"
+		}
 		if c.next.BasisStandard == "" {
-			c.errs.add("basis_standard", "重大事故隐患须注明判定依据（标准名称）")
+			c.errs.add("basis_standard", kind+"须注明判定依据（标准名称）")
 		}
 		if c.next.BasisClause == "" {
-			c.errs.add("basis_clause", "重大事故隐患须注明判定依据的具体条款")
+			c.errs.add("basis_clause", kind+"须注明判定依据的具体条款")
 		}
 	}
 	SetListing(c.next)
@@ -232,7 +236,7 @@ func confirm(c *change) {
 
 // listDepartment settles the competent department of a hazard being listed:
 // the officer's or supervisor's choice, else the one it was registered for,
-// else its industry's (IndustryDepartment). An enterprise does not choose.
+// else its type's or industry's (DefaultDepartment). An enterprise does not choose.
 func listDepartment(c *change) {
 	if c.in.Department != nil {
 		if c.actor.Role == model.RoleEnterprise {
@@ -243,7 +247,7 @@ func listDepartment(c *change) {
 			c.next.Department = d
 		}
 	} else if c.next.Department == "" {
-		c.next.Department = IndustryDepartment(c.next.Industry)
+		c.next.Department = DefaultDepartment(c.next)
 	}
 	c.payload["department"] = string(c.next.Department)
 }

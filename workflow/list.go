@@ -20,6 +20,8 @@ type ListQuery struct {
 	EnterpriseID string
 	Department   string
 	Industry     string
+	Category     string // accident or disaster
+	DisasterType string // a disaster type (implies category disaster)
 	From, To     string // discovered on these days or between them (2006-01-02, Asia/Shanghai)
 	Overdue      string
 	Q            string
@@ -136,6 +138,15 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 	}
 	if f.Industry = strings.TrimSpace(q.Industry); len([]rune(f.Industry)) > 50 {
 		errs.add("industry", "行业不能超过50个字")
+	}
+	if q.Category != "" {
+		f.Category = parseCategory(errs, "category", q.Category)
+	}
+	if q.DisasterType != "" {
+		f.DisasterType = parseDisasterType(errs, "disaster_type", q.DisasterType)
+		if f.Category == model.CategoryAccident {
+			errs.add("disaster_type", "事故隐患没有灾害类型，请去掉 category=accident 或 disaster_type")
+		}
 	}
 	var from, to model.Date
 	if q.From != "" {

@@ -55,6 +55,11 @@ type ReportInput struct {
 	ContactPhone string          `json:"contact_phone"`
 	WantsReward  bool            `json:"wants_reward"`
 	Photos       []EvidenceInput `json:"-"`
+	// Category and DisasterType: a citizen may say the danger is a natural
+	// disaster's (a cracked slope, a leaking pond dam); what lies under
+	// threat is for the officials who check it.
+	Category     string `json:"category"`
+	DisasterType string `json:"disaster_type"`
 }
 
 // MaxReportPhotos bounds the photos of one report.
@@ -233,7 +238,8 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 		// a phone stood may be where its owner lives, and the hazard's log is
 		// read by the enterprise concerned (举报人保护).
 		h, err := e.createIn(ctx, tx, PublicActor, HazardInput{Title: title, Description: desc, Source: string(model.SourcePublicReport),
-			RegionCode: in.RegionCode, Location: address, DiscoveredAt: in.DiscoveredAt})
+			RegionCode: in.RegionCode, Location: address, DiscoveredAt: in.DiscoveredAt,
+			DisasterInput: DisasterInput{Category: in.Category, DisasterType: in.DisasterType}})
 		if err != nil {
 			return err
 		}

@@ -18,7 +18,22 @@ type Dashboard struct {
 	// VerifyOverdue counts the submissions waiting for verification past
 	// --verify-days working days (核实超时).
 	VerifyOverdue int64
+	// Disaster is the open disaster hazards (灾害隐患) and the people under
+	// their threat; the open accident hazards are the rest (AccidentOpen).
+	Disaster model.DisasterStats
 }
+
+// OpenTotal is the open hazards of both categories.
+func (d Dashboard) OpenTotal() int64 {
+	var n int64
+	for _, c := range d.ByState {
+		n += c.N
+	}
+	return n
+}
+
+// AccidentOpen is the open accident hazards (事故隐患).
+func (d Dashboard) AccidentOpen() int64 { return max(0, d.OpenTotal()-d.Disaster.Open) }
 
 // RectificationRate is written off over confirmed, 0..1 (0 when nothing is confirmed).
 func (d Dashboard) RectificationRate() float64 { return ratio(d.WrittenOff, d.Confirmed) }
@@ -77,5 +92,10 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, err
 	}
-	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today, VerifyOverdue: late}, nil
+	dis, err := e.store.DisasterCounts(ctx, a.Scope())
+	if err != nil {
+		return Dashboard{}, err
+	}
+	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today, VerifyOverdue: late,
+		Disaster: dis}, nil
 }

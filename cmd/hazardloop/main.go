@@ -81,6 +81,7 @@ type config struct {
 	ReportKey      string
 	S3             blob.S3Config
 	Reports        workflow.ReportPolicy
+	Disaster       workflow.DisasterPolicy
 	Out            string
 	Hazards        int
 	File           string
@@ -134,6 +135,9 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.File, "file", "", "regions import: the CSV table of divisions (code,name,parent_code, UTF-8) to load")
 	fs.BoolVar(&c.LoadRegions, "load-regions", true, "on a database without regions, load the shipped table of 江西省's divisions (23,959, down to the village) at start")
 	fs.IntVar(&c.Hazards, "hazards", 0, "demo: also seed this many realistic hazards in bulk (a province: 1000000)")
+	dp := workflow.DefaultDisasterPolicy
+	fs.IntVar(&c.Disaster.MajorPeople, "disaster-major-people", dp.MajorPeople, "a disaster hazard threatening at least this many people is suggested major (灾害隐患建议重大)")
+	fs.Float64Var(&c.Disaster.MajorProperty, "disaster-major-property", dp.MajorProperty, "a disaster hazard threatening at least this much property, 万元, is suggested major")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
 	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
@@ -189,6 +193,9 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	}
 	if c.MaxUploadMB < 1 || c.MaxUploadMB > 1024 {
 		return nil, fmt.Errorf("--max-upload-mb must be between 1 and 1024")
+	}
+	if c.Disaster.MajorPeople < 1 || c.Disaster.MajorProperty <= 0 {
+		return nil, fmt.Errorf("--disaster-major-people must be at least 1 and --disaster-major-property above 0")
 	}
 	if r := c.Reports; r.RewardRate <= 0 || r.RewardRate > 1 || r.RewardMin < 0 || r.RewardMax < r.RewardMin ||
 		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.IntakeWindow < time.Second {
@@ -298,7 +305,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	}
 	met := metrics.New()
 	svc := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met,
+		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Disaster: cfg.Disaster, Metrics: met,
 		Webhooks: splitList(cfg.Webhooks), Signer: signer, VerifierKey: vkey})
 	if cmd == "verify" {
 		return runVerify(ctx, cfg, store, svc, extraChecks(store), stdout)

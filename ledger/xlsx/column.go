@@ -78,6 +78,18 @@ const (
 	ColVerifiedAt          = "verified_at"
 	ColClosedAt            = "closed_at"
 	ColRemark              = "remark"
+	// A disaster hazard's columns (灾害隐患) and every hazard's coordinates.
+	ColCategory             = "category"
+	ColDisasterType         = "disaster_type"
+	ColSubtype              = "subtype"
+	ColThreatenedHouseholds = "threatened_households"
+	ColThreatenedPeople     = "threatened_people"
+	ColThreatenedProperty   = "threatened_property"
+	ColMonitorName          = "monitor_name"
+	ColMonitorPhone         = "monitor_phone"
+	ColEvacuationPlan       = "evacuation_plan"
+	ColLongitude            = "longitude"
+	ColLatitude             = "latitude"
 )
 
 var yesNo = []string{"是", "否"}
@@ -139,6 +151,42 @@ var Columns = []Column{
 	{Key: ColVerifiedAt, Header: "核实时间", Aliases: []string{"核实日期", "验收时间", "验收日期"}, Kind: KindDateTime, Width: 18},
 	{Key: ColClosedAt, Header: "销号时间", Aliases: []string{"销号日期"}, Kind: KindDateTime, Width: 18},
 	{Key: ColRemark, Header: "备注", Aliases: []string{"说明"}, Width: 24, Max: 2000},
+	// After the accident ledger's columns, so that a county's accident ledger
+	// keeps its shape: a disaster hazard's, then the coordinates.
+	{Key: ColCategory, Header: "隐患类别", Aliases: []string{"隐患分类"}, Kind: KindEnum, Words: categoryWords(), Width: 10,
+		Note: "事故隐患或灾害隐患；留空时填写了灾害类型的为灾害隐患，否则为事故隐患"},
+	{Key: ColDisasterType, Header: "灾害类型", Aliases: []string{"灾种", "灾害种类", "灾害隐患类型"}, Kind: KindEnum, Words: disasterWords(), Width: 14,
+		Note: "灾害隐患必填：地质灾害、洪涝、森林火灾、地震、切坡建房、涉铁水利工程、林区油库或其他"},
+	{Key: ColSubtype, Header: "灾害子类", Aliases: []string{"灾害亚类", "灾害隐患子类"}, Width: 10, Max: 20,
+		Note: "地质灾害：滑坡、崩塌、泥石流、地面塌陷；洪涝：堤防、水库、山塘、城乡内涝；其他类型留空"},
+	{Key: ColThreatenedHouseholds, Header: "威胁户数", Aliases: []string{"受威胁户数", "威胁户数（户）"}, Kind: KindInt, Width: 10,
+		Note: "灾害隐患：受威胁的户数"},
+	{Key: ColThreatenedPeople, Header: "威胁人数", Aliases: []string{"受威胁人数", "威胁人口", "威胁人数（人）"}, Kind: KindInt, Width: 10,
+		Note: "灾害隐患：受威胁的人数；达到阈值（默认100人）建议判定为重大"},
+	{Key: ColThreatenedProperty, Header: "威胁财产（万元）", Aliases: []string{"威胁财产", "受威胁财产（万元）", "威胁资产（万元）"}, Kind: KindNumber, Width: 14,
+		Note: "灾害隐患：受威胁的财产，单位万元；达到阈值（默认500万元）建议判定为重大"},
+	{Key: ColMonitorName, Header: "监测责任人", Aliases: []string{"监测人", "群测群防员", "监测员"}, Width: 12, Max: 50,
+		Note: "灾害隐患：监测责任人或群测群防员"},
+	{Key: ColMonitorPhone, Header: "监测人联系电话", Aliases: []string{"监测责任人联系电话", "监测责任人电话", "监测人电话", "群测群防员电话"}, Width: 16, Max: 20,
+		Note: "灾害隐患：监测责任人的联系电话（“联系电话”列是整改责任人的）"},
+	{Key: ColEvacuationPlan, Header: "避险转移路线", Aliases: []string{"避险转移路线及安置点", "转移路线", "避险路线", "撤离路线"}, Width: 30, Max: 2000,
+		Note: "灾害隐患：避险转移路线和安置点"},
+	{Key: ColLongitude, Header: "经度", Aliases: []string{"东经"}, Kind: KindNumber, Width: 12,
+		Note: "WGS-84 度数，如 115.858200；经度、纬度同时填写"},
+	{Key: ColLatitude, Header: "纬度", Aliases: []string{"北纬"}, Kind: KindNumber, Width: 12,
+		Note: "WGS-84 度数，如 28.682900"},
+}
+
+func categoryWords() []string {
+	return []string{model.CategoryAccident.Label(), model.CategoryDisaster.Label()}
+}
+
+func disasterWords() []string {
+	out := make([]string, len(model.DisasterTypes))
+	for i, t := range model.DisasterTypes {
+		out[i] = t.Label()
+	}
+	return out
 }
 
 func departmentWords() []string {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -399,6 +400,42 @@ func values(r *Row, cells []excelize.Cell, st styles) {
 			v = tm(r.ClosedAt)
 		case ColRemark:
 			v = str(r.Remark)
+		case ColCategory:
+			if r.Category != "" {
+				v = str(r.Category.Label())
+			}
+		case ColDisasterType:
+			if r.DisasterType != "" {
+				v = str(r.DisasterType.Label())
+			}
+		case ColSubtype:
+			v = str(r.DisasterType.SubtypeLabel(r.Subtype))
+		case ColThreatenedHouseholds:
+			if r.ThreatenedHouseholds != nil {
+				v = excelize.Cell{StyleID: st.number, Value: *r.ThreatenedHouseholds}
+			}
+		case ColThreatenedPeople:
+			if r.ThreatenedPeople != nil {
+				v = excelize.Cell{StyleID: st.number, Value: *r.ThreatenedPeople}
+			}
+		case ColThreatenedProperty:
+			if r.ThreatenedProperty != nil {
+				v = excelize.Cell{StyleID: st.number, Value: *r.ThreatenedProperty}
+			}
+		case ColMonitorName:
+			v = str(r.MonitorName)
+		case ColMonitorPhone:
+			v = str(r.MonitorPhone)
+		case ColEvacuationPlan:
+			v = str(r.EvacuationPlan)
+		case ColLongitude:
+			if r.Longitude != nil {
+				v = excelize.Cell{StyleID: st.text, Value: strconv.FormatFloat(*r.Longitude, 'f', -1, 64)}
+			}
+		case ColLatitude:
+			if r.Latitude != nil {
+				v = excelize.Cell{StyleID: st.text, Value: strconv.FormatFloat(*r.Latitude, 'f', -1, 64)}
+			}
 		}
 		cells[i] = v
 	}

@@ -51,6 +51,17 @@ type Row struct {
 	VerifiedAt          *time.Time
 	ClosedAt            *time.Time
 	Remark              string
+	// A disaster hazard's (category "" on import: by the disaster type).
+	Category             model.Category
+	DisasterType         model.DisasterType
+	Subtype              string // as written (code or Chinese name); on export the Chinese name
+	ThreatenedHouseholds *int
+	ThreatenedPeople     *int
+	ThreatenedProperty   *float64
+	MonitorName          string
+	MonitorPhone         string
+	EvacuationPlan       string
+	Longitude, Latitude  *float64
 
 	ChainHead string // the hazard's event-chain head, carried by the hidden sheet
 }
@@ -82,6 +93,15 @@ func ParseRow(cols []int, cells []string, line int, date1904 bool) (Row, []CellE
 		p.cell(&Columns[cols[i]], raw)
 	}
 	p.row.BasisStandard, p.row.BasisClause = SplitBasis(p.row.BasisStandard, p.row.BasisClause)
+	// A subtype written by its Chinese name (滑坡) is kept by its code; one
+	// that is not of the type stays as written, for the workflow to refuse.
+	if r := &p.row; r.Subtype != "" && r.DisasterType != "" {
+		for _, st := range r.DisasterType.Subtypes() {
+			if normalize(r.Subtype) == normalize(st.Label) || normalize(r.Subtype) == st.Code {
+				r.Subtype = st.Code
+			}
+		}
+	}
 	return p.row, p.errs
 }
 
@@ -251,7 +271,87 @@ func (p *rowParser) cell(c *Column, raw string) {
 		r.Verifier = v
 	case ColRemark:
 		r.Remark = v
+	case ColCategory:
+		switch n := normalize(v); n {
+		case "事故隐患", "事故", string(model.CategoryAccident):
+			r.Category = model.CategoryAccident
+		case "灾害隐患", "灾害", "自然灾害隐患", "自然灾害", string(model.CategoryDisaster):
+			r.Category = model.CategoryDisaster
+		default:
+			p.fail(c, "隐患类别“%s”无法识别，只能是事故隐患或灾害隐患", clip(v))
+		}
+	case ColDisasterType:
+		if t, ok := parseDisasterType(v); ok {
+			r.DisasterType = t
+		} else {
+			p.fail(c, "灾害类型“%s”无法识别，应为%s之一", clip(v), strings.Join(disasterWords(), "、"))
+		}
+	case ColSubtype:
+		r.Subtype = v
+	case ColThreatenedHouseholds, ColThreatenedPeople:
+		f, ok := parseAmount(strings.TrimSuffix(strings.TrimSuffix(normalize(v), "户"), "人"))
+		if !ok || f != math.Trunc(f) || f < 0 || f > 1e9 {
+			p.fail(c, "%s“%s”应为不小于0的整数", c.Header, clip(v))
+			return
+		}
+		n := int(f)
+		if c.Key == ColThreatenedHouseholds {
+			r.ThreatenedHouseholds = &n
+		} else {
+			r.ThreatenedPeople = &n
+		}
+	case ColThreatenedProperty:
+		f, ok := parseAmount(v)
+		if !ok {
+			p.fail(c, "威胁财产“%s”应为数字（单位万元）", clip(v))
+			return
+		}
+		r.ThreatenedProperty = &f
+	case ColMonitorName:
+		r.MonitorName = v
+	case ColMonitorPhone:
+		if f, err := strconv.ParseFloat(v, 64); err == nil && f == math.Trunc(f) && f > 0 && f < 1e15 && strings.ContainsAny(v, ".eE") {
+			v = strconv.FormatFloat(f, 'f', 0, 64) // a phone number typed as a number
+		}
+		r.MonitorPhone = v
+	case ColEvacuationPlan:
+		r.EvacuationPlan = v
+	case ColLongitude, ColLatitude:
+		f, err := strconv.ParseFloat(strings.TrimRight(normalize(v), "°"), 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			p.fail(c, "%s“%s”应为度数（WGS-84），如 115.858200", c.Header, clip(v))
+			return
+		}
+		if c.Key == ColLongitude {
+			r.Longitude = &f
+		} else {
+			r.Latitude = &f
+		}
 	}
+}
+
+// parseDisasterType reads a disaster type by its Chinese name, a common
+// shorter one, or its code.
+func parseDisasterType(v string) (model.DisasterType, bool) {
+	n := normalize(v)
+	for _, t := range model.DisasterTypes {
+		if n == string(t) || n == normalize(t.Label()) {
+			return t, true
+		}
+	}
+	switch n {
+	case "地灾", "滑坡", "崩塌", "泥石流", "地面塌陷":
+		return model.DisasterGeological, true
+	case "洪涝灾害", "防汛", "山洪", "内涝":
+		return model.DisasterFlood, true
+	case "森林火灾隐患", "森林防火", "林火":
+		return model.DisasterForestFire, true
+	case "地震灾害":
+		return model.DisasterEarthquake, true
+	case "其它":
+		return model.DisasterOther, true
+	}
+	return "", false
 }
 
 // clip shortens a value quoted in a message.

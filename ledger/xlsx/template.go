@@ -40,6 +40,7 @@ func Example() Row {
 		Location: "1号罐区", DiscoveredAt: &disc, Measures: "更换伸缩缝密封材料并组织复查", ResponsibleUnit: "九江某石化储运有限公司",
 		ResponsiblePerson: "张一", ResponsiblePhone: "13907920000", Funds: &funds, FundsSource: "企业自筹",
 		Deadline: &deadline, ProductionSuspended: &no, State: model.StateRectifying, Remark: "示例行，导入前请删除",
+		Category: model.CategoryAccident,
 	}
 }
 

@@ -137,6 +137,39 @@
   }
   document.querySelectorAll("[data-region-picker]").forEach(picker);
 
+  // The finding form's category switch: the disaster fields show for a
+  // disaster hazard only (without script they all show), the subtypes of the
+  // chosen type only, and a threat over the thresholds suggests the grade 重大.
+  document.querySelectorAll("[data-disaster]").forEach(function (box) {
+    var form = box.form || box.closest("form"), type = box.querySelector("[data-disaster-type]"),
+      sub = box.querySelector("[data-subtype]"), level = form.querySelector("[data-level]"),
+      note = box.querySelector("[data-suggest]");
+    function sync() {
+      var disaster = form.querySelector("input[name=category]:checked");
+      disaster = disaster && disaster.value === "disaster";
+      box.hidden = !disaster;
+      var need = form.querySelector("[data-geo-need]");
+      if (need) need.textContent = disaster ? "灾害隐患应填写" : "选填";
+      box.querySelectorAll("input,select,textarea").forEach(function (f) { f.disabled = !disaster; });
+      sub.querySelectorAll("optgroup").forEach(function (g) {
+        var on = g.getAttribute("data-for") === type.value;
+        g.hidden = !on;
+        g.disabled = !on;
+      });
+      if (sub.selectedOptions.length && sub.selectedOptions[0].parentNode.disabled) sub.value = "";
+    }
+    function suggest() {
+      var people = parseFloat(form.elements.threatened_people.value), prop = parseFloat(form.elements.threatened_property.value);
+      var major = people >= +note.getAttribute("data-major-people") || prop >= +note.getAttribute("data-major-property");
+      if (level && (people >= 0 || prop >= 0)) level.value = major ? "major" : "general";
+    }
+    form.querySelectorAll("input[name=category]").forEach(function (r) { r.addEventListener("change", sync); });
+    type.addEventListener("change", sync);
+    form.elements.threatened_people.addEventListener("change", suggest);
+    form.elements.threatened_property.addEventListener("change", suggest);
+    sync();
+  });
+
   // "Use where I am": fills a form's latitude and longitude from the phone's
   // position, only when tapped (the browser asks the user's consent first).
   document.querySelectorAll("[data-geo]").forEach(function (btn) {

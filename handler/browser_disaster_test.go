@@ -1,0 +1,126 @@
+package handler_test
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"hazardloop/model"
+)
+
+// TestBrowserDisasterFinding: in chromium, at 390 and 1280, a supervisor
+// logs a disaster hazard (灾害隐患) from the finding form: the category switch
+// shows the disaster fields, the subtypes follow the type, a threat over the
+// thresholds selects 重大, 获取当前位置 fills the coordinates once tapped (the
+// browser granted the position), a refusal keeps every field, and the hazard
+// page shows what was captured.
+func TestBrowserDisasterFinding(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	set := func(name, value string) {
+		t.Helper()
+		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector('form[action="/hazards/new"] [name=%q]');
+			e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, name, value)))
+	}
+	visible := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && !e.hidden && e.offsetParent!==null})()`, sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for i, vp := range viewports {
+		b.run(vp.act)
+		lat, lng := 28.6843+float64(i)/1000, 115.8931
+		b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+			if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+				Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
+				return chromedp.Void{}, err
+			}
+			_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(8.0)})
+			return chromedp.Void{}, err
+		})
+		b.login("donghu")
+		b.open("/hazards/new")
+		if visible("[data-disaster]") {
+			t.Errorf("%s: the disaster fields show for an accident hazard", vp.name)
+		}
+		// No position is taken before the tap.
+		b.wantValue(`input[name=latitude]`, "")
+		b.run(chromedp.Click(chromedp.CSS(`input[name=category][value=disaster]`)))
+		if !visible("[data-disaster]") {
+			t.Fatalf("%s: the disaster fields stay hidden", vp.name)
+		}
+		b.waitText("[data-geo-need]", "灾害隐患应填写")
+		set("title", fmt.Sprintf("蔡家村后山滑坡体裂缝%d", i))
+		set("location", "蔡家村后山")
+		set("disaster_type", "geological")
+		disabled, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.querySelector('optgroup[data-for=flood]').disabled`))
+		if err != nil || !disabled {
+			t.Errorf("%s: the flood subtypes are offered for a geological hazard (%v)", vp.name, err)
+		}
+		set("subtype", "landslide")
+		set("threatened_households", "36")
+		set("threatened_people", "128")
+		b.wantValue(`select[name=level]`, "major")
+		set("threatened_property", "80")
+		set("monitor_name", "王群防")
+		set("monitor_phone", "打这个电话")
+		set("evacuation_plan", "沿村道向东转移至村委会安置点")
+		b.run(chromedp.Click(chromedp.CSS(`button[data-geo]`)))
+		b.waitText("[data-geo-note]", "已填入当前位置")
+		b.wantValue(`input[name=latitude]`, fmt.Sprintf("%.6f", lat))
+		b.wantValue(`input[name=longitude]`, "115.893100")
+		b.shot("disaster-finding-" + vp.name)
+
+		// Refused for the phone: everything typed is still there.
+		b.submit(`form[action="/hazards/new"] button[type=submit]`)
+		b.waitText("main", "监测责任人联系电话格式不正确")
+		if !visible("[data-disaster]") {
+			t.Errorf("%s: the disaster fields hidden after the refusal", vp.name)
+		}
+		b.wantValue(`select[name=disaster_type]`, "geological")
+		b.wantValue(`select[name=subtype]`, "landslide")
+		b.wantValue(`input[name=threatened_people]`, "128")
+		b.wantValue(`input[name=threatened_property]`, "80")
+		b.wantValue(`textarea[name=evacuation_plan]`, "沿村道向东转移至村委会安置点")
+		b.wantValue(`input[name=latitude]`, fmt.Sprintf("%.6f", lat))
+		b.wantValue(`select[name=level]`, "major")
+		b.shot("disaster-finding-refused-" + vp.name)
+
+		set("monitor_phone", "13907910001")
+		b.submit(`form[action="/hazards/new"] button[type=submit]`)
+		b.waitText("#category", "灾害隐患：地质灾害（滑坡）")
+		b.waitText("#threat", "128 人")
+		b.waitText("main", fmt.Sprintf("纬度 %.6f", lat))
+		b.waitText("main", "王群防 13907910001")
+		if vp.name == "phone" {
+			if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
+				t.Errorf("the hazard page is %d px wide on a 390 px phone (%v)", sw, err)
+			}
+		}
+		b.shot("disaster-hazard-" + vp.name)
+
+		// The list filtered to disaster hazards, and the dashboard's people
+		// under threat (both findings so far).
+		b.open("/hazards?category=disaster&disaster_type=geological")
+		b.waitText("table.list", fmt.Sprintf("蔡家村后山滑坡体裂缝%d", i))
+		b.wantValue(`select[name=category]`, "disaster")
+		b.shot("disaster-list-" + vp.name)
+		b.open("/stats")
+		b.waitText("#stat-disaster", fmt.Sprint(i+1))
+		b.waitText("#stat-threatened", fmt.Sprint(128*(i+1)))
+		b.shot("disaster-stats-" + vp.name)
+		b.logout()
+	}
+}

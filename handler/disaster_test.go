@@ -1,0 +1,89 @@
+package handler_test
+
+import (
+	"net/http"
+	"testing"
+)
+
+// TestDisasterHazardsAPI: a disaster hazard registered over the API with its
+// fields and coordinates, its suggested grade in the view; disaster fields on
+// an accident hazard are 422, each named; the list filters by category and
+// type; the types are listed with their departments.
+func TestDisasterHazardsAPI(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		donghu := w.as(t, "donghu")
+		var created map[string]any
+		donghu.post("/api/v1/hazards", obj{"title": "后山滑坡体前缘裂缝", "region_code": "360102", "source": "supervisory_check",
+			"category": "disaster", "disaster_type": "geological", "subtype": "landslide", "threatened_households": 30,
+			"threatened_people": 120, "threatened_property": 300.5, "monitor_name": "王群防", "monitor_phone": "13907910001",
+			"evacuation_plan": "向东转移至村委会", "latitude": 28.6843, "longitude": 115.8931}).want(http.StatusCreated).decode(&created)
+		for k, want := range map[string]any{"category": "disaster", "disaster_type": "geological", "subtype": "landslide",
+			"threatened_people": 120.0, "threatened_property": 300.5, "monitor_phone": "13907910001", "suggested_level": "major", "latitude": 28.6843} {
+			if created[k] != want {
+				t.Errorf("created %s = %v, want %v", k, created[k], want)
+			}
+		}
+		id := int64(created["id"].(float64))
+		var read map[string]any
+		w.as(t, "city").get(hazardPath(id)).want(http.StatusOK).decode(&read)
+		if read["evacuation_plan"] != "向东转移至村委会" || read["suggested_level"] != "major" {
+			t.Errorf("read back %v", read)
+		}
+
+		// An accident hazard with a disaster's fields: 422, each named.
+		var refused struct {
+			Error  string            `json:"error"`
+			Fields map[string]string `json:"fields"`
+		}
+		w.as(t, "entA").post("/api/v1/hazards", obj{"title": "配电箱未接地", "threatened_people": 5, "evacuation_plan": "撤离"}).
+			want(http.StatusUnprocessableEntity).decode(&refused)
+		if refused.Error != "fields_not_applicable" || refused.Fields["threatened_people"] == "" || refused.Fields["evacuation_plan"] == "" {
+			t.Errorf("422 %+v", refused)
+		}
+		// A malformed one: 400 naming it.
+		donghu.post("/api/v1/hazards", obj{"title": "x", "region_code": "360102", "source": "supervisory_check", "category": "disaster",
+			"disaster_type": "volcano"}).want(http.StatusBadRequest).decode(&refused)
+		if refused.Fields["disaster_type"] == "" {
+			t.Errorf("400 %+v", refused)
+		}
+
+		donghu.createHazard(obj{"title": "消防通道堆放杂物", "region_code": "360102"})
+		list := func(q string) int {
+			var p struct {
+				Items []map[string]any `json:"items"`
+			}
+			donghu.get("/api/v1/hazards?" + q).want(http.StatusOK).decode(&p)
+			return len(p.Items)
+		}
+		if n := list("category=disaster"); n != 1 {
+			t.Errorf("category=disaster: %d", n)
+		}
+		if n := list("category=accident"); n != 1 {
+			t.Errorf("category=accident: %d", n)
+		}
+		if n := list("disaster_type=flood"); n != 0 {
+			t.Errorf("disaster_type=flood: %d", n)
+		}
+		donghu.get("/api/v1/hazards?disaster_type=volcano").want(http.StatusBadRequest)
+
+		var types struct {
+			Items []struct {
+				Code, Label, Department string
+				Subtypes                []struct{ Code, Label string }
+			} `json:"items"`
+		}
+		donghu.get("/api/v1/disaster-types").want(http.StatusOK).decode(&types)
+		if len(types.Items) != 8 || types.Items[0].Code != "geological" || types.Items[0].Department != "natural_resources" ||
+			len(types.Items[0].Subtypes) != 4 || types.Items[1].Department != "water" {
+			t.Errorf("disaster types %+v", types.Items)
+		}
+
+		// Listed without a department chosen: natural resources, by its type.
+		var listed map[string]any
+		donghu.post(hazardPath(id)+"/events", obj{"event": "confirm", "version": 1, "level": "major", "responsible_unit": "东湖区人民政府",
+			"basis_standard": "《地质灾害防治条例》", "basis_clause": "第十五条"}).want(http.StatusOK).decode(&listed)
+		if listed["department"] != "natural_resources" || listed["level"] != "major" {
+			t.Errorf("listed: department %v level %v", listed["department"], listed["level"])
+		}
+	})
+}
