@@ -360,7 +360,11 @@ func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, erro
 		max := u.s.evidence.MaxUpload()
 		var err error
 		if fields, files, err = readForm(c, int64(maxFiles)*int64(max)+1<<20, max, maxFiles); err != nil {
-			return nil, nil, err
+			// What was typed goes back to the form it came from, and only to it.
+			if tok := c.GetString(tokenKey); tok != "" && !hmac.Equal([]byte(fields[csrfField]), []byte(csrfToken(tok))) {
+				return nil, nil, errCSRF
+			}
+			return fields, nil, err
 		}
 	} else {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)

@@ -604,7 +604,7 @@ func (u *ui) findingPage(c *gin.Context) {
 // createFinding registers a hazard with its site photos, from a phone or a desk.
 func (u *ui) createFinding(c *gin.Context) {
 	f, files, err := u.form(c, workflow.MaxReportPhotos)
-	if err != nil {
+	if errors.Is(err, errCSRF) || err != nil && f == nil {
 		u.fail(c, err)
 		return
 	}
@@ -621,19 +621,27 @@ func (u *ui) createFinding(c *gin.Context) {
 			photos = append(photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
 		}
 	}
-	h, err := u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos)
+	// A refused upload (a photo over the limit) shows the form again as typed,
+	// the photos to be chosen again, like any other refusal.
+	upload := err
 	if err == nil {
-		toHazard(c, h.ID, "created")
-		return
+		var h workflow.HazardView
+		if h, err = u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos); err == nil {
+			toHazard(c, h.ID, "created")
+			return
+		}
 	}
 	p := u.refusal(c, err)
 	msg := p.Message
+	if upload != nil {
+		msg = "照片未能上传：" + msg + "。已填写的内容已保留，请重新选择照片后提交"
+	}
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise,
 		Lat: f["latitude"], Lng: f["longitude"]}
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
-	if len(photos) > 0 {
+	if len(photos) > 0 && upload == nil {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg

@@ -20,6 +20,9 @@ type part struct {
 
 // readForm reads a multipart/form-data body of at most maxTotal bytes, each file
 // at most maxFile, and at most maxFiles files. Plain fields are capped at 64 KiB.
+// On a refusal it still returns the fields it could read (a file over the limit
+// is skipped and the rest of the form read), so a page can show the form again
+// as it was typed.
 func readForm(c *gin.Context, maxTotal int64, maxFile, maxFiles int) (map[string]string, []part, error) {
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if ct != "multipart/form-data" {
@@ -32,37 +35,52 @@ func readForm(c *gin.Context, maxTotal int64, maxFile, maxFiles int) (map[string
 	}
 	fields := map[string]string{}
 	var files []part
+	var refused error
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, nil, formErr(err)
+			return fields, nil, formErr(err)
 		}
 		name := p.FormName()
 		if p.FileName() == "" {
 			b, err := io.ReadAll(io.LimitReader(p, 64<<10+1))
 			if err != nil {
-				return nil, nil, formErr(err)
+				return fields, nil, formErr(err)
 			}
 			if len(b) > 64<<10 {
-				return nil, nil, &httpError{http.StatusBadRequest, "invalid_fields", "字段内容过长", map[string]string{name: "内容过长"}}
+				return fields, nil, &httpError{http.StatusBadRequest, "invalid_fields", "字段内容过长", map[string]string{name: "内容过长"}}
 			}
 			fields[name] = string(b)
 			continue
 		}
+		if refused != nil {
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return fields, nil, refused
+			}
+			continue
+		}
 		if len(files) == maxFiles {
-			return nil, nil, &httpError{http.StatusBadRequest, "too_many_files", fmt.Sprintf("一次最多上传%d个文件", maxFiles), nil}
+			refused = &httpError{http.StatusBadRequest, "too_many_files", fmt.Sprintf("一次最多上传%d个文件", maxFiles), nil}
+			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(p, int64(maxFile)+1))
 		if err != nil {
-			return nil, nil, formErr(err)
+			return fields, nil, formErr(err)
 		}
 		if len(b) > maxFile {
-			return nil, nil, &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("单个文件不能超过 %d MB", maxFile>>20), map[string]string{name: "文件过大"}}
+			refused = &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("单个文件不能超过 %d MB", maxFile>>20), map[string]string{name: "文件过大"}}
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return fields, nil, refused
+			}
+			continue
 		}
 		files = append(files, part{field: name, filename: p.FileName(), data: b})
+	}
+	if refused != nil {
+		return fields, nil, refused
 	}
 	return fields, files, nil
 }
