@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow/media"
 )
 
 // part is one file of a multipart form, read whole (each within the limit).
@@ -100,6 +102,26 @@ func formErr(err error) error {
 // attachment sets the headers of a download: never rendered inline, never
 // sniffed, with the name in RFC 5987 form so Chinese names survive.
 func attachment(c *gin.Context, filename, contentType string) {
+	disposition(c, "attachment", filename, contentType)
+}
+
+// inlineImages are the types a browser may show in place (a photo opens on a
+// phone instead of landing in its downloads). They are the raster formats every
+// browser shows (HEIC is not one); an SVG would carry script, and whatever
+// is not a photo stays an attachment.
+var inlineImages = map[string]bool{media.JPEG: true, media.PNG: true, media.WebP: true}
+
+// evidenceFile sets the headers of an evidence file: a photo inline, anything
+// else an attachment; both unsniffed and under a sandbox CSP.
+func evidenceFile(c *gin.Context, filename, contentType string) {
+	if inlineImages[contentType] {
+		disposition(c, "inline", filename, contentType)
+		return
+	}
+	attachment(c, filename, contentType)
+}
+
+func disposition(c *gin.Context, kind, filename, contentType string) {
 	// No control or format character reaches the header, in either form: a
 	// U+202E in filename* shows "gpj.exe" as "exe.jpg".
 	filename = strings.Map(func(r rune) rune {
@@ -114,7 +136,7 @@ func attachment(c *gin.Context, filename, contentType string) {
 		}
 		return r
 	}, filename)
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, rfc5987(filename)))
+	c.Header("Content-Disposition", fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, ascii, rfc5987(filename)))
 	c.Header("Content-Type", contentType)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")
