@@ -30,6 +30,7 @@ type hazardsView struct {
 	Levels  []option
 	Sources []option
 	Depts   []option
+	Regions map[string]string // region names by code, for the list's column
 }
 
 func stateOptions() []option {
@@ -105,6 +106,15 @@ func (u *ui) hazardsPage(c *gin.Context) {
 		return
 	}
 	v.Items = p.Items
+	var codes []string
+	for _, it := range p.Items {
+		codes = append(codes, it.RegionCode)
+	}
+	slices.Sort(codes)
+	if v.Regions, err = u.s.directory.RegionNames(c.Request.Context(), slices.Compact(codes)); err != nil {
+		u.fail(c, err)
+		return
+	}
 	if p.NextCursor != "" {
 		nv := filterValues(q)
 		nv.Set("cursor", p.NextCursor)
@@ -264,6 +274,19 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 	return out
 }
 
+// defaultEvidenceKind is the kind of file a hazard in state st most likely
+// receives next: photos of the hazard as found until rectification starts,
+// photos of the result while it is rectified or checked, documents after.
+func defaultEvidenceKind(st model.State) string {
+	switch st {
+	case model.StateDiscovered, model.StateListed:
+		return model.EvidencePhotoBefore
+	case model.StateRectifying, model.StateVerifying:
+		return model.EvidencePhotoAfter
+	}
+	return model.EvidenceDocument
+}
+
 var evidenceKinds = map[string]string{
 	model.EvidencePhotoBefore: "整改前照片", model.EvidencePhotoAfter: "整改后照片", model.EvidenceDocument: "文件",
 	model.EvidenceAssessment: "评估报告",
@@ -343,6 +366,9 @@ func (u *ui) hazardPage(c *gin.Context) {
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
+	if up.Kind == "" {
+		up.Kind = defaultEvidenceKind(d.State)
+	}
 	a, withdraw := actor(c), map[int64]bool{}
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
