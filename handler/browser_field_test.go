@@ -28,8 +28,9 @@ func TestBrowserFieldPhone(t *testing.T) {
 	// Hazards with long names, so a squeezed column would show.
 	long := "村道边废弃加油站地下油罐未清理且周边堆放大量可燃杂物存在火灾爆炸风险"
 	officer := w.as(t, "officer")
+	var found []hazard
 	for range 3 {
-		officer.createHazard(obj{"title": long, "region_code": "360102", "industry": "工贸"})
+		found = append(found, officer.createHazard(obj{"title": long, "region_code": "360102", "industry": "工贸"}))
 	}
 	h := rectifying(t, w, long, "2026-12-20")
 
@@ -100,5 +101,22 @@ func TestBrowserFieldPhone(t *testing.T) {
 	for _, p := range [][2]string{{"/queue", "queue-enterprise"}, {"/hazards", "hazards-enterprise"}, {fmt.Sprintf("/hazards/%d", h.ID), "hazard-enterprise"}} {
 		b.open(p[0])
 		fits(p[1])
+	}
+	b.logout()
+
+	// The reviewer sees the same finding logged before, and dismisses the later
+	// one as its duplicate by picking it: the code goes in, not a number.
+	b.login("donghu")
+	b.open(fmt.Sprintf("/hazards/%d", found[2].ID))
+	b.waitText("#similar", found[0].Code)
+	fits("hazard-similar")
+	b.submit(fmt.Sprintf(`button[data-duplicate=%q]`, found[0].Code))
+	b.wantValue(`#ev-dismiss input[name=duplicate_of]`, found[0].Code)
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-dismiss textarea[name=reason]`), "与已登记隐患重复"))
+	b.shot("phone-dismiss-duplicate")
+	b.submit(`#ev-dismiss button[type=submit]`)
+	b.waitText(".badges", "不予立案")
+	if got := w.as(t, "donghu").hazard(found[2].ID); got.State != "dismissed" {
+		t.Errorf("after dismissing as a duplicate: state %s", got.State)
 	}
 }

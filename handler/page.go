@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -472,6 +473,8 @@ func (u *ui) home(c *gin.Context) {
 // as 2026-11-28 10:00, both in Asia/Shanghai.
 var pageFuncs = template.FuncMap{
 	"columnLabel": xlsx.HeaderOf,
+	// percent shows a likeness of 0 to 1 as a whole percentage.
+	"percent": func(x float64) string { return strconv.Itoa(int(math.Round(x*100))) + "%" },
 	"day": func(v any) string {
 		switch t := v.(type) {
 		case time.Time:

@@ -212,6 +212,9 @@ type hazardView struct {
 	Withdraw    map[int64]bool     // evidence the user may withdraw (workflow.CanWithdraw)
 	Picker      *basisPicker       // the catalogue of criteria at confirm; nil when the user may not confirm
 	Chain       *model.ChainReport // the chain check asked for (校验记录链); nil when not asked
+	// Similar are the open hazards alike in text or within 500 m, shown to
+	// whoever may dismiss this one as a duplicate of one of them.
+	Similar []workflow.SimilarHazard
 }
 
 type uploadForm struct {
@@ -375,6 +378,13 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	}
 	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+	if slices.Contains(d.AllowedEvents, model.EventDismiss) {
+		sim, err := u.s.hazards.Similar(c.Request.Context(), a, d.ID)
+		if err != nil {
+			v.Error = "相似隐患暂时无法读取：" + u.refusal(c, err).Message
+		}
+		v.Similar = sim
+	}
 	if slices.Contains(d.AllowedEvents, model.EventConfirm) {
 		p, err := u.picker(c, d)
 		if err != nil {
@@ -509,7 +519,13 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
 	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
-	in.DuplicateOf = num("duplicate_of", "重复的隐患应填写隐患的数字编号")
+	if s := str("duplicate_of"); s != nil {
+		if ref, ok := workflow.ParseHazardRef(*s); ok {
+			in.DuplicateOf = &ref
+		} else {
+			bad["duplicate_of"] = "重复的隐患应填写隐患编号（YH-…）"
+		}
+	}
 	if s := str("funds"); s != nil {
 		x, err := strconv.ParseFloat(strings.ReplaceAll(*s, ",", ""), 64)
 		if err != nil {
