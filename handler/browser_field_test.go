@@ -102,6 +102,7 @@ func TestBrowserFieldPhone(t *testing.T) {
 		b.open(p[0])
 		fits(p[1])
 	}
+	b.wantValue(`select[name=kind]`, "photo_after") // under rectification: photos of the result
 	b.logout()
 
 	// The reviewer sees the same finding logged before, and dismisses the later
@@ -109,6 +110,7 @@ func TestBrowserFieldPhone(t *testing.T) {
 	b.login("donghu")
 	b.open(fmt.Sprintf("/hazards/%d", found[2].ID))
 	b.waitText("#similar", found[0].Code)
+	b.wantValue(`select[name=kind]`, "photo_before") // a hazard just found: photos of it as found
 	fits("hazard-similar")
 	b.submit(fmt.Sprintf(`button[data-duplicate=%q]`, found[0].Code))
 	b.wantValue(`#ev-dismiss input[name=duplicate_of]`, found[0].Code)

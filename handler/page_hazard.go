@@ -354,7 +354,7 @@ func (u *ui) hazardPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v := u.hazardData(c, d, nil, uploadForm{Kind: model.EvidencePhotoAfter})
+	v := u.hazardData(c, d, nil, uploadForm{})
 	if c.Query("verify") != "" {
 		// 校验记录链: the API's chain check (GET /api/v1/hazards/:id/verify),
 		// read to the official in words.
@@ -462,7 +462,7 @@ func (u *ui) fireEvent(c *gin.Context) {
 		// What the page did about it: the form below is on the fresh version.
 		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
 	}
-	v := u.hazardData(c, d, posted, uploadForm{Kind: model.EvidencePhotoAfter})
+	v := u.hazardData(c, d, posted, uploadForm{})
 	v.Error = msg
 	u.render(c, p.Status, "hazard", v)
 }
