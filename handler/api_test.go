@@ -1541,7 +1541,10 @@ func TestLifecycle(t *testing.T) {
 			officer.fire(dup, "dismiss", obj{"reason": "重复", "deadline": "2026-12-01"}).wantError(http.StatusBadRequest, "invalid_fields", "deadline")
 			entA.fire(dup, "dismiss", obj{"reason": "重复"}).wantError(http.StatusForbidden, "forbidden")
 
-			got := officer.mustFire(dup, "dismiss", obj{"reason": "与已登记隐患重复", "duplicate_of": first.ID})
+			officer.fire(dup, "dismiss", obj{"reason": "重复", "duplicate_of": "YH-360102-20990101-0001"}).wantError(http.StatusBadRequest, "invalid_fields", "duplicate_of")
+			officer.fire(dup, "dismiss", obj{"reason": "重复", "duplicate_of": dup.Code}).wantError(http.StatusBadRequest, "invalid_fields", "duplicate_of")
+			// The code the pages show is taken as well as the number, as typed.
+			got := officer.mustFire(dup, "dismiss", obj{"reason": "与已登记隐患重复", "duplicate_of": " " + strings.ToLower(first.Code)})
 			if got.State != "dismissed" || got.DuplicateOf == nil || *got.DuplicateOf != first.ID {
 				t.Errorf("dismissed: %+v", got)
 			}

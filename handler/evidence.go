@@ -57,7 +57,7 @@ func (s *Server) downloadEvidence(c *gin.Context) {
 	if name == "" {
 		name = "evidence-" + strconv.FormatInt(ev.ID, 10)
 	}
-	attachment(c, name, ev.ContentType)
+	evidenceFile(c, name, ev.ContentType)
 	c.Header("Content-Length", strconv.FormatInt(ev.Size, 10))
 	// Evidence may be withdrawn, and a shared computer's cache is not the
 	// place for a hazard's photos: never kept.

@@ -402,7 +402,8 @@ func TestEvidenceAcceptedTypes(t *testing.T) {
 			uploaded = append(uploaded, ev)
 		}
 
-		// Each file comes back exactly, as a download that is never rendered.
+		// Each file comes back exactly: a photo opens inline, anything else downloads;
+		// neither is sniffed, and both are sandboxed.
 		for i, ev := range uploaded {
 			r := w.as(t, "city").fetch(evidencePath(ev.ID)).want(http.StatusOK)
 			if !bytes.Equal(r.body, cases[i].data) {
@@ -433,14 +434,20 @@ func TestEvidenceAcceptedTypes(t *testing.T) {
 	})
 }
 
-// wantDownloadHeaders checks what every evidence download says: an attachment
+// wantDownloadHeaders checks what every evidence download says: a photo
+// (JPEG, PNG, WebP) inline so it opens on a phone, anything else an attachment,
 // named in RFC 5987 form (which a strict parser reads back to the name),
 // nosniff and a sandboxing CSP.
 func wantDownloadHeaders(t *testing.T, r *response, filename string) {
 	t.Helper()
 	cd := r.header.Get("Content-Disposition")
 	disp, params, err := mime.ParseMediaType(cd)
-	if err != nil || disp != "attachment" {
+	want := "attachment"
+	switch r.header.Get("Content-Type") {
+	case "image/jpeg", "image/png", "image/webp":
+		want = "inline"
+	}
+	if err != nil || disp != want {
 		t.Errorf("Content-Disposition %q: %s, %v", cd, disp, err)
 	} else if params["filename"] != filename {
 		t.Errorf("Content-Disposition %q names %q, want %q", cd, params["filename"], filename)

@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"math"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -360,7 +361,11 @@ func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, erro
 		max := u.s.evidence.MaxUpload()
 		var err error
 		if fields, files, err = readForm(c, int64(maxFiles)*int64(max)+1<<20, max, maxFiles); err != nil {
-			return nil, nil, err
+			// What was typed goes back to the form it came from, and only to it.
+			if tok := c.GetString(tokenKey); tok != "" && !hmac.Equal([]byte(fields[csrfField]), []byte(csrfToken(tok))) {
+				return nil, nil, errCSRF
+			}
+			return fields, nil, err
 		}
 	} else {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 1<<20)
@@ -468,6 +473,8 @@ func (u *ui) home(c *gin.Context) {
 // as 2026-11-28 10:00, both in Asia/Shanghai.
 var pageFuncs = template.FuncMap{
 	"columnLabel": xlsx.HeaderOf,
+	// percent shows a likeness of 0 to 1 as a whole percentage.
+	"percent": func(x float64) string { return strconv.Itoa(int(math.Round(x*100))) + "%" },
 	"day": func(v any) string {
 		switch t := v.(type) {
 		case time.Time:

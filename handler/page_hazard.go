@@ -30,7 +30,8 @@ type hazardsView struct {
 	Levels  []option
 	Sources []option
 	Depts   []option
-	Types   []option // disaster types
+	Types   []option          // disaster types
+	Regions map[string]string // region names by code, for the list's column
 }
 
 func stateOptions() []option {
@@ -115,6 +116,15 @@ func (u *ui) hazardsPage(c *gin.Context) {
 		return
 	}
 	v.Items = p.Items
+	var codes []string
+	for _, it := range p.Items {
+		codes = append(codes, it.RegionCode)
+	}
+	slices.Sort(codes)
+	if v.Regions, err = u.s.directory.RegionNames(c.Request.Context(), slices.Compact(codes)); err != nil {
+		u.fail(c, err)
+		return
+	}
 	if p.NextCursor != "" {
 		nv := filterValues(q)
 		nv.Set("cursor", p.NextCursor)
@@ -212,6 +222,9 @@ type hazardView struct {
 	Withdraw    map[int64]bool     // evidence the user may withdraw (workflow.CanWithdraw)
 	Picker      *basisPicker       // the catalogue of criteria at confirm; nil when the user may not confirm
 	Chain       *model.ChainReport // the chain check asked for (校验记录链); nil when not asked
+	// Similar are the open hazards alike in text or within 500 m, shown to
+	// whoever may dismiss this one as a duplicate of one of them.
+	Similar []workflow.SimilarHazard
 }
 
 type uploadForm struct {
@@ -272,6 +285,19 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 		out = append(out, it)
 	}
 	return out
+}
+
+// defaultEvidenceKind is the kind of file a hazard in state st most likely
+// receives next: photos of the hazard as found until rectification starts,
+// photos of the result while it is rectified or checked, documents after.
+func defaultEvidenceKind(st model.State) string {
+	switch st {
+	case model.StateDiscovered, model.StateListed:
+		return model.EvidencePhotoBefore
+	case model.StateRectifying, model.StateVerifying:
+		return model.EvidencePhotoAfter
+	}
+	return model.EvidenceDocument
 }
 
 var evidenceKinds = map[string]string{
@@ -342,7 +368,7 @@ func (u *ui) hazardPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	v := u.hazardData(c, d, nil, uploadForm{Kind: model.EvidencePhotoAfter})
+	v := u.hazardData(c, d, nil, uploadForm{})
 	if c.Query("verify") != "" {
 		// 校验记录链: the API's chain check (GET /api/v1/hazards/:id/verify),
 		// read to the official in words.
@@ -357,12 +383,22 @@ func (u *ui) hazardPage(c *gin.Context) {
 }
 
 func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventForm, up uploadForm) hazardView {
+	if up.Kind == "" {
+		up.Kind = defaultEvidenceKind(d.State)
+	}
 	a, withdraw := actor(c), map[int64]bool{}
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
 	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+	if slices.Contains(d.AllowedEvents, model.EventDismiss) {
+		sim, err := u.s.hazards.Similar(c.Request.Context(), a, d.ID)
+		if err != nil {
+			v.Error = "相似隐患暂时无法读取：" + u.refusal(c, err).Message
+		}
+		v.Similar = sim
+	}
 	if slices.Contains(d.AllowedEvents, model.EventConfirm) {
 		p, err := u.picker(c, d)
 		if err != nil {
@@ -440,7 +476,7 @@ func (u *ui) fireEvent(c *gin.Context) {
 		// What the page did about it: the form below is on the fresh version.
 		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
 	}
-	v := u.hazardData(c, d, posted, uploadForm{Kind: model.EvidencePhotoAfter})
+	v := u.hazardData(c, d, posted, uploadForm{})
 	v.Error = msg
 	u.render(c, p.Status, "hazard", v)
 }
@@ -497,7 +533,13 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
 	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
-	in.DuplicateOf = num("duplicate_of", "重复的隐患应填写隐患的数字编号")
+	if s := str("duplicate_of"); s != nil {
+		if ref, ok := workflow.ParseHazardRef(*s); ok {
+			in.DuplicateOf = &ref
+		} else {
+			bad["duplicate_of"] = "重复的隐患应填写隐患编号（YH-…）"
+		}
+	}
 	if s := str("funds"); s != nil {
 		x, err := strconv.ParseFloat(strings.ReplaceAll(*s, ",", ""), 64)
 		if err != nil {
@@ -624,7 +666,7 @@ func (u *ui) findingPage(c *gin.Context) {
 // createFinding registers a hazard with its site photos, from a phone or a desk.
 func (u *ui) createFinding(c *gin.Context) {
 	f, files, err := u.form(c, workflow.MaxReportPhotos)
-	if err != nil {
+	if errors.Is(err, errCSRF) || err != nil && f == nil {
 		u.fail(c, err)
 		return
 	}
@@ -645,13 +687,21 @@ func (u *ui) createFinding(c *gin.Context) {
 			photos = append(photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
 		}
 	}
-	h, err := u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos)
+	// A refused upload (a photo over the limit) shows the form again as typed,
+	// the photos to be chosen again, like any other refusal.
+	upload := err
 	if err == nil {
-		toHazard(c, h.ID, "created")
-		return
+		var h workflow.HazardView
+		if h, err = u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos); err == nil {
+			toHazard(c, h.ID, "created")
+			return
+		}
 	}
 	p := u.refusal(c, err)
 	msg := p.Message
+	if upload != nil {
+		msg = "照片未能上传：" + msg + "。已填写的内容已保留，请重新选择照片后提交"
+	}
 	v := findingView{base: u.base(c, u.findingTitle(c), "/hazards/new"), In: in, Errors: p.Fields, Fixed: user.Role == model.RoleEnterprise,
 		Lat: f["latitude"], Lng: f["longitude"],
 		Households: f["threatened_households"], People: f["threatened_people"], Property: f["threatened_property"]}
@@ -659,7 +709,7 @@ func (u *ui) createFinding(c *gin.Context) {
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
-	if len(photos) > 0 {
+	if len(photos) > 0 && upload == nil {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg

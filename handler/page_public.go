@@ -1,6 +1,8 @@
 package handler
 
 import (
+	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -36,30 +38,49 @@ func (u *ui) submitReport(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	if err = u.s.reports.IntakeAllowed(c.Request.Context(), c.ClientIP()); err == nil {
-		var f map[string]string
-		var files []part
-		if f, files, err = u.form(c, workflow.MaxReportPhotos); err == nil {
-			if v.In, err = reportFromForm(f); err == nil {
-				for _, p := range files {
-					if len(p.data) > 0 {
-						v.In.Photos = append(v.In.Photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
-					}
-				}
-				var rc workflow.ReportReceipt
-				if rc, err = u.s.reports.Submit(c.Request.Context(), v.In); err == nil {
-					v.Receipt = &rc
-					v.In = workflow.ReportInput{}
-					u.render(c, http.StatusCreated, "report", v)
-					return
-				}
+	// The limit is checked first, but the form is read even when it refuses, so
+	// the reporter finds what they typed again beside the time to come back.
+	limit := u.s.reports.IntakeAllowed(c.Request.Context(), c.ClientIP())
+	if limit == nil {
+		// Only accepted reports count toward the limit: any refusal below gives its slot back.
+		defer func() {
+			if v.Receipt == nil {
+				u.s.reports.IntakeRefund(context.WithoutCancel(c.Request.Context()), c.ClientIP())
 			}
+		}()
+	}
+	f, files, err := u.form(c, workflow.MaxReportPhotos)
+	if errors.Is(err, errCSRF) || err != nil && f == nil {
+		u.fail(c, err)
+		return
+	}
+	upload := err
+	in, inErr := reportFromForm(f)
+	v.In = in
+	switch {
+	case limit != nil:
+		err = limit
+	case upload != nil:
+	case inErr != nil:
+		err = inErr
+	default:
+		for _, p := range files {
+			if len(p.data) > 0 {
+				v.In.Photos = append(v.In.Photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
+			}
+		}
+		var rc workflow.ReportReceipt
+		if rc, err = u.s.reports.Submit(c.Request.Context(), v.In); err == nil {
+			v.Receipt = &rc
+			v.In = workflow.ReportInput{}
+			u.render(c, http.StatusCreated, "report", v)
+			return
 		}
 	}
 	p := u.refusal(c, err)
 	v.Error, v.Errors = p.Message, p.Fields
-	if len(v.In.Photos) > 0 {
-		v.Error += "（照片需重新选择）"
+	if len(files) > 0 || upload != nil {
+		v.Error += "（已填写的内容已保留，照片需重新选择）"
 	}
 	u.render(c, p.Status, "report", v)
 }

@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"context"
 	"mime"
 	"net/http"
 	"strconv"
@@ -18,6 +19,12 @@ func (s *Server) submitReport(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	accepted := false
+	defer func() {
+		if !accepted { // only accepted reports count toward the intake limit
+			s.reports.IntakeRefund(context.WithoutCancel(c.Request.Context()), c.ClientIP())
+		}
+	}()
 	var in workflow.ReportInput
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if ct == "multipart/form-data" {
@@ -39,6 +46,7 @@ func (s *Server) submitReport(c *gin.Context) {
 		return
 	}
 	receipt, err := s.reports.Submit(c.Request.Context(), in)
+	accepted = err == nil
 	respond(s, c, http.StatusCreated, receipt, err)
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"hazardloop/model"
+	"hazardloop/workflow"
 )
 
 const reportsPath = "/api/v1/public/reports"
@@ -365,18 +366,24 @@ func TestPublicReportRateLimit(t *testing.T) {
 	eachDialect(t, func(t *testing.T, w *world) {
 		anon := w.anon(t)
 		// Requests made with httptest come from 192.0.2.1 unless told otherwise.
+		// Only accepted reports count: three mistakes (a 400, a 413 photo, a bad
+		// multipart form) between the five good reports lock nobody out.
 		for i := range 5 {
 			body := aReport(obj{"description": fmt.Sprintf("第%d次举报：河道边违规堆放危险化学品桶", i+1)})
-			if i == 4 {
-				body = aReport(obj{"address": nil}) // refused reports count too
-				anon.reportFrom("", body).wantError(http.StatusBadRequest, "invalid_fields", "address")
-				continue
+			switch i {
+			case 1:
+				anon.reportFrom("", aReport(obj{"address": nil})).wantError(http.StatusBadRequest, "invalid_fields", "address")
+			case 2:
+				big := make([]byte, workflow.DefaultMaxUpload+1)
+				anon.reportFrom("", aReport(nil), filePart{"photos", "big.png", big}).want(http.StatusRequestEntityTooLarge)
+			case 3:
+				anon.reportFrom("", aReport(obj{"latitude": "北纬", "longitude": "1"}), filePart{"photos", "a.png", pngFile(t)}).wantError(http.StatusBadRequest, "invalid_fields", "latitude")
 			}
 			anon.reportFrom("", body).want(http.StatusCreated)
 		}
 		r := anon.reportFrom("", aReport(nil))
 		e := r.wantError(http.StatusTooManyRequests, "rate_limited")
-		if e.Message != "提交过于频繁，请稍后再试" {
+		if e.Message != "提交过于频繁，请 60 分钟后再试" {
 			t.Errorf("message %q", e.Message)
 		}
 		// start is on the hour: the window ends in an hour.
@@ -388,8 +395,8 @@ func TestPublicReportRateLimit(t *testing.T) {
 		// Another address is not held back, nor is the status lookup.
 		anon.reportFrom("198.51.100.9:1234", aReport(nil)).want(http.StatusCreated)
 		anon.get(reportsPath+"/2222-2222-2222-2222").wantError(http.StatusNotFound, "not_found")
-		if n := len(w.as(t, "prov").reports("")); n != 5 {
-			t.Errorf("%d reports stored, want 5", n)
+		if n := len(w.as(t, "prov").reports("")); n != 6 {
+			t.Errorf("%d reports stored, want 6", n)
 		}
 
 		// Twenty minutes on, the wait is forty.

@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"github.com/gin-gonic/gin"
+
+	"hazardloop/workflow/media"
 )
 
 // part is one file of a multipart form, read whole (each within the limit).
@@ -20,6 +22,9 @@ type part struct {
 
 // readForm reads a multipart/form-data body of at most maxTotal bytes, each file
 // at most maxFile, and at most maxFiles files. Plain fields are capped at 64 KiB.
+// On a refusal it still returns the fields it could read (a file over the limit
+// is skipped and the rest of the form read), so a page can show the form again
+// as it was typed.
 func readForm(c *gin.Context, maxTotal int64, maxFile, maxFiles int) (map[string]string, []part, error) {
 	ct, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if ct != "multipart/form-data" {
@@ -32,37 +37,52 @@ func readForm(c *gin.Context, maxTotal int64, maxFile, maxFiles int) (map[string
 	}
 	fields := map[string]string{}
 	var files []part
+	var refused error
 	for {
 		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, nil, formErr(err)
+			return fields, nil, formErr(err)
 		}
 		name := p.FormName()
 		if p.FileName() == "" {
 			b, err := io.ReadAll(io.LimitReader(p, 64<<10+1))
 			if err != nil {
-				return nil, nil, formErr(err)
+				return fields, nil, formErr(err)
 			}
 			if len(b) > 64<<10 {
-				return nil, nil, &httpError{http.StatusBadRequest, "invalid_fields", "字段内容过长", map[string]string{name: "内容过长"}}
+				return fields, nil, &httpError{http.StatusBadRequest, "invalid_fields", "字段内容过长", map[string]string{name: "内容过长"}}
 			}
 			fields[name] = string(b)
 			continue
 		}
+		if refused != nil {
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return fields, nil, refused
+			}
+			continue
+		}
 		if len(files) == maxFiles {
-			return nil, nil, &httpError{http.StatusBadRequest, "too_many_files", fmt.Sprintf("一次最多上传%d个文件", maxFiles), nil}
+			refused = &httpError{http.StatusBadRequest, "too_many_files", fmt.Sprintf("一次最多上传%d个文件", maxFiles), nil}
+			continue
 		}
 		b, err := io.ReadAll(io.LimitReader(p, int64(maxFile)+1))
 		if err != nil {
-			return nil, nil, formErr(err)
+			return fields, nil, formErr(err)
 		}
 		if len(b) > maxFile {
-			return nil, nil, &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("单个文件不能超过 %d MB", maxFile>>20), map[string]string{name: "文件过大"}}
+			refused = &httpError{http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("单个文件不能超过 %d MB", maxFile>>20), map[string]string{name: "文件过大"}}
+			if _, err := io.Copy(io.Discard, p); err != nil {
+				return fields, nil, refused
+			}
+			continue
 		}
 		files = append(files, part{field: name, filename: p.FileName(), data: b})
+	}
+	if refused != nil {
+		return fields, nil, refused
 	}
 	return fields, files, nil
 }
@@ -82,6 +102,26 @@ func formErr(err error) error {
 // attachment sets the headers of a download: never rendered inline, never
 // sniffed, with the name in RFC 5987 form so Chinese names survive.
 func attachment(c *gin.Context, filename, contentType string) {
+	disposition(c, "attachment", filename, contentType)
+}
+
+// inlineImages are the types a browser may show in place (a photo opens on a
+// phone instead of landing in its downloads). They are the raster formats every
+// browser shows (HEIC is not one); an SVG would carry script, and whatever
+// is not a photo stays an attachment.
+var inlineImages = map[string]bool{media.JPEG: true, media.PNG: true, media.WebP: true}
+
+// evidenceFile sets the headers of an evidence file: a photo inline, anything
+// else an attachment; both unsniffed and under a sandbox CSP.
+func evidenceFile(c *gin.Context, filename, contentType string) {
+	if inlineImages[contentType] {
+		disposition(c, "inline", filename, contentType)
+		return
+	}
+	attachment(c, filename, contentType)
+}
+
+func disposition(c *gin.Context, kind, filename, contentType string) {
 	// No control or format character reaches the header, in either form: a
 	// U+202E in filename* shows "gpj.exe" as "exe.jpg".
 	filename = strings.Map(func(r rune) rune {
@@ -96,7 +136,7 @@ func attachment(c *gin.Context, filename, contentType string) {
 		}
 		return r
 	}, filename)
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"; filename*=UTF-8''%s`, ascii, rfc5987(filename)))
+	c.Header("Content-Disposition", fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, ascii, rfc5987(filename)))
 	c.Header("Content-Type", contentType)
 	c.Header("X-Content-Type-Options", "nosniff")
 	c.Header("Content-Security-Policy", "default-src 'none'; sandbox")

@@ -177,6 +177,13 @@ func (s *Store) Hit(ctx context.Context, key string, window time.Time) (int64, e
 	return n, translate("model: rate limit", err)
 }
 
+// Unhit takes back one hit of key in the window that starts at window: a
+// request that was let through and then refused is not counted.
+func (s *Store) Unhit(ctx context.Context, key string, window time.Time) error {
+	return translate("model: rate limit", s.w(ctx).Exec(`UPDATE rate_limits SET count = count - 1
+		WHERE key = ? AND window_start = ? AND count > 0`, key, window.UTC()).Error)
+}
+
 // ForgetWindowsBefore deletes rate-limit windows that started before t.
 func (s *Store) ForgetWindowsBefore(ctx context.Context, t time.Time) error {
 	return translate("model: forget windows", s.w(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", t.UTC()).Error)

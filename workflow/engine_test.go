@@ -206,11 +206,11 @@ func TestDismissAsDuplicate(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, f *fixture) {
 		a := f.toState(t, model.StateListed)
 		b := f.hazard(t)
-		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], b.ID, EventInput{Event: model.EventDismiss, Version: b.Version, Fields: Fields{Reason: sp("重复"), DuplicateOf: &b.ID}})
+		_, err := f.engine.Hazards.Apply(f.ctx, f.actors["donghu"], b.ID, EventInput{Event: model.EventDismiss, Version: b.Version, Fields: Fields{Reason: sp("重复"), DuplicateOf: Ref(b.ID)}})
 		if kindOf(err) != KindInvalid {
 			t.Fatalf("duplicate of itself: %v", err)
 		}
-		b = f.fire(t, "donghu", b, model.EventDismiss, Fields{Reason: sp("与已登记隐患重复"), DuplicateOf: &a.ID}, "")
+		b = f.fire(t, "donghu", b, model.EventDismiss, Fields{Reason: sp("与已登记隐患重复"), DuplicateOf: Ref(a.ID)}, "")
 		if b.State != model.StateDismissed || b.DuplicateOf == nil || *b.DuplicateOf != a.ID {
 			t.Fatalf("dismiss: %s duplicate_of %v", b.State, b.DuplicateOf)
 		}

@@ -280,12 +280,18 @@ func dismiss(c *change) {
 	if c.in.DuplicateOf == nil {
 		return
 	}
-	id := *c.in.DuplicateOf
-	if id == c.h.ID {
+	ref := *c.in.DuplicateOf
+	var dup *model.Hazard
+	var err error
+	if ref.Code != "" {
+		dup, err = c.tx.GetHazardByCode(c.ctx, ref.Code)
+	} else {
+		dup, err = c.tx.GetHazard(c.ctx, ref.ID)
+	}
+	if err == nil && dup.ID == c.h.ID {
 		c.errs.add("duplicate_of", "不能合并到隐患自身")
 		return
 	}
-	dup, err := c.tx.GetHazard(c.ctx, id)
 	if err != nil || !c.actor.Sees(dup) {
 		c.errs.add("duplicate_of", "要合并到的隐患不存在或不在您的辖区内")
 		return
@@ -294,6 +300,7 @@ func dismiss(c *change) {
 		c.errs.add("duplicate_of", "不能合并到已不予立案的隐患")
 		return
 	}
+	id := dup.ID
 	c.next.DuplicateOf = &id
 	c.payload["duplicate_of"] = id
 	c.payload["duplicate_code"] = dup.Code

@@ -1,8 +1,12 @@
 package workflow
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -20,27 +24,27 @@ type Fields struct {
 	BasisClause   *string `json:"basis_clause,omitempty"`
 	// BasisStandardID and BasisClauseRef cite the catalogue of criteria
 	// (Catalogue): the standard's id and the clause's ref, its text filled in.
-	BasisStandardID     *string  `json:"basis_standard_id,omitempty"`
-	BasisClauseRef      *string  `json:"basis_clause_ref,omitempty"`
-	Measures            *string  `json:"measures,omitempty"`
-	ResponsibleUnit     *string  `json:"responsible_unit,omitempty"`
-	ResponsiblePerson   *string  `json:"responsible_person,omitempty"`
-	ResponsiblePhone    *string  `json:"responsible_phone,omitempty"`
-	Funds               *float64 `json:"funds,omitempty"`
-	FundsSource         *string  `json:"funds_source,omitempty"`
-	Deadline            *string  `json:"deadline,omitempty"`
-	EmergencyPlan       *string  `json:"emergency_plan,omitempty"`
-	ProductionSuspended *bool    `json:"production_suspended,omitempty"`
-	Reason              *string  `json:"reason,omitempty"`
-	DuplicateOf         *int64   `json:"duplicate_of,omitempty"`
-	EnterpriseID        *int64   `json:"enterprise_id,omitempty"`
-	Department          *string  `json:"department,omitempty"`
-	ToDepartment        *string  `json:"to_department,omitempty"`
-	ToRegionCode        *string  `json:"to_region_code,omitempty"`
-	ListLevel           *string  `json:"list_level,omitempty"`
-	OrderNo             *string  `json:"order_no,omitempty"`
-	Approved            *bool    `json:"approved,omitempty"`
-	Note                *string  `json:"note,omitempty"`
+	BasisStandardID     *string    `json:"basis_standard_id,omitempty"`
+	BasisClauseRef      *string    `json:"basis_clause_ref,omitempty"`
+	Measures            *string    `json:"measures,omitempty"`
+	ResponsibleUnit     *string    `json:"responsible_unit,omitempty"`
+	ResponsiblePerson   *string    `json:"responsible_person,omitempty"`
+	ResponsiblePhone    *string    `json:"responsible_phone,omitempty"`
+	Funds               *float64   `json:"funds,omitempty"`
+	FundsSource         *string    `json:"funds_source,omitempty"`
+	Deadline            *string    `json:"deadline,omitempty"`
+	EmergencyPlan       *string    `json:"emergency_plan,omitempty"`
+	ProductionSuspended *bool      `json:"production_suspended,omitempty"`
+	Reason              *string    `json:"reason,omitempty"`
+	DuplicateOf         *HazardRef `json:"duplicate_of,omitempty"`
+	EnterpriseID        *int64     `json:"enterprise_id,omitempty"`
+	Department          *string    `json:"department,omitempty"`
+	ToDepartment        *string    `json:"to_department,omitempty"`
+	ToRegionCode        *string    `json:"to_region_code,omitempty"`
+	ListLevel           *string    `json:"list_level,omitempty"`
+	OrderNo             *string    `json:"order_no,omitempty"`
+	Approved            *bool      `json:"approved,omitempty"`
+	Note                *string    `json:"note,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -238,4 +242,59 @@ func parseLevel(errs fieldErrors, v string) model.Level {
 	}
 	errs.add("level", "隐患等级只能是一般（general）或重大（major）")
 	return ""
+}
+
+// HazardRef names a hazard either way staff know it: the number (42) or the
+// code a page shows (YH-360102-20261128-0001), so that dismissing a finding as
+// a duplicate takes what the user sees.
+type HazardRef struct {
+	ID   int64
+	Code string
+}
+
+// Ref is the reference to hazard id.
+func Ref(id int64) *HazardRef { return &HazardRef{ID: id} }
+
+// ParseHazardRef reads a reference typed in a form: a positive number or a
+// hazard code (case and surrounding spaces ignored); ok is false otherwise.
+func ParseHazardRef(s string) (HazardRef, bool) {
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return HazardRef{ID: n}, n > 0
+	}
+	if code := strings.ToUpper(s); strings.HasPrefix(code, "YH-") && len(code) <= 64 {
+		return HazardRef{Code: code}, true
+	}
+	return HazardRef{}, false
+}
+
+// UnmarshalJSON takes a number or a code string.
+func (r *HazardRef) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		ref, ok := ParseHazardRef(s)
+		if !ok {
+			// A type error, so the decoder names the field in its answer.
+			return &json.UnmarshalTypeError{Value: "string", Type: reflect.TypeFor[HazardRef]()}
+		}
+		*r = ref
+		return nil
+	}
+	var n int64
+	if err := json.Unmarshal(bytes.TrimSpace(b), &n); err != nil {
+		return err
+	}
+	*r = HazardRef{ID: n}
+	return nil
+}
+
+// MarshalJSON writes the code when that is what was given, else the number.
+func (r HazardRef) MarshalJSON() ([]byte, error) {
+	if r.Code != "" {
+		return json.Marshal(r.Code)
+	}
+	return json.Marshal(r.ID)
 }

@@ -173,10 +173,21 @@ func (e *Reports) RateLimit(ctx context.Context, key string, limit int, window t
 		_ = e.store.ForgetWindowsBefore(ctx, start.Add(-window))
 	}
 	if n > int64(limit) {
-		return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "提交过于频繁，请稍后再试",
-			RetryAfter: start.Add(window).Sub(now)}
+		wait := start.Add(window).Sub(now)
+		return &Error{Kind: KindRateLimited, Code: "rate_limited", Message: "提交过于频繁，请 " + waitText(wait) + "再试",
+			RetryAfter: wait}
 	}
 	return nil
+}
+
+// waitText says in Chinese when a refused client may try again: "1 分钟后" at
+// the least, in whole minutes rounded up, so the page never says "稍后" alone.
+func waitText(d time.Duration) string {
+	m := int(math.Ceil(d.Minutes()))
+	if m < 1 {
+		m = 1
+	}
+	return fmt.Sprintf("%d 分钟后", m)
 }
 
 // SubmitReport takes a public report: a hazard in state discovered with source
@@ -768,10 +779,23 @@ func haversine(p, q [2]float64) float64 {
 // IntakeAllowed applies the per-client limit of the public channel. The client
 // address is keyed through an HMAC with the report key, so the counters keep no
 // address a reader of the database could recover.
+//
+// The slot is taken before the report is read (so a flood is refused before its
+// uploads are), and given back by IntakeRefund when the report is then refused:
+// only accepted reports count, so a reporter's typing mistakes never lock them out.
 func (e *Reports) IntakeAllowed(ctx context.Context, clientAddr string) error {
+	p := e.opts.Reports
+	return e.RateLimit(ctx, e.intakeKey(clientAddr), p.IntakePerWindow, p.IntakeWindow)
+}
+
+// IntakeRefund gives back the slot IntakeAllowed took for a report that was not
+// accepted (refused as invalid, too large, or failed).
+func (e *Reports) IntakeRefund(ctx context.Context, clientAddr string) {
+	_ = e.store.Unhit(ctx, e.intakeKey(clientAddr), e.now().UTC().Truncate(e.opts.Reports.IntakeWindow))
+}
+
+func (e *Reports) intakeKey(clientAddr string) string {
 	m := hmac.New(sha256.New, e.opts.ReportKey)
 	m.Write([]byte("intake:" + clientAddr))
-	key := "intake:" + hex.EncodeToString(m.Sum(nil))[:32]
-	p := e.opts.Reports
-	return e.RateLimit(ctx, key, p.IntakePerWindow, p.IntakeWindow)
+	return "intake:" + hex.EncodeToString(m.Sum(nil))[:32]
 }

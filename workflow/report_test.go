@@ -200,7 +200,7 @@ func TestReportRewardsAndMerge(t *testing.T) {
 			t.Fatalf("C after confirmation: %+v", st.Reward)
 		}
 		// B is merged into C: B came first, so B keeps priority and C loses it.
-		f.fire(t, "donghu", hB, model.EventDismiss, Fields{Reason: sp("与已登记隐患重复"), DuplicateOf: &hC.ID}, "")
+		f.fire(t, "donghu", hB, model.EventDismiss, Fields{Reason: sp("与已登记隐患重复"), DuplicateOf: Ref(hC.ID)}, "")
 		stB, stC := f.status(t, codeB), f.status(t, codeC)
 		if !stB.Merged || stB.Status != "confirmed" || stB.Reward == nil || stB.Reward.Status != model.RewardEligible {
 			t.Errorf("B after merge: %+v", stB)
@@ -208,7 +208,7 @@ func TestReportRewardsAndMerge(t *testing.T) {
 		if stC.Reward != nil {
 			t.Errorf("C after merge: %+v", stC.Reward)
 		}
-		f.fire(t, "donghu", hA, model.EventDismiss, Fields{Reason: sp("重复举报"), DuplicateOf: &hC.ID}, "")
+		f.fire(t, "donghu", hA, model.EventDismiss, Fields{Reason: sp("重复举报"), DuplicateOf: Ref(hC.ID)}, "")
 
 		rows, err := f.engine.Reports.List(f.ctx, f.actors["donghu"], ReportQuery{View: "rewards"})
 		noErr(t, err)

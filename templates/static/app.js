@@ -10,6 +10,22 @@
     }, 0);
   });
 
+  // Similar hazards: "选为重复" fills the dismiss form's duplicate_of with
+  // the code and opens the form (without script the field offers the codes).
+  document.querySelectorAll("button[data-duplicate]").forEach(function (b) {
+    var form = document.getElementById("ev-dismiss");
+    var input = form && form.querySelector("input[name=duplicate_of]");
+    if (!input) return;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      input.value = b.getAttribute("data-duplicate");
+      form.open = true;
+      // Scrolled to, not focused: focus would open the field's list of codes
+      // over the form on a phone.
+      input.scrollIntoView({block: "center"});
+    });
+  });
+
   // Region pickers. A field marked data-region-picker (a code input, or the
   // report page's select of counties) gets selects down to the village
   // (county → township → village) and a search by name; the field keeps the
