@@ -36,6 +36,7 @@ type Server struct {
 	directory     *workflow.Directory
 	notifications *workflow.Notifications
 	standards     *workflow.Catalogue
+	idem          *workflow.Idempotency
 	ledger        *ledger.Service
 	checkReady    func(context.Context) error
 	log           *slog.Logger
@@ -58,7 +59,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 		return nil, err
 	}
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
-		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, ledger: led, checkReady: svc.Ready,
+		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, idem: svc.Idempotency, ledger: led, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err
@@ -105,10 +106,12 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/users/:id/unlock", s.unlockUser)
 	auth.GET("/audit", s.listAudit)
 	auth.GET("/hazards", s.listHazards)
-	auth.POST("/hazards", s.createHazard)
+	jsonLimit := func() int64 { return s.opts.MaxJSONBytes }
+	uploadLimit := func() int64 { return int64(s.evidence.MaxUpload()) + 1<<20 }
+	auth.POST("/hazards", s.idempotent(jsonLimit), s.createHazard)
 	auth.GET("/hazards/:id", s.getHazard)
 	auth.GET("/hazards/:id/events", s.listEvents)
-	auth.POST("/hazards/:id/events", s.fireEvent)
+	auth.POST("/hazards/:id/events", s.idempotent(jsonLimit), s.fireEvent)
 	auth.GET("/hazards/:id/verify", s.verifyChain)
 	auth.GET("/hazards/:id/escalations", s.listEscalations)
 	auth.GET("/escalations/unreplied", s.unreplied)
@@ -130,7 +133,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/region-supervisions/:id/reply", s.replyRegion)
 	auth.POST("/escalations/:id/acknowledge", s.acknowledge)
 	auth.POST("/escalations/:id/reply", s.reply)
-	auth.POST("/hazards/:id/evidence", s.uploadEvidence)
+	auth.POST("/hazards/:id/evidence", s.idempotent(uploadLimit), s.uploadEvidence)
 	auth.GET("/hazards/:id/evidence", s.listEvidence)
 	auth.GET("/hazards/:id/similar", s.similarHazards)
 	auth.GET("/hazards/:id/suggested-clauses", s.suggestedClauses)
