@@ -24,6 +24,7 @@ type Options struct {
 	TrustedProxies []string // addresses whose X-Forwarded-For is believed; none by default
 	MaxJSONBytes   int64    // body limit of JSON requests; 1 MiB by default
 	Metrics        *metrics.Set
+	Open311Keys    []string // when any, POST /open311/v2/requests wants one of them as api_key
 }
 
 // Server holds what the handlers need: each workflow service its handlers call,
@@ -80,6 +81,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	r.GET("/readyz", s.ready)
 
 	s.pageRoutes(r)
+	s.open311Routes(r)
 
 	// Every route under /api/v1 is described in openapi.json (one entry per
 	// method and path): add its description there with the route, or
