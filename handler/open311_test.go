@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"hazardloop/handler"
 	"hazardloop/ledger"
@@ -259,6 +260,25 @@ func TestOpen311(t *testing.T) {
 		w.anon(t).post("/api/v1/public/reports", obj{"title": "违规施工", "description": "工地夜间无防护施工", "region_code": "360102", "address": "某路"}).
 			want(http.StatusCreated)
 		wantErrors311(t, w.srv, "POST", "/open311/v2/requests.xml", url.Values{"service_code": {"gas"}}, http.StatusTooManyRequests, "提交过于频繁")
+
+		// Written off, closed too.
+		donghu, entA := w.as(t, "donghu"), w.as(t, "entA")
+		fh := donghu.mustFire(donghu.hazard(reports.Items[1].HazardID), "confirm", obj{"enterprise_id": w.ents["A"].ID, "deadline": "2026-12-20"})
+		if r := get("xml", fire.ServiceRequestID); r.Status != "open" || r.StatusNotes != "经核查属实，已列入隐患清单，正在督促整改" {
+			t.Errorf("confirmed: %+v", r)
+		}
+		fh = entA.mustFire(fh, "plan", obj{"measures": "清理通道，打开安全出口", "responsible_person": "李建国", "responsible_phone": "13807910001"})
+		fh = entA.mustFire(fh, "submit", obj{"comment": "通道已清理"})
+		w.clock.Set(start.Add(48 * time.Hour))
+		w.forgetLogins()
+		w.as(t, "donghu").mustFire(fh, "approve", obj{"comment": "现场核实，通道畅通"})
+		for _, f := range []string{"json", "xml"} {
+			r := get(f, fire.ServiceRequestID)
+			if r.Status != "closed" || r.StatusNotes != "隐患已整改完毕，核实销号" || r.ServiceCode != "fire" ||
+				!strings.HasPrefix(r.UpdatedDatetime, "2026-11-30T10:00:00+08:00") {
+				t.Errorf("written off (%s): %+v", f, r)
+			}
+		}
 	})
 }
 
