@@ -4,7 +4,7 @@
 -- scope is whose key it is ("u:<user id>"), so two users never share a key.
 -- status 0 marks a claim still in flight; request_hash (sha256 of method, path
 -- and body) is written with the answer. Rows older than 24 hours count as gone
--- and the sweeper deletes them.
+-- and each new claim deletes them (model.ClaimIdempotencyKey).
 CREATE TABLE idempotency_keys (
     scope         TEXT NOT NULL,
     key           TEXT NOT NULL,
