@@ -231,6 +231,8 @@ func (s *Server) open311Key(key string) bool {
 	return key != "" && ok == 1
 }
 
+// request311 is a request as the spec writes it, less lat and long: the
+// coordinates a report carries are where the reporter's phone stood, for staff.
 type request311 struct {
 	ServiceRequestID  string `json:"service_request_id" xml:"service_request_id"`
 	Status            string `json:"status" xml:"status"`
@@ -246,8 +248,6 @@ type request311 struct {
 	Address           string `json:"address" xml:"address"`
 	AddressID         string `json:"address_id" xml:"address_id"`
 	Zipcode           string `json:"zipcode" xml:"zipcode"`
-	Lat               string `json:"lat" xml:"lat"`
-	Long              string `json:"long" xml:"long"`
 	MediaURL          string `json:"media_url" xml:"media_url"`
 }
 
