@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -295,7 +296,7 @@ func (k *contract) do(c *client, method, path string, body any) *response {
 
 // send sends a request without a body as c, whatever the answer's type, and
 // checks it and its answer against the document.
-func (k *contract) send(c *client, method, path string) {
+func (k *contract) send(c *client, method, path string) int {
 	k.t.Helper()
 	req := httptest.NewRequest(method, path, nil)
 	if c.token != "" {
@@ -307,6 +308,7 @@ func (k *contract) send(c *client, method, path string) {
 		k.t.Errorf("%s %s: status %d: %s", method, path, rec.Code, rec.Body)
 	}
 	k.check(req, nil, rec.Code, rec.Header(), rec.Body.Bytes(), false)
+	return rec.Code
 }
 
 // TestOpenAPIHoldsTheAnswers sends real requests and holds their answers to
@@ -344,6 +346,18 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(entA, "GET", path+"/events", nil).want(http.StatusOK)
 		k.do(donghu, "GET", path+"/verify", nil).want(http.StatusOK)
 		k.do(entA, "GET", path+"/verify", nil).want(http.StatusOK)
+		// Its printable records: the transfer's, for staff and the enterprise;
+		// one that does not apply yet and an unknown kind refused.
+		for _, r := range []struct {
+			c      *client
+			kind   string
+			status int
+		}{{donghu, "transfer", http.StatusOK}, {entA, "transfer", http.StatusOK},
+			{donghu, "writeoff", http.StatusUnprocessableEntity}, {donghu, "nope", http.StatusNotFound}} {
+			if got := k.send(r.c, "GET", path+"/records/"+r.kind); got != r.status {
+				t.Errorf("GET %s/records/%s: status %d, want %d", path, r.kind, got, r.status)
+			}
+		}
 
 		g := entA.createHazard(obj{"title": "配电柜前未铺绝缘垫", "discovered_at": "2026-11-20"})
 		k.do(entA, "POST", hazardPath(g.ID)+"/events", obj{"event": "confirm", "version": g.Version, "comment": "自查属实"}).want(http.StatusOK)
@@ -359,6 +373,13 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(donghu, "POST", "/api/v1/hazards", obj{"title": ""}).want(http.StatusBadRequest)
 		k.do(donghu, "POST", path+"/events", obj{"event": "approve", "version": h.Version}).want(http.StatusUnprocessableEntity)
 		k.do(donghu, "POST", path+"/events", obj{"event": "plan", "version": h.Version - 1, "measures": "x"}).want(http.StatusConflict)
+		// The party's event fired for it (on_behalf_events) wants the reason.
+		var refusal apiError
+		k.do(donghu, "POST", path+"/events", obj{"event": "plan", "version": h.Version, "measures": "x"}).
+			want(http.StatusBadRequest).decode(&refusal)
+		if refusal.Fields["comment"] == "" {
+			t.Errorf("plan on behalf without a comment: fields %v, want comment named", refusal.Fields)
+		}
 		k.do(w.as(t, "entB"), "GET", path, nil).want(http.StatusForbidden)
 		k.do(donghu, "GET", hazardPath(h.ID+1000), nil).want(http.StatusNotFound)
 		k.do(w.anon(t), "GET", path, nil).want(http.StatusUnauthorized)
@@ -369,6 +390,19 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(admin, "POST", "/api/v1/regions", obj{"code": "360104", "name": "青云谱区", "parent_code": "360100"}).want(http.StatusCreated)
 		k.do(admin, "POST", "/api/v1/enterprises", obj{"name": "南昌青云谱机械厂", "credit_code": creditCode(t, "91360104MA3000009"),
 			"region_code": "360104", "industry": "机械"}).want(http.StatusCreated)
+		// Both changes in the audit log, a page at a time, before and after.
+		var audit struct {
+			Entries    []json.RawMessage `json:"entries"`
+			NextCursor string            `json:"next_cursor"`
+		}
+		k.do(admin, "GET", "/api/v1/audit?limit=1", nil).want(http.StatusOK).decode(&audit)
+		if len(audit.Entries) != 1 || audit.NextCursor == "" {
+			t.Errorf("audit, limit 1: %d entries, next_cursor %q; want one and a next page", len(audit.Entries), audit.NextCursor)
+		}
+		k.do(admin, "GET", "/api/v1/audit?cursor="+audit.NextCursor, nil).want(http.StatusOK)
+		k.do(admin, "GET", "/api/v1/audit?entity=region&from=2026-11-01&to=2026-12-31", nil).want(http.StatusOK)
+		k.do(admin, "GET", "/api/v1/audit?entity=nothing", nil).wantError(http.StatusBadRequest, "invalid_fields", "entity")
+		k.do(donghu, "GET", "/api/v1/audit", nil).want(http.StatusForbidden)
 		k.do(w.anon(t), "GET", "/api/v1/public/regions?parent=360100", nil).want(http.StatusOK)
 		k.do(donghu, "GET", "/api/v1/regions?q=%E4%B8%9C%E6%B9%96", nil).want(http.StatusOK)
 		up := entA.upload(hazardPath(g.ID)+"/evidence", "整改报告.pdf", testPDF, map[string]string{"kind": "document", "note": "整改报告"})
@@ -408,6 +442,10 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(entA, "POST", step+"/acknowledge", nil).want(http.StatusOK)
 		k.do(entA, "POST", step+"/reply", obj{"text": "已制定整改方案，正在整改"}).want(http.StatusOK)
 		k.do(entA, "POST", step+"/reply", obj{"text": "再答复一次"}).want(http.StatusConflict)
+		// Staff record paper answers; this step has its own already.
+		k.do(donghu, "POST", step+"/acknowledge", obj{"paper": true, "note": "12月1日收到企业盖章回执"}).want(http.StatusConflict)
+		k.do(donghu, "POST", step+"/reply", obj{"text": "书面回复已收到", "paper": true, "note": "企业派人送达"}).want(http.StatusConflict)
+		k.do(donghu, "POST", step+"/acknowledge", obj{"note": "未标明纸质"}).want(http.StatusForbidden)
 
 		var feed struct {
 			Items []json.RawMessage `json:"items"`
@@ -416,6 +454,23 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		if len(feed.Items) < 3 {
 			t.Errorf("feed: %d items, want the major hazard's changes", len(feed.Items))
 		}
+
+		// The exposure board with hazards on it (an enterprise's, and one
+		// written off without any), filtered and paged; a bad filter refused.
+		exposeHazards(t, w, "合同", "360102", w.ents["A"], 2, func(i int) time.Time { return start.Add(-time.Duration(i+1) * time.Hour) }, nil)
+		closed := start.Add(-48 * time.Hour)
+		exposeHazards(t, w, "合同已整改", "360102", nil, 1, func(int) time.Time { return start.Add(-72 * time.Hour) },
+			func(h *model.Hazard) { h.State, h.ClosedAt = model.StateWrittenOff, &closed })
+		var board exposureBoard
+		k.do(w.anon(t), "GET", "/api/v1/public/exposures?region=360100", nil).want(http.StatusOK).decode(&board)
+		if len(board.Items) != 3 {
+			t.Errorf("exposure board: %d items, want 3", len(board.Items))
+		}
+		k.do(w.anon(t), "GET", "/api/v1/public/exposures?level=general&status=rectified", nil).want(http.StatusOK)
+		// The request breaks the document's enum on purpose: only the answer is held to it.
+		bad := w.anon(t).get("/api/v1/public/exposures?status=closed")
+		bad.wantError(http.StatusBadRequest, "invalid_fields", "status")
+		k.check(httptest.NewRequest(http.MethodGet, "/api/v1/public/exposures?status=closed", nil), nil, bad.status, bad.header, bad.body, true)
 
 		// Every GET without a path parameter, as each role: its status is one
 		// the document lists for it, and the answer fits what it says.

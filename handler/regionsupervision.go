@@ -50,7 +50,12 @@ func (s *Server) regionDocumentPrint(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.html(c, s.pages.regionDocument, workflow.NewRegionPrint(d))
+	p := workflow.NewRegionPrint(d)
+	if p.Checkpoint, err = s.checkpoints.Stamp(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.html(c, s.pages.regionDocument, p)
 }
 
 // regionAnswer is the body of a sign (target_id only, and optional) or a

@@ -38,6 +38,7 @@ type Server struct {
 	notifications *workflow.Notifications
 	standards     *workflow.Catalogue
 	idem          *workflow.Idempotency
+	checkpoints   *workflow.Checkpoints
 	ledger        *ledger.Service
 	checkReady    func(context.Context) error
 	log           *slog.Logger
@@ -60,7 +61,8 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 		return nil, err
 	}
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
-		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, idem: svc.Idempotency, ledger: led, checkReady: svc.Ready,
+		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, idem: svc.Idempotency,
+		checkpoints: svc.Checkpoints, ledger: led, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err
@@ -115,6 +117,11 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.GET("/hazards/:id/events", s.listEvents)
 	auth.POST("/hazards/:id/events", s.idempotent(jsonLimit), s.fireEvent)
 	auth.GET("/hazards/:id/verify", s.verifyChain)
+	auth.GET("/hazards/:id/events/:seq/proof", s.eventProof)
+	auth.GET("/checkpoints", s.checkpointList)
+	auth.GET("/checkpoints/key", s.checkpointKey)
+	auth.GET("/checkpoints/:n", s.checkpointNote)
+	auth.GET("/checkpoints/:n/consistency", s.checkpointConsistency)
 	auth.GET("/hazards/:id/escalations", s.listEscalations)
 	auth.GET("/escalations/unreplied", s.unreplied)
 	auth.GET("/transfers", s.transfers)

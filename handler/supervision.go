@@ -184,7 +184,9 @@ type exposureView struct {
 	Filtered bool
 	Error    string
 	Updated  string
-	// The trust issue's checkpoint block goes below the tables.
+	// Checkpoint is the log's latest checkpoint (Checkpoints.Stamp), printed
+	// below the tables.
+	Checkpoint string
 }
 
 func (s *Server) exposurePage(c *gin.Context) {
@@ -194,6 +196,12 @@ func (s *Server) exposurePage(c *gin.Context) {
 	for _, st := range workflow.ExposureStatuses {
 		v.Statuses = append(v.Statuses, option{st.Code, st.Label})
 	}
+	stamp, err := s.checkpoints.Stamp(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	v.Checkpoint = stamp
 	rs, _, err := s.directory.CountiesAndAbove(c.Request.Context())
 	if err != nil {
 		s.fail(c, err)

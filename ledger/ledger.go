@@ -130,7 +130,15 @@ func (s *Service) scopeName(ctx context.Context, a workflow.Actor, region string
 // one), and returns how many rows it wrote. Nothing reaches w before the last page
 // is read: a failure of the database is an error, not half a file.
 func (x *Export) Write(ctx context.Context, w io.Writer) (int, error) {
-	enc, err := xlsx.NewEncoder(xlsx.Meta{Title: x.title, ExportedAt: x.now}, x.tmpDir)
+	// The latest checkpoint goes into the title, so that a downloaded ledger
+	// can later expose a rewritten past (hazardloop verify --checkpoint).
+	var stamp string
+	if cp, ok, err := x.s.store.LatestCheckpoint(ctx); err != nil {
+		return 0, err
+	} else if ok {
+		stamp = workflow.StampOf(cp)
+	}
+	enc, err := xlsx.NewEncoder(xlsx.Meta{Title: x.title, ExportedAt: x.now, Checkpoint: stamp}, x.tmpDir)
 	if err != nil {
 		return 0, err
 	}

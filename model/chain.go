@@ -64,28 +64,36 @@ type ChainReport struct {
 // that each links to its predecessor's hash, that each hash matches its content, and
 // that the last one is head (the hazard's recorded chain head).
 func VerifyChain(events []HazardEvent, head string) ChainReport {
-	c := chainCheck{r: ChainReport{OK: true}}
+	var c chainCheck
 	for i := range events {
-		e := &events[i]
-		if !c.link(e.Seq, e.PrevHash, e.Hash, e.ComputeHash()) {
-			c.r.Events = len(events) // a hazard's report counts its whole log
-			return c.r
-		}
+		c.add(&events[i])
 	}
 	return c.end(head, "日志末条与隐患记录的链头不符，可能有记录被删除")
 }
 
 // chainCheck walks a chain one record at a time in seq order (a hazard's
-// events, the audit log), so that a long chain is checked without holding it.
+// events as Store.VerifyAll streams them, the audit log), so that a long
+// chain is checked without holding it. Events counts the records seen, the
+// ones after a break too (a hazard's report counts its whole log).
 type chainCheck struct {
-	r    ChainReport // Events counts the records linked so far
+	r    ChainReport
 	prev string
+	done bool // a break was found: the rest is only counted
+}
+
+// add checks the next event of a hazard's chain.
+func (c *chainCheck) add(e *HazardEvent) bool {
+	return c.link(e.Seq, e.PrevHash, e.Hash, e.ComputeHash())
 }
 
 // link checks the next record: seq, the hash it links to, its hash and the
 // hash its content computes to. false once the chain is broken (c.r says where).
 func (c *chainCheck) link(seq int64, prevHash, hash, computed string) bool {
-	n := int64(c.r.Events + 1)
+	c.r.Events++
+	if c.done {
+		return false
+	}
+	n := int64(c.r.Events)
 	switch {
 	case seq != n:
 		c.r = c.r.broken(seq, fmt.Sprintf("第%d条记录的序号为%d，日志有缺失或重复", n, seq))
@@ -94,15 +102,20 @@ func (c *chainCheck) link(seq int64, prevHash, hash, computed string) bool {
 	case computed != hash:
 		c.r = c.r.broken(seq, fmt.Sprintf("第%d条记录的内容与其哈希不符，可能被篡改", seq))
 	default:
-		c.r.Events++
 		c.prev = hash
 		return true
 	}
+	c.done = true
 	return false
 }
 
-// end checks that the last record linked is head (the recorded chain head).
+// end checks that the last record seen is head (the recorded chain head), with
+// problem as the break when it is not, and returns the report.
 func (c *chainCheck) end(head, problem string) ChainReport {
+	if c.done {
+		return c.r
+	}
+	c.r.OK = true
 	c.r.Head = c.prev
 	if c.prev != head {
 		return c.r.broken(int64(c.r.Events), problem)

@@ -106,6 +106,7 @@ type RegionPrint struct {
 	Warning    string
 	Situations []string // one sentence per target: its hazards on the day of issue
 	Numerals   []string
+	Checkpoint string // the log's latest checkpoint when printed (Checkpoints.Stamp), "" when none
 }
 
 // regionWordings is the formal text of each step of a region document; {reply}

@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
+
 	"hazardloop/metrics"
 	"hazardloop/model"
 )
@@ -63,6 +65,7 @@ type Services struct {
 	Notifications *Notifications
 	Standards     *Catalogue
 	Idempotency   *Idempotency
+	Checkpoints   *Checkpoints
 }
 
 // Options tune the services; zero values take the defaults.
@@ -81,6 +84,8 @@ type Options struct {
 	Slow          SlowPolicy            // when a region or department is slow; DefaultSlowPolicy when zero
 	MapThresholds map[string][3]float64 // the county map's cuts per metric, over DefaultMapThresholds
 	SignIn        SignInPolicy          // when sign-in is refused for guessing; DefaultSignIn when zero
+	Signer        note.Signer           // signs the log's checkpoints (none: no checkpoints)
+	VerifierKey   string                // Signer's verifier key, note's text form
 }
 
 // New returns the services over store.
@@ -120,7 +125,7 @@ func New(store *model.Store, o Options) *Services {
 	e.calendar.Store(NewCalendar(shipped...))
 	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
 		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Standards: &Catalogue{e},
-		Idempotency: &Idempotency{e}}
+		Checkpoints: &Checkpoints{e}, Idempotency: &Idempotency{e}}
 }
 
 // Now is the services' clock, in UTC with the microseconds both databases keep.

@@ -12,6 +12,9 @@ type Sweeper struct {
 	Supervision *Supervision
 	Interval    time.Duration // one minute when zero
 	Log         *slog.Logger
+	// Checkpoints, when set, gets the day's signed checkpoint made at the
+	// first tick of each day (once across replicas: see Checkpoints.Daily).
+	Checkpoints *Checkpoints
 }
 
 // SweepOnce refreshes the holiday calendars, takes every step due at now and
@@ -45,6 +48,13 @@ func (s *Sweeper) Run(ctx context.Context) {
 			log.Error("sweep failed", "err", err)
 		case res.Steps+res.Reminders > 0:
 			log.Info("sweep", "steps", res.Steps, "reminders", res.Reminders, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
+		}
+		if s.Checkpoints != nil && ctx.Err() == nil {
+			if cp, made, err := s.Checkpoints.Daily(ctx, time.Now()); err != nil {
+				log.Error("daily checkpoint failed", "err", err)
+			} else if made {
+				log.Info("checkpoint", "n", cp.N, "size", cp.Size, "root", cp.Root)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -4,6 +4,9 @@
 //	hazardloop demo [flags]      seed the demo province and exit
 //	hazardloop sweep [flags]     take the supervision steps now due, once, and exit (for cron)
 //	hazardloop backup --out F    write a consistent copy of the embedded database to F, online
+//	hazardloop verify [--checkpoint F.json]
+//	                             check every hazard's hash chain and head (and the log against a saved checkpoint); exit 1 naming the first break
+//	hazardloop checkpoint        add the new events to the transparency log and sign a checkpoint now
 //	hazardloop load [flags]      drive the hazard list with concurrent clients; print throughput and latency
 //	hazardloop regions import --file F.csv
 //	                             load a table of divisions (code,name,parent_code): adds, renames, never deletes
@@ -85,6 +88,9 @@ type config struct {
 	LoadRegions    bool
 	Webhooks       string
 	WebhookSecret  string
+	SigningKey     string
+	Deployment     string
+	Checkpoint     string
 	demoLocal      bool // --demo without --addr: listening on 127.0.0.1 only
 }
 
@@ -124,6 +130,9 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.StringVar(&c.Out, "out", "", "backup: the file to write")
 	fs.StringVar(&c.Webhooks, "webhooks", "", "comma-separated URLs that receive notifications (叫应) as signed JSON")
 	fs.StringVar(&c.WebhookSecret, "webhook-secret", "", "HMAC-SHA256 key signing webhook bodies (prefer the environment)")
+	fs.StringVar(&c.SigningKey, "signing-key", "", "file holding the Ed25519 note signer key (PRIVATE+KEY+hazardloop/…) that signs the log's checkpoints; default: made once and kept in <data-dir>/signing.key (replicas must share one)")
+	fs.StringVar(&c.Deployment, "deployment", "", "the deployment's name: checkpoints' origin, and the signing key's name, is hazardloop/<deployment> (default: the key's name; a key made here is named hazardloop/default)")
+	fs.StringVar(&c.Checkpoint, "checkpoint", "", "verify: a checkpoint saved earlier (the JSON of GET /api/v1/checkpoints/{n}) to check the log against")
 	fs.StringVar(&c.File, "file", "", "regions import: the CSV table of divisions (code,name,parent_code, UTF-8) to load")
 	fs.BoolVar(&c.LoadRegions, "load-regions", true, "on a database without regions, load the shipped table of 江西省's divisions (23,959, down to the village) at start")
 	fs.IntVar(&c.Hazards, "hazards", 0, "demo: also seed this many realistic hazards in bulk (a province: 1000000)")
@@ -251,9 +260,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 			return errors.New("usage: hazardloop regions import --file F.csv")
 		}
 		args = args[1:]
-	case "serve", "demo", "sweep", "backup":
+	case "serve", "demo", "sweep", "backup", "verify", "checkpoint":
 	default:
-		return fmt.Errorf("unknown command %q (want serve, demo, sweep, backup, load or regions)", cmd)
+		return fmt.Errorf("unknown command %q (want serve, demo, sweep, backup, verify, checkpoint, load or regions)", cmd)
 	}
 	cfg, err := parseConfig(cmd, args, stderr)
 	if err != nil {
@@ -293,10 +302,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	if err != nil {
 		return err
 	}
+	// verify makes no key: without one it checks a saved checkpoint against
+	// the verifier key the database recorded.
+	signer, vkey, err := signingKey(cfg, cmd != "verify")
+	if err != nil {
+		return err
+	}
+	if signer == nil {
+		k, err := store.LoggedKey(ctx)
+		if err != nil {
+			return err
+		}
+		vkey = k.Verifier
+	}
 	met := metrics.New()
 	svc := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
 		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Metrics: met,
-		Webhooks: splitList(cfg.Webhooks)})
+		Webhooks: splitList(cfg.Webhooks), Signer: signer, VerifierKey: vkey})
+	if cmd == "verify" {
+		return runVerify(ctx, cfg, store, svc, extraChecks(store), stdout)
+	}
+	if err := svc.Checkpoints.EnsureKey(ctx); err != nil {
+		if errors.Is(err, model.ErrKeyMismatch) {
+			return fmt.Errorf("refusing to start: this replica signs checkpoints with another key than the one the database's log was first signed with, so its checkpoints could not be checked against the published key (本实例的签名密钥与数据库登记的不同，拒绝启动；各实例须使用同一 --signing-key): %w", err)
+		}
+		return err
+	}
+	if cmd == "checkpoint" {
+		return runCheckpoint(ctx, svc, stdout)
+	}
 	if err := svc.Supervision.LoadCalendars(ctx); err != nil {
 		return err
 	}
@@ -318,7 +352,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 			fmt.Fprintf(stdout, "已载入重大事故隐患判定标准 %d 部\n", n)
 		}
 	}
-	sweeper := &workflow.Sweeper{Supervision: svc.Supervision, Interval: cfg.SweepInterval, Log: log}
+	sweeper := &workflow.Sweeper{Supervision: svc.Supervision, Interval: cfg.SweepInterval, Log: log, Checkpoints: svc.Checkpoints}
 	if cmd == "sweep" {
 		res, err := sweeper.SweepOnce(ctx, time.Now())
 		if err != nil {

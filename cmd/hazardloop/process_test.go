@@ -262,7 +262,9 @@ func TestCrashSafetySQLite(t *testing.T) {
 // killed with SIGKILL mid-load while the others keep serving.
 func TestReplicasOnPostgres(t *testing.T) {
 	url := modeltest.URL(t, model.DialectPostgres) // skips without PostgreSQL
-	common := []string{"--database-url", url, "--sweep-interval", "150ms"}
+	// One signing key for all, as for the report key: a replica with its own
+	// would refuse to start (TestSigningKeyAcrossReplicas).
+	common := []string{"--database-url", url, "--sweep-interval", "150ms", "--signing-key", testSigningKey(t)}
 	first := start(t, append(common, "--demo", "--data-dir", filepath.Join(t.TempDir(), "a"))...)
 	reps := []*proc{first,
 		start(t, append(common, "--data-dir", filepath.Join(t.TempDir(), "b"))...),

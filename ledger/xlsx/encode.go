@@ -27,6 +27,7 @@ const headerRow = 2
 type Meta struct {
 	Title      string    // e.g. "江西省隐患台账"
 	ExportedAt time.Time // shown in Asia/Shanghai
+	Checkpoint string    // the log's latest checkpoint, worded (workflow.StampOf); "" for none
 }
 
 // Encoder writes a ledger row by row: the ledger sheet's frame (widths, panes,
@@ -109,6 +110,9 @@ func (e *Encoder) start(m Meta, tmpDir string) error {
 	title := m.Title
 	if !m.ExportedAt.IsZero() {
 		title += "（导出时间：" + m.ExportedAt.In(model.Shanghai).Format("2006年1月2日 15:04") + "）"
+	}
+	if m.Checkpoint != "" {
+		title += "（" + m.Checkpoint + "）"
 	}
 	if err := e.sw.SetRow("A1", []any{excelize.Cell{StyleID: e.st.title, Value: title}}, excelize.RowOpts{Height: 28}); err != nil {
 		return err
