@@ -24,6 +24,7 @@ type Options struct {
 	TrustedProxies []string // addresses whose X-Forwarded-For is believed; none by default
 	MaxJSONBytes   int64    // body limit of JSON requests; 1 MiB by default
 	Metrics        *metrics.Set
+	Open311Keys    []string // when any, POST /open311/v2/requests wants one of them as api_key
 }
 
 // Server holds what the handlers need: each workflow service its handlers call,
@@ -36,6 +37,7 @@ type Server struct {
 	directory     *workflow.Directory
 	notifications *workflow.Notifications
 	standards     *workflow.Catalogue
+	idem          *workflow.Idempotency
 	checkpoints   *workflow.Checkpoints
 	ledger        *ledger.Service
 	checkReady    func(context.Context) error
@@ -59,7 +61,8 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 		return nil, err
 	}
 	s := &Server{hazards: svc.Hazards, supervision: svc.Supervision, reports: svc.Reports, evidence: svc.Evidence,
-		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, checkpoints: svc.Checkpoints, ledger: led, checkReady: svc.Ready,
+		directory: svc.Directory, notifications: svc.Notifications, standards: svc.Standards, idem: svc.Idempotency,
+		checkpoints: svc.Checkpoints, ledger: led, checkReady: svc.Ready,
 		log: o.Logger, opts: o, pages: pg}
 	if s.ui, err = newUI(s); err != nil {
 		return nil, err
@@ -80,6 +83,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	r.GET("/readyz", s.ready)
 
 	s.pageRoutes(r)
+	s.open311Routes(r)
 
 	// Every route under /api/v1 is described in openapi.json (one entry per
 	// method and path): add its description there with the route, or
@@ -107,10 +111,12 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/users/:id/unlock", s.unlockUser)
 	auth.GET("/audit", s.listAudit)
 	auth.GET("/hazards", s.listHazards)
-	auth.POST("/hazards", s.createHazard)
+	jsonLimit := func() int64 { return s.opts.MaxJSONBytes }
+	uploadLimit := func() int64 { return int64(s.evidence.MaxUpload()) + 1<<20 }
+	auth.POST("/hazards", s.idempotent(jsonLimit), s.createHazard)
 	auth.GET("/hazards/:id", s.getHazard)
 	auth.GET("/hazards/:id/events", s.listEvents)
-	auth.POST("/hazards/:id/events", s.fireEvent)
+	auth.POST("/hazards/:id/events", s.idempotent(jsonLimit), s.fireEvent)
 	auth.GET("/hazards/:id/verify", s.verifyChain)
 	auth.GET("/hazards/:id/events/:seq/proof", s.eventProof)
 	auth.GET("/checkpoints", s.checkpointList)
@@ -137,7 +143,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	auth.POST("/region-supervisions/:id/reply", s.replyRegion)
 	auth.POST("/escalations/:id/acknowledge", s.acknowledge)
 	auth.POST("/escalations/:id/reply", s.reply)
-	auth.POST("/hazards/:id/evidence", s.uploadEvidence)
+	auth.POST("/hazards/:id/evidence", s.idempotent(uploadLimit), s.uploadEvidence)
 	auth.GET("/hazards/:id/evidence", s.listEvidence)
 	auth.GET("/hazards/:id/similar", s.similarHazards)
 	auth.GET("/hazards/:id/suggested-clauses", s.suggestedClauses)

@@ -188,3 +188,20 @@ func (s *Store) Unhit(ctx context.Context, key string, window time.Time) error {
 func (s *Store) ForgetWindowsBefore(ctx context.Context, t time.Time) error {
 	return translate("model: forget windows", s.w(ctx).Exec("DELETE FROM rate_limits WHERE window_start < ?", t.UTC()).Error)
 }
+
+// ReportsByCodePrefix returns the reports whose code hash starts with prefix
+// (hex), the public ids of Open311. A range on code_hash, so its index serves.
+func (s *Store) ReportsByCodePrefix(ctx context.Context, prefix string) ([]Report, error) {
+	var rs []Report
+	err := s.r(ctx).Where("code_hash >= ? AND code_hash < ?", prefix, prefix+"g").Order("id").Limit(2).Find(&rs).Error
+	return rs, translate("model: reports by code prefix", err)
+}
+
+// ReportsReceived returns at most limit reports received in [from, to), the
+// latest first.
+func (s *Store) ReportsReceived(ctx context.Context, from, to time.Time, limit int) ([]Report, error) {
+	var rs []Report
+	err := s.r(ctx).Where("received_at >= ? AND received_at < ?", from.UTC(), to.UTC()).
+		Order("received_at DESC, id DESC").Limit(limit).Find(&rs).Error
+	return rs, translate("model: reports received", err)
+}

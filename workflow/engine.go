@@ -64,6 +64,7 @@ type Services struct {
 	Directory     *Directory
 	Notifications *Notifications
 	Standards     *Catalogue
+	Idempotency   *Idempotency
 	Checkpoints   *Checkpoints
 }
 
@@ -127,7 +128,8 @@ func New(store *model.Store, o Options) *Services {
 	}
 	e.calendar.Store(NewCalendar(shipped...))
 	return &Services{core: e, Hazards: &Hazards{e}, Supervision: &Supervision{e}, Reports: &Reports{e},
-		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Standards: &Catalogue{e}, Checkpoints: &Checkpoints{e}}
+		Evidence: &Evidence{e}, Directory: &Directory{e}, Notifications: &Notifications{e}, Standards: &Catalogue{e},
+		Checkpoints: &Checkpoints{e}, Idempotency: &Idempotency{e}}
 }
 
 // Now is the services' clock, in UTC with the microseconds both databases keep.

@@ -60,6 +60,7 @@ type ReportInput struct {
 	// threat is for the officials who check it.
 	Category     string `json:"category"`
 	DisasterType string `json:"disaster_type"`
+	ContactEmail string `json:"-"` // Open311's email; sealed with the rest
 }
 
 // MaxReportPhotos bounds the photos of one report.
@@ -117,6 +118,7 @@ func codeHash(code string) string {
 type contact struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
+	Email string `json:"email,omitempty"` // given through Open311 only
 }
 
 func (e *core) aead() (cipher.AEAD, error) {
@@ -212,6 +214,10 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 		errs.add("latitude", "坐标无效")
 	}
 	c := contact{Name: text(errs, "contact_name", &in.ContactName, 50), Phone: text(errs, "contact_phone", &in.ContactPhone, 20)}
+	c.Email = text(errs, "email", &in.ContactEmail, 100)
+	if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " <>")) {
+		errs.add("email", "电子邮箱格式不正确")
+	}
 	if c.Phone != "" && !phonePattern.MatchString(c.Phone) {
 		errs.add("contact_phone", "联系电话格式不正确")
 	}
@@ -237,7 +243,7 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 	hash := codeHash(code)
 	r := &model.Report{CodeHash: hash, Address: address, Latitude: in.Latitude, Longitude: in.Longitude,
 		RealName: c.Name != "" && c.Phone != "", WantsReward: in.WantsReward, RewardStatus: model.RewardNone}
-	if c.Name != "" || c.Phone != "" {
+	if c.Name != "" || c.Phone != "" || c.Email != "" {
 		sealed, err := e.seal(c, hash)
 		if err != nil {
 			return ReportReceipt{}, err
@@ -316,6 +322,11 @@ func (e *Reports) Status(ctx context.Context, code string) (PublicReportStatus, 
 	} else if err != nil {
 		return PublicReportStatus{}, err
 	}
+	return e.progress(ctx, r)
+}
+
+// progress is where report r stands, as its reporter sees it.
+func (e *Reports) progress(ctx context.Context, r *model.Report) (PublicReportStatus, error) {
 	h, err := e.store.GetHazard(ctx, r.HazardID)
 	if err != nil {
 		return PublicReportStatus{}, err
@@ -552,7 +563,11 @@ func (e *Reports) Contact(ctx context.Context, a Actor, id int64) (map[string]st
 	if err != nil {
 		return nil, err
 	}
-	return map[string]string{"name": c.Name, "phone": c.Phone}, nil
+	out := map[string]string{"name": c.Name, "phone": c.Phone}
+	if c.Email != "" {
+		out["email"] = c.Email
+	}
+	return out, nil
 }
 
 // ExtendCheck gives an unchecked report more time, up to CheckDaysMax after

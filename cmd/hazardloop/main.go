@@ -65,6 +65,7 @@ type config struct {
 	SessionTTL     time.Duration
 	LogFormat      string
 	TrustedProxies string
+	Open311Keys    string
 	Demo           bool
 	SweepInterval  time.Duration
 	LadderGeneral  string
@@ -105,6 +106,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.DurationVar(&c.SessionTTL, "session-ttl", 12*time.Hour, "how long a login lasts")
 	fs.StringVar(&c.LogFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.TrustedProxies, "trusted-proxies", "", "comma-separated proxy addresses whose X-Forwarded-For is trusted")
+	fs.StringVar(&c.Open311Keys, "open311-keys", "", "comma-separated api_keys that POST /open311/v2/requests requires, or @FILE with one key a line (none: no key asked)")
 	fs.BoolVar(&c.Demo, "demo", false, "seed a demo province with users of every role and hazards in every state")
 	fs.DurationVar(&c.SweepInterval, "sweep-interval", time.Minute, "how often the supervision ladder is swept; 0 turns the background sweeper off (then run hazardloop sweep from cron)")
 	d := workflow.DefaultLadder
@@ -202,6 +204,23 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("report settings are inconsistent: %+v", r)
 	}
 	return c, nil
+}
+
+// open311Keys reads --open311-keys: a comma-separated list, or @FILE naming a
+// file of one key a line (so that keys stay out of the process list).
+func open311Keys(v string) ([]string, error) {
+	if !strings.HasPrefix(v, "@") {
+		return splitList(v), nil
+	}
+	b, err := os.ReadFile(v[1:])
+	if err != nil {
+		return nil, fmt.Errorf("--open311-keys: %w", err)
+	}
+	keys := splitList(strings.ReplaceAll(string(b), "\n", ","))
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("--open311-keys: %s holds no key", v[1:])
+	}
+	return keys, nil
 }
 
 // splitList reads a comma-separated setting.
@@ -492,7 +511,12 @@ func newLogger(format string, w io.Writer) *slog.Logger {
 }
 
 func serve(ctx context.Context, cfg *config, svc *workflow.Services, led *ledger.Service, met *metrics.Set, log *slog.Logger, listening chan<- string) error {
-	h, err := handler.New(svc, led, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met})
+	keys, err := open311Keys(cfg.Open311Keys)
+	if err != nil {
+		return err
+	}
+	h, err := handler.New(svc, led, handler.Options{Logger: log, TrustedProxies: splitList(cfg.TrustedProxies), Metrics: met,
+		Open311Keys: keys})
 	if err != nil {
 		return err
 	}
