@@ -233,6 +233,10 @@ func (s *Server) open311Key(key string) bool {
 
 // request311 is a request as the spec writes it, less lat and long: the
 // coordinates a report carries are where the reporter's phone stood, for staff.
+// Nor do answers carry the description or the address: they are the
+// reporter's own words, which may name them or their workplace (举报人保护),
+// and anyone may list the requests; the reporter knows what they wrote, and
+// what the public may see of a hazard is the exposure board's.
 type request311 struct {
 	ServiceRequestID  string `json:"service_request_id" xml:"service_request_id"`
 	Status            string `json:"status" xml:"status"`
@@ -258,9 +262,9 @@ type requests311 struct {
 
 func toRequest311(r workflow.Request311) request311 {
 	return request311{ServiceRequestID: r.ID, Status: r.Status, StatusNotes: r.StatusNotes, ServiceName: r.Service.Name,
-		ServiceCode: r.Service.Code, Description: r.Description, AgencyResponsible: "应急管理部门",
+		ServiceCode: r.Service.Code, AgencyResponsible: "应急管理部门",
 		RequestedDatetime: r.Requested.In(shanghai311).Format(time.RFC3339),
-		UpdatedDatetime:   r.Updated.In(shanghai311).Format(time.RFC3339), Address: r.Address}
+		UpdatedDatetime:   r.Updated.In(shanghai311).Format(time.RFC3339)}
 }
 
 var shanghai311 = time.FixedZone("CST", 8*3600)
