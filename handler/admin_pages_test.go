@@ -130,18 +130,6 @@ func (p *pageClient) upload(csrf, year, file string) (*http.Response, string) {
 	_ = mw.WriteField("year", year)
 	fw, _ := mw.CreateFormFile("file", "holidays.json")
 	_, _ = io.WriteString(fw, file)
-	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, p.base+"/admin/calendars", &buf)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	resp, err := p.hc.Do(req)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, string(b)
+	return p.sendMultipart("/admin/calendars", &buf, mw)
 }
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

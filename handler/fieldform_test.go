@@ -24,8 +24,14 @@ func (p *pageClient) postMultipart(path string, fields map[string]string, fileFi
 	for k, v := range fields {
 		_ = mw.WriteField(k, v)
 	}
+	return p.sendMultipart(path, &buf, mw)
+}
+
+// sendMultipart closes mw and posts what it wrote to buf.
+func (p *pageClient) sendMultipart(path string, buf *bytes.Buffer, mw *multipart.Writer) (*http.Response, string) {
+	p.t.Helper()
 	_ = mw.Close()
-	req, err := http.NewRequest(http.MethodPost, p.base+path, &buf)
+	req, err := http.NewRequest(http.MethodPost, p.base+path, buf)
 	if err != nil {
 		p.t.Fatal(err)
 	}

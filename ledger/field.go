@@ -29,6 +29,21 @@ func strField(key string, row func(r *xlsx.Row) string, ptr func(h *model.Hazard
 
 // intField is a whole-number field, nil when not given.
 func intField(key string, row func(r *xlsx.Row) *int, ptr func(h *model.Hazard) **int) ledgerField {
+	return ptrField(key, row, ptr, func(a, b any) bool { return a == b })
+}
+
+// floatField is a decimal field (万元, degrees), nil when not given.
+func floatField(key string, row func(r *xlsx.Row) *float64, ptr func(h *model.Hazard) **float64) ledgerField {
+	return ptrField(key, row, ptr, func(a, b any) bool {
+		x, ok1 := a.(float64)
+		y, ok2 := b.(float64)
+		return ok1 && ok2 && math.Abs(x-y) < 1e-9
+	})
+}
+
+// ptrField is a number field held by pointer, nil when not given; same tells
+// two of its values apart.
+func ptrField[T any](key string, row func(r *xlsx.Row) *T, ptr func(h *model.Hazard) **T, same func(a, b any) bool) ledgerField {
 	return ledgerField{
 		key: key,
 		row: func(r *xlsx.Row) (any, bool) {
@@ -44,32 +59,7 @@ func intField(key string, row func(r *xlsx.Row) *int, ptr func(h *model.Hazard) 
 			return nil
 		},
 		set:  func(h *model.Hazard, r *xlsx.Row) { v := *row(r); *ptr(h) = &v },
-		same: func(a, b any) bool { return a == b },
-	}
-}
-
-// floatField is a decimal field (万元, degrees), nil when not given.
-func floatField(key string, row func(r *xlsx.Row) *float64, ptr func(h *model.Hazard) **float64) ledgerField {
-	return ledgerField{
-		key: key,
-		row: func(r *xlsx.Row) (any, bool) {
-			if v := row(r); v != nil {
-				return *v, true
-			}
-			return nil, false
-		},
-		cur: func(h *model.Hazard) any {
-			if v := *ptr(h); v != nil {
-				return *v
-			}
-			return nil
-		},
-		set: func(h *model.Hazard, r *xlsx.Row) { v := *row(r); *ptr(h) = &v },
-		same: func(a, b any) bool {
-			x, ok1 := a.(float64)
-			y, ok2 := b.(float64)
-			return ok1 && ok2 && math.Abs(x-y) < 1e-9
-		},
+		same: same,
 	}
 }
 

@@ -48,12 +48,7 @@ func TestVerifyCatchesRewrites(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			url := modeltest.URL(t, d)
-			data := t.TempDir()
-			cmd := func(args ...string) (string, error) {
-				var out bytes.Buffer
-				err := run(ctx, append(args, "--database-url", url, "--data-dir", data, "--load-regions=false"), &out, io.Discard, nil)
-				return out.String(), err
-			}
+			cmd := commandOn(url, t.TempDir())
 			_, err := cmd("demo")
 			noErr(t, err)
 			out, err := cmd("checkpoint")
@@ -133,6 +128,16 @@ func TestVerifyCatchesRewrites(t *testing.T) {
 	}
 }
 
+// commandOn runs hazardloop's sub-commands on the database at url with data
+// as the data directory, returning what they print.
+func commandOn(url, data string) func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(context.Background(), append(args, "--database-url", url, "--data-dir", data, "--load-regions=false"), &out, io.Discard, nil)
+		return out.String(), err
+	}
+}
+
 func hazardCode(t *testing.T, store *model.Store, id int64) string {
 	t.Helper()
 	var code string
@@ -193,12 +198,7 @@ func TestVerifyCatchesAuditEdits(t *testing.T) {
 		t.Run(d, func(t *testing.T) {
 			ctx := context.Background()
 			url := modeltest.URL(t, d)
-			data := t.TempDir()
-			cmd := func(args ...string) (string, error) {
-				var out bytes.Buffer
-				err := run(ctx, append(args, "--database-url", url, "--data-dir", data, "--load-regions=false"), &out, io.Discard, nil)
-				return out.String(), err
-			}
+			cmd := commandOn(url, t.TempDir())
 			_, err := cmd("demo")
 			noErr(t, err)
 			if out, err := cmd("verify"); err != nil || !strings.Contains(out, "审计日志") {
