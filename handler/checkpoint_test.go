@@ -21,6 +21,7 @@ import (
 	"hazardloop/blob"
 	"hazardloop/handler"
 	"hazardloop/ledger"
+	"hazardloop/model"
 	"hazardloop/model/modeltest"
 	"hazardloop/workflow"
 )
@@ -366,7 +367,8 @@ func TestCheckpointProofs(t *testing.T) {
 }
 
 // TestCheckpointPrinted: once a checkpoint exists, the ledger export's title,
-// a region-supervision document and the public exposure board print it, so
+// a region-supervision document, a hazard's record and the public exposure
+// board print it, so
 // that a copy kept outside holds the log's size and root; before, none does.
 func TestCheckpointPrinted(t *testing.T) {
 	t.Parallel()
@@ -406,6 +408,15 @@ func TestCheckpointPrinted(t *testing.T) {
 			status, body := rawGet(t, w, w.tokens["city"], "/api/v1/region-supervisions/"+strconv.FormatInt(doc.ID, 10)+"/document")
 			if status != http.StatusOK || !strings.Contains(body, "日志检查点第1号：1条记录") {
 				t.Errorf("region document %d does not print the checkpoint:\n%s", status, body)
+			}
+			// A hazard's record, for staff and for the enterprise alike.
+			addSupervisor(t, w, "shuili", "360102", model.DeptWater)
+			h := donghu.createHazard(obj{"title": "河道旁堆场挡墙开裂", "region_code": "360102"})
+			h = donghu.mustFire(h, "confirm", obj{"responsible_unit": "东湖堆场"})
+			donghu.mustFire(h, "transfer", obj{"to_department": "water", "reason": "挡墙属堤防工程，应由水利部门监管"})
+			status, body = rawGet(t, w, w.tokens["donghu"], hazardPath(h.ID)+"/records/transfer")
+			if status != http.StatusOK || !strings.Contains(body, "日志检查点第1号：1条记录") {
+				t.Errorf("transfer slip %d does not print the checkpoint:\n%s", status, body)
 			}
 		})
 	}

@@ -112,6 +112,10 @@ func (s *Server) hazardRecord(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if r.Checkpoint, err = s.checkpoints.Stamp(c.Request.Context()); err != nil {
+		s.fail(c, err)
+		return
+	}
 	s.html(c, s.pages.record, r)
 }
 

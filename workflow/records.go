@@ -80,12 +80,14 @@ type Record struct {
 
 	// The hash chain: the entry this record certifies and the head at print
 	// time; empty for an enterprise user, who sees no chain position
-	// (Actor.Redact).
-	// The trust issue's latest signed checkpoint joins these once it exists.
-	EventSeq  int64
-	EventHash string
-	ChainHead string
-	Printed   string
+	// (Actor.Redact). Checkpoint is the signed log's latest checkpoint when
+	// printed (Checkpoints.Stamp), "" before the first: a copy filed on paper
+	// can later expose a rewritten past.
+	EventSeq   int64
+	EventHash  string
+	ChainHead  string
+	Checkpoint string
+	Printed    string
 }
 
 // RecordEvidence is one file of the evidence list.
