@@ -67,9 +67,12 @@ func createFields(state model.State) map[string]bool {
 		holds[f] = true
 	}
 	if state != model.StateDiscovered && state != model.StateDismissed {
-		for _, f := range append(importFields[model.StateListed], "deadline", "department") {
+		// Not append(importFields[…], …): the slice may have room, and the
+		// append would write into the shared table under concurrent imports.
+		for _, f := range importFields[model.StateListed] {
 			holds[f] = true
 		}
+		holds["deadline"], holds["department"] = true, true
 	}
 	return holds
 }
