@@ -44,6 +44,15 @@ func format311(path string) string {
 	return ""
 }
 
+// fileID311 is the id of a path's last segment, {id}.json or {id}.xml; false
+// for another ending or an empty id.
+func fileID311(c *gin.Context) (string, bool) {
+	file := c.Param("file")
+	f := format311(file)
+	id := strings.TrimSuffix(file, "."+f)
+	return id, f != "" && id != ""
+}
+
 // render311 writes v (a slice for JSON) or x (its XML document).
 func render311(c *gin.Context, status int, v, x any) {
 	if format311(c.Request.URL.Path) == "xml" {
@@ -142,9 +151,8 @@ type definition311 struct {
 // (a county's code, from GET /api/v1/public/regions; jurisdiction_id is taken
 // too) and the day the hazard was found.
 func (s *Server) open311Definition(c *gin.Context) {
-	file := c.Param("file")
-	code := strings.TrimSuffix(strings.TrimSuffix(file, ".json"), ".xml")
-	if format311(file) == "" || code == file {
+	code, ok := fileID311(c)
+	if !ok {
 		s.fail311(c, errRoute)
 		return
 	}
@@ -315,9 +323,8 @@ func (s *Server) open311Requests(c *gin.Context) {
 }
 
 func (s *Server) open311Request(c *gin.Context) {
-	file := c.Param("file")
-	id := strings.TrimSuffix(strings.TrimSuffix(file, ".json"), ".xml")
-	if format311(file) == "" || id == file {
+	id, ok := fileID311(c)
+	if !ok {
 		s.fail311(c, errRoute)
 		return
 	}
@@ -341,9 +348,8 @@ type tokens311 struct {
 
 // open311Token turns a token (the tracking code) into its service_request_id.
 func (s *Server) open311Token(c *gin.Context) {
-	file := c.Param("file")
-	tok := strings.TrimSuffix(strings.TrimSuffix(file, ".json"), ".xml")
-	if format311(file) == "" || tok == file {
+	tok, ok := fileID311(c)
+	if !ok {
 		s.fail311(c, errRoute)
 		return
 	}

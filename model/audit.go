@@ -2,9 +2,6 @@ package model
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -58,12 +55,7 @@ func (a *AuditEntry) ComputeHash() string {
 	if a.ActorID != nil {
 		c.ActorID = *a.ActorID
 	}
-	b, _ := json.Marshal(c) // plain strings and numbers: cannot fail
-	h := sha256.New()
-	h.Write([]byte(a.PrevHash))
-	h.Write([]byte{'\n'})
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+	return chainHash(a.PrevHash, c)
 }
 
 // Seal links a after the entry whose seq and hash are given (0 and "" for

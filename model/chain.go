@@ -34,9 +34,16 @@ func (e *HazardEvent) ComputeHash() string {
 	if e.ActorID != nil {
 		c.ActorID = *e.ActorID
 	}
+	return chainHash(e.PrevHash, c)
+}
+
+// chainHash is a chained record's hash: SHA-256 over the previous record's
+// hash, a newline and the record's canonical JSON (c, a struct of plain
+// strings and numbers). Hazard events and audit entries are hashed alike.
+func chainHash(prev string, c any) string {
 	b, _ := json.Marshal(c) // plain strings and numbers: cannot fail
 	h := sha256.New()
-	h.Write([]byte(e.PrevHash))
+	h.Write([]byte(prev))
 	h.Write([]byte{'\n'})
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))

@@ -230,10 +230,7 @@ func (p *rowParser) cell(c *Column, raw string) {
 	case ColResponsiblePerson:
 		r.ResponsiblePerson = v
 	case ColResponsiblePhone:
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f == math.Trunc(f) && f > 0 && f < 1e15 && strings.ContainsAny(v, ".eE") {
-			v = strconv.FormatFloat(f, 'f', 0, 64) // a phone number typed as a number
-		}
-		r.ResponsiblePhone = v
+		r.ResponsiblePhone = phoneCell(v)
 	case ColFunds:
 		f, ok := parseAmount(v)
 		if !ok {
@@ -310,10 +307,7 @@ func (p *rowParser) cell(c *Column, raw string) {
 	case ColMonitorName:
 		r.MonitorName = v
 	case ColMonitorPhone:
-		if f, err := strconv.ParseFloat(v, 64); err == nil && f == math.Trunc(f) && f > 0 && f < 1e15 && strings.ContainsAny(v, ".eE") {
-			v = strconv.FormatFloat(f, 'f', 0, 64) // a phone number typed as a number
-		}
-		r.MonitorPhone = v
+		r.MonitorPhone = phoneCell(v)
 	case ColEvacuationPlan:
 		r.EvacuationPlan = v
 	case ColLongitude, ColLatitude:
@@ -538,4 +532,13 @@ func excelTime(t time.Time) time.Time {
 	y, m, d := t.In(model.Shanghai).Date()
 	h, mi, s := t.In(model.Shanghai).Clock()
 	return time.Date(y, m, d, h, mi, s, 0, time.UTC)
+}
+
+// phoneCell is a phone number as a cell holds it: one typed as a number
+// (1.3907910001E10, 13907910001.0) is written back as its digits.
+func phoneCell(v string) string {
+	if f, err := strconv.ParseFloat(v, 64); err == nil && f == math.Trunc(f) && f > 0 && f < 1e15 && strings.ContainsAny(v, ".eE") {
+		return strconv.FormatFloat(f, 'f', 0, 64)
+	}
+	return v
 }
