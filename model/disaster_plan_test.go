@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -15,14 +14,7 @@ import (
 // the county; the dashboard's people under threat reads that index alone.
 func TestDisasterListPlan(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := planStore(t)
 	county := Scope{Region: "360102"}
 	water := Scope{Region: "360102", Department: DeptWater, MajorToo: true}
 	for name, f := range map[string]HazardFilter{

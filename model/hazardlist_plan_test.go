@@ -12,14 +12,7 @@ import (
 // index in id order: no temporary sort of the territory's hazards.
 func TestDepartmentListPlan(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := planStore(t)
 	housing := Scope{Region: "360102", Department: DeptHousing, MajorToo: true}
 	for _, c := range []struct {
 		name string
@@ -55,4 +48,19 @@ func TestDepartmentListPlan(t *testing.T) {
 			t.Errorf("%s: plan %q, want %s in id order", c.name, p, c.want)
 		}
 	}
+}
+
+// planStore is an empty, migrated SQLite store of the test's own, for the
+// query-plan tests; closed when the test ends.
+func planStore(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(filepath.Join(t.TempDir(), "plan.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

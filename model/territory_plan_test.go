@@ -2,7 +2,6 @@ package model
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,15 +12,7 @@ import (
 // territory's covering index, without reading a row or sorting, whatever the
 // list filters on but text; a search and a province's list read rows.
 func TestTerritoryListPlan(t *testing.T) {
-	ctx := context.Background()
-	s, err := Open(filepath.Join(t.TempDir(), "plan.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
+	s := planStore(t)
 	today := DateIn(time.Now(), Shanghai)
 	county := Scope{Region: "360102"}
 	housing := Scope{Region: "360102", Department: DeptHousing, MajorToo: true}
