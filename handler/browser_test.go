@@ -292,6 +292,7 @@ func (b *browser) location() string {
 
 func (b *browser) text(sel string) string {
 	b.t.Helper()
+	b.run(chromedp.WaitReady(chromedp.CSS(sel)))
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).textContent.trim()`, sel)))
 	if err != nil {
 		b.fatal(err)
@@ -304,6 +305,7 @@ func (b *browser) text(sel string) string {
 // resolves it (a link's href in full).
 func (b *browser) attr(sel, name string) string {
 	b.t.Helper()
+	b.run(chromedp.WaitReady(chromedp.CSS(sel)))
 	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q)[%q]`, sel, name)))
 	if err != nil {
 		b.fatal(err)
@@ -316,11 +318,14 @@ func (b *browser) submit(sel string) {
 	b.run(chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
-// waitText waits until the element sel contains want. It polls from Go, so that a
-// navigation under way (a form posting, then a redirect) does not end the wait.
+// waitText waits until the element sel contains want and the whole page has
+// been parsed (a slow server, as under -race, streams a page in parts: an early
+// element can match while a later one is not there yet). It polls from Go, so
+// that a navigation under way (a form posting, then a redirect) does not end the
+// wait.
 func (b *browser) waitText(sel, want string) {
 	b.t.Helper()
-	js := fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && e.textContent.includes(%q)})()`, sel, want)
+	js := fmt.Sprintf(`(function(){if(document.readyState==="loading")return false;var e=document.querySelector(%q);return !!e && e.textContent.includes(%q)})()`, sel, want)
 	deadline := time.Now().Add(20 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
