@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"hazardloop/model"
+	"hazardloop/regions"
 	"hazardloop/workflow"
 )
 
@@ -31,6 +33,19 @@ var seedTitles = []string{
 	"特种设备未定期检验", "粉尘清扫制度未落实", "防雷检测过期", "危化品仓库超量储存", "高处作业未系安全带",
 }
 
+// seedDisasters are the disaster hazards' titles, subtypes (by position in
+// the type's Subtypes, taken in turn) and evacuation routes, by type.
+var seedDisasters = map[model.DisasterType]struct{ title, route string }{
+	model.DisasterGeological:     {"村后山体裂缝发育", "沿村道转移至村委会（安置点：村小学）"},
+	model.DisasterFlood:          {"汛期渗水险情隐患", "向高处转移至镇中学（安置点）"},
+	model.DisasterForestFire:     {"林缘农事用火隐患", "沿防火通道撤离至镇政府"},
+	model.DisasterEarthquake:     {"老旧砖木房屋抗震能力不足", "就近疏散至村文化广场（应急避难场所）"},
+	model.DisasterSlopeBuilding:  {"切坡建房后墙距坡脚不足2米", "雨季转移至邻户（临时安置）"},
+	model.DisasterRailWater:      {"铁路桥下排洪涵洞淤塞", "汛期转移至村委会"},
+	model.DisasterForestOilDepot: {"林区油库防火隔离带杂草未清", "油库人员撤至林场办公楼"},
+	model.DisasterOther:          {"河岸违规搭建棚屋", "汛期劝离至临时安置点"},
+}
+
 // Progress reports how many hazards Hazards has written so far.
 type Progress func(done, total int)
 
@@ -42,6 +57,14 @@ type Progress func(done, total int)
 // store svc was made over: the hazards go in through its bulk inserts, not one
 // event at a time. It is meant for demonstrations and load tests; progress, if
 // not nil, is called after each batch.
+//
+// One hazard in ten is a disaster hazard (灾害隐患) of no enterprise: the
+// disaster types in turn, a plausible threat (the grade the service's
+// thresholds suggest, a major one naming the geological scale as its basis),
+// a monitor, coordinates inside its county (the shipped outlines; a point
+// near the province's middle for counties made up for the seed), its
+// township's government as the responsible unit and its type's competent
+// department (workflow.DefaultDepartment).
 func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n int, progress Progress) error {
 	admin := workflow.Actor{Name: "演示数据", Role: model.RoleAdmin}
 	rng := rand.New(rand.NewPCG(2026, uint64(n)))
@@ -116,6 +139,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 			docs[c.Name+"|"+c.Period] = c.Value
 		}
 	}
+	points := countyPoints()
 	const batch = 2000
 	for done := 0; done < n; {
 		size := min(batch, n-done)
@@ -126,6 +150,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 		for range size {
 			hid++
 			ent := ents[rng.IntN(len(ents))]
+			disaster := hid%10 == 0
 			discovered := now.Add(-time.Duration(rng.IntN(365*24)) * time.Hour).Truncate(time.Microsecond)
 			day := model.DateIn(discovered, model.Shanghai)
 			region := ent.RegionCode
@@ -145,7 +170,9 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				Location: regionNames[region], DiscoveredAt: discovered, State: model.StateDiscovered, Version: 1,
 				CreatedAt: discovered, UpdatedAt: discovered,
 			}
-			if rng.IntN(20) == 0 {
+			if disaster {
+				seedDisaster(svc, rng, &h, &ent, regionNames, points, int(hid/10))
+			} else if rng.IntN(20) == 0 {
 				h.Level, h.BasisStandard, h.BasisClause = model.LevelMajor, "《工贸企业重大事故隐患判定标准》", "第四条"
 			}
 			chain := []*model.HazardEvent{seedEvent(&h, model.EventCreate, "", model.StateDiscovered, discovered)}
@@ -161,10 +188,12 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				step(model.EventDismiss, model.StateDismissed, at)
 				h.ClosedAt = &at
 			default:
-				h.ResponsibleUnit = ent.Name
+				if h.ResponsibleUnit == "" {
+					h.ResponsibleUnit = ent.Name
+				}
 				h.ListedAt = &at
 				workflow.SetListing(&h)
-				h.Department = workflow.IndustryDepartment(h.Industry)
+				h.Department = workflow.DefaultDepartment(&h)
 				step(model.EventConfirm, model.StateListed, at)
 				if p < 20 {
 					break
@@ -196,7 +225,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				escid++
 				escs = append(escs, model.Escalation{ID: escid, HazardID: h.ID, Step: s.Step, DocYear: s.On.Year(), DocSeq: docs[key],
 					DocNumber: fmt.Sprintf("〔%d〕第%d号", s.On.Year(), docs[key]), IssuerRegion: ent.RegionCode,
-					IssuerName: regionNames[ent.RegionCode] + "应急管理局", Addressee: ent.Name,
+					IssuerName: regionNames[ent.RegionCode] + "应急管理局", Addressee: cmp.Or(h.ResponsibleUnit, ent.Name),
 					OverdueDays: s.OverdueDays, DueOn: s.DueOn, ReplyDue: s.ReplyDue,
 					Reason: "逾期未完成整改，依规升级为" + workflow.StepLabel(s.Step), CreatedAt: at})
 				ev := seedEvent(&h, model.EventEscalate, h.State, h.State, at)
@@ -306,4 +335,112 @@ func seedCounties(ctx context.Context, svc *workflow.Services, store *model.Stor
 func seedEvent(h *model.Hazard, ev model.Event, from, to model.State, at time.Time) *model.HazardEvent {
 	return &model.HazardEvent{HazardID: h.ID, Event: ev, FromState: from, ToState: to,
 		ActorName: "演示数据", Role: model.RoleSystem, Payload: "{}", CreatedAt: at}
+}
+
+// seedDisaster makes h, the k-th disaster hazard of the seed, a disaster
+// hazard of no enterprise (see Hazards): ent is the enterprise drawn for it,
+// whose county it keeps.
+func seedDisaster(svc *workflow.Services, rng *rand.Rand, h *model.Hazard, ent *model.Enterprise,
+	names map[string]string, points map[string]countyBox, k int) {
+	typ := model.DisasterTypes[k%len(model.DisasterTypes)]
+	d := seedDisasters[typ]
+	households := 1 + rng.IntN(60)
+	if rng.IntN(10) == 0 {
+		households += 30 + rng.IntN(120) // a large one, graded major
+	}
+	people := households*2 + rng.IntN(households*2+1)
+	property := float64(households*(5+rng.IntN(20))) + float64(rng.IntN(100))
+	h.Category, h.DisasterType = model.CategoryDisaster, typ
+	if subs := typ.Subtypes(); len(subs) > 0 {
+		h.Subtype = subs[(k/len(model.DisasterTypes))%len(subs)].Code
+	}
+	h.ThreatenedHouseholds, h.ThreatenedPeople, h.ThreatenedProperty = &households, &people, &property
+	h.MonitorName = fmt.Sprintf("演示监测员%04d", k%10000)
+	h.MonitorPhone = fmt.Sprintf("139%08d", k%100000000)
+	h.EvacuationPlan = d.route
+	h.Title, h.EnterpriseID, h.Industry = d.title, nil, ""
+	if sub := typ.SubtypeLabel(h.Subtype); h.Subtype != "" {
+		h.Title = sub + "：" + d.title
+	}
+	h.Description = "演示数据：" + typ.Label() + "隐患"
+	township := h.RegionCode
+	if len(township) > 9 {
+		township = township[:9]
+	}
+	if n := names[township]; n != "" && len(township) == 9 {
+		h.ResponsibleUnit = n + "人民政府"
+	} else {
+		h.ResponsibleUnit = names[ent.RegionCode] + "人民政府"
+	}
+	lat, lng := points[ent.RegionCode].point(rng)
+	h.Latitude, h.Longitude = &lat, &lng
+	if svc.Hazards.SuggestLevel(h) == model.LevelMajor {
+		h.Level, h.BasisStandard = model.LevelMajor, "《地质灾害防治条例》（国务院令第394号）"
+		h.BasisClause = "地质灾害险情分级：受威胁人数100人以上或潜在经济损失500万元以上（演示）"
+	}
+}
+
+// countyBox is a county's outline for the seed's coordinates: its largest
+// outer ring and that ring's bounding box.
+type countyBox struct {
+	ring                   [][2]float64
+	minX, minY, maxX, maxY float64
+}
+
+// countyPoints are the shipped county outlines of 江西省 by code; none when
+// they cannot be read.
+func countyPoints() map[string]countyBox {
+	out := map[string]countyBox{}
+	outlines, err := regions.Counties()
+	if err != nil {
+		return out
+	}
+	for _, o := range outlines {
+		var b countyBox
+		for _, p := range o.Polygons {
+			if len(p) > 0 && len(p[0]) > len(b.ring) {
+				b.ring = p[0]
+			}
+		}
+		if len(b.ring) == 0 {
+			continue
+		}
+		b.minX, b.minY, b.maxX, b.maxY = b.ring[0][0], b.ring[0][1], b.ring[0][0], b.ring[0][1]
+		for _, pt := range b.ring {
+			b.minX, b.maxX = min(b.minX, pt[0]), max(b.maxX, pt[0])
+			b.minY, b.maxY = min(b.minY, pt[1]), max(b.maxY, pt[1])
+		}
+		out[o.Code] = b
+	}
+	return out
+}
+
+// point is a random point inside b's ring (a few draws in its bounding box,
+// else the box's middle), as latitude and longitude rounded to six places;
+// for a county without an outline, a point near the middle of 江西省.
+func (b countyBox) point(rng *rand.Rand) (float64, float64) {
+	round := func(v float64) float64 { return float64(int64(v*1e6+0.5)) / 1e6 }
+	if len(b.ring) == 0 {
+		return round(27.6 + rng.Float64()*0.6 - 0.3), round(115.7 + rng.Float64()*0.6 - 0.3)
+	}
+	for range 8 {
+		x := b.minX + rng.Float64()*(b.maxX-b.minX)
+		y := b.minY + rng.Float64()*(b.maxY-b.minY)
+		if inRing(b.ring, x, y) {
+			return round(y), round(x)
+		}
+	}
+	return round((b.minY + b.maxY) / 2), round((b.minX + b.maxX) / 2)
+}
+
+// inRing reports whether (x, y) lies inside ring (even-odd rule).
+func inRing(ring [][2]float64, x, y float64) bool {
+	in := false
+	for i, j := 0, len(ring)-1; i < len(ring); j, i = i, i+1 {
+		a, c := ring[i], ring[j]
+		if (a[1] > y) != (c[1] > y) && x < (c[0]-a[0])*(y-a[1])/(c[1]-a[1])+a[0] {
+			in = !in
+		}
+	}
+	return in
 }

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"hazardloop/model"
@@ -149,6 +150,63 @@ func TestHazardsOverVillages(t *testing.T) {
 					t.Errorf("%s listed in %s", it.RegionCode, region)
 				}
 			}
+		}
+	})
+}
+
+// TestHazardsDisasterShare: one seeded hazard in ten is a disaster hazard of
+// no enterprise, the types in turn, each with fields that pass the checks of
+// registration, coordinates inside its county's outline box, its township's
+// government as the unit and, once listed, its type's department; the
+// dashboard's rebuilt counts see them.
+func TestHazardsDisasterShare(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		_, err := f.svc.Directory.ImportRegions(f.ctx, f.actors["admin"], regions.Jiangxi())
+		noErr(t, err)
+		noErr(t, Hazards(f.ctx, f.svc, f.store, 400, nil))
+		var hs []model.Hazard
+		noErr(t, f.store.Raw(f.ctx, &hs, "SELECT * FROM hazards WHERE category = 'disaster' ORDER BY id"))
+		if len(hs) != 40 {
+			t.Fatalf("%d disaster hazards among 400, want 40", len(hs))
+		}
+		boxes := countyPoints()
+		types := map[model.DisasterType]int{}
+		for _, h := range hs {
+			types[h.DisasterType]++
+			if msgs := workflow.CheckDisaster(&h); msgs != nil {
+				t.Errorf("%s: %v", h.Code, msgs)
+			}
+			if h.EnterpriseID != nil || h.ThreatenedPeople == nil || *h.ThreatenedPeople < *h.ThreatenedHouseholds || h.MonitorName == "" || h.EvacuationPlan == "" {
+				t.Errorf("%s: enterprise %v, threat %v/%v, monitor %q", h.Code, h.EnterpriseID, h.ThreatenedHouseholds, h.ThreatenedPeople, h.MonitorName)
+			}
+			if b, ok := boxes[h.RegionCounty]; ok && (h.Latitude == nil || *h.Latitude < b.minY || *h.Latitude > b.maxY || *h.Longitude < b.minX || *h.Longitude > b.maxX) {
+				t.Errorf("%s at %v,%v outside %s", h.Code, h.Latitude, h.Longitude, h.RegionCounty)
+			}
+			if h.ListedAt != nil && h.Department != workflow.DefaultDepartment(&h) {
+				t.Errorf("%s (%s) listed to %s", h.Code, h.DisasterType, h.Department)
+			}
+			if !strings.HasSuffix(h.ResponsibleUnit, "人民政府") {
+				t.Errorf("%s responsible unit %q", h.Code, h.ResponsibleUnit)
+			}
+			if (f.svc.Hazards.SuggestLevel(&h) == model.LevelMajor) != (h.Level == model.LevelMajor) {
+				t.Errorf("%s graded %s against the thresholds", h.Code, h.Level)
+			}
+		}
+		for _, typ := range model.DisasterTypes {
+			if types[typ] != 5 {
+				t.Errorf("%d seeded hazards of %s, want 5: %v", types[typ], typ, types)
+			}
+		}
+		for _, h := range hs[:5] {
+			verifyOK(t, f, h.ID)
+		}
+		d, err := f.svc.Hazards.Dashboard(f.ctx, f.actors["admin"])
+		noErr(t, err)
+		noErr(t, f.svc.Hazards.RebuildSummaries(f.ctx))
+		rebuilt, err := f.svc.Hazards.Dashboard(f.ctx, f.actors["admin"])
+		noErr(t, err)
+		if d.Disaster.Open != rebuilt.Disaster.Open || d.Disaster.People != rebuilt.Disaster.People || d.Disaster.Open == 0 || d.Confirmed != rebuilt.Confirmed || d.WrittenOff != rebuilt.WrittenOff {
+			t.Errorf("dashboard after the seed %+v, rebuilt %+v", d.Disaster, rebuilt.Disaster)
 		}
 	})
 }

@@ -53,7 +53,7 @@ const (
 
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
-	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "contact",
+	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "rewards", "contact",
 	"ranking", "map", "periodic", "regiondocs", "calendar", "audit",
 }
 
@@ -123,6 +123,9 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/reports/:id/reward", post, u.proposeReward)
 	p.POST("/reports/:id/reward/decision", post, u.decideReward)
 	p.POST("/reports/:id/reward/paid", post, u.rewardPaid)
+	p.POST("/avoidances/:id/rewards", post, u.proposeAvoidanceReward)
+	p.POST("/avoidance-rewards/:id/:step", post, u.avoidanceRewardStep)
+	p.GET("/rewards", u.rewardsPage)
 	p.GET("/admin", u.adminPage)
 	p.GET("/admin/audit", u.auditPage)
 	p.POST("/admin/regions", post, u.createRegion)
@@ -223,7 +226,7 @@ func navFor(a workflow.Actor) []navItem {
 // navByRole shows each role only what it may do.
 var navByRole = map[model.Role][]navItem{
 	model.RoleSupervisor: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "登记隐患"}, {"/reports", "群众举报"}, {"/ledger/import", "台账导入"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/supervision/regions", "地区督办"}, {"/periodic", "统计报表"}},
-	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}, {"/map", "四色图"}},
+	model.RoleOfficer:    {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "上报隐患"}, {"/reports", "群众举报"}, {"/stats", "统计"}, {"/map", "四色图"}, {"/rewards", "我的奖励"}},
 	model.RoleEnterprise: {{"/queue", "我的待办"}, {"/hazards", "隐患清单"}, {"/hazards/new", "自查上报"}, {"/periodic", "统计报表"}},
 	model.RoleAdmin:      {{"/hazards", "隐患清单"}, {"/stats", "统计"}, {"/admin", "系统管理"}, {"/admin/calendars", "节假日日历"}},
 }
@@ -231,26 +234,29 @@ var navByRole = map[model.Role][]navItem{
 // flashes are the messages a redirect after a successful POST may ask for; only
 // these fixed texts are shown, never text from the URL.
 var flashes = map[string]string{
-	"event":       "操作成功，隐患状态已更新。",
-	"evidence":    "材料已上传。",
-	"created":     "隐患已登记。",
-	"ack":         "已签收督办文书。",
-	"reply":       "已提交督办回复。",
-	"withdrawn":   "材料已撤回（留档备查）。",
-	"answered":    "已答复举报人，举报人凭查询码可以看到答复。",
-	"extended":    "核查期限已延长。",
-	"proposed":    "奖励已核定，待其他监管人员审批。",
-	"decided":     "奖励审批已提交。",
-	"paid":        "已登记奖励发放。",
-	"region":      "区划已添加。",
-	"ent":         "生产经营单位已添加。",
-	"user":        "账号已创建。",
-	"userUpdated": "账号已更新。停用或重设密码后，该账号须重新登录。",
-	"logout":      "您已退出登录。",
-	"filed":       "统计分析表已报送。",
-	"issued":      "督办文书已印发，已通知督办对象。",
-	"signed":      "已签收督办文书。",
-	"replied":     "已提交书面回复。",
+	"event":          "操作成功，隐患状态已更新。",
+	"evidence":       "材料已上传。",
+	"created":        "隐患已登记。",
+	"ack":            "已签收督办文书。",
+	"reply":          "已提交督办回复。",
+	"withdrawn":      "材料已撤回（留档备查）。",
+	"answered":       "已答复举报人，举报人凭查询码可以看到答复。",
+	"extended":       "核查期限已延长。",
+	"proposed":       "奖励已核定，待其他监管人员审批。",
+	"decided":        "奖励审批已提交。",
+	"paid":           "已登记奖励发放。",
+	"avoid_proposed": "成功避险奖励已核定，待其他监管人员审批。",
+	"avoid_decided":  "成功避险奖励审批已提交。",
+	"avoid_paid":     "已登记成功避险奖励发放。",
+	"region":         "区划已添加。",
+	"ent":            "生产经营单位已添加。",
+	"user":           "账号已创建。",
+	"userUpdated":    "账号已更新。停用或重设密码后，该账号须重新登录。",
+	"logout":         "您已退出登录。",
+	"filed":          "统计分析表已报送。",
+	"issued":         "督办文书已印发，已通知督办对象。",
+	"signed":         "已签收督办文书。",
+	"replied":        "已提交书面回复。",
 }
 
 // base fills the layout's data for the current request.

@@ -225,6 +225,19 @@ type hazardView struct {
 	// Similar are the open hazards alike in text or within 500 m, shown to
 	// whoever may dismiss this one as a duplicate of one of them.
 	Similar []workflow.SimilarHazard
+	// Avoid is a disaster hazard's successful avoidances and their rewards
+	// (staff only); RewardForm the reward proposal as posted, kept on a
+	// refusal; Supervises whether the user may propose, decide and pay.
+	Avoid      *workflow.AvoidanceView
+	RewardForm rewardForm
+	Supervises bool
+}
+
+// rewardForm is a posted proposal of an avoidance reward with its errors.
+type rewardForm struct {
+	AvoidanceID    int64
+	UserID, Amount string
+	Errors         map[string]string
 }
 
 type uploadForm struct {
@@ -246,6 +259,8 @@ var payloadNames = []struct{ key, label string }{
 	{"order_no", "停产停业指令"}, {"approved", "同意恢复生产"}, {"note", "审查意见"},
 	{"list_level", "挂牌层级"}, {"previous_level", "原挂牌层级"}, {"listed_level", "挂牌层级"},
 	{"on_behalf", "代为办理"}, {"paper", "纸质回执"}, {"paper_note", "纸质回执说明"},
+	{"occurred_at", "险情发生"}, {"people_evacuated", "转移人数"}, {"casualties", "伤亡人数"}, {"what", "避险经过"},
+	{"user_name", "奖励对象"}, {"amount", "奖励金额（元）"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -399,6 +414,15 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 		}
 		v.Similar = sim
 	}
+	if d.Category == model.CategoryDisaster && a.Role != model.RoleEnterprise {
+		av, err := u.s.hazards.Avoidances(c.Request.Context(), a, d.ID)
+		if err != nil {
+			v.Error = "成功避险记录暂时无法读取：" + u.refusal(c, err).Message
+		} else {
+			v.Avoid = &av
+		}
+		v.Supervises = a.Role == model.RoleSupervisor && !d.ReadOnly
+	}
 	if slices.Contains(d.AllowedEvents, model.EventConfirm) {
 		p, err := u.picker(c, d)
 		if err != nil {
@@ -518,6 +542,20 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.ToDepartment, in.ToRegionCode = str("to_department"), str("to_region_code")
 	in.ListLevel = str("list_level")
 	in.OrderNo, in.Note = str("order_no"), str("note")
+	in.OccurredAt, in.What = str("occurred_at"), str("what")
+	count := func(name string) *int {
+		s := str(name)
+		if s == nil {
+			return nil
+		}
+		n, err := strconv.Atoi(*s)
+		if err != nil || n < 0 {
+			bad[name] = map[string]string{"people_evacuated": "转移人数", "casualties": "伤亡人数"}[name] + "应为不小于0的整数（没有填0）"
+			return nil
+		}
+		return &n
+	}
+	in.PeopleEvacuated, in.Casualties = count("people_evacuated"), count("casualties")
 	if s := str("approved"); s != nil {
 		b := *s == "true"
 		in.Approved = &b
@@ -760,4 +798,93 @@ func toText(v any) string {
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	}
 	return fmt.Sprint(v)
+}
+
+// proposeAvoidanceReward proposes a reward for one avoidance (成功避险奖励);
+// a refusal shows the hazard page again with the proposal as typed.
+func (u *ui) proposeAvoidanceReward(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	ctx, a := c.Request.Context(), actor(c)
+	rf := rewardForm{AvoidanceID: id, UserID: f["user_id"], Amount: f["amount"], Errors: map[string]string{}}
+	user, uerr := strconv.ParseInt(strings.TrimSpace(rf.UserID), 10, 64)
+	if uerr != nil {
+		rf.Errors["user_id"] = "请选择奖励对象"
+	}
+	amount, aerr := strconv.ParseFloat(strings.TrimSpace(strings.ReplaceAll(rf.Amount, ",", "")), 64)
+	if aerr != nil {
+		rf.Errors["amount"] = "请填写奖励金额（元），只填数字"
+	}
+	var err error
+	var r *model.AvoidanceReward
+	if len(rf.Errors) == 0 {
+		if r, err = u.s.hazards.ProposeAvoidanceReward(ctx, a, id, user, amount); err == nil {
+			toHazard(c, r.HazardID, "avoid_proposed#avoidance")
+			return
+		}
+	} else {
+		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", rf.Errors}
+	}
+	u.avoidanceRefused(c, f["hazard_id"], err, rf)
+}
+
+// avoidanceRewardStep decides (decision: approve or decline, note) or pays
+// (paid) an avoidance reward.
+func (u *ui) avoidanceRewardStep(c *gin.Context) {
+	id, f, ok := u.idForm(c)
+	if !ok {
+		return
+	}
+	ctx, a := c.Request.Context(), actor(c)
+	var r *model.AvoidanceReward
+	var err error
+	flash := "avoid_decided"
+	switch c.Param("step") {
+	case "decision":
+		switch f["decision"] {
+		case "approve", "decline":
+			r, err = u.s.hazards.DecideAvoidanceReward(ctx, a, id, f["decision"] == "approve", f["note"])
+		default:
+			err = &httpError{http.StatusBadRequest, "invalid_fields", "请选择批准或不予奖励", map[string]string{"decision": "请选择"}}
+		}
+	case "paid":
+		flash = "avoid_paid"
+		r, err = u.s.hazards.PayAvoidanceReward(ctx, a, id)
+	default:
+		u.fail(c, &httpError{http.StatusNotFound, "not_found", "没有这项操作", nil})
+		return
+	}
+	if err == nil {
+		toHazard(c, r.HazardID, flash+"#avoidance")
+		return
+	}
+	u.avoidanceRefused(c, f["hazard_id"], err, rewardForm{})
+}
+
+// avoidanceRefused shows the page of the hazard the form came from (its
+// hazard_id, seen as the user may see it) with err's message and rf as typed;
+// the error page when there is none.
+func (u *ui) avoidanceRefused(c *gin.Context, hazardID string, err error, rf rewardForm) {
+	p := u.refusal(c, err)
+	id, perr := strconv.ParseInt(hazardID, 10, 64)
+	if perr != nil {
+		u.fail(c, err)
+		return
+	}
+	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
+	if derr != nil {
+		u.fail(c, err)
+		return
+	}
+	v := u.hazardData(c, d, nil, uploadForm{})
+	if rf.Errors == nil {
+		rf.Errors = map[string]string{}
+	}
+	for k, m := range p.Fields {
+		rf.Errors[k] = m
+	}
+	v.RewardForm, v.Error = rf, p.Message
+	u.render(c, p.Status, "hazard", v)
 }

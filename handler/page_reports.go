@@ -1,6 +1,7 @@
 package handler
 
 import (
+	"hazardloop/model"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -132,4 +133,20 @@ func (u *ui) rewardPaid(c *gin.Context) {
 		_, err := u.s.reports.MarkRewardPaid(c.Request.Context(), actor(c), id)
 		return err
 	})
+}
+
+type rewardsView struct {
+	base
+	Rewards []model.UserRewardRow
+}
+
+// rewardsPage is 我的奖励: the user's own rewards for successful avoidances
+// (GET /api/v1/rewards), whatever their state.
+func (u *ui) rewardsPage(c *gin.Context) {
+	rs, err := u.s.hazards.MyRewards(c.Request.Context(), actor(c))
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	u.render(c, http.StatusOK, "rewards", rewardsView{base: u.base(c, "我的奖励", "/rewards"), Rewards: rs})
 }

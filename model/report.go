@@ -5,7 +5,8 @@ import (
 	"time"
 )
 
-// Reward states of a public report.
+// Reward states of a public report's reward (all of them) and of a
+// successful avoidance's (proposed and after).
 const (
 	RewardNone     = "none"
 	RewardEligible = "eligible"
@@ -35,15 +36,23 @@ type Report struct {
 	Answer               string     `json:"answer"`
 	AnsweredAt           *time.Time `json:"answered_at"`
 	AnsweredBy           *int64     `json:"answered_by"`
-	RewardStatus         string     `json:"reward_status"`
-	Fine                 *float64   `json:"fine"`
-	RewardAmount         *float64   `json:"reward_amount"`
-	RewardNote           string     `json:"reward_note"`
-	RewardProposedBy     *int64     `json:"reward_proposed_by"`
-	RewardProposedAt     *time.Time `json:"reward_proposed_at"`
-	RewardDecidedBy      *int64     `json:"reward_decided_by"`
-	RewardDecidedAt      *time.Time `json:"reward_decided_at"`
-	RewardPaidAt         *time.Time `json:"reward_paid_at"`
+	Fine                 *float64   `json:"fine"` // yuan, the fine the reward is a share of
+	Reward               `gorm:"embedded;embeddedPrefix:reward_"`
+}
+
+// Reward is a reward's two-person record (the reward_* columns), shared by a
+// public report's reward and a successful avoidance's (AvoidanceReward): a
+// supervisor proposes the amount, another supervisor approves or declines
+// it, and the payment of an approved one is recorded (workflow's rewardFlow).
+type Reward struct {
+	Status     string     `json:"reward_status"` // RewardNone … RewardDeclined
+	Amount     *float64   `json:"reward_amount"` // yuan
+	Note       string     `json:"reward_note"`   // why it was declined, or the approver's note
+	ProposedBy *int64     `json:"reward_proposed_by"`
+	ProposedAt *time.Time `json:"reward_proposed_at"`
+	DecidedBy  *int64     `json:"reward_decided_by"`
+	DecidedAt  *time.Time `json:"reward_decided_at"`
+	PaidAt     *time.Time `json:"reward_paid_at"`
 }
 
 // reportMutable are the columns that change after intake.

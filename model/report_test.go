@@ -15,7 +15,7 @@ func (w *world) report(tb testing.TB, hazard int64, edit func(*model.Report)) *m
 	tb.Helper()
 	w.seq++
 	r := &model.Report{HazardID: hazard, CodeHash: fmt.Sprintf("code-%d", w.seq), IntakeSeq: int64(w.seq),
-		ReceivedAt: w.now.Add(time.Duration(w.seq) * time.Second), CheckDue: model.NewDate(2026, 3, 17), RewardStatus: model.RewardNone}
+		ReceivedAt: w.now.Add(time.Duration(w.seq) * time.Second), CheckDue: model.NewDate(2026, 3, 17), Reward: model.Reward{Status: model.RewardNone}}
 	if edit != nil {
 		edit(r)
 	}
@@ -37,7 +37,7 @@ func TestReports(t *testing.T) {
 		merged := w.report(t, dup.ID, nil)
 		w.report(t, w.hazard(t, "360103", nil).ID, nil)
 		wantErr(t, w.s.CreateReport(w.ctx, &model.Report{HazardID: h.ID, CodeHash: r.CodeHash, ReceivedAt: w.now, CheckDue: r.CheckDue,
-			RewardStatus: model.RewardNone}), model.ErrDuplicate)
+			Reward: model.Reward{Status: model.RewardNone}}), model.ErrDuplicate)
 
 		got, err := w.s.GetReportByCode(w.ctx, r.CodeHash)
 		noErr(t, err)
@@ -55,12 +55,12 @@ func TestReports(t *testing.T) {
 
 		fine := 5000.0
 		upd := *got
-		upd.Answer, upd.AnsweredAt, upd.RewardStatus, upd.Fine = "已查处", &w.now, model.RewardEligible, &fine
+		upd.Answer, upd.AnsweredAt, upd.Reward.Status, upd.Fine = "已查处", &w.now, model.RewardEligible, &fine
 		upd.Address, upd.ContactSealed = "forged", "forged" // intake columns: never rewritten
 		noErr(t, w.s.UpdateReport(w.ctx, &upd))
 		got, err = w.s.GetReport(w.ctx, r.ID)
 		noErr(t, err)
-		if got.Answer != "已查处" || got.RewardStatus != model.RewardEligible || got.Fine == nil || *got.Fine != fine ||
+		if got.Answer != "已查处" || got.Reward.Status != model.RewardEligible || got.Fine == nil || *got.Fine != fine ||
 			got.Address != "" || got.ContactSealed != "sealed" {
 			t.Errorf("after update %+v", got)
 		}
@@ -146,9 +146,9 @@ func TestListReports(t *testing.T) {
 		owed := w.report(t, h.ID, func(r *model.Report) { r.CheckedAt = &w.now })
 		answered := w.report(t, h.ID, func(r *model.Report) { r.CheckedAt, r.AnsweredAt = &w.now, &w.now })
 		proposed := w.report(t, h.ID, func(r *model.Report) {
-			r.CheckedAt, r.AnsweredAt, r.RewardStatus = &w.now, &w.now, model.RewardProposed
+			r.CheckedAt, r.AnsweredAt, r.Reward.Status = &w.now, &w.now, model.RewardProposed
 		})
-		w.report(t, h.ID, func(r *model.Report) { r.CheckedAt, r.AnsweredAt, r.RewardStatus = &w.now, &w.now, model.RewardPaid })
+		w.report(t, h.ID, func(r *model.Report) { r.CheckedAt, r.AnsweredAt, r.Reward.Status = &w.now, &w.now, model.RewardPaid })
 		for _, c := range []struct {
 			name string
 			f    model.ReportFilter

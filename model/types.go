@@ -108,6 +108,10 @@ const (
 	EventViewContact      Event = "view_contact"
 	EventAnswerReporter   Event = "answer_reporter"
 	EventReward           Event = "reward"
+	// Successful avoidance (成功避险) of a disaster hazard, log-only, and the
+	// reward of a member of staff for it (proposed, decided, paid).
+	EventAvoidance       Event = "avoidance"
+	EventAvoidanceReward Event = "avoidance_reward"
 )
 
 // Label is the event's Chinese name.
@@ -171,6 +175,10 @@ func (e Event) Label() string {
 		return "答复举报人"
 	case EventReward:
 		return "举报奖励"
+	case EventAvoidance:
+		return "成功避险"
+	case EventAvoidanceReward:
+		return "成功避险奖励"
 	}
 	return string(e)
 }

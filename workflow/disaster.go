@@ -18,12 +18,17 @@ import (
 type DisasterPolicy struct {
 	MajorPeople   int
 	MajorProperty float64
+	// RewardMin and RewardMax bound the reward (yuan) a supervisor proposes
+	// for a successful avoidance (--avoidance-reward-min, -max).
+	RewardMin, RewardMax float64
 }
 
 // DefaultDisasterPolicy follows the scale of geological hazards (地质灾害
 // 险情分级): a threat to 100 people or more, or to property of 500 万元 or
 // more, is at least a large (大型) danger, graded major here.
-var DefaultDisasterPolicy = DisasterPolicy{MajorPeople: 100, MajorProperty: 500}
+// The reward for a successful avoidance is 200 to 5,000 yuan for each
+// member of staff, a county's usual range for such rewards.
+var DefaultDisasterPolicy = DisasterPolicy{MajorPeople: 100, MajorProperty: 500, RewardMin: 200, RewardMax: 5000}
 
 // Suggest is the grade h's threat suggests: major at or over a threshold,
 // general below; "" for an accident hazard, whose grade follows the criteria

@@ -116,7 +116,10 @@ func New(store *model.Store, o Options) *Services {
 		o.Ladder.ResumeReviewDays = DefaultResumeReviewDays
 	}
 	if o.Disaster.MajorPeople <= 0 && o.Disaster.MajorProperty <= 0 {
-		o.Disaster = DefaultDisasterPolicy
+		o.Disaster.MajorPeople, o.Disaster.MajorProperty = DefaultDisasterPolicy.MajorPeople, DefaultDisasterPolicy.MajorProperty
+	}
+	if o.Disaster.RewardMax <= 0 {
+		o.Disaster.RewardMin, o.Disaster.RewardMax = DefaultDisasterPolicy.RewardMin, DefaultDisasterPolicy.RewardMax
 	}
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
@@ -544,6 +547,10 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 		return nil, &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
 			Message: fmt.Sprintf("隐患当前状态为“%s”，不能执行“%s”", h.State.Label(), in.Event.Label()),
 			Allowed: allowedEvents(a, h)}
+	}
+	if !fitsCategory(h, in.Event) {
+		return nil, &Error{Kind: KindNotAllowed, Code: "event_not_allowed",
+			Message: fmt.Sprintf("“%s”只适用于灾害隐患，本隐患是事故隐患", in.Event.Label()), Allowed: allowedEvents(a, h)}
 	}
 	// Who may: the grade that counts is the one after the event.
 	level := h.Level

@@ -125,6 +125,10 @@ var steps = map[model.Event]step{
 	model.EventResumeReviewDue: {
 		apply: resumeReviewDue,
 	},
+	model.EventAvoidance: {
+		accepts: []string{"occurred_at", "what", "people_evacuated", "casualties"},
+		apply:   avoidance,
+	},
 	model.EventVerifyOverdue: {
 		apply: func(c *change) {
 			due := c.lad.verifyDue(c.h)

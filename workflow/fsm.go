@@ -53,6 +53,9 @@ var transferLoops = func() fsm.Events {
 	for _, ev := range []model.Event{model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue} {
 		loop(ev, model.StateListed, model.StateRectifying, model.StateVerifying)
 	}
+	// A successful avoidance is recorded whenever the danger comes, before
+	// or after the hazard is written off; a dismissed hazard has none.
+	loop(model.EventAvoidance, model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying, model.StateWrittenOff)
 	return out
 }()
 
@@ -63,6 +66,16 @@ var Events = []model.Event{
 	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
 	model.EventListSupervision, model.EventVerifyOverdue,
 	model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue,
+	model.EventAvoidance,
+}
+
+// disasterEvents are the events of disaster hazards only: on an accident
+// hazard they are refused as not applicable (KindNotAllowed) and never offered.
+var disasterEvents = map[model.Event]bool{model.EventAvoidance: true}
+
+// fitsCategory reports whether ev applies to h's category.
+func fitsCategory(h *model.Hazard, ev model.Event) bool {
+	return !disasterEvents[ev] || h.Category == model.CategoryDisaster
 }
 
 // newFSM builds a machine at the stored state. A fresh machine per operation: the

@@ -45,6 +45,13 @@ type Fields struct {
 	OrderNo             *string    `json:"order_no,omitempty"`
 	Approved            *bool      `json:"approved,omitempty"`
 	Note                *string    `json:"note,omitempty"`
+	// A successful avoidance (avoidance): when the danger came (RFC 3339 or
+	// 2006-01-02T15:04, Asia/Shanghai), what happened, the people moved out
+	// of its way and the casualties.
+	OccurredAt      *string `json:"occurred_at,omitempty"`
+	What            *string `json:"what,omitempty"`
+	PeopleEvacuated *int    `json:"people_evacuated,omitempty"`
+	Casualties      *int    `json:"casualties,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -79,6 +86,10 @@ func (f *Fields) given() []string {
 	add(f.OrderNo != nil, "order_no")
 	add(f.Approved != nil, "approved")
 	add(f.Note != nil, "note")
+	add(f.OccurredAt != nil, "occurred_at")
+	add(f.What != nil, "what")
+	add(f.PeopleEvacuated != nil, "people_evacuated")
+	add(f.Casualties != nil, "casualties")
 	return out
 }
 
@@ -107,6 +118,7 @@ var fieldNames = map[string]string{
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
 	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执",
+	"occurred_at": "险情发生时间", "what": "险情及避险经过", "people_evacuated": "转移人数", "casualties": "伤亡人数",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
@@ -200,10 +212,14 @@ func parseDay(s string) (model.Date, bool) {
 	return model.Date{}, false
 }
 
-// parseInstant reads a moment: RFC 3339, or 2006-01-02 (midnight in Asia/Shanghai).
+// parseInstant reads a moment: RFC 3339, 2006-01-02T15:04 (a page's
+// datetime-local, in Asia/Shanghai), or 2006-01-02 (midnight in Asia/Shanghai).
 func parseInstant(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.ParseInLocation("2006-01-02T15:04", s, model.Shanghai); err == nil {
 		return t.UTC(), true
 	}
 	if t, err := time.ParseInLocation("2006-01-02", s, model.Shanghai); err == nil {

@@ -29,6 +29,9 @@ import "hazardloop/model"
 // reporterTrail are the log entries about public reporters.
 var reporterTrail = map[model.Event]bool{
 	model.EventViewContact: true, model.EventAnswerReporter: true, model.EventReward: true,
+	// Not about reporters, but as private: the rewards of named staff for a
+	// successful avoidance, which move no version either.
+	model.EventAvoidanceReward: true,
 }
 
 // SeesWholeLog reports whether a sees the whole log of the hazards it sees, with

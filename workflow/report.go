@@ -242,7 +242,7 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 	code := newTrackingCode()
 	hash := codeHash(code)
 	r := &model.Report{CodeHash: hash, Address: address, Latitude: in.Latitude, Longitude: in.Longitude,
-		RealName: c.Name != "" && c.Phone != "", WantsReward: in.WantsReward, RewardStatus: model.RewardNone}
+		RealName: c.Name != "" && c.Phone != "", WantsReward: in.WantsReward, Reward: model.Reward{Status: model.RewardNone}}
 	if c.Name != "" || c.Phone != "" || c.Email != "" {
 		sealed, err := e.seal(c, hash)
 		if err != nil {
@@ -390,17 +390,17 @@ func rewardNote(r *model.Report) *RewardNote {
 		}
 		return fmt.Sprintf("¥%.2f", *v)
 	}
-	switch r.RewardStatus {
+	switch r.Reward.Status {
 	case model.RewardEligible:
-		return &RewardNote{Status: r.RewardStatus, Text: "您的实名举报经核查属实，符合奖励条件，奖励正在核定"}
+		return &RewardNote{Status: r.Reward.Status, Text: "您的实名举报经核查属实，符合奖励条件，奖励正在核定"}
 	case model.RewardProposed:
-		return &RewardNote{Status: r.RewardStatus, Text: "奖励金额已核定，正在审批"}
+		return &RewardNote{Status: r.Reward.Status, Text: "奖励金额已核定，正在审批"}
 	case model.RewardApproved:
-		return &RewardNote{Status: r.RewardStatus, Text: "已批准奖励" + yuan(r.RewardAmount) + "，将通知您领取", Amount: r.RewardAmount}
+		return &RewardNote{Status: r.Reward.Status, Text: "已批准奖励" + yuan(r.Reward.Amount) + "，将通知您领取", Amount: r.Reward.Amount}
 	case model.RewardPaid:
-		return &RewardNote{Status: r.RewardStatus, Text: "奖励" + yuan(r.RewardAmount) + "已发放", Amount: r.RewardAmount}
+		return &RewardNote{Status: r.Reward.Status, Text: "奖励" + yuan(r.Reward.Amount) + "已发放", Amount: r.Reward.Amount}
 	case model.RewardDeclined:
-		return &RewardNote{Status: r.RewardStatus, Text: "经审核不予奖励：" + r.RewardNote}
+		return &RewardNote{Status: r.Reward.Status, Text: "经审核不予奖励：" + r.Reward.Note}
 	}
 	return nil
 }
@@ -446,10 +446,10 @@ func settleRewardPriority(ctx context.Context, tx *model.Store, hazardID int64) 
 			continue
 		}
 		switch {
-		case first && r.RewardStatus == model.RewardNone:
-			r.RewardStatus = model.RewardEligible
-		case !first && r.RewardStatus == model.RewardEligible:
-			r.RewardStatus = model.RewardNone
+		case first && r.Reward.Status == model.RewardNone:
+			r.Reward.Status = model.RewardEligible
+		case !first && r.Reward.Status == model.RewardEligible:
+			r.Reward.Status = model.RewardNone
 		default:
 			first = false
 			continue
@@ -617,14 +617,13 @@ func (e *Reports) ProposeReward(ctx context.Context, a Actor, id int64, fine flo
 		if math.IsNaN(fine) || fine < 0 || fine > 1e10 {
 			return "", nil, errInvalid(map[string]string{"fine": "罚款金额应为不小于0的数额（元）"})
 		}
-		if r.RewardStatus != model.RewardEligible {
-			return "", nil, &Error{Kind: KindNotAllowed, Code: "not_eligible", Message: "该举报不符合奖励条件或奖励已在办理"}
-		}
 		p := e.opts.Reports
 		amount := math.Round(math.Min(math.Max(fine*p.RewardRate, p.RewardMin), p.RewardMax)*100) / 100
-		r.Fine, r.RewardAmount, r.RewardStatus = &fine, &amount, model.RewardProposed
-		r.RewardProposedBy, r.RewardProposedAt = actorID(a), &now
-		return model.EventReward, map[string]any{"report_id": r.ID, "fine": fine, "amount": amount, "status": r.RewardStatus}, nil
+		if err := proposeReward(&r.Reward, a, amount, now, model.RewardEligible, "该举报不符合奖励条件或奖励已在办理"); err != nil {
+			return "", nil, err
+		}
+		r.Fine = &fine
+		return model.EventReward, map[string]any{"report_id": r.ID, "fine": fine, "amount": amount, "status": r.Reward.Status}, nil
 	})
 }
 
@@ -632,37 +631,20 @@ func (e *Reports) ProposeReward(ctx context.Context, a Actor, id int64, fine flo
 // the one who proposed it.
 func (e *Reports) DecideReward(ctx context.Context, a Actor, id int64, approve bool, note string) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
-		errs := fieldErrors{}
-		note = text(errs, "note", &note, 500)
-		if !approve && note == "" {
-			errs.add("note", "不予奖励须说明理由")
-		}
-		if err := errs.err(); err != nil {
+		if err := decideReward(&r.Reward, a, approve, note, now); err != nil {
 			return "", nil, err
 		}
-		if r.RewardStatus != model.RewardProposed {
-			return "", nil, &Error{Kind: KindNotAllowed, Code: "not_proposed", Message: "奖励尚未核定或已审批"}
-		}
-		if r.RewardProposedBy != nil && *r.RewardProposedBy == a.ID {
-			return "", nil, errForbidden("核定奖励的人不能审批同一笔奖励")
-		}
-		r.RewardStatus = model.RewardDeclined
-		if approve {
-			r.RewardStatus = model.RewardApproved
-		}
-		r.RewardNote, r.RewardDecidedBy, r.RewardDecidedAt = note, actorID(a), &now
-		return model.EventReward, map[string]any{"report_id": r.ID, "status": r.RewardStatus}, nil
+		return model.EventReward, map[string]any{"report_id": r.ID, "status": r.Reward.Status}, nil
 	})
 }
 
 // MarkRewardPaid records that an approved reward was paid.
 func (e *Reports) MarkRewardPaid(ctx context.Context, a Actor, id int64) (*model.Report, error) {
 	return e.updateReport(ctx, a, id, false, func(r *model.Report, _ *model.Hazard, now time.Time) (model.Event, map[string]any, error) {
-		if r.RewardStatus != model.RewardApproved {
-			return "", nil, &Error{Kind: KindNotAllowed, Code: "not_approved", Message: "奖励尚未批准，不能登记发放"}
+		if err := payReward(&r.Reward, now); err != nil {
+			return "", nil, err
 		}
-		r.RewardStatus, r.RewardPaidAt = model.RewardPaid, &now
-		return model.EventReward, map[string]any{"report_id": r.ID, "status": r.RewardStatus}, nil
+		return model.EventReward, map[string]any{"report_id": r.ID, "status": r.Reward.Status}, nil
 	})
 }
 

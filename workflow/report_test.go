@@ -221,8 +221,8 @@ func TestReportRewardsAndMerge(t *testing.T) {
 		}
 		r, err := f.engine.Reports.ProposeReward(f.ctx, f.actors["donghu"], id, 10000) // 15% is 1,500: the minimum applies
 		noErr(t, err)
-		if *r.RewardAmount != 3000 {
-			t.Errorf("reward of a 10,000 fine = %v, want 3000", *r.RewardAmount)
+		if *r.Reward.Amount != 3000 {
+			t.Errorf("reward of a 10,000 fine = %v, want 3000", *r.Reward.Amount)
 		}
 		if _, err := f.engine.Reports.DecideReward(f.ctx, f.actors["donghu"], id, true, ""); kindOf(err) != KindForbidden {
 			t.Errorf("the proposer approving: %v", err)

@@ -395,6 +395,14 @@ var rules = map[model.Event]map[model.Role][]condition{
 	model.EventVerifyOverdue: {
 		model.RoleSystem: {verifyLate},
 	},
+	// A successful avoidance of a disaster hazard is recorded by the staff of
+	// its territory: the supervisors, and the officers (the village's
+	// monitors among them) who saw it first-hand. Its reward is two
+	// supervisors' business (reward.go).
+	model.EventAvoidance: {
+		model.RoleSupervisor: {always},
+		model.RoleOfficer:    {always},
+	},
 	// A city or the province raises a major hazard's listed supervision.
 	model.EventListSupervision: {
 		model.RoleSupervisor: {underListedSupervision, cityOrAbove, aboveListing},
@@ -425,7 +433,7 @@ func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 	out := []model.Event{}
 	readOnly := a.ReadOnly(h)
 	for _, ev := range eventsFrom(h.State) {
-		if readOnly && !answersTransfer(ev) {
+		if readOnly && !answersTransfer(ev) || !fitsCategory(h, ev) {
 			continue
 		}
 		if len(unmet(a, h, ev, h.Level)) == 0 {

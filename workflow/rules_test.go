@@ -32,6 +32,7 @@ var (
 		model.EventResumeRequest:   {model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventResumeReview:    {model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventResumeReviewDue: {model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventAvoidance:       {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying, model.StateWrittenOff},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -59,7 +60,9 @@ var (
 		// pending transfer, which the matrix's hazards have none of: nobody
 		// (TestRuleConditions has them). list_supervision needs a major
 		// hazard under listed supervision and a city or the province: none of
-		// the matrix's (its actors are a county's).
+		// the matrix's (its actors are a county's). avoidance is a disaster
+		// hazard's only, and the matrix's are accident hazards: nobody
+		// (TestAvoidanceEvent has supervisors and officers on a disaster hazard).
 	}
 	// On a major hazard, officers and enterprises lose these.
 	majorDenied = map[model.Role][]model.Event{

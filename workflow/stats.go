@@ -21,6 +21,9 @@ type Dashboard struct {
 	// Disaster is the open disaster hazards (灾害隐患) and the people under
 	// their threat; the open accident hazards are the rest (AccidentOpen).
 	Disaster model.DisasterStats
+	// Avoided is the successful avoidances (成功避险) of the territory's
+	// hazards and the people they moved.
+	Avoided model.AvoidanceStats
 }
 
 // OpenTotal is the open hazards of both categories.
@@ -96,6 +99,10 @@ func (e *Hazards) Dashboard(ctx context.Context, a Actor) (Dashboard, error) {
 	if err != nil {
 		return Dashboard{}, err
 	}
+	avoided, err := e.store.AvoidanceCounts(ctx, a.Scope())
+	if err != nil {
+		return Dashboard{}, err
+	}
 	return Dashboard{Stats: st, ByDepartment: byDept, MajorDepartment: majorDept, Regions: names, Today: today, VerifyOverdue: late,
-		Disaster: dis}, nil
+		Disaster: dis, Avoided: avoided}, nil
 }

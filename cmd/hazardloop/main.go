@@ -140,6 +140,8 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	dp := workflow.DefaultDisasterPolicy
 	fs.IntVar(&c.Disaster.MajorPeople, "disaster-major-people", dp.MajorPeople, "a disaster hazard threatening at least this many people is suggested major (灾害隐患建议重大)")
 	fs.Float64Var(&c.Disaster.MajorProperty, "disaster-major-property", dp.MajorProperty, "a disaster hazard threatening at least this much property, 万元, is suggested major")
+	fs.Float64Var(&c.Disaster.RewardMin, "avoidance-reward-min", dp.RewardMin, "smallest reward for a successful avoidance (成功避险奖励), yuan per person")
+	fs.Float64Var(&c.Disaster.RewardMax, "avoidance-reward-max", dp.RewardMax, "largest reward for a successful avoidance, yuan per person")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
 	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
@@ -198,6 +200,9 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	}
 	if c.Disaster.MajorPeople < 1 || c.Disaster.MajorProperty <= 0 {
 		return nil, fmt.Errorf("--disaster-major-people must be at least 1 and --disaster-major-property above 0")
+	}
+	if c.Disaster.RewardMin < 0 || c.Disaster.RewardMax <= 0 || c.Disaster.RewardMax < c.Disaster.RewardMin {
+		return nil, fmt.Errorf("--avoidance-reward-min must be at least 0 and --avoidance-reward-max above 0 and not below it")
 	}
 	if r := c.Reports; r.RewardRate <= 0 || r.RewardRate > 1 || r.RewardMin < 0 || r.RewardMax < r.RewardMin ||
 		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.IntakeWindow < time.Second {
