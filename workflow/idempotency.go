@@ -59,7 +59,7 @@ func (e *core) purgeIdempotencyKeys(ctx context.Context, now time.Time, res *Swe
 		if err != nil {
 			return err
 		}
-		res.IdempotencyKeys += int(n)
+		res.KeysPurged += int(n)
 		if n < idempotencyPurgeBatch {
 			return nil
 		}

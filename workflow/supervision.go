@@ -375,8 +375,7 @@ type SweepResult struct {
 	Verifications int           `json:"verifications"`  // verify_overdue events written (核实超时)
 	ResumeReviews int           `json:"resume_reviews"` // resume_review_due events written (复产审查超期)
 	LateFilings   int           `json:"late_filings"`   // periodic_late notices (统计分析表逾期未报)
-	// IdempotencyKeys: idempotency keys past their 24 hours, purged.
-	IdempotencyKeys int `json:"idempotency_keys"`
+	KeysPurged    int           `json:"keys_purged"`    // idempotency keys past their 24 hours, deleted
 	Batches       int           `json:"batches"`        // write transactions
 	Longest       time.Duration `json:"longest"`        // the longest write transaction
 	Duration      time.Duration `json:"duration"`       // the whole sweep
