@@ -36,6 +36,20 @@ func (s *Store) SetInbox(f InboxFunc) {
 	}
 }
 
+// WithoutInbox returns the transaction's store with no inbox: its outbox
+// rows are fanned out to no one (a bulk import's, see workflow Tx.Notify).
+func (s *Store) WithoutInbox() *Store {
+	c := *s
+	c.inbox = nil
+	return &c
+}
+
+// ToInbox hands m to the inbox alone, without an outbox row (no webhook is
+// configured).
+func (s *Store) ToInbox(ctx context.Context, m OutboxMessage) error {
+	return s.toInbox(ctx, []OutboxMessage{m})
+}
+
 // toInbox hands each distinct message of ms (one per webhook, the same
 // notification) to the inbox.
 func (s *Store) toInbox(ctx context.Context, ms []OutboxMessage) error {

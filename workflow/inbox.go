@@ -12,7 +12,9 @@ import (
 // The notices inbox (叫应): every notification the outbox carries is also
 // fanned out, in the transaction that writes it, into one notice per user it
 // is addressed to (model.SetInbox hands each message to fanOut). With no
-// webhook configured the outbox writes nothing, and announce fans out alone.
+// webhook configured the outbox writes nothing, and announce fans out alone
+// (model.Store.ToInbox). A store made by WithoutInbox fans out nothing: the
+// ledger's bulk import (Tx.Notify).
 // Who is addressed is read from the message, so a kind added later reaches
 // the inbox with nothing more than its label (noticeLabels):
 //
@@ -127,7 +129,7 @@ func readNoticeBody(payload model.JSONText) noticeBody {
 // announce writes m's outbox rows, one per webhook, and its notices, in tx.
 func (e *core) announce(ctx context.Context, tx *model.Store, m model.OutboxMessage) error {
 	if len(e.opts.Webhooks) == 0 {
-		return fanOut(ctx, tx, m)
+		return tx.ToInbox(ctx, m)
 	}
 	ms := make([]model.OutboxMessage, 0, len(e.opts.Webhooks))
 	for _, url := range e.opts.Webhooks {
