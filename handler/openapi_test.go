@@ -362,6 +362,21 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		g := entA.createHazard(obj{"title": "配电柜前未铺绝缘垫", "discovered_at": "2026-11-20"})
 		k.do(entA, "POST", hazardPath(g.ID)+"/events", obj{"event": "confirm", "version": g.Version, "comment": "自查属实"}).want(http.StatusOK)
 
+		// The inbox: the enterprise was told to plan (plan_due).
+		var notices struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+		}
+		k.do(entA, "GET", "/api/v1/notices?unread=true&limit=5", nil).want(http.StatusOK).decode(&notices)
+		if len(notices.Items) == 0 {
+			t.Fatal("entA has no notice after confirm")
+		}
+		k.do(entA, "POST", "/api/v1/notices/"+strconv.FormatInt(notices.Items[0].ID, 10)+"/read", nil).want(http.StatusOK)
+		k.do(donghu, "POST", "/api/v1/notices/"+strconv.FormatInt(notices.Items[0].ID, 10)+"/read", nil).want(http.StatusNotFound)
+		k.do(donghu, "POST", "/api/v1/notices/read-all", nil).want(http.StatusOK)
+		k.do(donghu, "GET", "/api/v1/notices?limit=0", nil).wantError(http.StatusBadRequest, "invalid_fields", "limit")
+
 		k.do(donghu, "GET", "/api/v1/hazards?limit=1", nil).want(http.StatusOK)
 		var p page
 		k.do(donghu, "GET", "/api/v1/hazards?state=listed&limit=200", nil).want(http.StatusOK).decode(&p)

@@ -54,7 +54,7 @@ const (
 // pageFiles are the pages; each is parsed with layout.html into its own set.
 var pageFiles = []string{
 	"login", "queue", "hazards", "hazard", "finding", "import", "report", "track", "stats", "admin", "error", "reports", "rewards", "contact",
-	"ranking", "map", "periodic", "regiondocs", "calendar", "audit",
+	"ranking", "map", "periodic", "regiondocs", "calendar", "audit", "notices",
 }
 
 // ui holds what the pages need beyond the Server.
@@ -133,6 +133,9 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.POST("/admin/users", post, u.createUser)
 	p.POST("/admin/users/:id", post, u.updateUser)
 	p.GET("/admin/calendars", u.calendarPage)
+	p.GET("/notices", u.noticesPage)
+	p.POST("/notices/read-all", post, u.readAllPage)
+	p.POST("/notices/:id/open", post, u.openNotice)
 	p.POST("/admin/calendars", post, u.uploadCalendar)
 }
 
@@ -200,6 +203,9 @@ type base struct {
 	Error  string
 	// MayImport: the user may import a ledger (ledger.MayImport).
 	MayImport bool
+	// Unread is the user's unread notices, shown in the header (0 for
+	// admins, who have no inbox).
+	Unread int64
 }
 
 type navItem struct{ Href, Label string }
@@ -238,6 +244,7 @@ var flashes = map[string]string{
 	"evidence":       "材料已上传。",
 	"created":        "隐患已登记。",
 	"ack":            "已签收督办文书。",
+	"read":           "通知已全部标为已读。",
 	"reply":          "已提交督办回复。",
 	"withdrawn":      "材料已撤回（留档备查）。",
 	"answered":       "已答复举报人，举报人凭查询码可以看到答复。",
@@ -267,6 +274,11 @@ func (u *ui) base(c *gin.Context, title, active string) base {
 		a := workflow.ActorOf(b.User)
 		b.Nav, b.MayImport = navFor(a), ledger.MayImport(a) == nil
 		b.CSRF = csrfToken(c.GetString(tokenKey))
+		if a.Role != model.RoleAdmin {
+			// One index range of the user's unread rows; a failure costs the
+			// header its count, not the page.
+			b.Unread, _ = u.s.notifications.Unread(c.Request.Context(), a)
+		}
 	}
 	return b
 }

@@ -24,17 +24,27 @@ func (IdempotentAnswer) TableName() string { return "idempotency_keys" }
 
 // ClaimIdempotencyKey makes the caller the one request answering (scope, key):
 // true if it was free (or had expired), false if another request, on this or
-// another replica, holds it. Expired keys are forgotten on the way.
+// another replica, holds it. An expired key is taken over in place (its old
+// answer cleared); the sweeper purges the rest (PurgeIdempotencyKeys), so a
+// claim writes one row, not a scan of the table.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, key string, now time.Time) (bool, error) {
-	if err := s.w(ctx).Exec("DELETE FROM idempotency_keys WHERE created_at < ?", now.UTC().Add(-IdempotencyTTL)).Error; err != nil {
-		return false, translate("model: forget idempotency keys", err)
-	}
 	res := s.w(ctx).Exec(`INSERT INTO idempotency_keys (scope, key, created_at) VALUES (?, ?, ?)
-		ON CONFLICT (scope, key) DO NOTHING`, scope, key, now.UTC())
+		ON CONFLICT (scope, key) DO UPDATE SET created_at = excluded.created_at, request_hash = '', status = 0,
+			content_type = '', body = ''
+		WHERE idempotency_keys.created_at < ?`, scope, key, now.UTC(), now.UTC().Add(-IdempotencyTTL))
 	if res.Error != nil {
 		return false, translate("model: claim idempotency key", res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// PurgeIdempotencyKeys deletes at most limit keys older than IdempotencyTTL
+// at now, the oldest first, and returns how many it deleted.
+func (s *Store) PurgeIdempotencyKeys(ctx context.Context, now time.Time, limit int) (int64, error) {
+	res := s.w(ctx).Exec(`DELETE FROM idempotency_keys WHERE (scope, key) IN (
+		SELECT scope, key FROM idempotency_keys WHERE created_at < ? ORDER BY created_at LIMIT ?)`,
+		now.UTC().Add(-IdempotencyTTL), limit)
+	return res.RowsAffected, translate("model: purge idempotency keys", res.Error)
 }
 
 // IdempotencyKey returns the remembered request under (scope, key); ErrNotFound

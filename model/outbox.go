@@ -27,22 +27,29 @@ type OutboxMessage struct {
 // TableName keeps gorm off "outbox_messages".
 func (OutboxMessage) TableName() string { return "outbox" }
 
-// AddOutbox writes notifications in the caller's transaction.
+// AddOutbox writes notifications in the caller's transaction, and their
+// copies in the inbox of whom they are addressed to (SetInbox).
 func (s *Store) AddOutbox(ctx context.Context, ms []OutboxMessage) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	return translate("model: add outbox", s.w(ctx).Create(&ms).Error)
+	if err := s.w(ctx).Create(&ms).Error; err != nil {
+		return translate("model: add outbox", err)
+	}
+	return s.toInbox(ctx, ms)
 }
 
 // AddNotices writes notifications of no hazard event in the caller's
 // transaction: of a region document (RegionSupervisionID set) or of a late
-// filing (kind periodic_late).
+// filing (kind periodic_late); and, as AddOutbox, their inbox copies.
 func (s *Store) AddNotices(ctx context.Context, ms []OutboxMessage) error {
 	if len(ms) == 0 {
 		return nil
 	}
-	return translate("model: add notices", s.w(ctx).Omit("event_id", "hazard_id").Create(&ms).Error)
+	if err := s.w(ctx).Omit("event_id", "hazard_id").Create(&ms).Error; err != nil {
+		return translate("model: add notices", err)
+	}
+	return s.toInbox(ctx, ms)
 }
 
 // ClaimOutbox leases at most limit undelivered messages due at now until

@@ -66,6 +66,8 @@ type Store struct {
 	// 32 clients at 1,000,000 hazards the slowest 1% went from 87–95 ms to
 	// 40–49 ms and PostgreSQL served half again as many pages.
 	lists chan struct{}
+	// inbox fans each outbox message out to the notices inbox (SetInbox).
+	inbox InboxFunc
 }
 
 // dialPostgres dials as pgx does (keep-alive every 5 minutes) and gives a TCP
@@ -253,7 +255,7 @@ func (s *Store) Tx(ctx context.Context, fn func(tx *Store) error) error {
 	}
 	begin := func(g *gorm.DB, conn *sql.Conn) error {
 		return g.Transaction(func(g *gorm.DB) error {
-			tx := &Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists, conn: conn, feed: &feedQueue{}}
+			tx := &Store{db: g, rd: g, root: s.root, dialect: s.dialect, inTx: true, lists: s.lists, conn: conn, feed: &feedQueue{}, inbox: s.inbox}
 			if err := fn(tx); err != nil {
 				return err
 			}

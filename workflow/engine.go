@@ -125,6 +125,7 @@ func New(store *model.Store, o Options) *Services {
 		o.Reports = DefaultReportPolicy
 	}
 	e := &core{store: store, now: o.Now, opts: o}
+	store.SetInbox(fanOut)
 	shipped, err := ShippedCalendars()
 	if err != nil {
 		panic(err) // the embedded files are checked by tests; this cannot happen in a build

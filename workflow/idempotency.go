@@ -50,3 +50,21 @@ func (e *Idempotency) Finish(ctx context.Context, a *model.IdempotentAnswer) err
 func (e *Idempotency) Release(ctx context.Context, scope, key string) error {
 	return e.store.ReleaseIdempotencyKey(ctx, scope, key)
 }
+
+// purgeIdempotencyKeys deletes the idempotency keys past their 24 hours, in
+// batches of idempotencyPurgeBatch, each its own short transaction.
+func (e *core) purgeIdempotencyKeys(ctx context.Context, now time.Time, res *SweepResult) error {
+	for {
+		n, err := e.store.PurgeIdempotencyKeys(ctx, now, idempotencyPurgeBatch)
+		if err != nil {
+			return err
+		}
+		res.KeysPurged += int(n)
+		if n < idempotencyPurgeBatch {
+			return nil
+		}
+	}
+}
+
+// idempotencyPurgeBatch is how many expired keys one statement deletes.
+const idempotencyPurgeBatch = 1000

@@ -61,10 +61,11 @@ type notification struct {
 }
 
 // queueNotifications writes, in the event's transaction, one outbox row per
-// configured webhook for an event someone must act on.
+// configured webhook for an event someone must act on, and its notices in
+// the inbox of whom it calls on (announce).
 func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, ev *model.HazardEvent) error {
 	kind, ok := notifyKinds[ev.Event]
-	if !ok || len(e.opts.Webhooks) == 0 {
+	if !ok {
 		return nil
 	}
 	n := notification{EventID: ev.ID, Kind: kind, Event: ev.Event, ActorRole: a.Role,
@@ -80,12 +81,8 @@ func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor,
 	if err != nil {
 		return err
 	}
-	ms := make([]model.OutboxMessage, 0, len(e.opts.Webhooks))
-	for _, url := range e.opts.Webhooks {
-		ms = append(ms, model.OutboxMessage{EventID: ev.ID, HazardID: h.ID, Kind: kind, Webhook: url,
-			Payload: model.JSONText(body), CreatedAt: ev.CreatedAt, NextAttemptAt: ev.CreatedAt})
-	}
-	return tx.AddOutbox(ctx, ms)
+	return e.announce(ctx, tx, model.OutboxMessage{EventID: ev.ID, HazardID: h.ID, Kind: kind,
+		Payload: model.JSONText(body), CreatedAt: ev.CreatedAt, NextAttemptAt: ev.CreatedAt})
 }
 
 // Outbox lists notifications for admins: the undelivered ones, or all.

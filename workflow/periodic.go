@@ -309,7 +309,7 @@ func (e *core) sweepLateFilings(ctx context.Context, now time.Time, today model.
 // notifications; false when another sweeper did so first.
 func (e *core) noticeLate(ctx context.Context, tx *model.Store, id int64, p Period, now time.Time) (bool, error) {
 	noticeID, ok, err := tx.MarkLateNotice(ctx, id, p.Name, now)
-	if err != nil || !ok || len(e.opts.Webhooks) == 0 {
+	if err != nil || !ok {
 		return ok, err
 	}
 	ent, err := tx.GetEnterprise(ctx, id)
@@ -328,9 +328,5 @@ func (e *core) noticeLate(ctx context.Context, tx *model.Store, id int64, p Peri
 	if err != nil {
 		return false, err
 	}
-	ms := make([]model.OutboxMessage, 0, len(e.opts.Webhooks))
-	for _, url := range e.opts.Webhooks {
-		ms = append(ms, model.OutboxMessage{Kind: "periodic_late", Webhook: url, Payload: model.JSONText(body), CreatedAt: now, NextAttemptAt: now})
-	}
-	return true, tx.AddNotices(ctx, ms)
+	return true, e.announce(ctx, tx, model.OutboxMessage{Kind: "periodic_late", Payload: model.JSONText(body), CreatedAt: now, NextAttemptAt: now})
 }

@@ -397,11 +397,9 @@ type notifiedTarget struct {
 }
 
 // queueRegionNotification writes, in the document's transaction, one outbox
-// row per configured webhook (kind region_supervision).
+// row per configured webhook (kind region_supervision), and the notices of
+// the supervisors who answer for its targets (announce).
 func (e *core) queueRegionNotification(ctx context.Context, tx *model.Store, d *model.RegionSupervision, ts []model.RegionTarget, ids []int64) error {
-	if len(e.opts.Webhooks) == 0 {
-		return nil
-	}
 	n := regionNotification{Kind: "region_supervision", RegionSupervisionID: d.ID, Number: d.DocNumber, Step: StepName(d.Step),
 		IssuerRegion: d.IssuerRegion, IssuerName: d.IssuerName, HazardIDs: ids, OccurredAt: d.CreatedAt}
 	if n.HazardIDs == nil {
@@ -414,12 +412,8 @@ func (e *core) queueRegionNotification(ctx context.Context, tx *model.Store, d *
 	if err != nil {
 		return err
 	}
-	ms := make([]model.OutboxMessage, 0, len(e.opts.Webhooks))
-	for _, url := range e.opts.Webhooks {
-		ms = append(ms, model.OutboxMessage{RegionSupervisionID: &d.ID, Kind: n.Kind, Webhook: url,
-			Payload: model.JSONText(body), CreatedAt: d.CreatedAt, NextAttemptAt: d.CreatedAt})
-	}
-	return tx.AddNotices(ctx, ms)
+	return e.announce(ctx, tx, model.OutboxMessage{RegionSupervisionID: &d.ID, Kind: n.Kind,
+		Payload: model.JSONText(body), CreatedAt: d.CreatedAt, NextAttemptAt: d.CreatedAt})
 }
 
 // RegionDocuments lists the region documents a issued or received (see

@@ -375,6 +375,7 @@ type SweepResult struct {
 	Verifications int           `json:"verifications"`  // verify_overdue events written (核实超时)
 	ResumeReviews int           `json:"resume_reviews"` // resume_review_due events written (复产审查超期)
 	LateFilings   int           `json:"late_filings"`   // periodic_late notices (统计分析表逾期未报)
+	KeysPurged    int           `json:"keys_purged"`    // idempotency keys past their 24 hours, deleted
 	Batches       int           `json:"batches"`        // write transactions
 	Longest       time.Duration `json:"longest"`        // the longest write transaction
 	Duration      time.Duration `json:"duration"`       // the whole sweep
@@ -463,6 +464,9 @@ func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult
 		return res, err
 	}
 	if err := e.sweepLateFilings(ctx, now, today, &res); err != nil {
+		return res, err
+	}
+	if err := e.purgeIdempotencyKeys(ctx, now, &res); err != nil {
 		return res, err
 	}
 	res.Duration = time.Since(start)

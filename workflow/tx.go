@@ -140,9 +140,12 @@ func (t *Tx) Import(ctx context.Context, a Actor, h *model.Hazard, imp Imported,
 
 // Notify queues in this transaction the notifications of ev, an event of h from
 // Seal that the caller has written: one outbox row per configured webhook, for
-// the events someone must act on (none for others, or without webhooks).
+// the events someone must act on (none for others, or without webhooks). A
+// bulk import's hazards are not put in anyone's notices inbox: a ledger of
+// 100,000 rows would bury every officer's inbox (and cost the import a
+// fan-out a row); the lists and queues show them.
 func (t *Tx) Notify(ctx context.Context, a Actor, h *model.Hazard, ev *model.HazardEvent) error {
-	return t.c.queueNotifications(ctx, t.store, a, h, ev)
+	return t.c.queueNotifications(ctx, t.store.WithoutInbox(), a, h, ev)
 }
 
 // Filter is the store's filter of the hazards a sees that match q, as List reads
