@@ -15,9 +15,10 @@
   "use strict";
   var box = document.querySelector("[data-offline-queue]");
   if ("serviceWorker" in navigator) {
+    var controlled = !!navigator.serviceWorker.controller;
     navigator.serviceWorker.register("/sw.js").then(function () { return navigator.serviceWorker.ready; }).then(function (reg) {
       // Opened before the worker took charge: ask it to keep this page.
-      if (box && !navigator.serviceWorker.controller && reg.active) reg.active.postMessage({ keep: location.pathname });
+      if (box && !controlled && reg.active) reg.active.postMessage({ keep: location.pathname });
     }).catch(function () {});
   }
   if (!box || !window.indexedDB || !window.fetch || !window.FormData) return;
@@ -100,8 +101,10 @@
       }
       body.append(k, v);
     });
-    var typed = body.get("discovered_at");
-    if (form.elements.discovered_at && (!typed || typed === day(new Date(captured)))) body.set("discovered_at", captured);
+    // The day field left as the page offered it (today, when the page was
+    // fetched: perhaps days ago) or set to the capture's day says "now".
+    var typed = body.get("discovered_at"), dayField = form.elements.discovered_at;
+    if (dayField && (!typed || typed === dayField.defaultValue || typed === day(new Date(captured)))) body.set("discovered_at", captured);
     var req = new Request(form.action, { method: "POST", body: body });
     return req.blob().then(function (blob) {
       var item = {
