@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -114,6 +116,14 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	shots := func(name string) {
 		t.Helper()
 		b.shot("phone-" + name)
+		// The queue itself, below the form on a phone.
+		png, err := chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS("[data-offline-queue]")))
+		if err != nil {
+			b.fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(b.shots, "phone-queue-"+name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
 		b.run(chromedp.EmulateViewport(1280, 900))
 		b.shot("desktop-" + name)
 		b.run(phone)
@@ -179,6 +189,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.run(chromedp.Navigate(ts.URL+"/hazards/new"), chromedp.WaitReady(chromedp.CSS("main")))
 	b.waitText("[data-offline-items]", "后山村道边坡落石")
 	b.waitText("[data-offline-net]", "当前无网络")
+	b.waitText(".offline-summary", "本机有 2 条待发送")
 	b.wantCount(`[data-offline-items] li[data-state=waiting]`, 2)
 	b.waitText("h1", "上报隐患")
 	shots("offline-reloaded")
@@ -206,6 +217,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.waitText("[data-offline-items] li:nth-child(1)", "已发送")
 	b.waitText("[data-offline-items] li:nth-child(2)", "被退回")
 	b.waitText("[data-offline-items] li:nth-child(2) .ferr", "纬度")
+	b.waitText("[data-offline-items] li:nth-child(1) .oi-sent a", "YH-")
 	shots("offline-sent")
 
 	officer := w.as(t, "officer")

@@ -33,6 +33,13 @@
   note.hidden = true;
   box.insertBefore(note, list);
 
+  // A line at the top of the page says what waits below the form.
+  var summary = el("a", "offline-summary");
+  summary.href = "#offline-queue";
+  summary.hidden = true;
+  var main = document.querySelector("main") || document.body;
+  main.insertBefore(summary, main.firstChild);
+
   var STATES = { waiting: "等待发送", sending: "发送中", sent: "已发送", refused: "被退回" };
   var WEEK = 7 * 24 * 3600 * 1000;
 
@@ -239,6 +246,12 @@
       if (others) list.appendChild(el("li", "muted small", "本机还有其他账号保存的 " + others + " 条，须由该账号登录后发送。"));
       box.hidden = !mine.length && !others && note.hidden;
       net.textContent = navigator.onLine ? "" : "（当前无网络）";
+      var waiting = mine.filter(function (i) { return i.state === "waiting" || i.state === "sending"; }).length,
+        refused = mine.filter(function (i) { return i.state === "refused"; }).length, parts = [];
+      if (waiting) parts.push(waiting + " 条待发送");
+      if (refused) parts.push(refused + " 条被退回待修改");
+      summary.textContent = "本机有 " + parts.join("，") + (navigator.onLine ? "" : "（当前无网络）") + " · 查看 ↓";
+      summary.hidden = !parts.length;
       clearBtn.hidden = !mine.some(function (i) { return i.state === "sent"; });
       sendBtn.hidden = !mine.some(function (i) { return i.state === "waiting"; });
       return mine;
@@ -259,13 +272,13 @@
     li.appendChild(el("div", "muted small", facts.join(" · ")));
     if (item.state === "sent") {
       var p = el("p", "oi-sent");
-      p.appendChild(document.createTextNode("已登记为 "));
-      var a = el("a", null, (item.code || "隐患") + " → 查看");
+      p.appendChild(document.createTextNode("已登记，编号 "));
+      var a = el("a", "code", item.code || "查看隐患");
       a.href = item.url || "/hazards";
       p.appendChild(a);
       li.appendChild(p);
     } else if (item.state === "refused") {
-      li.appendChild(el("p", "ferr", "被退回：" + item.reason));
+      li.appendChild(el("p", "ferr", item.reason));
       var row = el("p", "oi-actions"), edit = el("button", null, "修改"), del = el("button", "link", "删除");
       edit.type = del.type = "button";
       edit.addEventListener("click", function () { load(item); });
