@@ -29,6 +29,8 @@ import (
 type cable struct {
 	next    http.Handler
 	cut     atomic.Bool
+	lose    atomic.Bool  // answers are lost on the way back
+	lost    atomic.Int64 // requests served whose answer was lost
 	reached atomic.Int64 // requests that came while cut
 	mu      sync.Mutex
 	hold    chan struct{}
@@ -36,18 +38,20 @@ type cable struct {
 }
 
 func (c *cable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if c.lose.Load() { // the service does the work; its answer never arrives
+		rec := httptest.NewRecorder()
+		c.next.ServeHTTP(rec, r)
+		c.lost.Add(1)
+		c.drop(w)
+		return
+	}
 	if c.cut.Load() {
 		c.reached.Add(1)
 		c.mu.Lock()
 		c.paths = append(c.paths, r.Method+" "+r.URL.Path)
 		c.mu.Unlock()
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-		panic(http.ErrAbortHandler)
+		c.drop(w)
+		return
 	}
 	c.mu.Lock()
 	hold := c.hold
@@ -56,6 +60,17 @@ func (c *cable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		<-hold
 	}
 	c.next.ServeHTTP(w, r)
+}
+
+// drop closes the connection without an answer.
+func (c *cable) drop(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 func (c *cable) holdPosts() {
@@ -76,17 +91,19 @@ func (c *cable) letGo() {
 // setOffline is chromium's context.setOffline: navigator.onLine and every
 // request of the page and of its service worker.
 func setOffline(offline bool) chromedp.Action[chromedp.Void] {
+	// The requests first, navigator.onLine after: the page's online event
+	// finds the network there.
 	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		if _, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{
-			Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
-			return chromedp.Void{}, err
-		}
 		var rules []*network.Conditions
 		if offline {
 			rules = []*network.Conditions{{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}}
 		}
-		_, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
-			EmulateOfflineServiceWorker: &offline, MatchedNetworkConditions: rules})
+		if _, err := cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			EmulateOfflineServiceWorker: &offline, MatchedNetworkConditions: rules}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{
+			Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
 		return chromedp.Void{}, err
 	}
 }
@@ -148,7 +165,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	}
 	set := func(name, value string) {
 		t.Helper()
-		b.run(chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`form[data-offline] [name=%q]`, name)), value))
+		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('form[data-offline] [name=%q]').value = %q`, name, value)))
 	}
 	photo := writeJPEG(t)
 
@@ -249,7 +266,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 
 	// The refused one goes back into the form to be corrected.
 	b.submit("[data-offline-items] li:nth-child(2) .oi-actions button")
-	b.wantValue(`form[data-offline] [name=title]`, "河堤管涌险情")
+	waitJS("the refused item in the form", `document.querySelector("form[data-offline] [name=title]").value === "河堤管涌险情"`)
 	b.wantValue(`form[data-offline] [name=latitude]`, "128.5")
 	b.waitText(`form[data-offline] [data-offline-err]`, "纬度")
 	shots("offline-edit")
@@ -259,5 +276,36 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.waitText("[data-offline-items]", "已发送")
 	if n := len(officer.list("").Items); n != 1 {
 		t.Errorf("%d hazards after a reload, want 1", n)
+	}
+	b.submit("[data-offline-clear]")
+	waitJS("the sent item cleared", `!document.querySelector("[data-offline-items] li[data-state=sent]")`)
+	b.waitText("[data-offline-items]", "河堤管涌险情")
+
+	// The phone believes it is online, the form posts as usual, the service
+	// registers the finding, and its answer is lost on the hillside: the
+	// service worker keeps the post in the queue with the key it was sent
+	// with, and the send when the line is back answers the first answer.
+	set("title", "村小学围墙开裂")
+	set("latitude", "")
+	set("longitude", "")
+	cab.lose.Store(true)
+	b.submit(`form[data-offline] button[type=submit]`)
+	b.waitText("[data-offline-queue] .flash.ok", "网络不通")
+	b.waitText("[data-offline-items]", "村小学围墙开裂")
+	shots("offline-lost-answer")
+	if cab.lost.Load() == 0 {
+		t.Fatal("the post never reached the service")
+	}
+	cab.lose.Store(false)
+	b.submit("[data-offline-send]")
+	b.waitText(`[data-offline-items] li[data-state=sent]`, "村小学围墙开裂")
+	n := 0
+	for _, it := range officer.list("").Items {
+		if it.Title == "村小学围墙开裂" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d hazards 村小学围墙开裂 after a lost answer and a retried send, want exactly 1", n)
 	}
 }

@@ -102,6 +102,7 @@
     var fd = new FormData(form), body = new FormData(), photos = 0;
     fd.forEach(function (v, k) {
       if (k === "csrf") return; // the token goes in a header when sent: it dies with the session
+      if (k === "offline_user") return;
       if (typeof v !== "string") {
         if (!v.size) return; // an empty file input
         photos++;
@@ -126,6 +127,13 @@
   }
 
   forms.forEach(function (form) {
+    // Whose the post is, should the service worker have to queue it (the
+    // service ignores the field).
+    var who = document.createElement("input");
+    who.type = "hidden";
+    who.name = "offline_user";
+    who.value = user;
+    form.appendChild(who);
     form.addEventListener("submit", function (e) {
       var replaces = form.getAttribute("data-offline-replaces");
       if (navigator.onLine) {
@@ -227,7 +235,7 @@
       return show();
     }).then(function (items) {
       var left = (items || []).some(function (i) { return i.state === "waiting"; });
-      if (left && navigator.onLine) again = setTimeout(sendAll, 30000);
+      if (left && navigator.onLine) again = setTimeout(sendAll, 15000);
     });
   }
 
@@ -345,5 +353,9 @@
   });
   window.addEventListener("online", sendAll);
   window.addEventListener("offline", show);
+  if (/[?&]queued=1/.test(location.search)) {
+    say("网络不通，刚才提交的内容已保存到本机的待发送队列，网络恢复后自动发送。");
+    history.replaceState(null, "", location.pathname);
+  }
   show().then(sendAll);
 })();
