@@ -271,17 +271,8 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.waitText(`form[data-offline] [data-offline-err]`, "纬度")
 	shots("offline-edit")
 
-	// Reloaded online, the sent item still shows with its link; nothing more is sent.
-	b.open("/hazards/new")
-	b.waitText("[data-offline-items]", "已发送")
-	if n := len(officer.list("").Items); n != 1 {
-		t.Errorf("%d hazards after a reload, want 1", n)
-	}
-	b.submit("[data-offline-clear]")
-	waitJS("the sent item cleared", `!document.querySelector("[data-offline-items] li[data-state=sent]")`)
-	b.waitText("[data-offline-items]", "河堤管涌险情")
-
-	// The phone believes it is online, the form posts as usual, the service
+	// The refused item, corrected (its title now another, its latitude
+	// dropped), is posted while the phone believes it is online: the form posts as usual, the service
 	// registers the finding, and its answer is lost on the hillside: the
 	// service worker keeps the post in the queue with the key it was sent
 	// with, and the send when the line is back answers the first answer.
@@ -292,13 +283,16 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.submit(`form[data-offline] button[type=submit]`)
 	b.waitText("[data-offline-queue] .flash.ok", "网络不通")
 	b.waitText("[data-offline-items]", "村小学围墙开裂")
+	// The corrected item went as this post: the refused one has left the queue.
+	b.wantCount(`[data-offline-items] li[data-state=refused]`, 0)
 	shots("offline-lost-answer")
 	if cab.lost.Load() == 0 {
 		t.Fatal("the post never reached the service")
 	}
 	cab.lose.Store(false)
 	b.submit("[data-offline-send]")
-	b.waitText(`[data-offline-items] li[data-state=sent]`, "村小学围墙开裂")
+	b.waitText(`[data-offline-items] li:last-child`, "村小学围墙开裂")
+	b.waitText(`[data-offline-items] li:last-child .oi-state`, "已发送")
 	n := 0
 	for _, it := range officer.list("").Items {
 		if it.Title == "村小学围墙开裂" {
@@ -308,4 +302,14 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d hazards 村小学围墙开裂 after a lost answer and a retried send, want exactly 1", n)
 	}
+
+	// Reloaded online, the sent items still show with their links; nothing
+	// more is sent; 清除已发送 empties the queue.
+	b.open("/hazards/new")
+	b.waitText("[data-offline-items]", "已发送")
+	if n := len(officer.list("").Items); n != 2 {
+		t.Errorf("%d hazards after a reload, want 2", n)
+	}
+	b.submit("[data-offline-clear]")
+	waitJS("the queue emptied", `document.querySelector("[data-offline-queue]").hidden && document.querySelector(".offline-summary").hidden`)
 }

@@ -137,8 +137,16 @@
     form.addEventListener("submit", function (e) {
       var replaces = form.getAttribute("data-offline-replaces");
       if (navigator.onLine) {
-        // The form posts as usual; a corrected refused item is what it posts.
-        if (replaces) drop(replaces);
+        // The form posts as usual; a corrected refused item is what it
+        // posts, so it leaves the queue first.
+        if (replaces) {
+          e.preventDefault();
+          form.removeAttribute("data-offline-replaces");
+          form.removeAttribute("data-offline-captured");
+          drop(replaces).catch(function () {}).then(function () {
+            if (form.requestSubmit) form.requestSubmit(); else form.submit();
+          });
+        }
         return;
       }
       e.preventDefault();
