@@ -35,6 +35,7 @@ import (
 const (
 	sessionCookie = "hazardloop_session"
 	csrfField     = "csrf"
+	csrfHeader    = "X-CSRF-Token"
 	csrfLabel     = "hazardloop-form-v1"
 	// pageKey marks a request to a web page: its failures are answered as
 	// pages, never as JSON.
@@ -57,6 +58,10 @@ var pageFiles = []string{
 	"ranking", "map", "periodic", "regiondocs", "calendar", "audit", "notices",
 }
 
+// partialFiles are parts a page may include ({{template "offline_queue" .}}),
+// parsed into every page's set.
+var partialFiles = []string{"pages/offline_queue.html"}
+
 // ui holds what the pages need beyond the Server.
 type ui struct {
 	s       *Server
@@ -73,6 +78,7 @@ type ui struct {
 func (s *Server) pageRoutes(r *gin.Engine) {
 	u := s.ui
 	r.GET("/static/*file", u.serveStatic)
+	r.GET("/sw.js", u.serviceWorker)
 	post := u.crossOrigin
 
 	pg := r.Group("", markPage)
@@ -90,7 +96,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/hazards", u.hazardsPage)
 	p.GET("/hazards/export.xlsx", u.exportLedger)
 	p.GET("/hazards/new", u.findingPage)
-	p.POST("/hazards/new", post, u.createFinding)
+	p.POST("/hazards/new", post, scripted, s.idempotent(u.findingLimit), u.createFinding)
 	p.GET("/hazards/:id", u.hazardPage)
 	p.POST("/hazards/:id/events", post, u.fireEvent)
 	p.POST("/hazards/:id/evidence", post, u.uploadEvidence)
@@ -159,7 +165,7 @@ func browserPage(c *gin.Context) {
 func newUI(s *Server) (*ui, error) {
 	u := &ui{s: s, sets: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
 	for _, name := range pageFiles {
-		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, "pages/layout.html", "pages/"+name+".html")
+		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, append([]string{"pages/layout.html", "pages/" + name + ".html"}, partialFiles...)...)
 		if err != nil {
 			return nil, fmt.Errorf("handler: page %s: %w", name, err)
 		}
@@ -190,6 +196,40 @@ func (u *ui) serveStatic(c *gin.Context) {
 	c.Header("Cache-Control", "public, max-age=604800")
 	c.Header("X-Content-Type-Options", "nosniff")
 	u.static.ServeHTTP(c.Writer, c.Request)
+}
+
+// serviceWorker serves the pages' service worker (static/sw.js) from the root,
+// so that its scope is the whole site and no Service-Worker-Allowed header is
+// needed. It is checked on every visit (no-cache): a new release replaces it.
+// Served like the static files, under the pages' own CSP: script-src 'self'
+// covers a worker of ours (worker-src falls back to it), nothing else loads.
+func (u *ui) serviceWorker(c *gin.Context) {
+	b, err := fs.ReadFile(templates.FS, "static/sw.js")
+	if err != nil {
+		u.s.fail(c, err)
+		return
+	}
+	securityHeaders(c, pageCSP)
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", b)
+}
+
+// scripted marks a page post sent by the pages' own script rather than by the
+// browser's form (the offline queue, static/offline.js): it asks for JSON
+// (Accept: application/json), so its answer and its refusals are JSON, as the
+// API's, and it may carry its form token in the X-CSRF-Token header instead
+// of the body, so that a queued body stays byte for byte the same across
+// sessions (its Idempotency-Key compares bodies).
+func scripted(c *gin.Context) {
+	if wantsJSON(c) {
+		c.Set(pageKey, false)
+	}
+	c.Next()
+}
+
+// wantsJSON: the post is the script's (see scripted).
+func wantsJSON(c *gin.Context) bool {
+	return strings.HasPrefix(c.GetHeader("Accept"), "application/json")
 }
 
 // base is what every page's layout needs.
@@ -368,6 +408,17 @@ func csrfToken(session string) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
+// formTokenOK: the post carries the session's form token, in the form or, from
+// the pages' own script only (a header no other site can set without a CORS
+// preflight we never grant), in the X-CSRF-Token header.
+func formTokenOK(c *gin.Context, fields map[string]string, session string) bool {
+	want := []byte(csrfToken(session))
+	if h := c.GetHeader(csrfHeader); h != "" && wantsJSON(c) && hmac.Equal([]byte(h), want) {
+		return true
+	}
+	return hmac.Equal([]byte(fields[csrfField]), want)
+}
+
 var errCSRF = &httpError{http.StatusForbidden, "bad_form_token", "表单已过期或来源不明，请刷新页面后重新提交。", nil}
 
 // form reads a posted form (urlencoded, or multipart with at most maxFiles files)
@@ -380,7 +431,7 @@ func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, erro
 		var err error
 		if fields, files, err = readForm(c, int64(maxFiles)*int64(max)+1<<20, max, maxFiles); err != nil {
 			// What was typed goes back to the form it came from, and only to it.
-			if tok := c.GetString(tokenKey); tok != "" && !hmac.Equal([]byte(fields[csrfField]), []byte(csrfToken(tok))) {
+			if tok := c.GetString(tokenKey); tok != "" && !formTokenOK(c, fields, tok) {
 				return nil, nil, errCSRF
 			}
 			return fields, nil, err
@@ -396,10 +447,8 @@ func (u *ui) form(c *gin.Context, maxFiles int) (map[string]string, []part, erro
 			}
 		}
 	}
-	if tok := c.GetString(tokenKey); tok != "" {
-		if !hmac.Equal([]byte(fields[csrfField]), []byte(csrfToken(tok))) {
-			return nil, nil, errCSRF
-		}
+	if tok := c.GetString(tokenKey); tok != "" && !formTokenOK(c, fields, tok) {
+		return nil, nil, errCSRF
 	}
 	return fields, files, nil
 }

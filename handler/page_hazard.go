@@ -701,6 +701,19 @@ func (u *ui) findingPage(c *gin.Context) {
 	u.render(c, http.StatusOK, "finding", v)
 }
 
+// queuedFinding is the answer to the offline queue's send of a finding.
+type queuedFinding struct {
+	ID   int64  `json:"id"`
+	Code string `json:"code"`
+	URL  string `json:"url"`
+}
+
+// findingLimit bounds the finding form's body: its photos and 1 MiB of fields
+// (what form reads), for the Idempotency-Key's comparison of a retry.
+func (u *ui) findingLimit() int64 {
+	return int64(workflow.MaxReportPhotos)*int64(u.s.evidence.MaxUpload()) + 1<<20
+}
+
 // createFinding registers a hazard with its site photos, from a phone or a desk.
 func (u *ui) createFinding(c *gin.Context) {
 	f, files, err := u.form(c, workflow.MaxReportPhotos)
@@ -731,9 +744,17 @@ func (u *ui) createFinding(c *gin.Context) {
 	if err == nil {
 		var h workflow.HazardView
 		if h, err = u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos); err == nil {
+			if wantsJSON(c) { // the offline queue: where the hazard is, kept for a retry
+				c.JSON(http.StatusCreated, queuedFinding{ID: h.ID, Code: h.Code, URL: "/hazards/" + strconv.FormatInt(h.ID, 10)})
+				return
+			}
 			toHazard(c, h.ID, "created")
 			return
 		}
+	}
+	if wantsJSON(c) {
+		u.fail(c, err) // JSON, with the fields' messages: the queue shows why
+		return
 	}
 	p := u.refusal(c, err)
 	msg := p.Message
