@@ -45,6 +45,10 @@ type Fields struct {
 	OrderNo             *string    `json:"order_no,omitempty"`
 	Approved            *bool      `json:"approved,omitempty"`
 	Note                *string    `json:"note,omitempty"`
+	// A patrol's result (normal, changed, danger) and where it was made.
+	Result    *string  `json:"result,omitempty"`
+	Latitude  *float64 `json:"latitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -79,6 +83,9 @@ func (f *Fields) given() []string {
 	add(f.OrderNo != nil, "order_no")
 	add(f.Approved != nil, "approved")
 	add(f.Note != nil, "note")
+	add(f.Result != nil, "result")
+	add(f.Latitude != nil, "latitude")
+	add(f.Longitude != nil, "longitude")
 	return out
 }
 
@@ -88,6 +95,7 @@ type EventInput struct {
 	Version int
 	Comment string
 	Fields
+	photos []int64 // a patrol's photos, attached just before it (Patrol)
 }
 
 // fieldNames are the Chinese names of fields, for messages.
@@ -106,7 +114,7 @@ var fieldNames = map[string]string{
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
-	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执",
+	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执", "result": "巡查结果",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
