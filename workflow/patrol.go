@@ -404,23 +404,29 @@ func patrolResult(ev *model.HazardEvent) string {
 }
 
 // patrolQueue fills the queue's danger signs (险情叫应) and missed patrols
-// (巡查逾期) of a's territory.
+// (巡查逾期) of a's territory: those a may act on, not another department's
+// major hazards a reads on the shared register.
 func (e *Hazards) patrolQueue(ctx context.Context, a Actor, q *WorkQueue) error {
+	pick := func(hs []model.Hazard, n int64) ([]HazardView, int64) {
+		var out []HazardView
+		for i := range hs {
+			if a.ReadOnly(&hs[i]) {
+				n--
+				continue
+			}
+			out = append(out, e.view(a, &hs[i]))
+		}
+		return out, n
+	}
 	hs, n, err := e.store.DangerHazards(ctx, a.Scope(), QueueLimit)
 	if err != nil {
 		return err
 	}
-	for i := range hs {
-		q.Dangers = append(q.Dangers, e.view(a, &hs[i]))
-	}
-	q.DangerCount = n
+	q.Dangers, q.DangerCount = pick(hs, n)
 	hs, n, err = e.store.MissedPatrols(ctx, a.Scope(), QueueLimit)
 	if err != nil {
 		return err
 	}
-	for i := range hs {
-		q.Patrols = append(q.Patrols, e.view(a, &hs[i]))
-	}
-	q.PatrolCount = n
+	q.Patrols, q.PatrolCount = pick(hs, n)
 	return nil
 }
