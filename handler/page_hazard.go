@@ -269,7 +269,7 @@ func patrolHistory(evs []model.HazardEvent) []patrolItem {
 		it := patrolItem{At: ev.CreatedAt, Who: ev.ActorName, Event: ev.Event, Result: p.Result, Note: p.Note, Photos: len(p.Photos)}
 		switch ev.Event {
 		case model.EventPatrol:
-			it.Label = workflow.PatrolResultLabel(p.Result)
+			it.Label, _, _ = strings.Cut(workflow.PatrolResultLabel(p.Result), "（")
 		case model.EventPatrolDue:
 			it.Label, it.Note = "巡查逾期", "应于 "+p.DueOn+" 前巡查，未巡查"
 		case model.EventRespond:

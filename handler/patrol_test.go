@@ -92,7 +92,7 @@ func TestPatrolPage(t *testing.T) {
 			t.Fatalf("the patrol: %d", resp.StatusCode)
 		}
 		_, body = p.do(http.MethodGet, path, nil, nil)
-		for _, want := range []string{`id="danger"`, `险情叫应`, `发现险情（立即叫应）`, `照片 1 张`, `巡查照片`, `险情待处置`} {
+		for _, want := range []string{`id="danger"`, `险情叫应`, `<strong>发现险情</strong>`, `照片 1 张`, `巡查照片`, `险情待处置`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("the page after a danger patrol lacks %q", want)
 			}
