@@ -302,6 +302,7 @@ var payloadNames = []struct{ key, label string }{
 	{"order_no", "停产停业指令"}, {"approved", "同意恢复生产"}, {"note", "审查意见"},
 	{"list_level", "挂牌层级"}, {"previous_level", "原挂牌层级"}, {"listed_level", "挂牌层级"},
 	{"on_behalf", "代为办理"}, {"paper", "纸质回执"}, {"paper_note", "纸质回执说明"},
+	{"result", "巡查结果"}, {"next_due_on", "下次巡查期限"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -318,7 +319,16 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				continue
 			}
 			s := strings.TrimSpace(toText(v))
+			label := pn.label
+			switch {
+			case ev.Event == model.EventPatrol && pn.key == "note":
+				label = "巡查情况"
+			case ev.Event == model.EventRespond && pn.key == "measures":
+				label = "处置措施"
+			}
 			switch pn.key {
+			case "result":
+				s = workflow.PatrolResultLabel(s)
 			case "level":
 				s = model.Level(s).Label()
 			case "department", "from_department", "to_department":
@@ -336,7 +346,7 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			case "paper":
 				s = "监管人员代录主送单位的纸质回执"
 			}
-			it.Details = append(it.Details, pn.label+"："+s)
+			it.Details = append(it.Details, label+"："+s)
 		}
 		out = append(out, it)
 	}
