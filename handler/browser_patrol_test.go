@@ -24,7 +24,7 @@ func TestBrowserPatrol(t *testing.T) {
 	w := newWorld(t, model.DialectSQLite)
 	srv := httptest.NewServer(w.srv)
 	t.Cleanup(srv.Close)
-	b := newBrowser(t, srv.URL, 2*time.Minute)
+	b := newBrowser(t, srv.URL, 4*time.Minute)
 	photo := writeJPEG(t)
 	set := func(form, name, value string) {
 		t.Helper()
