@@ -100,6 +100,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/hazards/:id", u.hazardPage)
 	p.POST("/hazards/:id/events", post, u.fireEvent)
 	p.POST("/hazards/:id/evidence", post, u.uploadEvidence)
+	p.POST("/hazards/:id/patrol", post, u.recordPatrol)
 	p.GET("/evidence/:id", u.evidenceFile)
 	p.POST("/evidence/:id/withdraw", post, u.withdrawEvidence)
 	p.GET("/escalations/:id/document", u.escalationDocument)
@@ -281,6 +282,7 @@ var navByRole = map[model.Role][]navItem{
 // these fixed texts are shown, never text from the URL.
 var flashes = map[string]string{
 	"event":          "操作成功，隐患状态已更新。",
+	"patrol":         "巡查已记录。",
 	"evidence":       "材料已上传。",
 	"created":        "隐患已登记。",
 	"ack":            "已签收督办文书。",

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -231,6 +232,13 @@ type hazardView struct {
 	Avoid      *workflow.AvoidanceView
 	RewardForm rewardForm
 	Supervises bool
+	// Patrol is the patrol form (nil for those who may not patrol), Respond
+	// the response to a standing danger sign (nil for those who may not
+	// answer it), Patrols the patrol history, newest first.
+	Patrol  *eventForm
+	Respond *eventForm
+	Patrols []patrolItem
+	Results []option
 }
 
 // rewardForm is a posted proposal of an avoidance reward with its errors.
@@ -238,6 +246,54 @@ type rewardForm struct {
 	AvoidanceID    int64
 	UserID, Amount string
 	Errors         map[string]string
+}
+
+// patrolItem is one patrol, a missed cycle or a response to a danger sign,
+// for the hazard page's patrol history.
+type patrolItem struct {
+	At       time.Time
+	Who      string
+	Event    model.Event
+	Result   string // normal, changed, danger (patrols)
+	Label    string
+	Note     string
+	Photos   int
+	Lat, Lng string
+}
+
+// patrolHistory reads the patrol history from the log, newest first.
+func patrolHistory(evs []model.HazardEvent) []patrolItem {
+	var out []patrolItem
+	for i := len(evs) - 1; i >= 0; i-- {
+		ev := evs[i]
+		if ev.Event != model.EventPatrol && ev.Event != model.EventPatrolDue && ev.Event != model.EventRespond {
+			continue
+		}
+		var p struct {
+			Result    string   `json:"result"`
+			Note      string   `json:"note"`
+			Measures  string   `json:"measures"`
+			DueOn     string   `json:"due_on"`
+			Photos    []int64  `json:"photos"`
+			Latitude  *float64 `json:"latitude"`
+			Longitude *float64 `json:"longitude"`
+		}
+		_ = json.Unmarshal([]byte(ev.Payload), &p)
+		it := patrolItem{At: ev.CreatedAt, Who: ev.ActorName, Event: ev.Event, Result: p.Result, Note: p.Note, Photos: len(p.Photos)}
+		switch ev.Event {
+		case model.EventPatrol:
+			it.Label, _, _ = strings.Cut(workflow.PatrolResultLabel(p.Result), "（")
+		case model.EventPatrolDue:
+			it.Label, it.Note = "巡查逾期", "应于 "+p.DueOn+" 前巡查，未巡查"
+		case model.EventRespond:
+			it.Label, it.Note = "险情处置", p.Measures
+		}
+		if p.Latitude != nil && p.Longitude != nil {
+			it.Lat, it.Lng = strconv.FormatFloat(*p.Latitude, 'f', 6, 64), strconv.FormatFloat(*p.Longitude, 'f', 6, 64)
+		}
+		out = append(out, it)
+	}
+	return out
 }
 
 type uploadForm struct {
@@ -261,6 +317,7 @@ var payloadNames = []struct{ key, label string }{
 	{"on_behalf", "代为办理"}, {"paper", "纸质回执"}, {"paper_note", "纸质回执说明"},
 	{"occurred_at", "险情发生"}, {"people_evacuated", "转移人数"}, {"casualties", "伤亡人数"}, {"what", "避险经过"},
 	{"user_name", "奖励对象"}, {"amount", "奖励金额（元）"},
+	{"result", "巡查结果"}, {"next_due_on", "下次巡查期限"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -277,7 +334,16 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				continue
 			}
 			s := strings.TrimSpace(toText(v))
+			label := pn.label
+			switch {
+			case ev.Event == model.EventPatrol && pn.key == "note":
+				label = "巡查情况"
+			case ev.Event == model.EventRespond && pn.key == "measures":
+				label = "处置措施"
+			}
 			switch pn.key {
+			case "result":
+				s = workflow.PatrolResultLabel(s)
 			case "level":
 				s = model.Level(s).Label()
 			case "department", "from_department", "to_department":
@@ -295,7 +361,7 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			case "paper":
 				s = "监管人员代录主送单位的纸质回执"
 			}
-			it.Details = append(it.Details, pn.label+"："+s)
+			it.Details = append(it.Details, label+"："+s)
 		}
 		out = append(out, it)
 	}
@@ -336,7 +402,11 @@ func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm 
 		}
 		return 1
 	}
-	evs := slices.Clone(d.AllowedEvents)
+	// Patrols and responses to danger signs have forms of their own (the
+	// patrol card, the danger banner).
+	evs := slices.DeleteFunc(slices.Clone(d.AllowedEvents), func(ev model.Event) bool {
+		return ev == model.EventPatrol || ev == model.EventRespond
+	})
 	slices.SortStableFunc(evs, func(a, b model.Event) int { return rank(a) - rank(b) })
 	for _, ev := range evs {
 		if posted != nil && posted.Event == ev {
@@ -407,6 +477,26 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	}
 	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
+	for _, ev := range []model.Event{model.EventPatrol, model.EventRespond} {
+		if !slices.Contains(d.AllowedEvents, ev) {
+			continue
+		}
+		f := newForm(ev, d)
+		if posted != nil && posted.Event == ev {
+			f = *posted
+		}
+		if ev == model.EventPatrol {
+			v.Patrol = &f
+		} else {
+			v.Respond = &f
+		}
+	}
+	if d.Category == model.CategoryDisaster {
+		v.Patrols = patrolHistory(d.Events)
+		for _, r := range workflow.PatrolResults {
+			v.Results = append(v.Results, option{Value: r.Code, Label: r.Label})
+		}
+	}
 	if slices.Contains(d.AllowedEvents, model.EventDismiss) {
 		sim, err := u.s.hazards.Similar(c.Request.Context(), a, d.ID)
 		if err != nil {
@@ -505,6 +595,60 @@ func (u *ui) fireEvent(c *gin.Context) {
 	u.render(c, p.Status, "hazard", v)
 }
 
+// recordPatrol records a patrol from the hazard page: its result, note,
+// position and photos in one transaction (workflow.Hazards.Patrol). A
+// refusal shows the page again with the form as typed (the photos to be
+// chosen again).
+func (u *ui) recordPatrol(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		u.fail(c, err)
+		return
+	}
+	f, files, err := u.form(c, workflow.MaxReportPhotos)
+	if errors.Is(err, errCSRF) || err != nil && f == nil {
+		u.fail(c, err)
+		return
+	}
+	in, bad := eventFromForm(model.EventPatrol, f)
+	var photos []workflow.EvidenceInput
+	for _, p := range files {
+		if len(p.data) > 0 {
+			photos = append(photos, workflow.EvidenceInput{Filename: p.filename, Data: p.data})
+		}
+	}
+	upload := err
+	if err == nil && len(bad) > 0 {
+		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
+	}
+	if err == nil {
+		if _, err = u.s.hazards.Patrol(c.Request.Context(), actor(c), id, in, photos); err == nil {
+			toHazard(c, id, "patrol#patrols")
+			return
+		}
+	}
+	p := u.refusal(c, err)
+	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
+	if derr != nil {
+		u.fail(c, derr)
+		return
+	}
+	pf := newForm(model.EventPatrol, d)
+	pf.Values, pf.Errors, pf.Open = f, p.Fields, true
+	msg := p.Message
+	if upload != nil {
+		msg = "照片未能上传：" + msg + "。已填写的内容已保留，请重新选择照片后提交"
+	} else if len(photos) > 0 {
+		msg += "（照片需重新选择）"
+	}
+	if errors.Is(err, workflow.ErrStale) {
+		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请重新选择照片后提交。"
+	}
+	v := u.hazardData(c, d, &pf, uploadForm{})
+	v.Error = msg
+	u.render(c, p.Status, "hazard", v)
+}
+
 // eventFromForm reads an event's form: empty inputs are "not given"; numbers and
 // yes/no are parsed here, everything else is the workflow's to judge.
 func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, map[string]string) {
@@ -556,6 +700,10 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		return &n
 	}
 	in.PeopleEvacuated, in.Casualties = count("people_evacuated"), count("casualties")
+	in.Result = str("result")
+	if accepts["latitude"] {
+		in.Latitude, in.Longitude = formDegrees(f["latitude"]), formDegrees(f["longitude"])
+	}
 	if s := str("approved"); s != nil {
 		b := *s == "true"
 		in.Approved = &b

@@ -70,6 +70,7 @@ var hazardMutable = []string{
 	"transfer_to_department", "transfer_to_region", "transfer_reason", "transfer_by", "transfer_at",
 	"transfer_due_on", "transfer_noticed", "transfer_declined", "listed_level", "listed_region", "verify_noticed",
 	"suspension_order_no", "suspended_at", "resume_requested_at", "resume_due_on", "resume_noticed",
+	"last_patrol_at", "patrol_due_on", "patrol_missed_on", "danger_at",
 	"escalation_level", "listed_supervision", "production_suspended",
 	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",

@@ -219,9 +219,17 @@ type Hazard struct {
 	ResumeNoticed     bool       `json:"-"`
 	// VerifyNoticed: this submission's wait for verification was flagged late
 	// (核实超时) and notified; cleared by the next submit.
-	VerifyNoticed bool      `json:"-"`
-	ListedLevel   ListLevel `json:"-"`
-	ListedRegion  string    `json:"-"`
+	VerifyNoticed bool `json:"-"`
+	// Patrols of an open disaster hazard (workflow/patrol.go): the last
+	// patrol, the day the current cycle's patrol is due (nil on a closed or an
+	// accident hazard), the due day of the last cycle missed (巡查逾期, until
+	// the next patrol), and since when a danger sign (险情) stands unanswered.
+	LastPatrolAt   *time.Time `json:"-"`
+	PatrolDueOn    *Date      `json:"-"`
+	PatrolMissedOn *Date      `json:"-"`
+	DangerAt       *time.Time `json:"-"`
+	ListedLevel    ListLevel  `json:"-"`
+	ListedRegion   string     `json:"-"`
 	// CreatedRegion is the region of the account that registered the hazard
 	// ("" for the public, the system and hazards from before it was kept).
 	CreatedRegion string `json:"-"`

@@ -99,6 +99,12 @@ const (
 	EventResumeRequest   Event = "resume_request"
 	EventResumeReview    Event = "resume_review"
 	EventResumeReviewDue Event = "resume_review_due"
+	// Patrols of an open disaster hazard (常态化排查) and danger signs (险情叫应),
+	// self-loops: a patrol by staff {result, note}, the sweep's record that a
+	// cycle's patrol was missed, and a supervisor's response to a danger sign.
+	EventPatrol    Event = "patrol"
+	EventPatrolDue Event = "patrol_due"
+	EventRespond   Event = "respond"
 	// Log-only events of the supervision ladder: they change no state.
 	EventAcknowledge Event = "acknowledge"
 	EventReply       Event = "reply"
@@ -161,6 +167,12 @@ func (e Event) Label() string {
 		return "复产审查"
 	case EventResumeReviewDue:
 		return "复产审查超期"
+	case EventPatrol:
+		return "巡查"
+	case EventPatrolDue:
+		return "巡查逾期"
+	case EventRespond:
+		return "险情处置"
 	case EventAcknowledge:
 		return "签收督办文书"
 	case EventReply:

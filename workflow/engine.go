@@ -87,6 +87,7 @@ type Options struct {
 	Signer        note.Signer           // signs the log's checkpoints (none: no checkpoints)
 	VerifierKey   string                // Signer's verifier key, note's text form
 	Disaster      DisasterPolicy        // when a disaster hazard is suggested major; DefaultDisasterPolicy when zero
+	Patrol        PatrolPolicy          // disaster hazards' patrol cycle; DefaultPatrolPolicy when its days are zero
 }
 
 // New returns the services over store.
@@ -102,6 +103,14 @@ func New(store *model.Store, o Options) *Services {
 	}
 	if o.BcryptCost < 10 {
 		o.BcryptCost = 10
+	}
+	if o.Patrol.FloodDays <= 0 || o.Patrol.Days <= 0 {
+		byType := o.Patrol.ByType
+		o.Patrol = DefaultPatrolPolicy
+		o.Patrol.ByType = byType
+	}
+	if o.Patrol.SeasonFrom.Month == 0 {
+		o.Patrol.SeasonFrom, o.Patrol.SeasonTo = DefaultPatrolPolicy.SeasonFrom, DefaultPatrolPolicy.SeasonTo
 	}
 	if o.Ladder.General[0] == 0 {
 		o.Ladder = DefaultLadder
@@ -180,6 +189,16 @@ type HazardView struct {
 	// (DisasterPolicy), the default of the grade when it is listed; absent
 	// on an accident hazard.
 	SuggestedLevel model.Level `json:"suggested_level,omitempty"`
+	// The patrols of an open disaster hazard (常态化排查): the day the
+	// current cycle's patrol is due and the last patrol (absent when none);
+	// PatrolOverdue that a cycle's patrol was missed and none made since
+	// (巡查逾期); DangerOpen that a danger sign (险情) stands unanswered
+	// since DangerSince (险情叫应, until respond).
+	NextPatrolDue *model.Date `json:"next_patrol_due,omitempty"`
+	LastPatrolAt  *time.Time  `json:"last_patrol_at,omitempty"`
+	PatrolOverdue bool        `json:"patrol_overdue"`
+	DangerOpen    bool        `json:"danger_open"`
+	DangerSince   *time.Time  `json:"danger_since,omitempty"`
 }
 
 func (e *core) view(a Actor, h *model.Hazard) HazardView {
@@ -190,7 +209,9 @@ func (e *core) view(a Actor, h *model.Hazard) HazardView {
 		PrimaryEvents: primary, OnBehalfEvents: onBehalf,
 		PendingTransfer: h.PendingTransfer(today), Receiving: a.receives(h), ListedBy: h.ListedBy(),
 		VerifyDue: due, VerifyOverdue: due != nil && due.Before(today.Time), Suspension: h.Suspension(today),
-		BasisCatalogued: catalogued(h), SuggestedLevel: e.SuggestLevel(h)}
+		BasisCatalogued: catalogued(h), SuggestedLevel: e.SuggestLevel(h),
+		NextPatrolDue: h.PatrolDueOn, LastPatrolAt: h.LastPatrolAt, PatrolOverdue: h.PatrolMissedOn != nil,
+		DangerOpen: h.DangerAt != nil, DangerSince: h.DangerAt}
 }
 
 func catalogued(h *model.Hazard) *bool {
@@ -395,6 +416,7 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 	if err := errs.err(); err != nil {
 		return nil, err
 	}
+	e.opts.Patrol.settle(h, now)
 	return h, nil
 }
 
@@ -567,7 +589,7 @@ func (e *core) applyIn(ctx context.Context, tx *model.Store, a Actor, h *model.H
 	}
 	next := *h
 	now = now.UTC().Truncate(time.Microsecond)
-	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
+	c := &change{ctx: ctx, tx: tx, lad: e.ladder(), patrol: e.opts.Patrol, metrics: e.opts.Metrics, actor: a, in: &in, h: h, next: &next,
 		now: now, today: model.DateIn(now, model.Shanghai), errs: fieldErrors{}, payload: map[string]any{}}
 	in.Comment = text(c.errs, "comment", &in.Comment, MaxComment)
 	validateFields(in.Event, &in.Fields, c.errs)
@@ -654,6 +676,7 @@ func (e *core) commit(ctx context.Context, tx *model.Store, a Actor, h, next *mo
 // to h's log, sealed; next carries the new chain head.
 func (e *core) chain(a Actor, h, next *model.Hazard, event model.Event, comment string, payload map[string]any, now time.Time) *model.HazardEvent {
 	e.ladder().settle(next)
+	e.opts.Patrol.settle(next, now)
 	next.UpdatedAt = now
 	ev := e.newEvent(a, h, event, h.State, next.State, comment, payload, now)
 	ev.Seal(h.LastSeq, h.ChainHead)

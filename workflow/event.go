@@ -23,6 +23,7 @@ type change struct {
 	ctx     context.Context
 	tx      *model.Store
 	lad     ladder
+	patrol  PatrolPolicy
 	metrics *metrics.Set
 	actor   Actor
 	in      *EventInput
@@ -128,6 +129,17 @@ var steps = map[model.Event]step{
 	model.EventAvoidance: {
 		accepts: []string{"occurred_at", "what", "people_evacuated", "casualties"},
 		apply:   avoidance,
+	},
+	model.EventPatrol: {
+		accepts: []string{"result", "note", "latitude", "longitude"},
+		apply:   patrol,
+	},
+	model.EventPatrolDue: {
+		apply: patrolDue,
+	},
+	model.EventRespond: {
+		accepts: []string{"measures"},
+		apply:   respond,
 	},
 	model.EventVerifyOverdue: {
 		apply: func(c *change) {

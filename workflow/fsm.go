@@ -50,6 +50,10 @@ var transferLoops = func() fsm.Events {
 	}
 	loop(model.EventListSupervision, model.StateListed, model.StateRectifying, model.StateVerifying)
 	loop(model.EventVerifyOverdue, model.StateVerifying)
+	// Patrols and danger signs of disaster hazards, in every open state.
+	for _, ev := range []model.Event{model.EventPatrol, model.EventPatrolDue, model.EventRespond} {
+		loop(ev, model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying)
+	}
 	for _, ev := range []model.Event{model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue} {
 		loop(ev, model.StateListed, model.StateRectifying, model.StateVerifying)
 	}
@@ -66,7 +70,7 @@ var Events = []model.Event{
 	model.EventTransfer, model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventTransferOverdue,
 	model.EventListSupervision, model.EventVerifyOverdue,
 	model.EventSuspend, model.EventResumeRequest, model.EventResumeReview, model.EventResumeReviewDue,
-	model.EventAvoidance,
+	model.EventAvoidance, model.EventPatrol, model.EventPatrolDue, model.EventRespond,
 }
 
 // disasterEvents are the events of disaster hazards only: on an accident

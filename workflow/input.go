@@ -52,6 +52,10 @@ type Fields struct {
 	What            *string `json:"what,omitempty"`
 	PeopleEvacuated *int    `json:"people_evacuated,omitempty"`
 	Casualties      *int    `json:"casualties,omitempty"`
+	// A patrol's result (normal, changed, danger) and where it was made.
+	Result    *string  `json:"result,omitempty"`
+	Latitude  *float64 `json:"latitude,omitempty"`
+	Longitude *float64 `json:"longitude,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -90,6 +94,9 @@ func (f *Fields) given() []string {
 	add(f.What != nil, "what")
 	add(f.PeopleEvacuated != nil, "people_evacuated")
 	add(f.Casualties != nil, "casualties")
+	add(f.Result != nil, "result")
+	add(f.Latitude != nil, "latitude")
+	add(f.Longitude != nil, "longitude")
 	return out
 }
 
@@ -99,6 +106,7 @@ type EventInput struct {
 	Version int
 	Comment string
 	Fields
+	photos []int64 // a patrol's photos, attached just before it (Patrol)
 }
 
 // fieldNames are the Chinese names of fields, for messages.
@@ -117,7 +125,7 @@ var fieldNames = map[string]string{
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
-	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执",
+	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执", "result": "巡查结果",
 	"occurred_at": "险情发生时间", "what": "险情及避险经过", "people_evacuated": "转移人数", "casualties": "伤亡人数",
 }
 

@@ -32,6 +32,11 @@ var notifyKinds = map[model.Event]string{
 	model.EventResumeRequest:   "resume_requested",
 	model.EventResumeReview:    "resume_reviewed",
 	model.EventResumeReviewDue: "resume_review_due",
+	// Patrols: a cycle's patrol missed; a patrol that found danger signs
+	// (result danger: danger_signs, addressed to the township, the county and
+	// the department; any other result notifies no one).
+	model.EventPatrolDue: "patrol_due",
+	model.EventPatrol:    "danger_signs",
 }
 
 // notification is the body sent to webhooks. It carries no personal data: no
@@ -56,8 +61,11 @@ type notification struct {
 	// Transfer is the pending transfer (transfer_requested, transfer_pending)
 	// or the one just answered (transfer_accepted, transfer_declined: the
 	// hazard's department and region after the answer say which).
-	Transfer   *model.Transfer `json:"transfer,omitempty"`
-	OccurredAt time.Time       `json:"occurred_at"`
+	Transfer *model.Transfer `json:"transfer,omitempty"`
+	// Recipients are whom a danger sign is addressed to (danger_signs): the
+	// township, the county and the competent department.
+	Recipients []recipient `json:"recipients,omitempty"`
+	OccurredAt time.Time   `json:"occurred_at"`
 }
 
 // queueNotifications writes, in the event's transaction, one outbox row per
@@ -65,7 +73,7 @@ type notification struct {
 // the inbox of whom it calls on (announce).
 func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor, h *model.Hazard, ev *model.HazardEvent) error {
 	kind, ok := notifyKinds[ev.Event]
-	if !ok {
+	if !ok || ev.Event == model.EventPatrol && patrolResult(ev) != "danger" {
 		return nil
 	}
 	n := notification{EventID: ev.ID, Kind: kind, Event: ev.Event, ActorRole: a.Role,
@@ -76,6 +84,12 @@ func (e *core) queueNotifications(ctx context.Context, tx *model.Store, a Actor,
 	if ev.Event == model.EventRemind && h.DueOn != nil {
 		days := daysBetween(model.DateIn(ev.CreatedAt, model.Shanghai), *h.DueOn)
 		n.DueOn, n.DaysLeft = h.DueOn, &days
+	}
+	switch ev.Event {
+	case model.EventPatrolDue:
+		n.DueOn = h.PatrolMissedOn
+	case model.EventPatrol:
+		n.Recipients = dangerRecipients(h)
 	}
 	body, err := json.Marshal(n)
 	if err != nil {

@@ -30,12 +30,21 @@ type WorkQueue struct {
 	// Resumptions are a supervisor's requests to resume production waiting
 	// for their on-site review (复产申请待审查), the earliest due first.
 	Resumptions []HazardView
+	// Dangers are the hazards in the territory where a danger sign stands
+	// unanswered (险情叫应, until a supervisor's respond), the earliest
+	// first: the top of a supervisor's and an officer's queue. Patrols are
+	// the disaster hazards whose last cycle's patrol was missed (巡查逾期).
+	Dangers     []HazardView
+	DangerCount int64
+	Patrols     []HazardView
+	PatrolCount int64
 }
 
 // Total is the number of things waiting (the reported findings and the
 // transfers waiting on the other side are not).
 func (q WorkQueue) Total() int64 {
 	n := q.LetterCount + int64(len(q.Transfers.Incoming)+len(q.Transfers.Declined)+len(q.Resumptions))
+	n += q.DangerCount + q.PatrolCount
 	for _, s := range q.Sections {
 		n += s.Count
 	}
@@ -71,6 +80,11 @@ func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 			sec.Items = append(sec.Items, e.view(a, &hs[i]))
 		}
 		q.Sections = append(q.Sections, sec)
+	}
+	if a.Role == model.RoleSupervisor || a.Role == model.RoleOfficer {
+		if err := e.patrolQueue(ctx, a, &q); err != nil {
+			return WorkQueue{}, err
+		}
 	}
 	if a.Role == model.RoleEnterprise {
 		es, n, err := e.store.ListUnacknowledged(ctx, a.Scope(), QueueLimit)

@@ -309,6 +309,18 @@ var (
 		unmet: "该隐患没有超期未审查的复产申请",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.ResumeDueOn != nil && !h.ResumeNoticed },
 	}
+	disasterOnly = condition{
+		unmet: "巡查只针对灾害隐患",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.Category == model.CategoryDisaster },
+	}
+	patrolLate = condition{
+		unmet: "该隐患本周期的巡查尚未逾期",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.PatrolDueOn != nil },
+	}
+	dangerStanding = condition{
+		unmet: "该隐患没有待处置的险情",
+		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.DangerAt != nil },
+	}
 	belowTopStep = condition{
 		unmet: "已处于最高督办等级（曝光），不能再升级",
 		holds: func(_ Actor, h *model.Hazard, _ model.Level) bool { return h.EscalationLevel < maxEscalation },
@@ -402,6 +414,19 @@ var rules = map[model.Event]map[model.Role][]condition{
 	model.EventAvoidance: {
 		model.RoleSupervisor: {always},
 		model.RoleOfficer:    {always},
+	},
+	// Patrols of disaster hazards (patrol.go): staff of the territory patrol
+	// (a monitor, 群测群防员, patrols with an officer's account); the sweep
+	// records a missed cycle; a supervisor answers a danger sign.
+	model.EventPatrol: {
+		model.RoleOfficer:    {disasterOnly},
+		model.RoleSupervisor: {disasterOnly},
+	},
+	model.EventPatrolDue: {
+		model.RoleSystem: {disasterOnly, patrolLate},
+	},
+	model.EventRespond: {
+		model.RoleSupervisor: {dangerStanding},
 	},
 	// A city or the province raises a major hazard's listed supervision.
 	model.EventListSupervision: {

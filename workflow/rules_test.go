@@ -33,6 +33,9 @@ var (
 		model.EventResumeReview:    {model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventResumeReviewDue: {model.StateListed, model.StateRectifying, model.StateVerifying},
 		model.EventAvoidance:       {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying, model.StateWrittenOff},
+		model.EventPatrol:          {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventPatrolDue:       {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
+		model.EventRespond:         {model.StateDiscovered, model.StateListed, model.StateRectifying, model.StateVerifying},
 	}
 	wantTo = map[model.Event]model.State{
 		model.EventConfirm: model.StateListed, model.EventDismiss: model.StateDismissed,
@@ -54,6 +57,8 @@ var (
 		model.EventTransfer:      {model.RoleSupervisor},
 		model.EventVerifyOverdue: {model.RoleSystem},
 		model.EventSuspend:       {model.RoleSupervisor},
+		// patrol, patrol_due and respond are a disaster hazard's: none in
+		// the matrix (TestRuleConditions and patrol_test.go have them).
 		// resume_request, resume_review and resume_review_due need a
 		// standing order: none in the matrix.
 		// accept_transfer, decline_transfer and transfer_overdue need a
@@ -185,6 +190,18 @@ func TestRuleConditions(t *testing.T) {
 		{"another city does not", Actor{ID: 1, Role: model.RoleSupervisor, Region: "360400"}, model.Hazard{State: model.StateVerifying, Level: model.LevelMajor, RegionCode: "360102", SubmittedBy: &other,
 			ListedSupervision: true, ListedLevel: model.ListCity, ListedRegion: "360100"},
 			model.EventApprove, false, "挂牌督办的重大隐患须由挂牌层级或以上的监管人员摘牌（核实销号）"},
+		{"an officer patrols a disaster hazard", actorFor(model.RoleOfficer), model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryDisaster},
+			model.EventPatrol, true, ""},
+		{"not an accident hazard", actorFor(model.RoleOfficer), model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryAccident},
+			model.EventPatrol, false, "巡查只针对灾害隐患"},
+		{"nor does an enterprise patrol", actorFor(model.RoleEnterprise), model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryDisaster},
+			model.EventPatrol, false, "企业用户无权执行“巡查”"},
+		{"a supervisor answers a danger sign", sup, model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryDisaster, DangerAt: &fixedNow},
+			model.EventRespond, true, ""},
+		{"none standing", sup, model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryDisaster},
+			model.EventRespond, false, "该隐患没有待处置的险情"},
+		{"an officer does not answer it", actorFor(model.RoleOfficer), model.Hazard{State: model.StateListed, RegionCode: "360102", Category: model.CategoryDisaster, DangerAt: &fixedNow},
+			model.EventRespond, false, "信息员无权执行“险情处置”"},
 		{"admin fires nothing", actorFor(model.RoleAdmin), model.Hazard{State: model.StateDiscovered, RegionCode: "360102"},
 			model.EventConfirm, false, "系统管理员无权执行“核查属实，列入清单”"},
 	}

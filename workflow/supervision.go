@@ -374,6 +374,7 @@ type SweepResult struct {
 	Transfers     int           `json:"transfers"`      // transfer_overdue events written (移交逾期未接收)
 	Verifications int           `json:"verifications"`  // verify_overdue events written (核实超时)
 	ResumeReviews int           `json:"resume_reviews"` // resume_review_due events written (复产审查超期)
+	Patrols       int           `json:"patrols"`        // patrol_due events written (巡查逾期)
 	LateFilings   int           `json:"late_filings"`   // periodic_late notices (统计分析表逾期未报)
 	KeysPurged    int           `json:"keys_purged"`    // idempotency keys past their 24 hours, deleted
 	Batches       int           `json:"batches"`        // write transactions
@@ -461,6 +462,9 @@ func (e *Supervision) SweepOnce(ctx context.Context, now time.Time) (SweepResult
 		return res, err
 	}
 	if err := e.sweepResumeReviews(ctx, now, today, &res); err != nil {
+		return res, err
+	}
+	if err := e.sweepPatrols(ctx, now, today, &res); err != nil {
 		return res, err
 	}
 	if err := e.sweepLateFilings(ctx, now, today, &res); err != nil {

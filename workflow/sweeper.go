@@ -46,8 +46,8 @@ func (s *Sweeper) Run(ctx context.Context) {
 			return
 		case err != nil:
 			log.Error("sweep failed", "err", err)
-		case res.Steps+res.Reminders > 0:
-			log.Info("sweep", "steps", res.Steps, "reminders", res.Reminders, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
+		case res.Steps+res.Reminders+res.Patrols > 0:
+			log.Info("sweep", "steps", res.Steps, "reminders", res.Reminders, "patrols", res.Patrols, "batches", res.Batches, "longest", res.Longest, "duration", res.Duration)
 		}
 		if s.Checkpoints != nil && ctx.Err() == nil {
 			if cp, made, err := s.Checkpoints.Daily(ctx, time.Now()); err != nil {

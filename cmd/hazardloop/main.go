@@ -83,6 +83,9 @@ type config struct {
 	S3             blob.S3Config
 	Reports        workflow.ReportPolicy
 	Disaster       workflow.DisasterPolicy
+	Patrol         workflow.PatrolPolicy
+	FloodSeason    string
+	PatrolByType   string
 	Out            string
 	Hazards        int
 	File           string
@@ -142,6 +145,11 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.Float64Var(&c.Disaster.MajorProperty, "disaster-major-property", dp.MajorProperty, "a disaster hazard threatening at least this much property, 万元, is suggested major")
 	fs.Float64Var(&c.Disaster.RewardMin, "avoidance-reward-min", dp.RewardMin, "smallest reward for a successful avoidance (成功避险奖励), yuan per person")
 	fs.Float64Var(&c.Disaster.RewardMax, "avoidance-reward-max", dp.RewardMax, "largest reward for a successful avoidance, yuan per person")
+	pp := workflow.DefaultPatrolPolicy
+	fs.IntVar(&c.Patrol.FloodDays, "patrol-days-flood", pp.FloodDays, "days of a disaster hazard's patrol cycle (常态化排查) in the flood season; a missed patrol is flagged once per cycle (webhook kind patrol_due)")
+	fs.IntVar(&c.Patrol.Days, "patrol-days", pp.Days, "days of a disaster hazard's patrol cycle outside the flood season")
+	fs.StringVar(&c.FloodSeason, "flood-season", pp.SeasonFrom.String()+".."+pp.SeasonTo.String(), "the flood season (汛期), MM-DD..MM-DD, both days included")
+	fs.StringVar(&c.PatrolByType, "patrol-days-by-type", "", "per disaster type patrol cycles instead of the two above: type=days or type=flood/other days, comma-separated (geological=15,forest_fire=10,flood=3/20)")
 	r := workflow.DefaultReportPolicy
 	fs.Float64Var(&c.Reports.RewardRate, "reward-rate", r.RewardRate, "share of the fine paid as a reporter's reward")
 	fs.Float64Var(&c.Reports.RewardMin, "reward-min", r.RewardMin, "smallest reward, yuan")
@@ -203,6 +211,15 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	}
 	if c.Disaster.RewardMin < 0 || c.Disaster.RewardMax <= 0 || c.Disaster.RewardMax < c.Disaster.RewardMin {
 		return nil, fmt.Errorf("--avoidance-reward-min must be at least 0 and --avoidance-reward-max above 0 and not below it")
+	}
+	if c.Patrol.SeasonFrom, c.Patrol.SeasonTo, err = workflow.ParseFloodSeason(c.FloodSeason); err != nil {
+		return nil, fmt.Errorf("--flood-season: %w", err)
+	}
+	if c.Patrol.ByType, err = workflow.ParsePatrolDaysByType(c.PatrolByType); err != nil {
+		return nil, fmt.Errorf("--patrol-days-by-type: %w", err)
+	}
+	if err := c.Patrol.Validate(); err != nil {
+		return nil, fmt.Errorf("--patrol-days, --patrol-days-flood: %w", err)
 	}
 	if r := c.Reports; r.RewardRate <= 0 || r.RewardRate > 1 || r.RewardMin < 0 || r.RewardMax < r.RewardMin ||
 		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.IntakeWindow < time.Second {
@@ -329,7 +346,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 	}
 	met := metrics.New()
 	svc := workflow.New(store, workflow.Options{SessionTTL: cfg.SessionTTL, Ladder: cfg.ladder,
-		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Disaster: cfg.Disaster, Metrics: met,
+		Blobs: blobs, MaxUpload: cfg.MaxUploadMB << 20, ReportKey: key, Reports: cfg.Reports, Disaster: cfg.Disaster, Patrol: cfg.Patrol, Metrics: met,
 		Webhooks: splitList(cfg.Webhooks), Signer: signer, VerifierKey: vkey})
 	if cmd == "verify" {
 		return runVerify(ctx, cfg, store, svc, extraChecks(store), stdout)
@@ -370,7 +387,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "督办巡查完成：升级 %d 次，期限临近提醒 %d 条，%d 个事务，最长事务 %s，用时 %s\n", res.Steps, res.Reminders, res.Batches, res.Longest, res.Duration)
+		fmt.Fprintf(stdout, "督办巡查完成：升级 %d 次，期限临近提醒 %d 条，巡查逾期 %d 条，%d 个事务，最长事务 %s，用时 %s\n", res.Steps, res.Reminders, res.Patrols, res.Batches, res.Longest, res.Duration)
 		return nil
 	}
 
