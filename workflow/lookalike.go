@@ -305,4 +305,3 @@ func haversine(p, q [2]float64) float64 {
 	x := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(p[0]*rad)*math.Cos(q[0]*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
 	return 2 * r * math.Asin(math.Sqrt(x))
 }
-

@@ -9,7 +9,6 @@ import (
 	"hazardloop/model"
 )
 
-
 func codesOf(hs []SimilarHazard) []string {
 	out := []string{}
 	for _, h := range hs {
