@@ -57,6 +57,10 @@ var pageFiles = []string{
 	"ranking", "map", "periodic", "regiondocs", "calendar", "audit",
 }
 
+// pageParts are the pieces a page includes ({{template "…"}}) from files of
+// their own: the duplicate hints of the finding and the public report forms.
+var pageParts = map[string][]string{"finding": {"part_duplicates"}, "report": {"part_duplicates"}}
+
 // ui holds what the pages need beyond the Server.
 type ui struct {
 	s       *Server
@@ -153,7 +157,11 @@ func browserPage(c *gin.Context) {
 func newUI(s *Server) (*ui, error) {
 	u := &ui{s: s, sets: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
 	for _, name := range pageFiles {
-		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, "pages/layout.html", "pages/"+name+".html")
+		files := []string{"pages/layout.html", "pages/" + name + ".html"}
+		for _, part := range pageParts[name] {
+			files = append(files, "pages/"+part+".html")
+		}
+		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("handler: page %s: %w", name, err)
 		}
@@ -512,6 +520,14 @@ var pageFuncs = template.FuncMap{
 			return ""
 		}
 		return strconv.FormatFloat(*p, 'f', 6, 64) + "°"
+	},
+	// geo is a place as a geo: URI (RFC 5870), which a phone opens in its
+	// own map application: no map is loaded by the page.
+	"geo": func(lat, lng *float64) template.URL {
+		if lat == nil || lng == nil {
+			return ""
+		}
+		return template.URL("geo:" + strconv.FormatFloat(*lat, 'f', 6, 64) + "," + strconv.FormatFloat(*lng, 'f', 6, 64))
 	},
 	"money": func(p *float64) string {
 		if p == nil {

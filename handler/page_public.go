@@ -14,10 +14,12 @@ import (
 
 type reportView struct {
 	base
-	In      workflow.ReportInput
-	Errors  map[string]string
-	Regions []model.Region
-	Receipt *workflow.ReportReceipt
+	In       workflow.ReportInput
+	Errors   map[string]string
+	Regions  []model.Region
+	Receipt  *workflow.ReportReceipt
+	Lat, Lng string               // the coordinates as typed, shown again on a refusal
+	Nearby   *workflow.NearbyHint // how many similar issues nearby, shown again on a refusal
 }
 
 func (u *ui) reportPage(c *gin.Context) {
@@ -56,7 +58,7 @@ func (u *ui) submitReport(c *gin.Context) {
 	}
 	upload := err
 	in, inErr := reportFromForm(f)
-	v.In = in
+	v.In, v.Lat, v.Lng = in, f["latitude"], f["longitude"]
 	switch {
 	case limit != nil:
 		err = limit
@@ -81,6 +83,12 @@ func (u *ui) submitReport(c *gin.Context) {
 	v.Error, v.Errors = p.Message, p.Fields
 	if len(files) > 0 || upload != nil {
 		v.Error += "（已填写的内容已保留，照片需重新选择）"
+	}
+	if v.In.Latitude != nil && limit == nil {
+		if h, err := u.s.reports.Nearby(c.Request.Context(), c.ClientIP(), workflow.Probe{Title: v.In.Title, Description: v.In.Description,
+			RegionCode: v.In.RegionCode, Latitude: v.In.Latitude, Longitude: v.In.Longitude}); err == nil {
+			v.Nearby = &h
+		}
 	}
 	u.render(c, p.Status, "report", v)
 }

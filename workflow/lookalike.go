@@ -40,6 +40,7 @@ type SimilarHazard struct {
 	Code      string      `json:"code"`
 	Title     string      `json:"title"`
 	State     model.State `json:"state"`
+	StateText string      `json:"state_label"` // the state in Chinese
 	Location  string      `json:"location"`
 	Score     float64     `json:"score"`                // text similarity, 0 to 1
 	DistanceM *float64    `json:"distance_m,omitempty"` // when both have coordinates
@@ -83,7 +84,7 @@ func (p probe) box() *model.Box {
 // of their titles alone when higher (the same title is the same finding
 // whatever the details); the distance when both have a place.
 func (p probe) compare(c *model.Hazard) SimilarHazard {
-	s := SimilarHazard{ID: c.ID, Code: c.Code, Title: c.Title, State: c.State, Location: c.Location}
+	s := SimilarHazard{ID: c.ID, Code: c.Code, Title: c.Title, State: c.State, StateText: c.State.Label(), Location: c.Location}
 	score := math.Max(jaccard(p.all, bigrams(c.Title+c.Description+c.Location)), jaccard(p.title, bigrams(c.Title)))
 	s.Score = math.Round(score*100) / 100
 	if p.at != nil && c.Latitude != nil && c.Longitude != nil {

@@ -10,15 +10,18 @@
     }, 0);
   });
 
-  // Similar hazards: "选为重复" fills the dismiss form's duplicate_of with
-  // the code and opens the form (without script the field offers the codes).
+  // Similar hazards: "选为重复" picks the hazard in the dismiss form (its
+  // radio, or the code field when not listed there) and opens the form
+  // (without script the form lists them to pick).
   document.querySelectorAll("button[data-duplicate]").forEach(function (b) {
     var form = document.getElementById("ev-dismiss");
     var input = form && form.querySelector("input[name=duplicate_of]");
     if (!input) return;
     b.hidden = false;
     b.addEventListener("click", function () {
-      input.value = b.getAttribute("data-duplicate");
+      var code = b.getAttribute("data-duplicate"), pick = null;
+      form.querySelectorAll("input[name=duplicate_pick]").forEach(function (r) { if (r.value === code) pick = r; });
+      if (pick) { pick.checked = true; input.value = ""; input = pick; } else { input.value = code; }
       form.open = true;
       // Scrolled to, not focused: focus would open the field's list of codes
       // over the form on a phone.
@@ -197,10 +200,71 @@
       navigator.geolocation.getCurrentPosition(function (p) {
         form.elements.latitude.value = p.coords.latitude.toFixed(6);
         form.elements.longitude.value = p.coords.longitude.toFixed(6);
+        form.elements.longitude.dispatchEvent(new Event("change", { bubbles: true }));
         if (note) note.textContent = "已填入当前位置（精度约 " + Math.round(p.coords.accuracy) + " 米）";
       }, function (err) {
         if (note) note.textContent = err.code === 1 ? "未获准使用位置，可手工填写经纬度" : "暂时无法获取位置，可手工填写经纬度";
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
+  });
+
+  // Duplicates in sight: while a finding is typed, the open hazards it may
+  // repeat (on leaving the title or another field, once coordinates are
+  // filled); on the public report form, how many similar issues nearby are
+  // being handled. A hint only: the form posts as it would without it.
+  document.querySelectorAll("[data-duplicates]").forEach(function (box) {
+    var form = box.closest("form"), url = box.getAttribute("data-duplicates"), pub = box.hasAttribute("data-public");
+    var names = ["title", "description", "location", "region_code", "latitude", "longitude"], timer = 0, last = "";
+    function val(n) {
+      var f = form.querySelector("[name=" + n + "]:not(:disabled)");
+      return f ? f.value.trim() : "";
+    }
+    function show(d) {
+      box.textContent = "";
+      if (pub) {
+        if (d.count > 0) box.appendChild(el("p", "dupes-head", d.message));
+        return;
+      }
+      var items = d.items || [];
+      if (!items.length) return;
+      box.appendChild(el("p", "dupes-head", "可能重复：以下在办隐患与本次填写的内容相近或相距很近，请先核对"));
+      var ul = el("ul");
+      items.forEach(function (it) {
+        var li = el("li"), a = el("a", "code", it.code), t = el("a", "", " " + it.title);
+        a.href = t.href = "/hazards/" + it.id;
+        a.target = t.target = "_blank";
+        a.rel = t.rel = "noopener";
+        li.appendChild(a);
+        li.appendChild(t);
+        var more = [];
+        if (it.distance_m != null) more.push("距离 " + Math.round(it.distance_m) + " 米");
+        more.push(it.state_label);
+        li.appendChild(el("span", "muted small", "（" + more.join("，") + "）"));
+        ul.appendChild(li);
+      });
+      box.appendChild(ul);
+      box.appendChild(el("p", "hint", "如是同一隐患，可到该隐患补充照片或情况；确为另一处隐患的，仍可提交。"));
+    }
+    function ask() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (pub ? !(val("latitude") && val("longitude") && val("region_code")) : !(val("title") || val("latitude"))) return;
+        var q = names.map(function (n) { return n + "=" + encodeURIComponent(val(n)); }).join("&");
+        if (q === last) return;
+        last = q;
+        var x = new XMLHttpRequest();
+        x.open("GET", url + "?" + q);
+        x.onload = function () {
+          if (x.status !== 200) return;
+          try { show(JSON.parse(x.responseText)); } catch (err) { /* no hint */ }
+        };
+        x.send();
+      }, 300);
+    }
+    form.addEventListener("change", function (e) {
+      if (names.indexOf(e.target.name) >= 0) ask();
+    });
+    var title = form.querySelector("[name=title]");
+    if (title) title.addEventListener("blur", ask);
   });
 })();
