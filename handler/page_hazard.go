@@ -726,9 +726,14 @@ func (u *ui) createFinding(c *gin.Context) {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg
-	// The hint is a help, not a condition: a lookup that fails shows none.
-	v.Dupes, _ = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), workflow.Probe{Title: in.Title,
-		Description: in.Description, Location: in.Location, RegionCode: in.RegionCode, Latitude: in.Latitude, Longitude: in.Longitude})
+	// The hint is a help, not a condition: a lookup that fails shows none;
+	// coordinates refused with the form are left out of it.
+	probe := workflow.Probe{Title: in.Title, Description: in.Description, Location: in.Location, RegionCode: in.RegionCode,
+		Latitude: in.Latitude, Longitude: in.Longitude}
+	if v.Dupes, err = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), probe); err != nil {
+		probe.Latitude, probe.Longitude = nil, nil
+		v.Dupes, _ = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), probe)
+	}
 	u.render(c, p.Status, "finding", v)
 }
 
