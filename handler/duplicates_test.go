@@ -48,7 +48,7 @@ func TestDuplicateLookup(t *testing.T) {
 		if got := similarCodes(xihu, q); len(got) != 1 || got[0] != theirs.Code {
 			t.Errorf("西湖 by text: %v, want only %s", got, theirs.Code)
 		}
-		xihu.get("/api/v1/hazards/similar?" + url.Values{"title": {title}, "region_code": {"360102"}}.Encode()).wantError(http.StatusForbidden, "forbidden")
+		xihu.get("/api/v1/hazards/similar?"+url.Values{"title": {title}, "region_code": {"360102"}}.Encode()).wantError(http.StatusForbidden, "forbidden")
 		near := url.Values{"title": {"水泵房漏水"}, "latitude": {"28.6801"}, "longitude": {"115.8901"}}
 		got := similarCodes(donghu, near)
 		if len(got) != 2 || !strings.Contains(strings.Join(got, " "), mine.Code) || !strings.Contains(strings.Join(got, " "), own.Code) {
