@@ -86,6 +86,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	pg.GET("/report", u.reportPage)
 	pg.POST("/report", post, u.submitReport)
 	pg.GET("/track", u.trackPage)
+	pg.GET("/report/nearby", u.nearbyHint)
 
 	p := pg.Group("", u.session)
 	p.GET("/", u.home)
@@ -94,6 +95,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/hazards", u.hazardsPage)
 	p.GET("/hazards/export.xlsx", u.exportLedger)
 	p.GET("/hazards/new", u.findingPage)
+	p.GET("/hazards/new/similar", u.similarHint)
 	p.POST("/hazards/new", post, u.createFinding)
 	p.GET("/hazards/:id", u.hazardPage)
 	p.POST("/hazards/:id/events", post, u.fireEvent)

@@ -737,6 +737,17 @@ func (u *ui) createFinding(c *gin.Context) {
 	u.render(c, p.Status, "finding", v)
 }
 
+// similarHint is the finding form's hint as it is typed: the open hazards it
+// may repeat (Hazards.SimilarTo), the part of the page that lists them
+// (part_duplicates.html), empty when none or refused.
+func (u *ui) similarHint(c *gin.Context) {
+	var v findingView
+	if p, err := probeFromQuery(c.Query); err == nil {
+		v.Dupes, _ = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), p)
+	}
+	u.hint(c, "finding", "duplicates-list", v)
+}
+
 // disasterChoices fills what the finding form offers a disaster hazard: the
 // types and subtypes, and the thresholds of the suggested grade.
 func (u *ui) disasterChoices(v *findingView) {

@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -115,4 +116,27 @@ func (u *ui) trackPage(c *gin.Context) {
 	}
 	v.Status = &st
 	u.render(c, http.StatusOK, "track", v)
+}
+
+// nearbyHint is the public report form's hint as it is typed: how many
+// similar issues nearby are being handled (Reports.Nearby), the part of the
+// page that shows it (part_duplicates.html), empty when none or refused.
+func (u *ui) nearbyHint(c *gin.Context) {
+	v := reportView{}
+	if p, err := probeFromQuery(c.Query); err == nil {
+		if h, err := u.s.reports.Nearby(c.Request.Context(), c.ClientIP(), p); err == nil {
+			v.Nearby = &h
+		}
+	}
+	u.hint(c, "report", "nearby-list", v)
+}
+
+// hint answers a form's hint, a part of page name, marked for app.js.
+func (u *ui) hint(c *gin.Context, page, part string, data any) {
+	c.Header("X-Hint", "duplicates")
+	err := writeHTML(c, http.StatusOK, pageCSP, func(w io.Writer) error { return u.sets[page].ExecuteTemplate(w, part, data) })
+	if err != nil {
+		u.s.log.Error("render hint", "request_id", c.GetString(requestIDKey), "part", part, "err", err)
+		c.Status(http.StatusInternalServerError)
+	}
 }

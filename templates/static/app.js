@@ -211,52 +211,27 @@
   // Duplicates in sight: while a finding is typed, the open hazards it may
   // repeat (on leaving the title or another field, once coordinates are
   // filled); on the public report form, how many similar issues nearby are
-  // being handled. A hint only: the form posts as it would without it.
+  // being handled. The server renders the hint (the part the page shows when
+  // a form comes back); it is a help only: the form posts as it would.
   document.querySelectorAll("[data-duplicates]").forEach(function (box) {
-    var form = box.closest("form"), url = box.getAttribute("data-duplicates"), pub = box.hasAttribute("data-public");
+    var form = box.closest("form"), url = box.getAttribute("data-duplicates");
     var names = ["title", "description", "location", "region_code", "latitude", "longitude"], timer = 0, last = "";
     function val(n) {
       var f = form.querySelector("[name=" + n + "]:not(:disabled)");
       return f ? f.value.trim() : "";
     }
-    function show(d) {
-      box.textContent = "";
-      if (pub) {
-        if (d.count > 0) box.appendChild(el("p", "dupes-head", d.message));
-        return;
-      }
-      var items = d.items || [];
-      if (!items.length) return;
-      box.appendChild(el("p", "dupes-head", "可能重复：以下在办隐患与本次填写的内容相近或相距很近，请先核对"));
-      var ul = el("ul");
-      items.forEach(function (it) {
-        var li = el("li"), a = el("a", "code", it.code), t = el("a", "", " " + it.title);
-        a.href = t.href = "/hazards/" + it.id;
-        a.target = t.target = "_blank";
-        a.rel = t.rel = "noopener";
-        li.appendChild(a);
-        li.appendChild(t);
-        var more = [];
-        if (it.distance_m != null) more.push("距离 " + Math.round(it.distance_m) + " 米");
-        more.push(it.state_label);
-        li.appendChild(el("span", "muted small", "（" + more.join("，") + "）"));
-        ul.appendChild(li);
-      });
-      box.appendChild(ul);
-      box.appendChild(el("p", "hint", "如是同一隐患，可到该隐患补充照片或情况；确为另一处隐患的，仍可提交。"));
-    }
     function ask() {
       clearTimeout(timer);
       timer = setTimeout(function () {
-        if (pub ? !(val("latitude") && val("longitude") && val("region_code")) : !(val("title") || val("latitude"))) return;
+        if (!val("title") && !val("latitude")) return;
         var q = names.map(function (n) { return n + "=" + encodeURIComponent(val(n)); }).join("&");
         if (q === last) return;
         last = q;
         var x = new XMLHttpRequest();
         x.open("GET", url + "?" + q);
         x.onload = function () {
-          if (x.status !== 200) return;
-          try { show(JSON.parse(x.responseText)); } catch (err) { /* no hint */ }
+          // Only the hint itself: never a login page a lapsed session gets.
+          if (x.status === 200 && x.getResponseHeader("X-Hint") === "duplicates") box.innerHTML = x.responseText;
         };
         x.send();
       }, 300);
