@@ -113,12 +113,17 @@ func TestBrowserFieldPhone(t *testing.T) {
 	b.wantValue(`select[name=kind]`, "photo_before") // a hazard just found: photos of it as found
 	fits("hazard-similar")
 	b.submit(fmt.Sprintf(`button[data-duplicate=%q]`, found[0].Code))
-	b.wantValue(`#ev-dismiss input[name=duplicate_of]`, found[0].Code)
+	// Picked among the similar hazards listed in the form, not typed.
+	picked, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`document.querySelector('#ev-dismiss input[name=duplicate_pick][value=%q]').checked`, found[0].Code)))
+	if err != nil || !picked {
+		t.Errorf("选为重复 did not pick %s in the dismiss form (%v)", found[0].Code, err)
+	}
+	b.wantValue(`#ev-dismiss input[name=duplicate_of]`, "")
 	b.run(chromedp.SetValue(chromedp.CSS(`#ev-dismiss textarea[name=reason]`), "与已登记隐患重复"))
 	b.shot("phone-dismiss-duplicate")
 	b.submit(`#ev-dismiss button[type=submit]`)
 	b.waitText(".badges", "不予立案")
-	if got := w.as(t, "donghu").hazard(found[2].ID); got.State != "dismissed" {
-		t.Errorf("after dismissing as a duplicate: state %s", got.State)
+	if got := w.as(t, "donghu").hazard(found[2].ID); got.State != "dismissed" || got.DuplicateOf == nil || *got.DuplicateOf != found[0].ID {
+		t.Errorf("after dismissing as a duplicate: state %s, duplicate of %v, want %d", got.State, got.DuplicateOf, found[0].ID)
 	}
 }

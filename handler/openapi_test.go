@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -419,6 +420,12 @@ func TestOpenAPIHoldsTheAnswers(t *testing.T) {
 		k.do(admin, "GET", "/api/v1/audit?entity=nothing", nil).wantError(http.StatusBadRequest, "invalid_fields", "entity")
 		k.do(donghu, "GET", "/api/v1/audit", nil).want(http.StatusForbidden)
 		k.do(w.anon(t), "GET", "/api/v1/public/regions?parent=360100", nil).want(http.StatusOK)
+		// Duplicates in sight: before a finding is sent, and the public's count.
+		k.do(donghu, "GET", "/api/v1/hazards/similar?region_code=360102&latitude=28.68&longitude=115.89&title="+url.QueryEscape("粉尘涉爆车间未设泄爆装置"), nil).want(http.StatusOK)
+		k.do(donghu, "GET", "/api/v1/hazards/similar?latitude=91&longitude=115", nil).wantError(http.StatusBadRequest, "invalid_fields", "latitude")
+		k.do(donghu, "GET", path+"/similar", nil).want(http.StatusOK)
+		k.do(w.anon(t), "GET", "/api/v1/public/nearby?region_code=360102&latitude=28.68&longitude=115.89&title=x", nil).want(http.StatusOK)
+		k.do(w.anon(t), "GET", "/api/v1/public/nearby?region_code=360102", nil).wantError(http.StatusBadRequest, "invalid_fields", "latitude")
 		k.do(donghu, "GET", "/api/v1/regions?q=%E4%B8%9C%E6%B9%96", nil).want(http.StatusOK)
 		up := entA.upload(hazardPath(g.ID)+"/evidence", "整改报告.pdf", testPDF, map[string]string{"kind": "document", "note": "整改报告"})
 		up.want(http.StatusCreated)

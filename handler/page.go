@@ -58,9 +58,10 @@ var pageFiles = []string{
 	"ranking", "map", "periodic", "regiondocs", "calendar", "audit", "notices",
 }
 
-// partialFiles are parts a page may include ({{template "offline_queue" .}}),
-// parsed into every page's set.
-var partialFiles = []string{"pages/offline_queue.html"}
+// pageParts are the pieces a page includes ({{template "…"}}) from files of
+// their own: the duplicate hints of the finding and the public report forms,
+// the offline queue of the finding form.
+var pageParts = map[string][]string{"finding": {"part_duplicates", "offline_queue"}, "report": {"part_duplicates"}}
 
 // ui holds what the pages need beyond the Server.
 type ui struct {
@@ -88,6 +89,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	pg.GET("/report", u.reportPage)
 	pg.POST("/report", post, u.submitReport)
 	pg.GET("/track", u.trackPage)
+	pg.GET("/report/nearby", u.nearbyHint)
 
 	p := pg.Group("", u.session)
 	p.GET("/", u.home)
@@ -96,6 +98,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/hazards", u.hazardsPage)
 	p.GET("/hazards/export.xlsx", u.exportLedger)
 	p.GET("/hazards/new", u.findingPage)
+	p.GET("/hazards/new/similar", u.similarHint)
 	p.POST("/hazards/new", post, scripted, s.idempotent(u.findingLimit), u.createFinding)
 	p.GET("/hazards/:id", u.hazardPage)
 	p.POST("/hazards/:id/events", post, u.fireEvent)
@@ -166,7 +169,11 @@ func browserPage(c *gin.Context) {
 func newUI(s *Server) (*ui, error) {
 	u := &ui{s: s, sets: map[string]*template.Template{}, cop: http.NewCrossOriginProtection()}
 	for _, name := range pageFiles {
-		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, append([]string{"pages/layout.html", "pages/" + name + ".html"}, partialFiles...)...)
+		files := []string{"pages/layout.html", "pages/" + name + ".html"}
+		for _, part := range pageParts[name] {
+			files = append(files, "pages/"+part+".html")
+		}
+		t, err := template.New(name).Funcs(pageFuncs).ParseFS(templates.FS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("handler: page %s: %w", name, err)
 		}
@@ -581,6 +588,14 @@ var pageFuncs = template.FuncMap{
 			return ""
 		}
 		return strconv.FormatFloat(*p, 'f', 6, 64) + "°"
+	},
+	// geo is a place as a geo: URI (RFC 5870), which a phone opens in its
+	// own map application: no map is loaded by the page.
+	"geo": func(lat, lng *float64) template.URL {
+		if lat == nil || lng == nil {
+			return ""
+		}
+		return template.URL("geo:" + strconv.FormatFloat(*lat, 'f', 6, 64) + "," + strconv.FormatFloat(*lng, 'f', 6, 64))
 	},
 	"money": func(p *float64) string {
 		if p == nil {

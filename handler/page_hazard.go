@@ -223,7 +223,7 @@ type hazardView struct {
 	Withdraw    map[int64]bool     // evidence the user may withdraw (workflow.CanWithdraw)
 	Picker      *basisPicker       // the catalogue of criteria at confirm; nil when the user may not confirm
 	Chain       *model.ChainReport // the chain check asked for (校验记录链); nil when not asked
-	// Similar are the open hazards alike in text or within 500 m, shown to
+	// Similar are the open hazards alike in text or within 200 m, shown to
 	// whoever may dismiss this one as a duplicate of one of them.
 	Similar []workflow.SimilarHazard
 	// Avoid is a disaster hazard's successful avoidances and their rewards
@@ -295,6 +295,9 @@ func patrolHistory(evs []model.HazardEvent) []patrolItem {
 	}
 	return out
 }
+
+// NearM is the distance within which hazards count as nearby.
+func (hazardView) NearM() int { return workflow.NearMeters }
 
 type uploadForm struct {
 	Kind, Note, Error string
@@ -719,7 +722,11 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
 	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
-	if s := str("duplicate_of"); s != nil {
+	dup := str("duplicate_of")
+	if v := strings.TrimSpace(f["duplicate_pick"]); dup == nil && v != "" && accepts["duplicate_of"] {
+		dup = &v // one of the similar hazards listed, picked (a code typed wins)
+	}
+	if s := dup; s != nil {
 		if ref, ok := workflow.ParseHazardRef(*s); ok {
 			in.DuplicateOf = &ref
 		} else {
@@ -822,7 +829,13 @@ type findingView struct {
 	Types                        []workflow.DisasterTypeInfo
 	MajorPeople                  int
 	MajorProperty                float64
+	// Dupes are the open hazards the finding may repeat, shown again when
+	// the form comes back (part_duplicates.html).
+	Dupes []workflow.SimilarHazard
 }
+
+// NearM is the distance within which hazards count as nearby.
+func (findingView) NearM() int { return workflow.NearMeters }
 
 func (u *ui) findingTitle(c *gin.Context) string {
 	switch currentUser(c).Role {
@@ -920,7 +933,26 @@ func (u *ui) createFinding(c *gin.Context) {
 		msg += "（照片需重新选择）"
 	}
 	v.Error = msg
+	// The hint is a help, not a condition: a lookup that fails shows none;
+	// coordinates refused with the form are left out of it.
+	probe := workflow.Probe{Title: in.Title, Description: in.Description, Location: in.Location, RegionCode: in.RegionCode,
+		Latitude: in.Latitude, Longitude: in.Longitude}
+	if v.Dupes, err = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), probe); err != nil {
+		probe.Latitude, probe.Longitude = nil, nil
+		v.Dupes, _ = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), probe)
+	}
 	u.render(c, p.Status, "finding", v)
+}
+
+// similarHint is the finding form's hint as it is typed: the open hazards it
+// may repeat (Hazards.SimilarTo), the part of the page that lists them
+// (part_duplicates.html), empty when none or refused.
+func (u *ui) similarHint(c *gin.Context) {
+	var v findingView
+	if p, err := probeFromQuery(c.Query); err == nil {
+		v.Dupes, _ = u.s.hazards.SimilarTo(c.Request.Context(), actor(c), p)
+	}
+	u.hint(c, "finding", "duplicates-list", v)
 }
 
 // disasterChoices fills what the finding form offers a disaster hazard: the

@@ -3,6 +3,7 @@ package handler
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"strings"
 
@@ -14,10 +15,12 @@ import (
 
 type reportView struct {
 	base
-	In      workflow.ReportInput
-	Errors  map[string]string
-	Regions []model.Region
-	Receipt *workflow.ReportReceipt
+	In       workflow.ReportInput
+	Errors   map[string]string
+	Regions  []model.Region
+	Receipt  *workflow.ReportReceipt
+	Lat, Lng string               // the coordinates as typed, shown again on a refusal
+	Nearby   *workflow.NearbyHint // how many similar issues nearby, shown again on a refusal
 }
 
 func (u *ui) reportPage(c *gin.Context) {
@@ -56,7 +59,7 @@ func (u *ui) submitReport(c *gin.Context) {
 	}
 	upload := err
 	in, inErr := reportFromForm(f)
-	v.In = in
+	v.In, v.Lat, v.Lng = in, f["latitude"], f["longitude"]
 	switch {
 	case limit != nil:
 		err = limit
@@ -81,6 +84,12 @@ func (u *ui) submitReport(c *gin.Context) {
 	v.Error, v.Errors = p.Message, p.Fields
 	if len(files) > 0 || upload != nil {
 		v.Error += "（已填写的内容已保留，照片需重新选择）"
+	}
+	if v.In.Latitude != nil && limit == nil {
+		if h, err := u.s.reports.Nearby(c.Request.Context(), c.ClientIP(), workflow.Probe{Title: v.In.Title, Description: v.In.Description,
+			RegionCode: v.In.RegionCode, Latitude: v.In.Latitude, Longitude: v.In.Longitude}); err == nil {
+			v.Nearby = &h
+		}
 	}
 	u.render(c, p.Status, "report", v)
 }
@@ -107,4 +116,27 @@ func (u *ui) trackPage(c *gin.Context) {
 	}
 	v.Status = &st
 	u.render(c, http.StatusOK, "track", v)
+}
+
+// nearbyHint is the public report form's hint as it is typed: how many
+// similar issues nearby are being handled (Reports.Nearby), the part of the
+// page that shows it (part_duplicates.html), empty when none or refused.
+func (u *ui) nearbyHint(c *gin.Context) {
+	v := reportView{}
+	if p, err := probeFromQuery(c.Query); err == nil {
+		if h, err := u.s.reports.Nearby(c.Request.Context(), c.ClientIP(), p); err == nil {
+			v.Nearby = &h
+		}
+	}
+	u.hint(c, "report", "nearby-list", v)
+}
+
+// hint answers a form's hint, a part of page name, marked for app.js.
+func (u *ui) hint(c *gin.Context, page, part string, data any) {
+	c.Header("X-Hint", "duplicates")
+	err := writeHTML(c, http.StatusOK, pageCSP, func(w io.Writer) error { return u.sets[page].ExecuteTemplate(w, part, data) })
+	if err != nil {
+		u.s.log.Error("render hint", "request_id", c.GetString(requestIDKey), "part", part, "err", err)
+		c.Status(http.StatusInternalServerError)
+	}
 }

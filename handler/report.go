@@ -179,3 +179,44 @@ func (s *Server) similarHazards(c *gin.Context) {
 	hs, err := s.hazards.Similar(c.Request.Context(), actor(c), id)
 	respond(s, c, http.StatusOK, gin.H{"items": hs}, err)
 }
+
+// probeFromQuery reads a finding not yet sent from the query string (or a
+// form: the same names); coordinates that are not numbers are a 400.
+func probeFromQuery(get func(string) string) (workflow.Probe, error) {
+	p := workflow.Probe{Title: get("title"), Description: get("description"), Location: get("location"), RegionCode: get("region_code")}
+	for name, dst := range map[string]**float64{"latitude": &p.Latitude, "longitude": &p.Longitude} {
+		if v := strings.TrimSpace(get(name)); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				msg := map[string]string{"latitude": "纬度应为数字（度，如 28.6829）", "longitude": "经度应为数字（度，如 115.8582）"}[name]
+				return p, &httpError{http.StatusBadRequest, "invalid_fields", msg, map[string]string{name: msg}}
+			}
+			*dst = &x
+		}
+	}
+	return p, nil
+}
+
+// similarTo lists the open hazards a finding not yet sent may repeat
+// (GET /api/v1/hazards/similar).
+func (s *Server) similarTo(c *gin.Context) {
+	p, err := probeFromQuery(c.Query)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	hs, err := s.hazards.SimilarTo(c.Request.Context(), actor(c), p)
+	respond(s, c, http.StatusOK, gin.H{"items": hs}, err)
+}
+
+// nearbyHint tells a public reporter how many similar issues near the place
+// are already being handled, and nothing else (GET /api/v1/public/nearby).
+func (s *Server) nearbyHint(c *gin.Context) {
+	p, err := probeFromQuery(c.Query)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	h, err := s.reports.Nearby(c.Request.Context(), c.ClientIP(), p)
+	respond(s, c, http.StatusOK, h, err)
+}

@@ -95,6 +95,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	api.GET("/public/regions", s.findRegions)
 	api.POST("/public/reports", s.submitReport)
 	api.GET("/public/reports/:code", s.reportStatus)
+	api.GET("/public/nearby", s.nearbyHint)
 
 	auth := api.Group("", s.authenticate)
 	auth.POST("/logout", s.logout)
@@ -114,6 +115,7 @@ func New(svc *workflow.Services, led *ledger.Service, o Options) (http.Handler, 
 	jsonLimit := func() int64 { return s.opts.MaxJSONBytes }
 	uploadLimit := func() int64 { return int64(s.evidence.MaxUpload()) + 1<<20 }
 	auth.POST("/hazards", s.idempotent(jsonLimit), s.createHazard)
+	auth.GET("/hazards/similar", s.similarTo)
 	auth.GET("/hazards/:id", s.getHazard)
 	auth.GET("/hazards/:id/events", s.listEvents)
 	auth.POST("/hazards/:id/events", s.idempotent(jsonLimit), s.fireEvent)

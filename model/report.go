@@ -151,16 +151,6 @@ func (s *Store) ListReports(ctx context.Context, f ReportFilter) ([]ReportRow, e
 	return rows, translate("model: list reports", err)
 }
 
-// RecentOpenHazards returns up to limit open hazards within region (for duplicate
-// hints), newest first, without id except.
-func (s *Store) RecentOpenHazards(ctx context.Context, region string, except int64, limit int) ([]Hazard, error) {
-	lo, hi := RegionRange(region)
-	var hs []Hazard
-	err := s.r(ctx).Where("region_code BETWEEN ? AND ? AND state IN ('discovered', 'listed', 'rectifying', 'verifying') AND id <> ?", lo, hi, except).
-		Order("id DESC").Limit(limit).Find(&hs).Error
-	return hs, translate("model: recent open hazards", err)
-}
-
 // ReportLocations returns the coordinates reported for each of the given hazards.
 func (s *Store) ReportLocations(ctx context.Context, hazardIDs []int64) (map[int64][2]float64, error) {
 	var rows []struct {

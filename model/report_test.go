@@ -179,31 +179,49 @@ func TestListReports(t *testing.T) {
 	})
 }
 
-// TestRecentOpenHazards: duplicate hints come from open hazards of the
-// territory, newest first, without the one asked about.
-func TestRecentOpenHazards(t *testing.T) {
+// TestLookalikes: duplicate hints come from the open hazards of the county
+// and the caller's territory: those inside the box, and the newest, each
+// once, newest first; the public's only those of public knowledge.
+func TestLookalikes(t *testing.T) {
 	eachWorld(t, func(t *testing.T, w *world) {
-		a := w.hazard(t, "360102", func(h *model.Hazard) { h.State = model.StateDiscovered })
-		b := w.hazard(t, "360103", nil)
-		w.hazard(t, "360103", func(h *model.Hazard) { h.State = model.StateWrittenOff })
-		w.hazard(t, "360402", nil)
-		self := w.hazard(t, "360102", func(h *model.Hazard) { h.State = model.StateVerifying })
-		for _, c := range []struct {
-			region string
-			except int64
-			limit  int
-			want   []int64
+		at := func(lat, lng float64) func(*model.Hazard) {
+			return func(h *model.Hazard) { h.Latitude, h.Longitude = &lat, &lng }
+		}
+		a := w.hazard(t, "360102", func(h *model.Hazard) {
+			at(28.68, 115.85)(h)
+			h.State, h.Source, h.EnterpriseID = model.StateDiscovered, model.SourcePublicReport, nil
+		})
+		b := w.hazard(t, "360102", at(28.681, 115.851))
+		c := w.hazard(t, "360102", at(28.70, 115.85))
+		w.hazard(t, "360102", func(h *model.Hazard) { at(28.68, 115.85)(h); h.State = model.StateWrittenOff })
+		w.hazard(t, "360103", at(28.68, 115.85))
+		f := w.hazard(t, "360102", nil)
+		box := &model.Box{MinLat: 28.678, MaxLat: 28.682, MinLng: 115.848, MaxLng: 115.852}
+		county := model.Scope{Region: "360102"}
+		for _, x := range []struct {
+			name string
+			q    model.LookalikeQuery
+			want []int64
 		}{
-			{"360100", 0, 10, []int64{self.ID, b.ID, a.ID}},
-			{"360100", self.ID, 10, []int64{b.ID, a.ID}},
-			{"360100", 0, 1, []int64{self.ID}},
-			{"360102", self.ID, 10, []int64{a.ID}},
-			{"370000", 0, 10, nil},
+			{"near", model.LookalikeQuery{Scope: county, County: "360102", Box: box}, []int64{b.ID, a.ID}},
+			{"near and newest", model.LookalikeQuery{Scope: county, County: "360102", Box: box, Recent: 10}, []int64{f.ID, c.ID, b.ID, a.ID}},
+			{"newest two", model.LookalikeQuery{Scope: model.AllScope, County: "360102", Recent: 2}, []int64{f.ID, c.ID}},
+			{"except", model.LookalikeQuery{Scope: county, County: "360102", Box: box, Except: a.ID}, []int64{b.ID}},
+			{"other county's supervisor", model.LookalikeQuery{Scope: model.Scope{Region: "360103"}, County: "360102", Box: box, Recent: 10}, nil},
+			{"public", model.LookalikeQuery{Scope: model.AllScope, County: "360102", Box: box, Public: true}, []int64{a.ID}},
+			{"no county", model.LookalikeQuery{Scope: county, Box: box}, nil},
 		} {
-			hs, err := w.s.RecentOpenHazards(w.ctx, c.region, c.except, c.limit)
+			hs, err := w.s.Lookalikes(w.ctx, x.q)
 			noErr(t, err)
-			if got := ids(hs); !slices.Equal(got, c.want) {
-				t.Errorf("RecentOpenHazards(%s, except %d, %d) = %v, want %v", c.region, c.except, c.limit, got, c.want)
+			if got := ids(hs); !slices.Equal(got, x.want) {
+				t.Errorf("%s: %v, want %v", x.name, got, x.want)
+			}
+		}
+		if id, ok := w.ent["360102"]; ok {
+			hs, err := w.s.Lookalikes(w.ctx, model.LookalikeQuery{Scope: model.Scope{EnterpriseID: id}, Box: box, Recent: 10})
+			noErr(t, err)
+			if got := ids(hs); !slices.Equal(got, []int64{f.ID, c.ID, b.ID}) {
+				t.Errorf("enterprise: %v, want its own %v", got, []int64{f.ID, c.ID, b.ID})
 			}
 		}
 	})

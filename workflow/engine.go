@@ -133,6 +133,9 @@ func New(store *model.Store, o Options) *Services {
 	if o.Reports.RewardRate == 0 {
 		o.Reports = DefaultReportPolicy
 	}
+	if o.Reports.HintPerWindow == 0 {
+		o.Reports.HintPerWindow = DefaultReportPolicy.HintPerWindow
+	}
 	e := &core{store: store, now: o.Now, opts: o}
 	store.SetInbox(fanOut)
 	shipped, err := ShippedCalendars()

@@ -1,6 +1,10 @@
 package workflow
 
-import "hazardloop/model"
+import (
+	"encoding/json"
+
+	"hazardloop/model"
+)
 
 // What an enterprise user sees of a hazard's log (举报人保护). The entries about
 // a public reporter — the contact viewed (view_contact), the answer given
@@ -19,6 +23,9 @@ import "hazardloop/model"
 //   - verify: the server checks the whole chain and tells an enterprise only
 //     whether it is intact, with the number of entries it sees; never the head
 //     nor the position of a break (Actor.Verdict);
+//   - the place of a hazard reported by the public (its latitude and
+//     longitude, on the hazard and in its create entry): where the reporter's
+//     phone stood may be where they live or work (Actor.Redact, Actor.Log);
 //   - the ledger export: no chain heads in its hidden sheet (ledger.ledgerRow);
 //     an enterprise does not import, and a head moving without a visible entry
 //     would betray one.
@@ -51,6 +58,9 @@ func (a Actor) Log(evs []model.HazardEvent) []model.HazardEvent {
 			continue
 		}
 		ev.Seq, ev.PrevHash, ev.Hash = int64(len(out)+1), "", ""
+		if ev.Event == model.EventCreate {
+			ev.Payload = model.JSONText(withoutReporterPlace(string(ev.Payload)))
+		}
 		out = append(out, ev)
 	}
 	return out
@@ -64,7 +74,26 @@ func (a Actor) Redact(h *model.Hazard) *model.Hazard {
 	}
 	c := *h
 	c.LastSeq, c.ChainHead = 0, ""
+	if c.Source == model.SourcePublicReport {
+		c.Latitude, c.Longitude = nil, nil
+	}
 	return &c
+}
+
+// withoutReporterPlace is a create entry's payload without the coordinates
+// when the hazard came from a public report.
+func withoutReporterPlace(payload string) string {
+	var p map[string]any
+	if json.Unmarshal([]byte(payload), &p) != nil || p["source"] != string(model.SourcePublicReport) {
+		return payload
+	}
+	if _, ok := p["latitude"]; !ok {
+		return payload
+	}
+	delete(p, "latitude")
+	delete(p, "longitude")
+	b, _ := json.Marshal(p)
+	return string(b)
 }
 
 // Verdict returns r, the check of a hazard's whole chain, as a may read it; shown

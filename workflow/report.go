@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -30,13 +29,14 @@ type ReportPolicy struct {
 	CheckDaysMax    int     // … extendable with a reason up to this many (90)
 	IntakePerWindow int     // reports one client may send per IntakeWindow (5)
 	IntakeWindow    time.Duration
+	HintPerWindow   int // duplicate hints (Reports.Nearby) one client may ask per IntakeWindow (60)
 }
 
 // DefaultReportPolicy follows the public-report reward rules (docs/design.md, README "Evidence and public reports").
 var DefaultReportPolicy = ReportPolicy{
 	RewardRate: 0.15, RewardMin: 3000, RewardMax: 300000,
 	AnswerDays: 10, CheckDays: 30, CheckDaysMax: 90,
-	IntakePerWindow: 5, IntakeWindow: time.Hour,
+	IntakePerWindow: 5, IntakeWindow: time.Hour, HintPerWindow: 60,
 }
 
 // PublicActor is an anonymous reporter using the public channel.
@@ -209,10 +209,7 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 	if address == "" {
 		errs.add("address", "请填写隐患所在地址")
 	}
-	if (in.Latitude == nil) != (in.Longitude == nil) ||
-		in.Latitude != nil && (math.IsNaN(*in.Latitude) || *in.Latitude < -90 || *in.Latitude > 90 || math.IsNaN(*in.Longitude) || *in.Longitude < -180 || *in.Longitude > 180) {
-		errs.add("latitude", "坐标无效")
-	}
+	in.Latitude, in.Longitude = coordinates(errs, in.Latitude, in.Longitude)
 	c := contact{Name: text(errs, "contact_name", &in.ContactName, 50), Phone: text(errs, "contact_phone", &in.ContactPhone, 20)}
 	c.Email = text(errs, "email", &in.ContactEmail, 100)
 	if c.Email != "" && (!strings.Contains(c.Email, "@") || strings.ContainsAny(c.Email, " <>")) {
@@ -251,11 +248,13 @@ func (e *Reports) Submit(ctx context.Context, in ReportInput) (ReportReceipt, er
 		r.ContactSealed = sealed
 	}
 	err := e.store.Tx(ctx, func(tx *model.Store) error {
-		// The reporter's coordinates stay on the report, for staff only: where
-		// a phone stood may be where its owner lives, and the hazard's log is
-		// read by the enterprise concerned (举报人保护).
+		// The reporter's coordinates are the hazard's place (the county map,
+		// duplicate hints, the hazard page), kept on the report too. Where a
+		// phone stood may be where its owner lives: an enterprise never sees
+		// the place of a hazard reported by the public (Actor.Redact,
+		// Actor.Log; 举报人保护).
 		h, err := e.createIn(ctx, tx, PublicActor, HazardInput{Title: title, Description: desc, Source: string(model.SourcePublicReport),
-			RegionCode: in.RegionCode, Location: address, DiscoveredAt: in.DiscoveredAt,
+			RegionCode: in.RegionCode, Location: address, DiscoveredAt: in.DiscoveredAt, Latitude: in.Latitude, Longitude: in.Longitude,
 			DisasterInput: DisasterInput{Category: in.Category, DisasterType: in.DisasterType}})
 		if err != nil {
 			return err
@@ -676,101 +675,6 @@ func (e *core) updateReport(ctx context.Context, a Actor, id int64, officersToo 
 		return nil
 	})
 	return out, err
-}
-
-// SimilarHazard is a duplicate hint: an open hazard near a report, by text and
-// place.
-type SimilarHazard struct {
-	ID        int64       `json:"id"`
-	Code      string      `json:"code"`
-	Title     string      `json:"title"`
-	State     model.State `json:"state"`
-	Location  string      `json:"location"`
-	Score     float64     `json:"score"`                // text similarity, 0 to 1
-	DistanceM *float64    `json:"distance_m,omitempty"` // when both have coordinates
-}
-
-// Similar lists open hazards in the same county as hazard id whose text is alike
-// or whose reported place is within 500 m: the hints a supervisor sees before
-// confirming a report, to dismiss it as a duplicate instead.
-func (e *Hazards) Similar(ctx context.Context, a Actor, id int64) ([]SimilarHazard, error) {
-	h, err := e.visible(ctx, a, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := staffOnly(a); err != nil {
-		return nil, err
-	}
-	cands, err := e.store.RecentOpenHazards(ctx, h.RegionCode, h.ID, 500)
-	if err != nil {
-		return nil, err
-	}
-	ids := []int64{h.ID}
-	for _, c := range cands {
-		ids = append(ids, c.ID)
-	}
-	locs, err := e.store.ReportLocations(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	mine := bigrams(h.Title + h.Description + h.Location)
-	var out []SimilarHazard
-	for _, c := range cands {
-		s := SimilarHazard{ID: c.ID, Code: c.Code, Title: c.Title, State: c.State, Location: c.Location,
-			Score: math.Round(jaccard(mine, bigrams(c.Title+c.Description+c.Location))*100) / 100}
-		if p, ok := locs[h.ID]; ok {
-			if q, ok := locs[c.ID]; ok {
-				d := math.Round(haversine(p, q))
-				s.DistanceM = &d
-			}
-		}
-		if s.Score >= 0.2 || s.DistanceM != nil && *s.DistanceM <= 500 {
-			out = append(out, s)
-		}
-	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if len(out) > 10 {
-		out = out[:10]
-	}
-	return out, nil
-}
-
-// bigrams are the pairs of adjacent characters of s, ignoring spaces and
-// punctuation: a fair measure of likeness for short Chinese texts.
-func bigrams(s string) map[string]bool {
-	var rs []rune
-	for _, r := range s {
-		if r > 0x2000 && !strings.ContainsRune("，。、；：？！“”（）《》【】", r) || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' {
-			rs = append(rs, r)
-		}
-	}
-	out := map[string]bool{}
-	for i := 0; i+1 < len(rs); i++ {
-		out[string(rs[i:i+2])] = true
-	}
-	return out
-}
-
-func jaccard(a, b map[string]bool) float64 {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	inter := 0
-	for k := range a {
-		if b[k] {
-			inter++
-		}
-	}
-	return float64(inter) / float64(len(a)+len(b)-inter)
-}
-
-// haversine is the distance in metres between two (latitude, longitude) points.
-func haversine(p, q [2]float64) float64 {
-	const r = 6371000
-	rad := math.Pi / 180
-	dlat, dlon := (q[0]-p[0])*rad, (q[1]-p[1])*rad
-	x := math.Sin(dlat/2)*math.Sin(dlat/2) + math.Cos(p[0]*rad)*math.Cos(q[0]*rad)*math.Sin(dlon/2)*math.Sin(dlon/2)
-	return 2 * r * math.Asin(math.Sqrt(x))
 }
 
 // IntakeAllowed applies the per-client limit of the public channel. The client

@@ -159,6 +159,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 	fs.IntVar(&c.Reports.CheckDaysMax, "report-check-days-max", r.CheckDaysMax, "longest check period after an extension, days")
 	fs.IntVar(&c.Reports.IntakePerWindow, "intake-limit", r.IntakePerWindow, "public reports one client address may send per intake window")
 	fs.DurationVar(&c.Reports.IntakeWindow, "intake-window", r.IntakeWindow, "the window of --intake-limit")
+	fs.IntVar(&c.Reports.HintPerWindow, "hint-limit", r.HintPerWindow, "duplicate hints (附近类似问题) the public report page may ask per client address per intake window")
 	// The environment twins become the defaults, so that flags given win.
 	var envErr error
 	fs.VisitAll(func(f *flag.Flag) {
@@ -222,7 +223,7 @@ func parseConfig(name string, args []string, stderr io.Writer) (*config, error) 
 		return nil, fmt.Errorf("--patrol-days, --patrol-days-flood: %w", err)
 	}
 	if r := c.Reports; r.RewardRate <= 0 || r.RewardRate > 1 || r.RewardMin < 0 || r.RewardMax < r.RewardMin ||
-		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.IntakeWindow < time.Second {
+		r.AnswerDays < 1 || r.CheckDays < 1 || r.CheckDaysMax < r.CheckDays || r.IntakePerWindow < 1 || r.HintPerWindow < 1 || r.IntakeWindow < time.Second {
 		return nil, fmt.Errorf("report settings are inconsistent: %+v", r)
 	}
 	return c, nil

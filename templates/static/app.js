@@ -10,15 +10,18 @@
     }, 0);
   });
 
-  // Similar hazards: "选为重复" fills the dismiss form's duplicate_of with
-  // the code and opens the form (without script the field offers the codes).
+  // Similar hazards: "选为重复" picks the hazard in the dismiss form (its
+  // radio, or the code field when not listed there) and opens the form
+  // (without script the form lists them to pick).
   document.querySelectorAll("button[data-duplicate]").forEach(function (b) {
     var form = document.getElementById("ev-dismiss");
     var input = form && form.querySelector("input[name=duplicate_of]");
     if (!input) return;
     b.hidden = false;
     b.addEventListener("click", function () {
-      input.value = b.getAttribute("data-duplicate");
+      var code = b.getAttribute("data-duplicate"), pick = null;
+      form.querySelectorAll("input[name=duplicate_pick]").forEach(function (r) { if (r.value === code) pick = r; });
+      if (pick) { pick.checked = true; input.value = ""; input = pick; } else { input.value = code; }
       form.open = true;
       // Scrolled to, not focused: focus would open the field's list of codes
       // over the form on a phone.
@@ -197,10 +200,46 @@
       navigator.geolocation.getCurrentPosition(function (p) {
         form.elements.latitude.value = p.coords.latitude.toFixed(6);
         form.elements.longitude.value = p.coords.longitude.toFixed(6);
+        form.elements.longitude.dispatchEvent(new Event("change", { bubbles: true }));
         if (note) note.textContent = "已填入当前位置（精度约 " + Math.round(p.coords.accuracy) + " 米）";
       }, function (err) {
         if (note) note.textContent = err.code === 1 ? "未获准使用位置，可手工填写经纬度" : "暂时无法获取位置，可手工填写经纬度";
       }, { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
     });
+  });
+
+  // Duplicates in sight: while a finding is typed, the open hazards it may
+  // repeat (on leaving the title or another field, once coordinates are
+  // filled); on the public report form, how many similar issues nearby are
+  // being handled. The server renders the hint (the part the page shows when
+  // a form comes back); it is a help only: the form posts as it would.
+  document.querySelectorAll("[data-duplicates]").forEach(function (box) {
+    var form = box.closest("form"), url = box.getAttribute("data-duplicates");
+    var names = ["title", "description", "location", "region_code", "latitude", "longitude"], timer = 0, last = "";
+    function val(n) {
+      var f = form.querySelector("[name=" + n + "]:not(:disabled)");
+      return f ? f.value.trim() : "";
+    }
+    function ask() {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        if (!val("title") && !val("latitude")) return;
+        var q = names.map(function (n) { return n + "=" + encodeURIComponent(val(n)); }).join("&");
+        if (q === last) return;
+        last = q;
+        var x = new XMLHttpRequest();
+        x.open("GET", url + "?" + q);
+        x.onload = function () {
+          // Only the hint itself: never a login page a lapsed session gets.
+          if (x.status === 200 && x.getResponseHeader("X-Hint") === "duplicates") box.innerHTML = x.responseText;
+        };
+        x.send();
+      }, 300);
+    }
+    form.addEventListener("change", function (e) {
+      if (names.indexOf(e.target.name) >= 0) ask();
+    });
+    var title = form.querySelector("[name=title]");
+    if (title) title.addEventListener("blur", ask);
   });
 })();
