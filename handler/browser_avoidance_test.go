@@ -85,7 +85,16 @@ func TestBrowserAvoidance(t *testing.T) {
 // of a long page to look at.
 func shotOf(b *browser, sel, name string) {
 	b.t.Helper()
-	buf, err := chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(sel)))
+	// The element's node can go stale while the page settles (a slow server
+	// under -race); a second try reads it afresh.
+	var buf []byte
+	var err error
+	for try := 0; try < 3; try++ {
+		if buf, err = chromedp.Run(b.ctx, chromedp.Screenshot(chromedp.CSS(sel))); err == nil {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	if err != nil {
 		b.fatal(err)
 	}
