@@ -23,6 +23,8 @@ type HazardFilter struct {
 	Industry     string   // exactly this industry
 	Category     Category // accident or disaster hazards only; "" for both
 	DisasterType DisasterType
+	// ResponsiblePartyType: only hazards this kind of party rectifies.
+	ResponsiblePartyType PartyType
 	FoundFrom    time.Time // discovered at or after this moment; zero for no bound
 	FoundBefore  time.Time // discovered before this moment; zero for no bound
 	OverdueOn    *Date     // open hazards whose due day lies before this day
@@ -71,7 +73,7 @@ var hazardMutable = []string{
 	"transfer_due_on", "transfer_noticed", "transfer_declined", "listed_level", "listed_region", "verify_noticed",
 	"suspension_order_no", "suspended_at", "resume_requested_at", "resume_due_on", "resume_noticed",
 	"escalation_level", "listed_supervision", "production_suspended",
-	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_person",
+	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_party_type", "responsible_region_code", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
 	"emergency_plan", "duplicate_of",
 	"category", "disaster_type", "subtype", "threatened_households", "threatened_people", "threatened_property",

@@ -28,6 +28,9 @@ type Fields struct {
 	BasisClauseRef      *string    `json:"basis_clause_ref,omitempty"`
 	Measures            *string    `json:"measures,omitempty"`
 	ResponsibleUnit     *string    `json:"responsible_unit,omitempty"`
+	// Who rectifies (party.go): the type, and a township's or village's region.
+	ResponsiblePartyType  *string `json:"responsible_party_type,omitempty"`
+	ResponsibleRegionCode *string `json:"responsible_region_code,omitempty"`
 	ResponsiblePerson   *string    `json:"responsible_person,omitempty"`
 	ResponsiblePhone    *string    `json:"responsible_phone,omitempty"`
 	Funds               *float64   `json:"funds,omitempty"`
@@ -62,6 +65,8 @@ func (f *Fields) given() []string {
 	add(f.BasisClauseRef != nil, "basis_clause_ref")
 	add(f.Measures != nil, "measures")
 	add(f.ResponsibleUnit != nil, "responsible_unit")
+	add(f.ResponsiblePartyType != nil, "responsible_party_type")
+	add(f.ResponsibleRegionCode != nil, "responsible_region_code")
 	add(f.ResponsiblePerson != nil, "responsible_person")
 	add(f.ResponsiblePhone != nil, "responsible_phone")
 	add(f.Funds != nil, "funds")
@@ -107,6 +112,7 @@ var fieldNames = map[string]string{
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
 	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执",
+	"responsible_party_type": "整改责任主体类型", "responsible_region_code": "责任区划",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }
