@@ -25,12 +25,12 @@ type HazardFilter struct {
 	DisasterType DisasterType
 	// ResponsiblePartyType: only hazards this kind of party rectifies.
 	ResponsiblePartyType PartyType
-	FoundFrom    time.Time // discovered at or after this moment; zero for no bound
-	FoundBefore  time.Time // discovered before this moment; zero for no bound
-	OverdueOn    *Date     // open hazards whose due day lies before this day
-	Query        string
-	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
-	Limit        int
+	FoundFrom            time.Time // discovered at or after this moment; zero for no bound
+	FoundBefore          time.Time // discovered before this moment; zero for no bound
+	OverdueOn            *Date     // open hazards whose due day lies before this day
+	Query                string
+	BeforeID             int64 // keyset cursor: only ids below it; 0 for the first page
+	Limit                int
 }
 
 // CreateHazard inserts h (its ID is set).

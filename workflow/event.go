@@ -47,7 +47,7 @@ var steps = map[model.Event]step{
 	model.EventConfirm: {
 		accepts: []string{"level", "department", "basis_standard", "basis_clause", "basis_standard_id", "basis_clause_ref", "responsible_unit",
 			"responsible_party_type", "responsible_region_code", "enterprise_id", "deadline", "production_suspended"},
-		apply:   func(c *change) { confirm(c); onChecked(c) },
+		apply: func(c *change) { confirm(c); onChecked(c) },
 	},
 	model.EventDismiss: {
 		accepts: []string{"reason", "duplicate_of"},

@@ -24,30 +24,30 @@ type Fields struct {
 	BasisClause   *string `json:"basis_clause,omitempty"`
 	// BasisStandardID and BasisClauseRef cite the catalogue of criteria
 	// (Catalogue): the standard's id and the clause's ref, its text filled in.
-	BasisStandardID     *string    `json:"basis_standard_id,omitempty"`
-	BasisClauseRef      *string    `json:"basis_clause_ref,omitempty"`
-	Measures            *string    `json:"measures,omitempty"`
-	ResponsibleUnit     *string    `json:"responsible_unit,omitempty"`
+	BasisStandardID *string `json:"basis_standard_id,omitempty"`
+	BasisClauseRef  *string `json:"basis_clause_ref,omitempty"`
+	Measures        *string `json:"measures,omitempty"`
+	ResponsibleUnit *string `json:"responsible_unit,omitempty"`
 	// Who rectifies (party.go): the type, and a township's or village's region.
-	ResponsiblePartyType  *string `json:"responsible_party_type,omitempty"`
-	ResponsibleRegionCode *string `json:"responsible_region_code,omitempty"`
-	ResponsiblePerson   *string    `json:"responsible_person,omitempty"`
-	ResponsiblePhone    *string    `json:"responsible_phone,omitempty"`
-	Funds               *float64   `json:"funds,omitempty"`
-	FundsSource         *string    `json:"funds_source,omitempty"`
-	Deadline            *string    `json:"deadline,omitempty"`
-	EmergencyPlan       *string    `json:"emergency_plan,omitempty"`
-	ProductionSuspended *bool      `json:"production_suspended,omitempty"`
-	Reason              *string    `json:"reason,omitempty"`
-	DuplicateOf         *HazardRef `json:"duplicate_of,omitempty"`
-	EnterpriseID        *int64     `json:"enterprise_id,omitempty"`
-	Department          *string    `json:"department,omitempty"`
-	ToDepartment        *string    `json:"to_department,omitempty"`
-	ToRegionCode        *string    `json:"to_region_code,omitempty"`
-	ListLevel           *string    `json:"list_level,omitempty"`
-	OrderNo             *string    `json:"order_no,omitempty"`
-	Approved            *bool      `json:"approved,omitempty"`
-	Note                *string    `json:"note,omitempty"`
+	ResponsiblePartyType  *string    `json:"responsible_party_type,omitempty"`
+	ResponsibleRegionCode *string    `json:"responsible_region_code,omitempty"`
+	ResponsiblePerson     *string    `json:"responsible_person,omitempty"`
+	ResponsiblePhone      *string    `json:"responsible_phone,omitempty"`
+	Funds                 *float64   `json:"funds,omitempty"`
+	FundsSource           *string    `json:"funds_source,omitempty"`
+	Deadline              *string    `json:"deadline,omitempty"`
+	EmergencyPlan         *string    `json:"emergency_plan,omitempty"`
+	ProductionSuspended   *bool      `json:"production_suspended,omitempty"`
+	Reason                *string    `json:"reason,omitempty"`
+	DuplicateOf           *HazardRef `json:"duplicate_of,omitempty"`
+	EnterpriseID          *int64     `json:"enterprise_id,omitempty"`
+	Department            *string    `json:"department,omitempty"`
+	ToDepartment          *string    `json:"to_department,omitempty"`
+	ToRegionCode          *string    `json:"to_region_code,omitempty"`
+	ListLevel             *string    `json:"list_level,omitempty"`
+	OrderNo               *string    `json:"order_no,omitempty"`
+	Approved              *bool      `json:"approved,omitempty"`
+	Note                  *string    `json:"note,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
