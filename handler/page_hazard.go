@@ -31,6 +31,7 @@ type hazardsView struct {
 	Sources []option
 	Depts   []option
 	Types   []option          // disaster types
+	Parties []option          // party types (who rectifies)
 	Regions map[string]string // region names by code, for the list's column
 }
 
@@ -62,6 +63,16 @@ func disasterOptions() []option {
 	return out
 }
 
+// partyOptions are the party types (who rectifies), for the list's filter
+// and the forms.
+func partyOptions() []option {
+	var out []option
+	for _, p := range model.PartyTypes {
+		out = append(out, option{string(p), p.Label()})
+	}
+	return out
+}
+
 var sourceOptions = []option{
 	{string(model.SourceSelfInspection), model.SourceSelfInspection.Label()},
 	{string(model.SourceSupervisoryCheck), model.SourceSupervisoryCheck.Label()},
@@ -84,7 +95,7 @@ func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
 		"enterprise_id": q.EnterpriseID, "department": q.Department, "industry": q.Industry, "from": q.From, "to": q.To,
-		"category": q.Category, "disaster_type": q.DisasterType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"category": q.Category, "disaster_type": q.DisasterType, "responsible_party_type": q.ResponsiblePartyType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -106,7 +117,7 @@ func withQuery(path string, v url.Values) string {
 func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
-		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), First: withQuery("/hazards", filterValues(q)),
+		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), Parties: partyOptions(), First: withQuery("/hazards", filterValues(q)),
 		Export: withQuery("/hazards/export.xlsx", filterValues(q))}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
@@ -214,6 +225,7 @@ type hazardView struct {
 	base
 	D           workflow.HazardDetail
 	Departments []option
+	Parties     []option // who rectifies, for the confirm form
 	Forms       []eventForm
 	Upload      uploadForm
 	Timeline    []timelineItem
@@ -239,7 +251,8 @@ type timelineItem struct {
 // payloadNames label the parts of an event's payload worth showing on the
 // timeline.
 var payloadNames = []struct{ key, label string }{
-	{"level", "等级"}, {"department", "主管部门"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
+	{"level", "等级"}, {"department", "主管部门"}, {"responsible_unit", "责任单位"},
+	{"responsible_party_type", "责任主体类型"}, {"responsible_region_code", "责任区划"}, {"responsible_person", "责任人"},
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
@@ -340,6 +353,8 @@ func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm 
 			f.Values["level"] = string(d.SuggestedLevel)
 		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
+		f.Values["responsible_party_type"] = string(d.ResponsiblePartyType)
+		f.Values["responsible_region_code"] = d.ResponsibleRegionCode
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
 		if ev == model.EventConfirm && pick != "" {
 			f.Values["basis_pick"], f.Values["level"], f.Open = pick, string(model.LevelMajor), true
@@ -390,7 +405,7 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
-	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
+	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Parties: partyOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
 	if slices.Contains(d.AllowedEvents, model.EventDismiss) {
 		sim, err := u.s.hazards.Similar(c.Request.Context(), a, d.ID)
@@ -530,6 +545,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		in.BasisStandardID, in.BasisClauseRef, in.BasisStandard, in.BasisClause = &id, &ref, nil, nil
 	}
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
+	in.ResponsiblePartyType, in.ResponsibleRegionCode = str("responsible_party_type"), str("responsible_region_code")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
 	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
@@ -634,6 +650,7 @@ type findingView struct {
 	Lat, Lng                     string
 	Households, People, Property string
 	Types                        []workflow.DisasterTypeInfo
+	Parties                      []option // who rectifies
 	MajorPeople                  int
 	MajorProperty                float64
 }
@@ -678,8 +695,11 @@ func (u *ui) createFinding(c *gin.Context) {
 		ThreatenedHouseholds: formCount(f["threatened_households"]), ThreatenedPeople: formCount(f["threatened_people"]),
 		ThreatenedProperty: formDegrees(f["threatened_property"]), MonitorName: f["monitor_name"],
 		MonitorPhone: f["monitor_phone"], EvacuationPlan: f["evacuation_plan"]}
+	in.PartyInput = workflow.PartyInput{ResponsiblePartyType: f["responsible_party_type"], ResponsibleUnit: f["responsible_unit"],
+		ResponsibleRegionCode: f["responsible_region_code"]}
 	if user.Role == model.RoleEnterprise {
 		in.RegionCode = ""
+		in.PartyInput = workflow.PartyInput{}
 	}
 	var photos []workflow.EvidenceInput
 	for _, p := range files {
@@ -720,6 +740,7 @@ func (u *ui) createFinding(c *gin.Context) {
 // types and subtypes, and the thresholds of the suggested grade.
 func (u *ui) disasterChoices(v *findingView) {
 	v.Types = workflow.DisasterTypes()
+	v.Parties = partyOptions()
 	p := u.s.hazards.DisasterPolicy()
 	v.MajorPeople, v.MajorProperty = p.MajorPeople, p.MajorProperty
 }
