@@ -282,6 +282,8 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				s = model.Department(s).Label()
 			case "list_level", "previous_level", "listed_level":
 				s = model.ListLevel(s).Label()
+			case "responsible_party_type":
+				s = model.PartyType(s).Label()
 			case "step":
 				if n, err := strconv.Atoi(s); err == nil {
 					s = workflow.StepLabel(n)
