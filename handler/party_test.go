@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,6 +95,52 @@ func TestPartyAPI(t *testing.T) {
 		}
 		if !has(theirs["on_behalf_events"], "plan") || theirs["responsible_unit"] != "湖滨社区居民委员会" {
 			t.Errorf("the county: on behalf %v, unit %v", theirs["on_behalf_events"], theirs["responsible_unit"])
+		}
+	})
+}
+
+// TestPartyLetters: a supervision letter on a community's landslide is
+// addressed to its residents' committee and cites 《地质灾害防治条例》 (the
+// category's law), on a department's own hazard to the county bureau citing
+// the work-safety law, and on an owner's flood hazard to the owner by name
+// citing 《中华人民共和国防洪法》 (#15, both engines).
+func TestPartyLetters(t *testing.T) {
+	eachDialect(t, func(t *testing.T, w *world) {
+		addLocalBody(t, w)
+		donghu := w.as(t, "donghu")
+		for _, c := range []struct {
+			body                  obj
+			to, law, absent, dept string
+		}{
+			{obj{"title": "社区后山滑坡", "region_code": "360102001001", "category": "disaster", "disaster_type": "geological",
+				"responsible_party_type": "village"}, "湖滨社区居民委员会", "《地质灾害防治条例》", "安全生产法", ""},
+			{obj{"title": "公房外墙脱落", "region_code": "360102", "industry": "房屋", "responsible_party_type": "department"},
+				"东湖区住房和城乡建设局", "《中华人民共和国安全生产法》", "地质灾害防治条例", "housing"},
+			{obj{"title": "屋后山塘漫坝", "region_code": "360102001", "category": "disaster", "disaster_type": "flood",
+				"responsible_party_type": "owner", "responsible_unit": "王某某"}, "王某某", "《中华人民共和国防洪法》", "安全生产法", ""},
+		} {
+			c.body["source"] = "supervisory_check"
+			var h hazard
+			donghu.post("/api/v1/hazards", c.body).want(http.StatusCreated).decode(&h)
+			if c.dept == "" {
+				c.dept = "emergency"
+			}
+			donghu.fire(h, "confirm", obj{"department": c.dept}).want(http.StatusOK).decode(&h)
+			donghu.fire(h, "escalate", obj{"reason": "逾期未制定整改方案"}).want(http.StatusOK)
+			var escs struct {
+				Items []struct {
+					ID        int64  `json:"id"`
+					Addressee string `json:"addressee"`
+				} `json:"items"`
+			}
+			donghu.get(hazardPath(h.ID) + "/escalations").want(http.StatusOK).decode(&escs)
+			if len(escs.Items) != 1 || escs.Items[0].Addressee != c.to {
+				t.Fatalf("%s: escalations %+v", c.body["title"], escs.Items)
+			}
+			status, page := rawGet(t, w, w.tokens["donghu"], "/api/v1/escalations/"+strconv.FormatInt(escs.Items[0].ID, 10)+"/document")
+			if status != http.StatusOK || !strings.Contains(page, c.to+"：") || !strings.Contains(page, "根据"+c.law) || strings.Contains(page, c.absent) {
+				t.Errorf("%s: %d, the letter does not address %s citing %s:\n%s", c.body["title"], status, c.to, c.law, page)
+			}
 		}
 	})
 }
