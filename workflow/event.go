@@ -240,7 +240,9 @@ func confirm(c *change) {
 // type and region given, checked as on registration; an enterprise linked
 // now without a type makes it the enterprise's. A township's, a village's
 // or a department's hazard listed without a responsible unit is its body's
-// (PartyAddressee). An enterprise does not choose.
+// (PartyAddressee), except the emergency bureau's own (综合监管,
+// comprehensiveSupervisorOwns): its unit must still be named. An enterprise
+// does not choose.
 func listParty(c *change) {
 	typ, region := "", ""
 	if c.in.ResponsiblePartyType != nil {
@@ -266,7 +268,8 @@ func listParty(c *change) {
 		}
 		partyPayload(c.payload, c.next)
 	}
-	if p := partyOf(c.next); c.next.ResponsibleUnit == "" && p != model.PartyEnterprise && p != model.PartyOwner {
+	if p := partyOf(c.next); c.next.ResponsibleUnit == "" && p != model.PartyEnterprise && p != model.PartyOwner &&
+		!comprehensiveSupervisorOwns(c.next) {
 		if name, err := PartyAddressee(c.ctx, c.tx, c.next); err == nil && !strings.HasPrefix(name, "（") {
 			c.next.ResponsibleUnit = name
 			c.payload["responsible_unit"] = name

@@ -33,7 +33,12 @@ import (
 //   - Verification: a township's or a village's own hazard only by the
 //     county or above; a department's own hazard not by that department at
 //     the county or below, but by the emergency bureau (综合监管) or the
-//     department above the county.
+//     department above the county. The emergency bureau's own (a hazard
+//     of the county or above with no enterprise and no other department:
+//     what no other body owns) is verified as before the party types — by
+//     a supervisor of the territory other than the submitter — and its
+//     responsible unit is not filled with the bureau's name when listed
+//     (comprehensiveSupervisorOwns).
 
 // PartyInput is who rectifies a hazard as it is registered: all optional.
 type PartyInput struct {
@@ -214,16 +219,32 @@ var (
 			return p != model.PartyTownship && p != model.PartyVillage || a.countyOrAbove()
 		},
 	}
+	// The emergency bureau is the comprehensive supervisor (综合监管): a
+	// hazard whose department is emergency is one no other body owns, and
+	// the bureau verifies it as it always has — a supervisor of the
+	// territory other than the submitter (notSubmitter), not "a party
+	// that may not verify its own". Other departments' own hazards are
+	// verified by the emergency bureau or the department above the county.
 	departmentVerifiedByOthers = condition{
 		unmet: "行业部门负责整改的隐患须由应急管理部门或上级主管部门核实，整改部门不能核实自身整改",
 		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
-			if partyOf(h) != model.PartyDepartment {
+			if partyOf(h) != model.PartyDepartment || comprehensiveSupervisorOwns(h) {
 				return true
 			}
 			return a.Role == model.RoleSupervisor && !IsParty(a, h)
 		},
 	}
 )
+
+// comprehensiveSupervisorOwns reports whether h is a department's hazard
+// whose department is the emergency bureau (综合监管): the default of a
+// hazard with no enterprise outside a township or a village that no other
+// department owns. Such a hazard is verified under the two-person rule
+// (departmentVerifiedByOthers) and is not given the bureau's name as its
+// responsible unit when listed (listParty): the unit must be named.
+func comprehensiveSupervisorOwns(h *model.Hazard) bool {
+	return partyOf(h) == model.PartyDepartment && partyDepartment(h) == model.DeptEmergency
+}
 
 // verifierDepartment reports whether a's department verifies h: the
 // competent department's; for a department's own hazard also the emergency

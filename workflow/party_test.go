@@ -367,3 +367,32 @@ func TestPartyRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestPartyComprehensiveSupervisor: a department's hazard whose department
+// is the emergency bureau (综合监管; also one with no department yet) is
+// verified as before the party types — by the county's emergency
+// supervisor unless that supervisor submitted it — while the housing
+// bureau's own stays closed to the housing bureau (docs/design.md).
+func TestPartyComprehensiveSupervisor(t *testing.T) {
+	county := Actor{ID: 2, Role: model.RoleSupervisor, Region: "360102"}
+	other := int64(200)
+	for _, d := range []model.Department{model.DeptEmergency, ""} {
+		h := model.Hazard{RegionCode: "360102", ResponsiblePartyType: model.PartyDepartment, Department: d,
+			State: model.StateVerifying, Level: model.LevelGeneral, SubmittedBy: &other}
+		if !comprehensiveSupervisorOwns(&h) || !IsParty(county, &h) {
+			t.Fatalf("department %q: comprehensive %v, party %v", d, comprehensiveSupervisorOwns(&h), IsParty(county, &h))
+		}
+		if !slices.Contains(allowedEvents(county, &h), model.EventApprove) {
+			t.Errorf("department %q: the emergency bureau may not verify another's submission: %q", d, unmet(county, &h, model.EventApprove, h.Level))
+		}
+		h.SubmittedBy = &county.ID
+		got := unmet(county, &h, model.EventApprove, h.Level)
+		if slices.Contains(allowedEvents(county, &h), model.EventApprove) || slices.Contains(got, departmentVerifiedByOthers.unmet) {
+			t.Errorf("department %q: its own submission: %q, want refused by the two-person rule only", d, got)
+		}
+	}
+	h := model.Hazard{RegionCode: "360102", ResponsiblePartyType: model.PartyDepartment, Department: model.DeptHousing}
+	if comprehensiveSupervisorOwns(&h) {
+		t.Error("housing's own hazard counted as the emergency bureau's")
+	}
+}
