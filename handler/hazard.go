@@ -30,7 +30,8 @@ func listQuery(c *gin.Context) workflow.ListQuery {
 		State: c.Query("state"), Level: c.Query("level"), Source: c.Query("source"),
 		Region: strings.TrimSpace(c.Query("region")), EnterpriseID: c.Query("enterprise_id"),
 		Department: c.Query("department"), Industry: c.Query("industry"),
-		Category: c.Query("category"), DisasterType: c.Query("disaster_type"), From: c.Query("from"), To: c.Query("to"),
+		Category: c.Query("category"), DisasterType: c.Query("disaster_type"), ResponsiblePartyType: c.Query("responsible_party_type"),
+		From: c.Query("from"), To: c.Query("to"),
 		Overdue: c.Query("overdue"),
 		Q:       c.Query("q"), Cursor: c.Query("cursor"), Limit: c.Query("limit"),
 	}

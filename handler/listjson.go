@@ -52,6 +52,8 @@ func appendItem(b []byte, h *workflow.HazardItem) []byte {
 	b = appendIntPtr(b, h.EnterpriseID)
 	b = append(b, `,"location":`...)
 	b = model.AppendJSONString(b, h.Location)
+	b = append(b, `,"responsible_party_type":`...)
+	b = model.AppendJSONString(b, string(h.ResponsiblePartyType))
 	b = append(b, `,"discovered_at":`...)
 	b = appendTime(b, h.DiscoveredAt)
 	b = append(b, `,"state":`...)

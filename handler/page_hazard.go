@@ -32,6 +32,7 @@ type hazardsView struct {
 	Sources []option
 	Depts   []option
 	Types   []option          // disaster types
+	Parties []option          // party types (who rectifies)
 	Regions map[string]string // region names by code, for the list's column
 }
 
@@ -63,6 +64,16 @@ func disasterOptions() []option {
 	return out
 }
 
+// partyOptions are the party types (who rectifies), for the list's filter
+// and the forms.
+func partyOptions() []option {
+	var out []option
+	for _, p := range model.PartyTypes {
+		out = append(out, option{string(p), p.Label()})
+	}
+	return out
+}
+
 var sourceOptions = []option{
 	{string(model.SourceSelfInspection), model.SourceSelfInspection.Label()},
 	{string(model.SourceSupervisoryCheck), model.SourceSupervisoryCheck.Label()},
@@ -85,7 +96,7 @@ func filterValues(q workflow.ListQuery) url.Values {
 	v := url.Values{}
 	for k, s := range map[string]string{"state": q.State, "level": q.Level, "source": q.Source, "region": q.Region,
 		"enterprise_id": q.EnterpriseID, "department": q.Department, "industry": q.Industry, "from": q.From, "to": q.To,
-		"category": q.Category, "disaster_type": q.DisasterType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
+		"category": q.Category, "disaster_type": q.DisasterType, "responsible_party_type": q.ResponsiblePartyType, "overdue": q.Overdue, "q": q.Q, "limit": q.Limit} {
 		if s != "" {
 			v.Set(k, s)
 		}
@@ -107,7 +118,7 @@ func withQuery(path string, v url.Values) string {
 func (u *ui) hazardsPage(c *gin.Context) {
 	q := listQuery(c)
 	v := hazardsView{base: u.base(c, "隐患清单", "/hazards"), Q: q, States: stateOptions(), Levels: levelOptions,
-		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), First: withQuery("/hazards", filterValues(q)),
+		Sources: sourceOptions, Depts: departmentOptions(), Types: disasterOptions(), Parties: partyOptions(), First: withQuery("/hazards", filterValues(q)),
 		Export: withQuery("/hazards/export.xlsx", filterValues(q))}
 	p, err := u.s.hazards.List(c.Request.Context(), actor(c), q)
 	if err != nil {
@@ -215,6 +226,7 @@ type hazardView struct {
 	base
 	D           workflow.HazardDetail
 	Departments []option
+	Parties     []option // who rectifies, for the confirm form
 	Forms       []eventForm
 	Upload      uploadForm
 	Timeline    []timelineItem
@@ -311,7 +323,8 @@ type timelineItem struct {
 // payloadNames label the parts of an event's payload worth showing on the
 // timeline.
 var payloadNames = []struct{ key, label string }{
-	{"level", "等级"}, {"department", "主管部门"}, {"responsible_unit", "责任单位"}, {"responsible_person", "责任人"},
+	{"level", "等级"}, {"department", "主管部门"}, {"responsible_unit", "责任单位"},
+	{"responsible_party_type", "责任主体类型"}, {"responsible_region_code", "责任区划"}, {"responsible_person", "责任人"},
 	{"measures", "整改措施"}, {"deadline", "整改期限"}, {"previous_deadline", "原期限"}, {"reason", "理由"},
 	{"duplicate_code", "合并至"}, {"step", "督办等级"}, {"doc_number", "文号"}, {"text", "回复"}, {"kind", "材料"},
 	{"due_on", "到期日"}, {"days_left", "剩余天数"},
@@ -353,6 +366,8 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				s = model.Department(s).Label()
 			case "list_level", "previous_level", "listed_level":
 				s = model.ListLevel(s).Label()
+			case "responsible_party_type":
+				s = model.PartyType(s).Label()
 			case "step":
 				if n, err := strconv.Atoi(s); err == nil {
 					s = workflow.StepLabel(n)
@@ -428,6 +443,8 @@ func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm 
 			f.Values["level"] = string(d.SuggestedLevel)
 		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
+		f.Values["responsible_party_type"] = string(d.ResponsiblePartyType)
+		f.Values["responsible_region_code"] = d.ResponsibleRegionCode
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
 		if ev == model.EventConfirm && pick != "" {
 			f.Values["basis_pick"], f.Values["level"], f.Open = pick, string(model.LevelMajor), true
@@ -478,7 +495,7 @@ func (u *ui) hazardData(c *gin.Context, d workflow.HazardDetail, posted *eventFo
 	for _, ev := range d.Evidence {
 		withdraw[ev.ID] = workflow.CanWithdraw(a, &ev, d.Hazard)
 	}
-	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
+	v := hazardView{base: u.base(c, d.Code+" "+d.Title, "/hazards"), D: d, Departments: departmentOptions(), Parties: partyOptions(), Forms: forms(d, posted, c.Query("pick")), Upload: up,
 		Timeline: timeline(d.Events), Today: u.s.hazards.Today().String(), KindLabels: evidenceKinds, Withdraw: withdraw}
 	for _, ev := range []model.Event{model.EventPatrol, model.EventRespond} {
 		if !slices.Contains(d.AllowedEvents, ev) {
@@ -719,6 +736,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		in.BasisStandardID, in.BasisClauseRef, in.BasisStandard, in.BasisClause = &id, &ref, nil, nil
 	}
 	in.Measures, in.ResponsibleUnit = str("measures"), str("responsible_unit")
+	in.ResponsiblePartyType, in.ResponsibleRegionCode = str("responsible_party_type"), str("responsible_region_code")
 	in.ResponsiblePerson, in.ResponsiblePhone = str("responsible_person"), str("responsible_phone")
 	in.FundsSource, in.Deadline, in.EmergencyPlan, in.Reason = str("funds_source"), str("deadline"), str("emergency_plan"), str("reason")
 	in.EnterpriseID = num("enterprise_id", "请选择生产经营单位")
@@ -827,6 +845,7 @@ type findingView struct {
 	Lat, Lng                     string
 	Households, People, Property string
 	Types                        []workflow.DisasterTypeInfo
+	Parties                      []option // who rectifies
 	MajorPeople                  int
 	MajorProperty                float64
 	// Dupes are the open hazards the finding may repeat, shown again when
@@ -890,8 +909,11 @@ func (u *ui) createFinding(c *gin.Context) {
 		ThreatenedHouseholds: formCount(f["threatened_households"]), ThreatenedPeople: formCount(f["threatened_people"]),
 		ThreatenedProperty: formDegrees(f["threatened_property"]), MonitorName: f["monitor_name"],
 		MonitorPhone: f["monitor_phone"], EvacuationPlan: f["evacuation_plan"]}
+	in.PartyInput = workflow.PartyInput{ResponsiblePartyType: f["responsible_party_type"], ResponsibleUnit: f["responsible_unit"],
+		ResponsibleRegionCode: f["responsible_region_code"]}
 	if user.Role == model.RoleEnterprise {
 		in.RegionCode = ""
+		in.PartyInput = workflow.PartyInput{}
 	}
 	var photos []workflow.EvidenceInput
 	for _, p := range files {
@@ -959,6 +981,7 @@ func (u *ui) similarHint(c *gin.Context) {
 // types and subtypes, and the thresholds of the suggested grade.
 func (u *ui) disasterChoices(v *findingView) {
 	v.Types = workflow.DisasterTypes()
+	v.Parties = partyOptions()
 	p := u.s.hazards.DisasterPolicy()
 	v.MajorPeople, v.MajorProperty = p.MajorPeople, p.MajorProperty
 }

@@ -22,7 +22,8 @@ func TestEventFormsTakeTheWorkflowsFields(t *testing.T) {
 	}
 	values := map[string]string{"funds": "12.5", "production_suspended": "true", "deadline": "2026-12-31", "enterprise_id": "7", "duplicate_of": "8"}
 	all := []string{"level", "basis_standard", "basis_clause", "measures", "responsible_unit", "responsible_person", "responsible_phone",
-		"funds", "funds_source", "deadline", "emergency_plan", "production_suspended", "reason", "duplicate_of", "enterprise_id", "department", "basis_standard_id", "basis_clause_ref"}
+		"funds", "funds_source", "deadline", "emergency_plan", "production_suspended", "reason", "duplicate_of", "enterprise_id", "department", "basis_standard_id", "basis_clause_ref",
+		"responsible_party_type", "responsible_region_code"}
 	for _, ev := range []model.Event{model.EventConfirm, model.EventDismiss, model.EventPlan, model.EventSubmit, model.EventApprove,
 		model.EventReject, model.EventExtend, model.EventEscalate, model.EventReopen} {
 		takes := workflow.EventFields(ev)

@@ -190,6 +190,7 @@ func ledgerRow(r *xlsx.Row, h *model.Hazard, overdueDays int) {
 	r.ThreatenedHouseholds, r.ThreatenedPeople, r.ThreatenedProperty = h.ThreatenedHouseholds, h.ThreatenedPeople, h.ThreatenedProperty
 	r.MonitorName, r.MonitorPhone, r.EvacuationPlan = h.MonitorName, h.MonitorPhone, h.EvacuationPlan
 	r.Latitude, r.Longitude = h.Latitude, h.Longitude
+	r.PartyType, r.PartyRegion = h.ResponsiblePartyType, h.ResponsibleRegionCode
 }
 
 // nameCache resolves the enterprise, region and verifier names of exported rows,

@@ -364,7 +364,11 @@ func (im *importer) create(ctx context.Context, re *rowErrs, r *xlsx.Row, region
 		DisasterInput: workflow.DisasterInput{Category: string(rowCategory(r)), DisasterType: string(r.DisasterType),
 			Subtype: r.Subtype, ThreatenedHouseholds: r.ThreatenedHouseholds, ThreatenedPeople: r.ThreatenedPeople,
 			ThreatenedProperty: r.ThreatenedProperty, MonitorName: r.MonitorName, MonitorPhone: r.MonitorPhone,
-			EvacuationPlan: r.EvacuationPlan}}
+			EvacuationPlan: r.EvacuationPlan},
+		PartyInput: workflow.PartyInput{ResponsiblePartyType: string(r.PartyType), ResponsibleRegionCode: r.PartyRegion}}
+	if r.PartyType == model.PartyOwner {
+		in.ResponsibleUnit = unit // the owner is named by the unit's column
+	}
 	if r.DiscoveredAt != nil {
 		in.DiscoveredAt = r.DiscoveredAt.Format(time.RFC3339)
 	}

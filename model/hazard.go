@@ -23,12 +23,14 @@ type HazardFilter struct {
 	Industry     string   // exactly this industry
 	Category     Category // accident or disaster hazards only; "" for both
 	DisasterType DisasterType
-	FoundFrom    time.Time // discovered at or after this moment; zero for no bound
-	FoundBefore  time.Time // discovered before this moment; zero for no bound
-	OverdueOn    *Date     // open hazards whose due day lies before this day
-	Query        string
-	BeforeID     int64 // keyset cursor: only ids below it; 0 for the first page
-	Limit        int
+	// ResponsiblePartyType: only hazards this kind of party rectifies.
+	ResponsiblePartyType PartyType
+	FoundFrom            time.Time // discovered at or after this moment; zero for no bound
+	FoundBefore          time.Time // discovered before this moment; zero for no bound
+	OverdueOn            *Date     // open hazards whose due day lies before this day
+	Query                string
+	BeforeID             int64 // keyset cursor: only ids below it; 0 for the first page
+	Limit                int
 }
 
 // CreateHazard inserts h (its ID is set).
@@ -72,7 +74,7 @@ var hazardMutable = []string{
 	"suspension_order_no", "suspended_at", "resume_requested_at", "resume_due_on", "resume_noticed",
 	"last_patrol_at", "patrol_due_on", "patrol_missed_on", "danger_at",
 	"escalation_level", "listed_supervision", "production_suspended",
-	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_person",
+	"basis_standard", "basis_clause", "basis_standard_id", "basis_standard_version", "basis_clause_ref", "measures", "responsible_unit", "responsible_party_type", "responsible_region_code", "responsible_person",
 	"responsible_phone", "funds", "funds_source", "deadline", "due_on", "next_step_on", "reply_due", "reminded_due",
 	"emergency_plan", "duplicate_of",
 	"category", "disaster_type", "subtype", "threatened_households", "threatened_people", "threatened_property",

@@ -26,6 +26,7 @@ var listColumns = []string{
 	"location", "{discovered_at}", "state", "version", "escalation_level", "listed_supervision",
 	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "created_by", "{created_at}", "{updated_at}",
 	"{transfer_due_on}", "transfer_to_department", "transfer_to_region", "created_region", "listed_level", "listed_region",
+	"responsible_party_type", "responsible_region_code",
 }
 
 // listSelect is the select list per dialect.
@@ -89,7 +90,7 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 			&h.Version, &h.EscalationLevel, &h.ListedSupervision, &h.ProductionSuspended, &deadline, &due,
 			&h.SubmittedBy, &h.CreatedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt),
 			&transferDue, (*string)(&h.TransferToDepartment), &h.TransferToRegion, &h.CreatedRegion,
-			(*string)(&h.ListedLevel), &h.ListedRegion)
+			(*string)(&h.ListedLevel), &h.ListedRegion, (*string)(&h.ResponsiblePartyType), &h.ResponsibleRegionCode)
 		if err != nil {
 			return nil, translate("model: list hazards", err)
 		}
@@ -125,7 +126,7 @@ func narrowTerritory(f HazardFilter) (HazardFilter, bool) {
 // mostly a row of the page); a village has few hazards.
 func pageIDsFirst(f HazardFilter) bool {
 	f, ok := narrowTerritory(f)
-	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 || f.Industry != "" || f.Category != "" || f.DisasterType != "" || !f.FoundFrom.IsZero() || !f.FoundBefore.IsZero() {
+	if !ok || f.Query != "" || f.Scope.All || f.Scope.EnterpriseID != 0 || f.Industry != "" || f.Category != "" || f.DisasterType != "" || f.ResponsiblePartyType != "" || !f.FoundFrom.IsZero() || !f.FoundBefore.IsZero() {
 		return false
 	}
 	l := RegionLevelOf(f.Scope.Region)
@@ -190,6 +191,9 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	if f.DisasterType != "" {
 		add("disaster_type = ?", string(f.DisasterType))
+	}
+	if f.ResponsiblePartyType != "" {
+		add("responsible_party_type = ?", string(f.ResponsiblePartyType))
 	}
 	// Bound in UTC, as PeriodStatistics binds its times (see sqliteTimeFormat).
 	if !f.FoundFrom.IsZero() {

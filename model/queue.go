@@ -7,12 +7,33 @@ import (
 	"gorm.io/gorm"
 )
 
-// QueueHazards returns at most limit hazards in scope in state, the ones waiting
-// longest past their due day first, then the oldest; and how many there are in all.
-func (s *Store) QueueHazards(ctx context.Context, sc Scope, state State, limit int) ([]Hazard, int64, error) {
+// Party narrows a queue to the hazards one party rectifies: of its type, and
+// for a township or a village of its region, for a department of its
+// department. The zero Party narrows nothing.
+type Party struct {
+	Type       PartyType
+	RegionCode string     // a township's or a village's code
+	Department Department // a department's
+}
+
+// QueueHazards returns at most limit hazards in scope in state (rectified by
+// party, when it is given), the ones waiting longest past their due day
+// first, then the oldest; and how many there are in all.
+func (s *Store) QueueHazards(ctx context.Context, sc Scope, state State, party Party, limit int) ([]Hazard, int64, error) {
 	base := func() (*gorm.DB, bool) {
 		q, ok := scoped(s.r(ctx).Model(&Hazard{}), sc, "")
-		return q.Where("state = ?", state), ok
+		q = q.Where("state = ?", state)
+		switch party.Type {
+		case "":
+		case PartyTownship, PartyVillage:
+			// hazards_party_region_idx (00033).
+			q = q.Where("responsible_region_code = ? AND responsible_party_type = ?", party.RegionCode, string(party.Type))
+		case PartyDepartment:
+			q = q.Where("responsible_party_type = 'department' AND department = ?", string(party.Department))
+		default:
+			q = q.Where("responsible_party_type = ?", string(party.Type))
+		}
+		return q, ok
 	}
 	q, ok := base()
 	if !ok {

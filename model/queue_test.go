@@ -19,7 +19,7 @@ func TestQueueHazards(t *testing.T) {
 		}
 		for _, c := range w.scopeCases() {
 			t.Run(c.name, func(t *testing.T) {
-				hs, n, err := w.s.QueueHazards(w.ctx, c.scope, model.StateVerifying, 100)
+				hs, n, err := w.s.QueueHazards(w.ctx, c.scope, model.StateVerifying, model.Party{}, 100)
 				noErr(t, err)
 				want := only(c.sees, present)
 				if got := sorted(hs, func(h model.Hazard) string { return h.RegionCode }); !slices.Equal(got, want) || n != int64(len(want)) {
@@ -42,12 +42,12 @@ func TestQueueHazards(t *testing.T) {
 		earlyOldToo := mk(at(2026, 3, 1), -time.Hour)
 		w.hazard(t, "360402", func(h *model.Hazard) { h.State = model.StateListed })
 
-		hs, n, err := w.s.QueueHazards(w.ctx, model.Scope{Region: "360400"}, model.StateRectifying, 100)
+		hs, n, err := w.s.QueueHazards(w.ctx, model.Scope{Region: "360400"}, model.StateRectifying, model.Party{}, 100)
 		noErr(t, err)
 		if want := []int64{earlyOld, earlyOldToo, earlyNew, late, noDueOld, noDueNew}; !slices.Equal(ids(hs), want) || n != 6 {
 			t.Errorf("queue %v (count %d), want %v", ids(hs), n, want)
 		}
-		hs, n, err = w.s.QueueHazards(w.ctx, model.Scope{Region: "360400"}, model.StateRectifying, 2)
+		hs, n, err = w.s.QueueHazards(w.ctx, model.Scope{Region: "360400"}, model.StateRectifying, model.Party{}, 2)
 		noErr(t, err)
 		if len(hs) != 2 || n != 6 {
 			t.Errorf("limit 2: %d hazards, count %d; want 2 of 6", len(hs), n)

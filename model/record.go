@@ -167,25 +167,29 @@ type Hazard struct {
 	BasisClause          string       `json:"basis_clause"`
 	Measures             string       `json:"measures"`
 	ResponsibleUnit      string       `json:"responsible_unit"`
-	ResponsiblePerson    string       `json:"responsible_person"`
-	ResponsiblePhone     string       `json:"responsible_phone"`
-	Funds                *float64     `json:"funds"` // 万元
-	FundsSource          string       `json:"funds_source"`
-	Deadline             *Date        `json:"deadline"`
-	DueOn                *Date        `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
-	NextStepOn           *Date        `json:"next_step_on"` // the next supervision step falls due on this day
-	ReplyDue             *Date        `json:"reply_due"`    // the current step's reply deadline, while unanswered
-	RemindedDue          *Date        `json:"reminded_due"` // the due day last reminded of (期限临近提醒): once per due day
-	EmergencyPlan        string       `json:"emergency_plan"`
-	DuplicateOf          *int64       `json:"duplicate_of"`
-	CreatedBy            *int64       `json:"created_by"`
-	ListedAt             *time.Time   `json:"listed_at"`
-	PlannedAt            *time.Time   `json:"planned_at"`
-	SubmittedBy          *int64       `json:"submitted_by"`
-	SubmittedAt          *time.Time   `json:"submitted_at"`
-	VerifiedBy           *int64       `json:"verified_by"`
-	VerifiedAt           *time.Time   `json:"verified_at"`
-	ClosedAt             *time.Time   `json:"closed_at"`
+	// ResponsiblePartyType is who rectifies (workflow/party.go); for a
+	// township or a village ResponsibleRegionCode is its region.
+	ResponsiblePartyType  PartyType  `json:"responsible_party_type"`
+	ResponsibleRegionCode string     `json:"responsible_region_code,omitempty"`
+	ResponsiblePerson     string     `json:"responsible_person"`
+	ResponsiblePhone      string     `json:"responsible_phone"`
+	Funds                 *float64   `json:"funds"` // 万元
+	FundsSource           string     `json:"funds_source"`
+	Deadline              *Date      `json:"deadline"`
+	DueOn                 *Date      `json:"due_on"`       // overdue after this day (deadline, or listing plus the plan allowance)
+	NextStepOn            *Date      `json:"next_step_on"` // the next supervision step falls due on this day
+	ReplyDue              *Date      `json:"reply_due"`    // the current step's reply deadline, while unanswered
+	RemindedDue           *Date      `json:"reminded_due"` // the due day last reminded of (期限临近提醒): once per due day
+	EmergencyPlan         string     `json:"emergency_plan"`
+	DuplicateOf           *int64     `json:"duplicate_of"`
+	CreatedBy             *int64     `json:"created_by"`
+	ListedAt              *time.Time `json:"listed_at"`
+	PlannedAt             *time.Time `json:"planned_at"`
+	SubmittedBy           *int64     `json:"submitted_by"`
+	SubmittedAt           *time.Time `json:"submitted_at"`
+	VerifiedBy            *int64     `json:"verified_by"`
+	VerifiedAt            *time.Time `json:"verified_at"`
+	ClosedAt              *time.Time `json:"closed_at"`
 	// A pending transfer (移交): set by transfer, cleared by its answer or by
 	// the hazard's end; pending while TransferDueOn is set (PendingTransfer).
 	TransferToDepartment Department `json:"-"`
@@ -358,8 +362,30 @@ func (h *Hazard) BeforeCreate(*gorm.DB) error {
 	if h.Category == "" {
 		h.Category = CategoryAccident
 	}
+	if h.ResponsiblePartyType == "" {
+		h.ResponsiblePartyType, h.ResponsibleRegionCode = DefaultParty(h.EnterpriseID != nil, h.RegionCode)
+	}
 	h.RegionProvince, h.RegionCity, h.RegionCounty, h.RegionTownship = RegionLevels(h.RegionCode)
 	return nil
+}
+
+// DefaultParty is who rectifies a hazard registered without saying
+// (docs/design.md, "Who rectifies"): its enterprise when it has one; else
+// the body of the place it lies in — a village's committee for a hazard of a
+// village, a township's government for one of a township — and a
+// department of the county (the competent department, set when listed) for
+// one of a county or above. Migration 00033 settled the hazards before it
+// the same way.
+func DefaultParty(hasEnterprise bool, region string) (PartyType, string) {
+	switch {
+	case hasEnterprise:
+		return PartyEnterprise, ""
+	case len(region) == 12:
+		return PartyVillage, region
+	case len(region) == 9:
+		return PartyTownship, region
+	}
+	return PartyDepartment, ""
 }
 
 // RegionLevels returns the province, city, county and township codes a region

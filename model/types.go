@@ -572,3 +572,62 @@ func (t DisasterType) SubtypeLabel(s string) string {
 	}
 	return s
 }
+
+// PartyType is who rectifies a hazard (整改责任主体): an enterprise (生产经营
+// 单位), a township's government (乡镇人民政府/街道办事处), a village's committee
+// (村（居）民委员会), a department of the government (行业部门) or the owner of
+// a house or a piece of land (产权人/业主, who has no account: staff act on the
+// owner's behalf).
+type PartyType string
+
+// The party types of issue #15 (docs/design.md, "Who rectifies").
+const (
+	PartyEnterprise PartyType = "enterprise"
+	PartyTownship   PartyType = "township"
+	PartyVillage    PartyType = "village"
+	PartyDepartment PartyType = "department"
+	PartyOwner      PartyType = "owner"
+)
+
+// PartyTypes lists every party type, in the order the pages offer them.
+var PartyTypes = []PartyType{PartyEnterprise, PartyTownship, PartyVillage, PartyDepartment, PartyOwner}
+
+// Valid reports whether p is one of PartyTypes ("" is not).
+func (p PartyType) Valid() bool {
+	for _, v := range PartyTypes {
+		if p == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Label is the party type's Chinese name.
+func (p PartyType) Label() string {
+	switch p {
+	case PartyEnterprise:
+		return "生产经营单位"
+	case PartyTownship:
+		return "乡镇（街道）"
+	case PartyVillage:
+		return "村（社区）"
+	case PartyDepartment:
+		return "行业部门"
+	case PartyOwner:
+		return "产权人（业主）"
+	}
+	return string(p)
+}
+
+// RegionLength is the length of the region code a party of type p is named
+// by (responsible_region_code): 9 for a township, 12 for a village, 0 for the
+// types named by something else.
+func (p PartyType) RegionLength() int {
+	switch p {
+	case PartyTownship:
+		return 9
+	case PartyVillage:
+		return 12
+	}
+	return 0
+}

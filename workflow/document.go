@@ -17,6 +17,8 @@ type Document struct {
 	Region   string
 	Place    string // the region's full name and the place as given (ComposePlace)
 	Level    string
+	Kind     string // 事故隐患 or 灾害隐患
+	Law      string // the law cited (LawFor)
 	Deadline string // the rectification deadline, 2026年12月1日
 	Issued   string
 	ReplyDue string
@@ -81,6 +83,7 @@ func newDocument(esc *model.Escalation, h *model.Hazard, region *model.Region, p
 	reply := ChineseDate(esc.ReplyDue)
 	d := Document{
 		E: esc, H: h, Title: w.title, Step: StepLabel(esc.Step), Region: region.Name, Place: place, Level: h.Level.Label(),
+		Kind: model.CategoryAccident.Label(), Law: LawFor(h),
 		Issued: ChineseDate(model.DateIn(esc.CreatedAt, model.Shanghai)), ReplyDue: reply,
 		Action: w.action, Warning: w.warning,
 		Numerals: []string{"一", "二", "三", "四", "五"},
@@ -90,6 +93,16 @@ func newDocument(esc *model.Escalation, h *model.Hazard, region *model.Region, p
 	}
 	for _, r := range w.required {
 		d.Required = append(d.Required, strings.ReplaceAll(r, "{reply}", reply))
+	}
+	if h.Category == model.CategoryDisaster {
+		// A disaster hazard's letter says so and warns of a disaster, not of
+		// a production accident.
+		d.Kind = model.CategoryDisaster.Label()
+		d.Title = strings.ReplaceAll(d.Title, "事故隐患", d.Kind)
+		d.Title = strings.ReplaceAll(d.Title, "安全生产约谈", "灾害隐患治理约谈")
+		for i, r := range d.Required {
+			d.Required[i] = strings.ReplaceAll(r, "防止发生生产安全事故", "防止发生灾害造成人员伤亡")
+		}
 	}
 	return d
 }

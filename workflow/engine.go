@@ -242,6 +242,9 @@ type HazardInput struct {
 	Longitude *float64 `json:"longitude"`
 	// The category (accident by default) and a disaster hazard's fields.
 	DisasterInput
+	// Who rectifies (party.go); by default its enterprise, else the body of
+	// its place (model.DefaultParty).
+	PartyInput
 }
 
 // sourcesByRole: the channels each role registers hazards through; the first is
@@ -337,6 +340,12 @@ func (e *core) createEvent(a Actor, h *model.Hazard) *model.HazardEvent {
 		payload["latitude"], payload["longitude"] = *h.Latitude, *h.Longitude
 	}
 	disasterPayload(payload, h)
+	if h.ResponsiblePartyType != model.PartyEnterprise || h.ResponsibleUnit != "" {
+		partyPayload(payload, h)
+		if h.ResponsibleUnit != "" {
+			payload["responsible_unit"] = h.ResponsibleUnit
+		}
+	}
 	ev := e.newEvent(a, h, model.EventCreate, "", model.StateDiscovered, "", payload, h.CreatedAt)
 	ev.Seal(0, "")
 	return ev
@@ -412,6 +421,14 @@ func (e *core) newHazard(ctx context.Context, tx PlaceLookup, a Actor, in Hazard
 
 	if err := e.placeHazard(ctx, tx, a, in, h, errs); err != nil {
 		return nil, err
+	}
+	h.ResponsibleUnit = text(errs, "responsible_unit", &in.ResponsibleUnit, 200)
+	if p := strings.TrimSpace(in.ResponsiblePartyType); a.Role == model.RoleEnterprise && p != "" && p != string(model.PartyEnterprise) {
+		errs.add("responsible_party_type", "企业自查隐患的整改责任主体只能是本单位")
+	} else if h.RegionCode != "" {
+		if err := settleParty(ctx, tx, errs, h, in.ResponsiblePartyType, in.ResponsibleRegionCode); err != nil {
+			return nil, err
+		}
 	}
 	if len(misplaced) > 0 {
 		return nil, errNotApplicable(misplaced)

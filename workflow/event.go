@@ -46,8 +46,9 @@ type step struct {
 
 var steps = map[model.Event]step{
 	model.EventConfirm: {
-		accepts: []string{"level", "department", "basis_standard", "basis_clause", "basis_standard_id", "basis_clause_ref", "responsible_unit", "enterprise_id", "deadline", "production_suspended"},
-		apply:   func(c *change) { confirm(c); onChecked(c) },
+		accepts: []string{"level", "department", "basis_standard", "basis_clause", "basis_standard_id", "basis_clause_ref", "responsible_unit",
+			"responsible_party_type", "responsible_region_code", "enterprise_id", "deadline", "production_suspended"},
+		apply: func(c *change) { confirm(c); onChecked(c) },
 	},
 	model.EventDismiss: {
 		accepts: []string{"reason", "duplicate_of"},
@@ -215,6 +216,7 @@ func confirm(c *change) {
 	if c.in.EnterpriseID != nil {
 		linkEnterprise(c, *c.in.EnterpriseID)
 	}
+	listParty(c)
 	if c.next.ResponsibleUnit == "" && c.next.EnterpriseID != nil {
 		if e, err := c.tx.GetEnterprise(c.ctx, *c.next.EnterpriseID); err == nil {
 			c.next.ResponsibleUnit = e.Name
@@ -248,6 +250,47 @@ func confirm(c *change) {
 		c.payload["production_suspended"] = *c.in.ProductionSuspended
 	}
 	c.next.ListedAt = &c.now
+}
+
+// listParty settles who rectifies a hazard being listed (party.go): the
+// type and region given, checked as on registration; an enterprise linked
+// now without a type makes it the enterprise's. A township's, a village's
+// or a department's hazard listed without a responsible unit is its body's
+// (PartyAddressee), except the emergency bureau's own (综合监管,
+// comprehensiveSupervisorOwns): its unit must still be named. An enterprise
+// does not choose.
+func listParty(c *change) {
+	typ, region := "", ""
+	if c.in.ResponsiblePartyType != nil {
+		typ = *c.in.ResponsiblePartyType
+	}
+	if c.in.ResponsibleRegionCode != nil {
+		region = *c.in.ResponsibleRegionCode
+	}
+	if (typ != "" || region != "") && c.actor.Role == model.RoleEnterprise {
+		c.errs.add("responsible_party_type", "企业用户不能指定整改责任主体")
+		return
+	}
+	if typ == "" && c.h.EnterpriseID == nil && c.next.EnterpriseID != nil {
+		typ = string(model.PartyEnterprise)
+	}
+	if typ != "" || region != "" {
+		if region == "" && typ == string(c.h.ResponsiblePartyType) {
+			region = c.h.ResponsibleRegionCode
+		}
+		if err := settleParty(c.ctx, c.tx, c.errs, c.next, typ, region); err != nil {
+			c.err = err
+			return
+		}
+		partyPayload(c.payload, c.next)
+	}
+	if p := partyOf(c.next); c.next.ResponsibleUnit == "" && p != model.PartyEnterprise && p != model.PartyOwner &&
+		!comprehensiveSupervisorOwns(c.next) {
+		if name, err := PartyAddressee(c.ctx, c.tx, c.next); err == nil && !strings.HasPrefix(name, "（") {
+			c.next.ResponsibleUnit = name
+			c.payload["responsible_unit"] = name
+		}
+	}
 }
 
 // listDepartment settles the competent department of a hazard being listed:

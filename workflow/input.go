@@ -24,27 +24,30 @@ type Fields struct {
 	BasisClause   *string `json:"basis_clause,omitempty"`
 	// BasisStandardID and BasisClauseRef cite the catalogue of criteria
 	// (Catalogue): the standard's id and the clause's ref, its text filled in.
-	BasisStandardID     *string    `json:"basis_standard_id,omitempty"`
-	BasisClauseRef      *string    `json:"basis_clause_ref,omitempty"`
-	Measures            *string    `json:"measures,omitempty"`
-	ResponsibleUnit     *string    `json:"responsible_unit,omitempty"`
-	ResponsiblePerson   *string    `json:"responsible_person,omitempty"`
-	ResponsiblePhone    *string    `json:"responsible_phone,omitempty"`
-	Funds               *float64   `json:"funds,omitempty"`
-	FundsSource         *string    `json:"funds_source,omitempty"`
-	Deadline            *string    `json:"deadline,omitempty"`
-	EmergencyPlan       *string    `json:"emergency_plan,omitempty"`
-	ProductionSuspended *bool      `json:"production_suspended,omitempty"`
-	Reason              *string    `json:"reason,omitempty"`
-	DuplicateOf         *HazardRef `json:"duplicate_of,omitempty"`
-	EnterpriseID        *int64     `json:"enterprise_id,omitempty"`
-	Department          *string    `json:"department,omitempty"`
-	ToDepartment        *string    `json:"to_department,omitempty"`
-	ToRegionCode        *string    `json:"to_region_code,omitempty"`
-	ListLevel           *string    `json:"list_level,omitempty"`
-	OrderNo             *string    `json:"order_no,omitempty"`
-	Approved            *bool      `json:"approved,omitempty"`
-	Note                *string    `json:"note,omitempty"`
+	BasisStandardID *string `json:"basis_standard_id,omitempty"`
+	BasisClauseRef  *string `json:"basis_clause_ref,omitempty"`
+	Measures        *string `json:"measures,omitempty"`
+	ResponsibleUnit *string `json:"responsible_unit,omitempty"`
+	// Who rectifies (party.go): the type, and a township's or village's region.
+	ResponsiblePartyType  *string    `json:"responsible_party_type,omitempty"`
+	ResponsibleRegionCode *string    `json:"responsible_region_code,omitempty"`
+	ResponsiblePerson     *string    `json:"responsible_person,omitempty"`
+	ResponsiblePhone      *string    `json:"responsible_phone,omitempty"`
+	Funds                 *float64   `json:"funds,omitempty"`
+	FundsSource           *string    `json:"funds_source,omitempty"`
+	Deadline              *string    `json:"deadline,omitempty"`
+	EmergencyPlan         *string    `json:"emergency_plan,omitempty"`
+	ProductionSuspended   *bool      `json:"production_suspended,omitempty"`
+	Reason                *string    `json:"reason,omitempty"`
+	DuplicateOf           *HazardRef `json:"duplicate_of,omitempty"`
+	EnterpriseID          *int64     `json:"enterprise_id,omitempty"`
+	Department            *string    `json:"department,omitempty"`
+	ToDepartment          *string    `json:"to_department,omitempty"`
+	ToRegionCode          *string    `json:"to_region_code,omitempty"`
+	ListLevel             *string    `json:"list_level,omitempty"`
+	OrderNo               *string    `json:"order_no,omitempty"`
+	Approved              *bool      `json:"approved,omitempty"`
+	Note                  *string    `json:"note,omitempty"`
 	// A successful avoidance (avoidance): when the danger came (RFC 3339 or
 	// 2006-01-02T15:04, Asia/Shanghai), what happened, the people moved out
 	// of its way and the casualties.
@@ -73,6 +76,8 @@ func (f *Fields) given() []string {
 	add(f.BasisClauseRef != nil, "basis_clause_ref")
 	add(f.Measures != nil, "measures")
 	add(f.ResponsibleUnit != nil, "responsible_unit")
+	add(f.ResponsiblePartyType != nil, "responsible_party_type")
+	add(f.ResponsibleRegionCode != nil, "responsible_region_code")
 	add(f.ResponsiblePerson != nil, "responsible_person")
 	add(f.ResponsiblePhone != nil, "responsible_phone")
 	add(f.Funds != nil, "funds")
@@ -127,6 +132,7 @@ var fieldNames = map[string]string{
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
 	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执", "result": "巡查结果",
 	"occurred_at": "险情发生时间", "what": "险情及避险经过", "people_evacuated": "转移人数", "casualties": "伤亡人数",
+	"responsible_party_type": "整改责任主体类型", "responsible_region_code": "责任区划",
 }
 
 func required(field string) string { return fieldNames[field] + "不能为空" }

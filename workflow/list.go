@@ -22,11 +22,14 @@ type ListQuery struct {
 	Industry     string
 	Category     string // accident or disaster
 	DisasterType string // a disaster type (implies category disaster)
-	From, To     string // discovered on these days or between them (2006-01-02, Asia/Shanghai)
-	Overdue      string
-	Q            string
-	Cursor       string
-	Limit        string
+	// ResponsiblePartyType: who rectifies (enterprise, township, village,
+	// department, owner).
+	ResponsiblePartyType string
+	From, To             string // discovered on these days or between them (2006-01-02, Asia/Shanghai)
+	Overdue              string
+	Q                    string
+	Cursor               string
+	Limit                string
 }
 
 // Page is one page of hazards; NextCursor is "" on the last page.
@@ -39,36 +42,39 @@ type Page struct {
 // caller's next step need. GET /hazards/{id} gives the whole record (plan,
 // legal basis, verification, chain head).
 type HazardItem struct {
-	ID                  int64            `json:"id"`
-	Code                string           `json:"code"`
-	Title               string           `json:"title"`
-	Source              model.Source     `json:"source"`
-	Level               model.Level      `json:"level"`
-	Industry            string           `json:"industry"`
-	Department          model.Department `json:"department"`
-	RegionCode          string           `json:"region_code"`
-	EnterpriseID        *int64           `json:"enterprise_id"`
-	Location            string           `json:"location"`
-	DiscoveredAt        time.Time        `json:"discovered_at"`
-	State               model.State      `json:"state"`
-	Version             int              `json:"version"`
-	EscalationLevel     int              `json:"escalation_level"`
-	ListedSupervision   bool             `json:"listed_supervision"`
-	ListedLevel         model.ListLevel  `json:"listed_level"` // county, city, province; "" when not listed
-	ProductionSuspended bool             `json:"production_suspended"`
-	Deadline            *model.Date      `json:"deadline"`
-	DueOn               *model.Date      `json:"due_on"`
-	CreatedAt           time.Time        `json:"created_at"`
-	UpdatedAt           time.Time        `json:"updated_at"`
-	Overdue             bool             `json:"overdue"`
-	ReadOnly            bool             `json:"read_only"`
-	AllowedEvents       []model.Event    `json:"allowed_events"`
+	ID           int64            `json:"id"`
+	Code         string           `json:"code"`
+	Title        string           `json:"title"`
+	Source       model.Source     `json:"source"`
+	Level        model.Level      `json:"level"`
+	Industry     string           `json:"industry"`
+	Department   model.Department `json:"department"`
+	RegionCode   string           `json:"region_code"`
+	EnterpriseID *int64           `json:"enterprise_id"`
+	Location     string           `json:"location"`
+	// ResponsiblePartyType is who rectifies (party.go).
+	ResponsiblePartyType model.PartyType `json:"responsible_party_type"`
+	DiscoveredAt         time.Time       `json:"discovered_at"`
+	State                model.State     `json:"state"`
+	Version              int             `json:"version"`
+	EscalationLevel      int             `json:"escalation_level"`
+	ListedSupervision    bool            `json:"listed_supervision"`
+	ListedLevel          model.ListLevel `json:"listed_level"` // county, city, province; "" when not listed
+	ProductionSuspended  bool            `json:"production_suspended"`
+	Deadline             *model.Date     `json:"deadline"`
+	DueOn                *model.Date     `json:"due_on"`
+	CreatedAt            time.Time       `json:"created_at"`
+	UpdatedAt            time.Time       `json:"updated_at"`
+	Overdue              bool            `json:"overdue"`
+	ReadOnly             bool            `json:"read_only"`
+	AllowedEvents        []model.Event   `json:"allowed_events"`
 }
 
 func (e *core) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
 	return HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
 		Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
-		DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
+		ResponsiblePartyType: h.ResponsiblePartyType,
+		DiscoveredAt:         h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
 		ListedSupervision: h.ListedSupervision, ListedLevel: h.ListedLevel, ProductionSuspended: h.ProductionSuspended,
 		Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
 		Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}
@@ -147,6 +153,9 @@ func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 		if f.Category == model.CategoryAccident {
 			errs.add("disaster_type", "事故隐患没有灾害类型，请去掉 category=accident 或 disaster_type")
 		}
+	}
+	if q.ResponsiblePartyType != "" {
+		f.ResponsiblePartyType = parsePartyType(errs, "responsible_party_type", q.ResponsiblePartyType)
 	}
 	var from, to model.Date
 	if q.From != "" {

@@ -48,12 +48,12 @@ func TestOffer(t *testing.T) {
 		model.StateWrittenOff: {"entA": none, "county": none, "city": none, "province": none, "township": none, "officer": none, "admin": none},
 		model.StateDismissed:  {"entA": none, "county": none, "city": none, "province": none, "township": none, "officer": none, "admin": none},
 	}
-	// A township's hazard with no enterprise: staff of the county and below
-	// plan and submit it themselves; a city or the province does it only on
-	// the party's behalf.
+	// A township's own hazard (responsible_party_type township): its own
+	// staff plan and submit it; everyone else above it only on its behalf;
+	// a county officer is not the township's and does nothing of it.
 	townships := map[model.State]map[string]offer{
-		model.StateListed:     {"entA": none, "county": plan, "city": forPlan, "province": forPlan, "township": plan, "officer": none},
-		model.StateRectifying: {"entA": none, "county": submit, "city": forSub, "province": forSub, "township": submit, "officer": none},
+		model.StateListed:     {"entA": none, "county": forPlan, "city": forPlan, "province": forPlan, "township": plan, "officer": none},
+		model.StateRectifying: {"entA": none, "county": forSub, "city": forSub, "province": forSub, "township": submit, "officer": none},
 	}
 	check := func(t *testing.T, name string, a Actor, h *model.Hazard, want offer) {
 		t.Helper()
@@ -81,7 +81,8 @@ func TestOffer(t *testing.T) {
 	for s, byActor := range townships {
 		for name, want := range byActor {
 			h := &model.Hazard{State: s, Level: model.LevelGeneral, Source: model.SourceSupervisoryCheck,
-				RegionCode: "360102001", ResponsibleUnit: "某街道办事处", SubmittedBy: &other}
+				RegionCode: "360102001", ResponsibleUnit: "某街道办事处", SubmittedBy: &other,
+				ResponsiblePartyType: model.PartyTownship, ResponsibleRegionCode: "360102001"}
 			check(t, name, actors[name], h, want)
 		}
 	}

@@ -2,6 +2,7 @@ package workflow
 
 import (
 	"context"
+	"strings"
 
 	"hazardloop/model"
 )
@@ -9,6 +10,7 @@ import (
 // QueueSection is one kind of work waiting on a user: the hazards in one state
 // that the user's role acts on next, the longest-waiting first.
 type QueueSection struct {
+	Key    string // the section's anchor on the page: the state, and the party for a party's work
 	State  model.State
 	Action string // what the user does next, in Chinese
 	Count  int64
@@ -58,7 +60,19 @@ var queueWork = map[model.Role][]struct {
 }{
 	model.RoleSupervisor: {{model.StateDiscovered, "核查登记"}, {model.StateVerifying, "核实销号"}},
 	model.RoleOfficer:    {{model.StateDiscovered, "核查登记"}, {model.StateVerifying, "核实销号"}},
-	model.RoleEnterprise: {{model.StateListed, "制定整改方案"}, {model.StateRectifying, "整改并提交"}},
+}
+
+// partyWork is the rectification that waits on a party (PartiesOf): to plan
+// and to submit, named for whom it is done.
+var partyWork = []struct {
+	state  model.State
+	action string
+}{{model.StateListed, "制定整改方案"}, {model.StateRectifying, "整改并提交"}}
+
+// partyActions names a party's work in its queue: {} is the action.
+var partyActions = map[model.PartyType]string{
+	model.PartyEnterprise: "{}", model.PartyTownship: "{}（本乡镇负责整改）", model.PartyVillage: "{}（本村负责整改）",
+	model.PartyDepartment: "{}（本部门负责整改）", model.PartyOwner: "{}（代产权人办理）",
 }
 
 // QueueLimit bounds the hazards shown per section of a work queue.
@@ -70,16 +84,37 @@ const QueueLimit = 50
 // stands. Admins have no queue (an empty one).
 func (e *Hazards) Queue(ctx context.Context, a Actor) (WorkQueue, error) {
 	var q WorkQueue
-	for _, w := range queueWork[a.Role] {
-		hs, n, err := e.store.QueueHazards(ctx, a.Scope(), w.state, QueueLimit)
+	section := func(state model.State, action, key string, party model.Party) error {
+		hs, n, err := e.store.QueueHazards(ctx, a.Scope(), state, party, QueueLimit)
 		if err != nil {
-			return WorkQueue{}, err
+			return err
 		}
-		sec := QueueSection{State: w.state, Action: w.action, Count: n}
+		sec := QueueSection{Key: key, State: state, Action: action, Count: n}
 		for i := range hs {
 			sec.Items = append(sec.Items, e.view(a, &hs[i]))
 		}
 		q.Sections = append(q.Sections, sec)
+		return nil
+	}
+	for _, w := range queueWork[a.Role] {
+		if err := section(w.state, w.action, string(w.state), model.Party{}); err != nil {
+			return WorkQueue{}, err
+		}
+	}
+	// Each party a is (an enterprise, a township's or village's staff, a
+	// county's department) plans and submits its own hazards; a local body's
+	// staff those of the owners of their territory too.
+	for _, p := range PartiesOf(a) {
+		for _, w := range partyWork {
+			key := string(w.state)
+			if p.Type != model.PartyEnterprise {
+				key += "-" + string(p.Type)
+			}
+			action := strings.ReplaceAll(partyActions[p.Type], "{}", w.action)
+			if err := section(w.state, action, key, p); err != nil {
+				return WorkQueue{}, err
+			}
+		}
 	}
 	if a.Role == model.RoleSupervisor || a.Role == model.RoleOfficer {
 		if err := e.patrolQueue(ctx, a, &q); err != nil {

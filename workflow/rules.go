@@ -226,9 +226,7 @@ var (
 	}
 	competentDepartment = condition{
 		unmet: "核实销号须由该隐患的主管部门办理（审核把关销号）",
-		holds: func(a Actor, h *model.Hazard, _ model.Level) bool {
-			return h.Department == a.department() || (h.Department == "" && a.department() == model.DeptEmergency)
-		},
+		holds: func(a Actor, h *model.Hazard, _ model.Level) bool { return verifierDepartment(a, h) },
 	}
 	// An officer's own finding is checked by someone else: a supervisor of
 	// its territory or another officer (whose territory covers it).
@@ -343,21 +341,28 @@ var rules = map[model.Event]map[model.Role][]condition{
 		model.RoleSupervisor: {reporterRegionOrAbove},
 		model.RoleOfficer:    {notOwnFinding, reporterRegionOrAbove},
 	},
+	// The party plans and submits (party.go): an enterprise its own, a
+	// township's or village's officers their body's and an owner's for it;
+	// supervisors any party's, on its behalf when not the party (OnBehalf).
 	model.EventPlan: {
 		model.RoleSupervisor: {always},
-		model.RoleEnterprise: {always},
+		model.RoleEnterprise: {enterpriseRectifies},
+		model.RoleOfficer:    {officerRectifies},
 	},
 	model.EventSubmit: {
 		model.RoleSupervisor: {always},
-		model.RoleEnterprise: {always},
+		model.RoleEnterprise: {enterpriseRectifies},
+		model.RoleOfficer:    {officerRectifies},
 	},
+	// Verification is never by the party that rectified (party.go).
 	model.EventApprove: {
-		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment, listingLevelOrAbove, noStandingSuspension},
-		model.RoleOfficer:    {notSubmitter, generalOnly, noStandingSuspension},
+		model.RoleSupervisor: {notSubmitter, majorNeedsCounty, competentDepartment, listingLevelOrAbove, noStandingSuspension,
+			localBodyVerifiedAbove, departmentVerifiedByOthers},
+		model.RoleOfficer: {notSubmitter, generalOnly, noStandingSuspension, localBodyVerifiedAbove, departmentVerifiedByOthers},
 	},
 	model.EventReject: {
-		model.RoleSupervisor: {competentDepartment},
-		model.RoleOfficer:    {generalOnly},
+		model.RoleSupervisor: {competentDepartment, localBodyVerifiedAbove, departmentVerifiedByOthers},
+		model.RoleOfficer:    {generalOnly, localBodyVerifiedAbove, departmentVerifiedByOthers},
 	},
 	model.EventExtend: {
 		model.RoleSupervisor: {always},
@@ -481,7 +486,7 @@ var expected = map[model.Role][]model.Event{
 	model.RoleEnterprise: {model.EventConfirm, model.EventPlan, model.EventSubmit, model.EventResumeRequest},
 	model.RoleSupervisor: {model.EventConfirm, model.EventPlan, model.EventSubmit, model.EventApprove, model.EventReject,
 		model.EventAcceptTransfer, model.EventDeclineTransfer, model.EventResumeReview},
-	model.RoleOfficer: {model.EventConfirm, model.EventApprove, model.EventReject},
+	model.RoleOfficer: {model.EventConfirm, model.EventPlan, model.EventSubmit, model.EventApprove, model.EventReject},
 }
 
 // partyEvents are the events of the party that rectifies a hazard.
@@ -489,15 +494,15 @@ var partyEvents = map[model.Event]bool{model.EventPlan: true, model.EventSubmit:
 
 // OnBehalf reports whether a firing ev on h acts for the party that
 // rectifies it (代为办理): ev is the party's (plan, submit, resume_request)
-// and a is staff, while an enterprise rectifies h — its own accounts plan
-// and submit — or a is a supervisor above the county, who supervises rather
-// than rectifies. Without an enterprise (a township's or an owner's hazard)
-// the county's and lower supervisors' staff do the party's work themselves.
+// and a is staff (a supervisor or an officer) who is not that party
+// (IsParty): an enterprise's hazard done by staff, a township's or village's
+// by anyone but its own staff, a department's by anyone but its county
+// bureau, and an owner's always (代录: the owner has no account).
 func OnBehalf(a Actor, h *model.Hazard, ev model.Event) bool {
-	if !partyEvents[ev] || a.Role != model.RoleSupervisor {
+	if !partyEvents[ev] || (a.Role != model.RoleSupervisor && a.Role != model.RoleOfficer) {
 		return false
 	}
-	return h.EnterpriseID != nil || model.RegionLevelOf(a.Region) < model.RegionCounty
+	return !IsParty(a, h)
 }
 
 // Offer splits what a may fire on h now (allowedEvents, in lifecycle order):

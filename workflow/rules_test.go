@@ -138,7 +138,7 @@ func TestRuleConditions(t *testing.T) {
 	}{
 		{"verifier may not be the submitter", sup, model.Hazard{State: model.StateVerifying, Level: model.LevelGeneral, RegionCode: "360102", SubmittedBy: &sup.ID},
 			model.EventApprove, false, "核实人不能是提交整改的人"},
-		{"another supervisor may verify", sup, model.Hazard{State: model.StateVerifying, Level: model.LevelGeneral, RegionCode: "360102", SubmittedBy: &other},
+		{"another supervisor may verify", sup, model.Hazard{State: model.StateVerifying, Level: model.LevelGeneral, RegionCode: "360102", EnterpriseID: &ent, SubmittedBy: &other},
 			model.EventApprove, true, ""},
 		{"enterprise confirms only self-inspection", actorFor(model.RoleEnterprise), model.Hazard{State: model.StateDiscovered, Level: model.LevelGeneral, Source: model.SourceSupervisoryCheck, RegionCode: "360102", EnterpriseID: &ent},
 			model.EventConfirm, false, "企业只能核查登记本单位自查发现的隐患"},

@@ -91,14 +91,12 @@ func escalate(c *change) {
 		c.err = err
 		return
 	}
-	addressee := c.h.ResponsibleUnit
-	if c.h.EnterpriseID != nil {
-		if ent, err := c.tx.GetEnterprise(c.ctx, *c.h.EnterpriseID); err == nil {
-			addressee = ent.Name
-		}
-	}
-	if addressee == "" {
-		addressee = "（整改责任单位）"
+	// The party as it is (party.go): the enterprise, the township's
+	// government, the village's committee, the department's bureau, the owner.
+	addressee, err := PartyAddressee(c.ctx, c.tx, c.h)
+	if err != nil {
+		c.err = err
+		return
 	}
 	reply := c.lad.replyDue(step, c.today)
 	c.next.ReplyDue = &reply

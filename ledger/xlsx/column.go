@@ -90,6 +90,9 @@ const (
 	ColEvacuationPlan       = "evacuation_plan"
 	ColLongitude            = "longitude"
 	ColLatitude             = "latitude"
+	// Who rectifies (整改责任主体) and a township's or village's region.
+	ColPartyType   = "responsible_party_type"
+	ColPartyRegion = "responsible_region_code"
 )
 
 var yesNo = []string{"是", "否"}
@@ -175,6 +178,19 @@ var Columns = []Column{
 		Note: "WGS-84 度数，如 115.858200；经度、纬度同时填写"},
 	{Key: ColLatitude, Header: "纬度", Aliases: []string{"北纬"}, Kind: KindNumber, Width: 12,
 		Note: "WGS-84 度数，如 28.682900"},
+	// Last, so that the ledgers written before keep their shape.
+	{Key: ColPartyType, Header: "责任主体类型", Aliases: []string{"整改责任主体", "责任主体", "整改责任主体类型"}, Kind: KindEnum, Words: partyWords(), Width: 14,
+		Note: "生产经营单位、乡镇（街道）、村（社区）、行业部门或产权人（业主）；留空为关联企业，否则为隐患所在的村、乡镇"},
+	{Key: ColPartyRegion, Header: "责任区划", Aliases: []string{"责任区划代码"}, Width: 14, Max: 12,
+		Note: "责任主体为乡镇（9位）或村（12位）时的区划代码；留空为隐患所在区划"},
+}
+
+func partyWords() []string {
+	out := make([]string, len(model.PartyTypes))
+	for i, p := range model.PartyTypes {
+		out[i] = p.Label()
+	}
+	return out
 }
 
 func categoryWords() []string {

@@ -400,6 +400,12 @@ func values(r *Row, cells []excelize.Cell, st styles) {
 			v = tm(r.ClosedAt)
 		case ColRemark:
 			v = str(r.Remark)
+		case ColPartyType:
+			if r.PartyType != "" {
+				v = str(r.PartyType.Label())
+			}
+		case ColPartyRegion:
+			v = str(r.PartyRegion)
 		case ColCategory:
 			if r.Category != "" {
 				v = str(r.Category.Label())

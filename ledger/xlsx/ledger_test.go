@@ -127,8 +127,8 @@ func TestEncodedWorkbookShape(t *testing.T) {
 		t.Errorf("panes %+v, want frozen header", panes)
 	}
 	tables, _ := f.GetTables(SheetLedger)
-	if len(tables) != 1 || tables[0].Range != "A2:AR3" {
-		t.Errorf("tables %+v, want a filter over A2:AR3", tables)
+	if len(tables) != 1 || tables[0].Range != "A2:AT3" {
+		t.Errorf("tables %+v, want a filter over A2:AT3", tables)
 	}
 }
 
@@ -365,8 +365,8 @@ func TestTemplate(t *testing.T) {
 	for _, dv := range dvs {
 		lists = append(lists, strings.TrimRight(strings.SplitN(dv.Sqref, ":", 2)[0], "0123456789"))
 	}
-	// 隐患来源 D, 隐患等级 E, 主管部门 I, 是否停产停业 X, 当前状态 Y, 隐患类别 AH, 灾害类型 AI.
-	if !reflect.DeepEqual(lists, []string{"D", "E", "I", "X", "Y", "AH", "AI"}) {
+	// 隐患来源 D, 隐患等级 E, 主管部门 I, 是否停产停业 X, 当前状态 Y, 隐患类别 AH, 灾害类型 AI, 责任主体类型 AS.
+	if !reflect.DeepEqual(lists, []string{"D", "E", "I", "X", "Y", "AH", "AI", "AS"}) {
 		t.Errorf("drop-downs on %v", lists)
 	}
 	notes, _ := f.GetRows(SheetNotes)

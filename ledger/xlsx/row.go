@@ -53,6 +53,8 @@ type Row struct {
 	Remark              string
 	// A disaster hazard's (category "" on import: by the disaster type).
 	Category             model.Category
+	PartyType            model.PartyType // who rectifies; "" when the cell is empty
+	PartyRegion          string          // a township's or village's code
 	DisasterType         model.DisasterType
 	Subtype              string // as written (code or Chinese name); on export the Chinese name
 	ThreatenedHouseholds *int
@@ -277,6 +279,18 @@ func (p *rowParser) cell(c *Column, raw string) {
 		default:
 			p.fail(c, "隐患类别“%s”无法识别，只能是事故隐患或灾害隐患", clip(v))
 		}
+	case ColPartyType:
+		n := normalize(v)
+		for _, t := range model.PartyTypes {
+			if n == normalize(t.Label()) || n == string(t) || n == strings.Split(t.Label(), "（")[0] {
+				r.PartyType = t
+			}
+		}
+		if r.PartyType == "" {
+			p.fail(c, "责任主体类型“%s”无法识别，应为%s之一", clip(v), strings.Join(partyWords(), "、"))
+		}
+	case ColPartyRegion:
+		r.PartyRegion = v
 	case ColDisasterType:
 		if t, ok := parseDisasterType(v); ok {
 			r.DisasterType = t
