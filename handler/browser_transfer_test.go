@@ -104,7 +104,9 @@ func TestBrowserTransfer(t *testing.T) {
 	)
 	b.submit(`#ev-transfer button[type=submit]`)
 	b.waitText("#transfer", "东湖区水利局")
-	b.wantForms("plan", "escalate", "suspend")
+	// The village (庙后村村民委员会) rectifies its own hazard: the township
+	// may plan only on its behalf, offered last.
+	b.wantForms("escalate", "suspend", "plan")
 	b.shot("transfer-sent-desktop")
 	b.run(phone)
 	b.open(m)
@@ -137,10 +139,13 @@ func TestBrowserTransfer(t *testing.T) {
 	b.waitText("#timeline", "接收移交")
 	b.wantCount("#transfer", 0)
 	b.waitText("dl.fields", "东湖区水利局")
-	b.wantForms("plan", "escalate", "transfer", "suspend")
+	b.wantForms("escalate", "transfer", "suspend", "plan")
 
-	// The water bureau rectifies through the village and submits the proof…
+	// The water bureau rectifies through the village — on its behalf, with
+	// the reason written — and submits the proof…
+	b.run(chromedp.Click(chromedp.CSS(`#ev-plan summary`), chromedp.NodeVisible))
 	b.run(
+		chromedp.SetValue(chromedp.CSS(`#ev-plan textarea[name=comment]`), "村委会无专业施工力量，由县水利局组织整改"),
 		chromedp.SetValue(chromedp.CSS(`#ev-plan textarea[name=measures]`), "坝体开挖回填黏土防渗，降低水位运行"),
 		chromedp.SetValue(chromedp.CSS(`#ev-plan input[name=responsible_person]`), "刘水根"),
 		chromedp.SetValue(chromedp.CSS(`#ev-plan input[name=deadline]`), "2026-12-20"),
@@ -153,6 +158,8 @@ func TestBrowserTransfer(t *testing.T) {
 	)
 	b.submit(`form.upload button[type=submit]`)
 	b.waitText(".flash.ok", "材料已上传")
+	b.run(chromedp.Click(chromedp.CSS(`#ev-submit summary`), chromedp.NodeVisible))
+	b.run(chromedp.SetValue(chromedp.CSS(`#ev-submit textarea[name=comment]`), "整改完成，代村委会提交"))
 	b.submit(`#ev-submit button[type=submit]`)
 	b.waitText(".badges", "待核实")
 	b.logout()
