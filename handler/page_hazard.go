@@ -443,7 +443,8 @@ func forms(d workflow.HazardDetail, posted *eventForm, pick string) []eventForm 
 			f.Values["level"] = string(d.SuggestedLevel)
 		}
 		f.Values["responsible_unit"] = d.ResponsibleUnit
-		f.Values["responsible_party_type"] = string(d.ResponsiblePartyType)
+		// The party type is asked as a change: left at 不变, linking an
+		// enterprise makes it the enterprise's (workflow/party.go).
 		f.Values["responsible_region_code"] = d.ResponsibleRegionCode
 		f.Values["production_suspended"] = strconv.FormatBool(d.ProductionSuspended)
 		if ev == model.EventConfirm && pick != "" {
