@@ -46,30 +46,6 @@ func (s *Server) proposeAvoidanceReward(c *gin.Context) {
 	respond(s, c, http.StatusCreated, r, err)
 }
 
-func (s *Server) decideAvoidanceReward(c *gin.Context) {
-	var req decisionRequest
-	id, ok := s.idAndJSON(c, &req)
-	if !ok {
-		return
-	}
-	if req.Approve == nil {
-		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请说明是否批准（approve）", map[string]string{"approve": "请说明是否批准"}})
-		return
-	}
-	r, err := s.hazards.DecideAvoidanceReward(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
-	respond(s, c, http.StatusOK, r, err)
-}
-
-func (s *Server) avoidanceRewardPaid(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	r, err := s.hazards.PayAvoidanceReward(c.Request.Context(), actor(c), id)
-	respond(s, c, http.StatusOK, r, err)
-}
-
 // myRewards lists the caller's own avoidance rewards (我的奖励): every
 // account sees its own and nobody else's.
 func (s *Server) myRewards(c *gin.Context) {

@@ -146,28 +146,35 @@ type decisionRequest struct {
 	Note    string `json:"note"`
 }
 
-func (s *Server) decideReward(c *gin.Context) {
-	var req decisionRequest
-	id, ok := s.idAndJSON(c, &req)
-	if !ok {
-		return
+// decideRewardWith answers a reward's decision (the second of its two
+// people): a public report's and a successful avoidance's alike.
+func decideRewardWith[T any](s *Server, decide func(context.Context, workflow.Actor, int64, bool, string) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var req decisionRequest
+		id, ok := s.idAndJSON(c, &req)
+		if !ok {
+			return
+		}
+		if req.Approve == nil {
+			s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请说明是否批准（approve）", map[string]string{"approve": "请说明是否批准"}})
+			return
+		}
+		r, err := decide(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
+		respond(s, c, http.StatusOK, r, err)
 	}
-	if req.Approve == nil {
-		s.fail(c, &httpError{http.StatusBadRequest, "invalid_fields", "请说明是否批准（approve）", map[string]string{"approve": "请说明是否批准"}})
-		return
-	}
-	r, err := s.reports.DecideReward(c.Request.Context(), actor(c), id, *req.Approve, req.Note)
-	respond(s, c, http.StatusOK, r, err)
 }
 
-func (s *Server) rewardPaid(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.fail(c, err)
-		return
+// payRewardWith records an approved reward paid, of either kind.
+func payRewardWith[T any](s *Server, pay func(context.Context, workflow.Actor, int64) (T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		r, err := pay(c.Request.Context(), actor(c), id)
+		respond(s, c, http.StatusOK, r, err)
 	}
-	r, err := s.reports.MarkRewardPaid(c.Request.Context(), actor(c), id)
-	respond(s, c, http.StatusOK, r, err)
 }
 
 func (s *Server) similarHazards(c *gin.Context) {
