@@ -249,6 +249,7 @@ func Hazards(ctx context.Context, svc *workflow.Services, store *model.Store, n 
 				}
 			}
 			h.Version, h.LastSeq, h.ChainHead = len(chain), int64(len(chain)), prev
+			svc.Hazards.SettlePatrol(&h, now) // an open disaster hazard's next patrol day, as its events would set it
 			hs = append(hs, h)
 		}
 		err := store.Tx(ctx, func(tx *model.Store) error {

@@ -191,6 +191,25 @@ func TestHazardsDisasterShare(t *testing.T) {
 			if (f.svc.Hazards.SuggestLevel(&h) == model.LevelMajor) != (h.Level == model.LevelMajor) {
 				t.Errorf("%s graded %s against the thresholds", h.Code, h.Level)
 			}
+			// An open one has its next patrol day, one cycle after its listing
+			// (or registration); a closed one none.
+			closed := h.State == model.StateWrittenOff || h.State == model.StateDismissed
+			if closed != (h.PatrolDueOn == nil) {
+				t.Errorf("%s (%s) patrol day %v", h.Code, h.State, h.PatrolDueOn)
+			} else if !closed {
+				base := h.CreatedAt
+				if h.ListedAt != nil {
+					base = *h.ListedAt
+				}
+				if want := f.svc.Hazards.PatrolPolicy().NextDue(h.DisasterType, model.DateIn(base, model.Shanghai)); *h.PatrolDueOn != want {
+					t.Errorf("%s patrol day %s, want %s", h.Code, *h.PatrolDueOn, want)
+				}
+			}
+		}
+		var accidentPatrols int64
+		noErr(t, f.store.Raw(f.ctx, &accidentPatrols, "SELECT COUNT(*) FROM hazards WHERE category = 'accident' AND patrol_due_on IS NOT NULL"))
+		if accidentPatrols != 0 {
+			t.Errorf("%d accident hazards with a patrol day", accidentPatrols)
 		}
 		for _, typ := range model.DisasterTypes {
 			if types[typ] != 5 {
