@@ -18,7 +18,8 @@
 # local test server; "none" skips PostgreSQL), CLIENTS (32), DURATION (15s),
 # USERS ("sheng zhujian tengwangge minxiang"), ENGINES ("sqlite postgres"),
 # WORK (a directory holding the databases: an existing SQLite file there is
-# used again without seeding), KEEP=1.
+# used again without seeding), PGDB (an existing PostgreSQL database on that
+# server, seeded before: used again without seeding, never dropped), KEEP=1.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -30,13 +31,13 @@ engines="${ENGINES:-sqlite postgres}"
 pg="${PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
 work="${WORK:-$(mktemp -d /tmp/territory-bench.XXXXXX)}"
 mkdir -p "$work"
-db="loadbench_$$"
+db="${PGDB:-loadbench_$$}"
 port=18931
 server=""
 
 cleanup() {
   if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-  if [ "$pg" != none ] && [ "${KEEP:-}" != 1 ]; then
+  if [ "$pg" != none ] && [ "${KEEP:-}" != 1 ] && [ -z "${PGDB:-}" ]; then
     psql -q "$pg" -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
   fi
   if [ "${KEEP:-}" = 1 ] || [ -n "${WORK:-}" ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
@@ -51,14 +52,16 @@ for engine in $engines; do
   sqlite) url="$work/territory.db" ;;
   postgres)
     [ "$pg" = none ] && continue
-    PGOPTIONS="-c client_min_messages=warning" psql -q "$pg" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    if [ -z "${PGDB:-}" ]; then
+      PGOPTIONS="-c client_min_messages=warning" psql -q "$pg" -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db" >/dev/null
+    fi
     url="${pg%%/test\?*}/$db?sslmode=disable"
     case "$pg" in */test\?*) ;; *) echo "PG must name the database test (…/test?sslmode=disable)"; exit 1 ;; esac
     ;;
   *) echo "unknown engine $engine"; exit 1 ;;
   esac
   echo "== $engine"
-  if [ "$engine" = postgres ] || [ ! -f "$url" ]; then
+  if { [ "$engine" = postgres ] && [ -z "${PGDB:-}" ]; } || { [ "$engine" = sqlite ] && [ ! -f "$url" ]; }; then
     echo "seed: $(uptime | sed 's/.*load average/load average/')"
     start=$(date +%s)
     timeout 60m "$work/hazardloop" demo --hazards "$hazards" --database-url "$url" --data-dir "$work/data-$engine" \
