@@ -162,29 +162,41 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		for k, n := range counts {
 			cs = append(cs, hazardCount{CountKey: k, N: n})
 		}
-		ws := make([]hazardWeek, 0, len(weeks))
-		for k, v := range weeks {
-			ws = append(ws, hazardWeek{RegionCode: k.region, Department: k.dept, Week: k.week, Found: v[0], WrittenOff: v[1]})
+		counts = nil
+		if err := insertInParts(ctx, tx, cs); err != nil {
+			return err
 		}
+		cs = nil
 		ds := make([]hazardDay, 0, len(days))
 		for k, n := range days {
 			ds = append(ds, hazardDay{DayKey: k, N: n})
 		}
-		if len(cs) > 0 {
-			if err := tx.BulkInsert(ctx, &cs); err != nil {
-				return err
-			}
+		days = nil
+		if err := insertInParts(ctx, tx, ds); err != nil {
+			return err
 		}
-		if len(ds) > 0 {
-			if err := tx.BulkInsert(ctx, &ds); err != nil {
-				return err
-			}
+		ds = nil
+		ws := make([]hazardWeek, 0, len(weeks))
+		for k, v := range weeks {
+			ws = append(ws, hazardWeek{RegionCode: k.region, Department: k.dept, Week: k.week, Found: v[0], WrittenOff: v[1]})
 		}
-		if len(ws) > 0 {
-			return tx.BulkInsert(ctx, &ws)
-		}
-		return nil
+		return insertInParts(ctx, tx, ws)
 	})
+}
+
+// insertInParts writes rows by BulkInsert a part at a time: spread over a
+// province's villages, a million hazards have nearly a million summary rows,
+// and encoding them as one statement held over a GiB at the seed's end.
+func insertInParts[T any](ctx context.Context, tx *Store, rows []T) error {
+	const part = 20000
+	for len(rows) > 0 {
+		p := rows[:min(part, len(rows))]
+		if err := tx.BulkInsert(ctx, &p); err != nil {
+			return err
+		}
+		rows = rows[len(p):]
+	}
+	return nil
 }
 
 // SummariesMissing reports whether hazards exist but their counts do not (a
