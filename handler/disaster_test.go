@@ -2,6 +2,7 @@ package handler_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +66,30 @@ func TestDisasterHazardsAPI(t *testing.T) {
 			t.Errorf("disaster_type=flood: %d", n)
 		}
 		donghu.get("/api/v1/hazards?disaster_type=volcano").want(http.StatusBadRequest)
+
+		// Each row says its category: the list's JSON items and the list
+		// page's badge (灾害·地质灾害 on the disaster hazard only).
+		var all struct {
+			Items []struct {
+				Title, Category string
+				DisasterType    string `json:"disaster_type"`
+			} `json:"items"`
+		}
+		donghu.get("/api/v1/hazards").want(http.StatusOK).decode(&all)
+		got := map[string]string{}
+		for _, it := range all.Items {
+			got[it.Title] = it.Category + "/" + it.DisasterType
+		}
+		if got["后山滑坡体前缘裂缝"] != "disaster/geological" || got["消防通道堆放杂物"] != "accident/" {
+			t.Errorf("list items' categories %v", got)
+		}
+		pc := newPageClient(t, w)
+		pc.login("donghu")
+		_, page := pc.do(http.MethodGet, "/hazards", nil, nil)
+		if n := strings.Count(page, `<span class="tag disaster">灾害·地质灾害</span>`); n != 1 ||
+			!strings.Contains(page, "消防通道堆放杂物") || strings.Count(page, `class="tag disaster"`) != 1 {
+			t.Errorf("the list page's category badges: %d", n)
+		}
 
 		var types struct {
 			Items []struct {
