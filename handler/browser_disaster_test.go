@@ -3,6 +3,7 @@ package handler_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
@@ -122,5 +123,67 @@ func TestBrowserDisasterFinding(t *testing.T) {
 		b.waitText("#stat-threatened", fmt.Sprint(128*(i+1)))
 		b.shot("disaster-stats-" + vp.name)
 		b.logout()
+	}
+}
+
+// TestBrowserPublicDisasterReport: in chromium, at 390 and 1280, a citizen
+// on the public report form chooses 自然灾害险情; the kind of danger shows
+// only then, 说不清 by default; choosing 洪涝 and submitting files a disaster
+// hazard of that type. The form does not scroll sideways on the phone.
+func TestBrowserPublicDisasterReport(t *testing.T) {
+	w := newWorld(t, model.DialectSQLite)
+	srv := httptest.NewServer(w.srv)
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL, 2*time.Minute)
+	visible := func(sel string) bool {
+		t.Helper()
+		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && !e.hidden && e.offsetParent!==null})()`, sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for i, vp := range viewports {
+		b.run(vp.act)
+		b.open("/report")
+		if visible(`select[name=disaster_type]`) {
+			t.Errorf("%s: the kind of danger shows before 自然灾害险情 is chosen", vp.name)
+		}
+		b.run(chromedp.Click(chromedp.CSS(`input[name=category][value=disaster]`), chromedp.NodeVisible))
+		if !visible(`select[name=disaster_type]`) {
+			t.Fatalf("%s: the kind of danger stays hidden", vp.name)
+		}
+		b.wantValue(`select[name=disaster_type]`, "other")
+		title := fmt.Sprintf("村口山塘坝脚渗水%d", i)
+		b.run(
+			chromedp.SetValue(chromedp.CSS(`select[name=disaster_type]`), "flood"),
+			chromedp.SetValue(chromedp.CSS(`input[name=title]`), title),
+			chromedp.SetValue(chromedp.CSS(`select[name=region_code]`), "360102"),
+			chromedp.SetValue(chromedp.CSS(`input[name=address]`), "东湖区某村村口山塘"),
+			chromedp.SetValue(chromedp.CSS(`textarea[name=description]`), "连日下雨，山塘坝脚有浑水渗出，下游有十几户人家"),
+		)
+		noSideways(t, b, vp.name)
+		b.shot("report-disaster-" + vp.name)
+		b.submit(`form[action="/report"] button[type=submit]`)
+		b.waitText("h1", "举报已受理")
+		var all struct {
+			Items []struct {
+				Title, Category string
+				DisasterType    string `json:"disaster_type"`
+			} `json:"items"`
+		}
+		w.as(t, "donghu").get("/api/v1/hazards?source=public_report").want(http.StatusOK).decode(&all)
+		found := false
+		for _, h := range all.Items {
+			if h.Title == title {
+				found = true
+				if h.Category != "disaster" || h.DisasterType != "flood" {
+					t.Errorf("%s: stored as %s/%s", vp.name, h.Category, h.DisasterType)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: the report's hazard %s is not stored", vp.name, title)
+		}
 	}
 }

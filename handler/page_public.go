@@ -21,6 +21,7 @@ type reportView struct {
 	Receipt  *workflow.ReportReceipt
 	Lat, Lng string               // the coordinates as typed, shown again on a refusal
 	Nearby   *workflow.NearbyHint // how many similar issues nearby, shown again on a refusal
+	Types    []workflow.DisasterTypeInfo
 }
 
 func (u *ui) reportPage(c *gin.Context) {
@@ -29,13 +30,13 @@ func (u *ui) reportPage(c *gin.Context) {
 		u.fail(c, err)
 		return
 	}
-	u.render(c, http.StatusOK, "report", reportView{base: u.base(c, "举报事故隐患", ""), Regions: rs})
+	u.render(c, http.StatusOK, "report", reportView{base: u.base(c, "举报隐患", ""), Regions: rs, Types: workflow.DisasterTypes()})
 }
 
 // submitReport takes a public report from the form; the tracking code is shown on
 // the answer page, once.
 func (u *ui) submitReport(c *gin.Context) {
-	v := reportView{base: u.base(c, "举报事故隐患", "")}
+	v := reportView{base: u.base(c, "举报隐患", ""), Types: workflow.DisasterTypes()}
 	var err error
 	if v.Regions, _, err = u.s.directory.CountiesAndAbove(c.Request.Context()); err != nil {
 		u.fail(c, err)
@@ -59,6 +60,12 @@ func (u *ui) submitReport(c *gin.Context) {
 	}
 	upload := err
 	in, inErr := reportFromForm(f)
+	if strings.TrimSpace(in.Category) != string(model.CategoryDisaster) {
+		// The form always carries the kind of danger (说不清 by default);
+		// it is the reporter's answer only when they chose a natural
+		// disaster.
+		in.DisasterType = ""
+	}
 	v.In, v.Lat, v.Lng = in, f["latitude"], f["longitude"]
 	switch {
 	case limit != nil:

@@ -26,7 +26,7 @@ var listColumns = []string{
 	"location", "{discovered_at}", "state", "version", "escalation_level", "listed_supervision",
 	"production_suspended", "{deadline}", "{due_on}", "submitted_by", "created_by", "{created_at}", "{updated_at}",
 	"{transfer_due_on}", "transfer_to_department", "transfer_to_region", "created_region", "listed_level", "listed_region",
-	"responsible_party_type", "responsible_region_code",
+	"responsible_party_type", "responsible_region_code", "category", "disaster_type",
 }
 
 // listSelect is the select list per dialect.
@@ -47,7 +47,8 @@ func selectList(date func(string) string) string {
 }
 
 // ListHazardRows returns at most f.Limit hazards matching f, newest first, with
-// only the list's columns filled: identity, title, classification, territory,
+// only the list's columns filled: identity, title, classification (the
+// category and disaster type among it), territory,
 // enterprise, location, discovery, state and version, supervision flags, the
 // deadline and due day, the department, the submitter and the creator and its
 // region (for the verifier and officer-review rules), the creation and update
@@ -90,7 +91,8 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 			&h.Version, &h.EscalationLevel, &h.ListedSupervision, &h.ProductionSuspended, &deadline, &due,
 			&h.SubmittedBy, &h.CreatedBy, (*timeCell)(&h.CreatedAt), (*timeCell)(&h.UpdatedAt),
 			&transferDue, (*string)(&h.TransferToDepartment), &h.TransferToRegion, &h.CreatedRegion,
-			(*string)(&h.ListedLevel), &h.ListedRegion, (*string)(&h.ResponsiblePartyType), &h.ResponsibleRegionCode)
+			(*string)(&h.ListedLevel), &h.ListedRegion, (*string)(&h.ResponsiblePartyType), &h.ResponsibleRegionCode,
+			(*string)(&h.Category), (*string)(&h.DisasterType))
 		if err != nil {
 			return nil, translate("model: list hazards", err)
 		}

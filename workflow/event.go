@@ -278,6 +278,13 @@ func listParty(c *change) {
 		if region == "" && typ == string(c.h.ResponsiblePartyType) {
 			region = c.h.ResponsibleRegionCode
 		}
+		if typ != "" && typ != string(c.h.ResponsiblePartyType) && region == c.h.ResponsibleRegionCode {
+			// The hazard's own region carried back unchanged (the page's
+			// form starts from it) belongs to the old type: the new type
+			// settles its own, as on registration (a village's hazard made
+			// the township's is its township's).
+			region = ""
+		}
 		if err := settleParty(c.ctx, c.tx, c.errs, c.next, typ, region); err != nil {
 			c.err = err
 			return

@@ -54,27 +54,31 @@ type HazardItem struct {
 	Location     string           `json:"location"`
 	// ResponsiblePartyType is who rectifies (party.go).
 	ResponsiblePartyType model.PartyType `json:"responsible_party_type"`
-	DiscoveredAt         time.Time       `json:"discovered_at"`
-	State                model.State     `json:"state"`
-	Version              int             `json:"version"`
-	EscalationLevel      int             `json:"escalation_level"`
-	ListedSupervision    bool            `json:"listed_supervision"`
-	ListedLevel          model.ListLevel `json:"listed_level"` // county, city, province; "" when not listed
-	ProductionSuspended  bool            `json:"production_suspended"`
-	Deadline             *model.Date     `json:"deadline"`
-	DueOn                *model.Date     `json:"due_on"`
-	CreatedAt            time.Time       `json:"created_at"`
-	UpdatedAt            time.Time       `json:"updated_at"`
-	Overdue              bool            `json:"overdue"`
-	ReadOnly             bool            `json:"read_only"`
-	AllowedEvents        []model.Event   `json:"allowed_events"`
+	// Category and DisasterType tell accident from disaster hazards on a
+	// row; DisasterType is "" for an accident hazard.
+	Category            model.Category     `json:"category"`
+	DisasterType        model.DisasterType `json:"disaster_type"`
+	DiscoveredAt        time.Time          `json:"discovered_at"`
+	State               model.State        `json:"state"`
+	Version             int                `json:"version"`
+	EscalationLevel     int                `json:"escalation_level"`
+	ListedSupervision   bool               `json:"listed_supervision"`
+	ListedLevel         model.ListLevel    `json:"listed_level"` // county, city, province; "" when not listed
+	ProductionSuspended bool               `json:"production_suspended"`
+	Deadline            *model.Date        `json:"deadline"`
+	DueOn               *model.Date        `json:"due_on"`
+	CreatedAt           time.Time          `json:"created_at"`
+	UpdatedAt           time.Time          `json:"updated_at"`
+	Overdue             bool               `json:"overdue"`
+	ReadOnly            bool               `json:"read_only"`
+	AllowedEvents       []model.Event      `json:"allowed_events"`
 }
 
 func (e *core) item(a Actor, h *model.Hazard, today model.Date) HazardItem {
 	return HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
 		Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
-		ResponsiblePartyType: h.ResponsiblePartyType,
-		DiscoveredAt:         h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
+		ResponsiblePartyType: h.ResponsiblePartyType, Category: h.Category, DisasterType: h.DisasterType,
+		DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
 		ListedSupervision: h.ListedSupervision, ListedLevel: h.ListedLevel, ProductionSuspended: h.ProductionSuspended,
 		Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
 		Overdue: h.Overdue(today), ReadOnly: a.ReadOnly(h), AllowedEvents: allowedEvents(a, h)}

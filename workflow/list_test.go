@@ -49,8 +49,8 @@ func TestListItemsMatchHazards(t *testing.T) {
 				h := full.Hazard
 				exp := HazardItem{ID: h.ID, Code: h.Code, Title: h.Title, Source: h.Source, Level: h.Level,
 					Industry: h.Industry, Department: h.Department, RegionCode: h.RegionCode, EnterpriseID: h.EnterpriseID, Location: h.Location,
-					ResponsiblePartyType: h.ResponsiblePartyType,
-					DiscoveredAt:         h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
+					ResponsiblePartyType: h.ResponsiblePartyType, Category: h.Category, DisasterType: h.DisasterType,
+					DiscoveredAt: h.DiscoveredAt, State: h.State, Version: h.Version, EscalationLevel: h.EscalationLevel,
 					ListedSupervision: h.ListedSupervision, ProductionSuspended: h.ProductionSuspended,
 					Deadline: h.Deadline, DueOn: h.DueOn, CreatedAt: h.CreatedAt, UpdatedAt: h.UpdatedAt,
 					Overdue: full.Overdue, ReadOnly: full.ReadOnly, AllowedEvents: full.AllowedEvents}

@@ -396,3 +396,43 @@ func TestPartyComprehensiveSupervisor(t *testing.T) {
 		t.Error("housing's own hazard counted as the emergency bureau's")
 	}
 }
+
+// TestPartyChangedOnListing: a village's hazard listed as the township's
+// with the village's region carried back unchanged (as the page's confirm
+// form sends it) is its township's; another region given stays checked.
+func TestPartyChangedOnListing(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, f *fixture) {
+		partyFixture(t, f)
+		for _, c := range []struct {
+			typ, region string
+			wantType    model.PartyType
+			wantRegion  string
+			refused     string
+		}{
+			{"township", "360102002001", model.PartyTownship, "360102002", ""},
+			{"township", "", model.PartyTownship, "360102002", ""},
+			{"department", "360102002001", model.PartyDepartment, "", ""},
+			{"township", "360102001", "", "", "须在隐患所在区划"},
+		} {
+			h, err := f.engine.Hazards.CreateHazard(f.ctx, f.actors["village"], HazardInput{Title: "屋后边坡开裂", RegionCode: "360102002001",
+				DisasterInput: DisasterInput{Category: "disaster", DisasterType: "geological", Subtype: "landslide"}})
+			noErr(t, err)
+			if h.ResponsiblePartyType != model.PartyVillage {
+				t.Fatalf("registered as %s", h.ResponsiblePartyType)
+			}
+			fl := Fields{ResponsiblePartyType: sp(c.typ), ResponsibleRegionCode: sp(c.region)}
+			out, err := f.engine.Hazards.Apply(f.ctx, f.actors["town"], h.ID, EventInput{Event: model.EventConfirm, Version: h.Version, Fields: fl})
+			if c.refused != "" {
+				var we *Error
+				if !errors.As(err, &we) || !strings.Contains(we.Fields["responsible_region_code"], c.refused) {
+					t.Errorf("%s %q: %v", c.typ, c.region, err)
+				}
+				continue
+			}
+			noErr(t, err)
+			if out.ResponsiblePartyType != c.wantType || out.ResponsibleRegionCode != c.wantRegion {
+				t.Errorf("%s %q: listed as %s %q", c.typ, c.region, out.ResponsiblePartyType, out.ResponsibleRegionCode)
+			}
+		}
+	})
+}

@@ -156,9 +156,10 @@
   }
   document.querySelectorAll("[data-region-picker]").forEach(picker);
 
-  // The finding form's category switch: the disaster fields show for a
-  // disaster hazard only (without script they all show), the subtypes of the
-  // chosen type only, and a threat over the thresholds suggests the grade 重大.
+  // The category switch of the finding form and the public report form: the
+  // disaster fields show for a disaster hazard only (without script they all
+  // show); on the finding form also the subtypes of the chosen type only, and
+  // a threat over the thresholds suggests the grade 重大.
   document.querySelectorAll("[data-disaster]").forEach(function (box) {
     var form = box.form || box.closest("form"), type = box.querySelector("[data-disaster-type]"),
       sub = box.querySelector("[data-subtype]"), level = form.querySelector("[data-level]"),
@@ -170,6 +171,7 @@
       var need = form.querySelector("[data-geo-need]");
       if (need) need.textContent = disaster ? "灾害隐患应填写" : "选填";
       box.querySelectorAll("input,select,textarea").forEach(function (f) { f.disabled = !disaster; });
+      if (!sub) return;
       sub.querySelectorAll("optgroup").forEach(function (g) {
         var on = g.getAttribute("data-for") === type.value;
         g.hidden = !on;
@@ -184,8 +186,10 @@
     }
     form.querySelectorAll("input[name=category]").forEach(function (r) { r.addEventListener("change", sync); });
     type.addEventListener("change", sync);
-    form.elements.threatened_people.addEventListener("change", suggest);
-    form.elements.threatened_property.addEventListener("change", suggest);
+    if (note) {
+      form.elements.threatened_people.addEventListener("change", suggest);
+      form.elements.threatened_property.addEventListener("change", suggest);
+    }
     sync();
   });
 
