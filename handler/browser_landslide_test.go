@@ -183,6 +183,7 @@ func TestBrowserLandslideWalk(t *testing.T) {
 	b.submit(`#ev-avoidance button[type=submit]`)
 	b.waitText("#avoidance", "26 人")
 	b.waitText("#avoidance", "无人员伤亡")
+	b.waitText("#timeline", "险情发生：2026-11-27 22:30") // Beijing time, as the card above says it
 	noSideways(t, b, phone.name)
 	shotOf(b, "#avoidance", "landslide-avoidance-phone")
 

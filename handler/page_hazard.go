@@ -374,6 +374,11 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				}
 			case "kind":
 				s = evidenceKinds[s]
+			case "occurred_at":
+				// A moment as the pages show one: Beijing time to the minute.
+				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+					s = t.In(model.Shanghai).Format("2006-01-02 15:04")
+				}
 			case "on_behalf":
 				s = "监管人员代整改责任单位办理"
 			case "paper":
