@@ -112,8 +112,9 @@ func TestBrowserOfflinePatrol(t *testing.T) {
 		t.Fatalf("%d patrols while offline", n)
 	}
 
-	// Signal again, a while later: the queue sends the patrol.
-	w.clock.Set(time.Now().Truncate(time.Second).Add(time.Second))
+	// Signal again, half an hour later (the service's clock): the queue
+	// sends the patrol.
+	w.clock.Set(time.Now().Truncate(time.Second).Add(30 * time.Minute))
 	cab.cut.Store(false)
 	b.run(setOffline(false))
 	b.waitText("[data-offline-items] li.kind-patrol .oi-state", "已发送")
@@ -140,6 +141,7 @@ func TestBrowserOfflinePatrol(t *testing.T) {
 	b.waitText("#patrol-history", "发现险情")
 	b.waitText("#patrol-history", "照片 1 张")
 	b.waitText("#patrol-history .when", want.In(model.Shanghai).Format("2006-01-02 15:04"))
+	b.waitText("#patrol-history", "发送，离线记录")
 	if sw, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || sw > 390 {
 		t.Errorf("the hazard page is %d px wide on a 390 px phone (%v)", sw, err)
 	}

@@ -167,8 +167,9 @@ func TestOfflineQueueSend(t *testing.T) {
 // its capture time (patrolled_at) is the patrol's time on the hazard and in
 // its history, the event's own time the service's; the same key again answers
 // the first answer; another patrol with that key is 409; a refusal is JSON
-// naming the field and frees its key; a capture time from the future, before
-// the hazard was registered or over a week old is refused. The page of one
+// naming the field and frees its key; a capture time before the hazard was
+// registered or over a week old is refused; one from the future or within a
+// minute of now is the service's time. The page of one
 // who may patrol says it may be kept offline; an accident hazard's does not.
 func TestOfflinePatrolSend(t *testing.T) {
 	eachDialectWith(t, workflow.Options{MaxUpload: 1 << 20}, func(t *testing.T, w *world, _ *workflow.Services) {
@@ -255,7 +256,6 @@ func TestOfflinePatrolSend(t *testing.T) {
 		refused := map[string]string{"Idempotency-Key": "p-refused", "X-CSRF-Token": csrf, "Accept": "application/json"}
 		for name, c := range map[string]struct{ result, note, at, field string }{
 			"no note":           {"changed", "", stamp, "note"},
-			"in the future":     {"normal", "", w.clock.Now().Add(time.Hour).UTC().Format(time.RFC3339), "patrolled_at"},
 			"before the hazard": {"normal", "", registered.Add(-time.Minute).UTC().Format(time.RFC3339), "patrolled_at"},
 			"over a week old":   {"normal", "", w.clock.Now().Add(-workflow.MaxPatrolDelay - time.Hour).UTC().Format(time.RFC3339), "patrolled_at"},
 			"not a time":        {"normal", "", "昨天上午", "patrolled_at"},
@@ -273,8 +273,21 @@ func TestOfflinePatrolSend(t *testing.T) {
 		if resp, b := p.sendQueuedTo(path+"/patrol", fixed.Bytes(), fctype, refused); resp.StatusCode != http.StatusCreated {
 			t.Errorf("corrected patrol with the freed key: %d %s", resp.StatusCode, b)
 		}
-		if n := len(patrols()); n != 2 {
-			t.Errorf("%d patrol events, want 2", n)
+		// A time from the future (a phone's clock running ahead) or within a
+		// minute of now is the service's: the patrol keeps no time of its own.
+		for i, at := range []time.Time{w.clock.Now().Add(2 * time.Hour), w.clock.Now().Add(-30 * time.Second)} {
+			b, ct := queuedForm(t, "file", fields("normal", "", at.UTC().Format(time.RFC3339)), nil)
+			key := map[string]string{"Idempotency-Key": fmt.Sprintf("p-now-%d", i), "X-CSRF-Token": csrf, "Accept": "application/json"}
+			if resp, out := p.sendQueuedTo(path+"/patrol", b.Bytes(), ct, key); resp.StatusCode != http.StatusCreated {
+				t.Fatalf("patrol stamped %s: %d %s", at, resp.StatusCode, out)
+			}
+			ps := patrols()
+			if last := ps[len(ps)-1]; last.Payload["patrolled_at"] != nil {
+				t.Errorf("patrol stamped %s keeps patrolled_at %v, want the service's time", at, last.Payload["patrolled_at"])
+			}
+		}
+		if n := len(patrols()); n != 4 {
+			t.Errorf("%d patrol events, want 4", n)
 		}
 	})
 }

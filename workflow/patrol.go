@@ -261,12 +261,13 @@ func patrol(c *change) {
 // it was made (patrolled_at): a week kept on a phone without signal.
 const MaxPatrolDelay = 7 * 24 * time.Hour
 
-// patrolledAt reads when a patrol was made: now when not given; else a
-// time not after now (ten minutes of a phone's clock running ahead are
-// taken as now), not before the hazard was registered, nor more than
-// MaxPatrolDelay ago. given says whether the patrol named its time. The log's
-// event keeps the service's own time (the chain's); this one is the
-// payload's.
+// patrolledAt reads when a patrol was made: now when not given, and when
+// given within a minute of now or after it (a patrol posted online, the
+// phone's clock a little off or running ahead: the service's time is the
+// better one); else the time given, which may not lie before the hazard was
+// registered nor more than MaxPatrolDelay ago. given says whether the patrol
+// keeps a time of its own. The log's event keeps the service's time (the
+// chain's); this one is the payload's.
 func patrolledAt(c *change) (at time.Time, given bool) {
 	if c.in.PatrolledAt == nil || strings.TrimSpace(*c.in.PatrolledAt) == "" {
 		return c.now, false
@@ -275,18 +276,16 @@ func patrolledAt(c *change) (at time.Time, given bool) {
 	switch {
 	case !ok:
 		c.errs.add("patrolled_at", "巡查时间格式应为 YYYY-MM-DDTHH:MM 或 RFC 3339")
-	case t.After(c.now.Add(10 * time.Minute)):
-		c.errs.add("patrolled_at", "巡查时间不能晚于现在，请核对手机的时间")
+	case t.After(c.now.Add(-time.Minute)):
+		return c.now, false
 	case t.Before(c.h.CreatedAt):
-		c.errs.add("patrolled_at", "巡查时间不能早于隐患登记的时间")
+		c.errs.add("patrolled_at", "巡查时间不能早于隐患登记的时间，请核对手机的时间")
 	case t.Before(c.now.Add(-MaxPatrolDelay)):
 		c.errs.add("patrolled_at", "巡查时间已超过7天：保存在本机超过7天的巡查不再补录，请重新巡查后记录")
-	case t.After(c.now):
-		return c.now, true
 	default:
 		return t.Truncate(time.Millisecond), true
 	}
-	return c.now, true
+	return c.now, false
 }
 
 // patrolDue records a cycle whose patrol was missed (its day lies before
