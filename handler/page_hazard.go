@@ -923,8 +923,9 @@ type queuedAnswer struct {
 	URL  string `json:"url"`
 }
 
-// findingLimit bounds the finding form's body: its photos and 1 MiB of fields
-// (what form reads), for the Idempotency-Key's comparison of a retry.
+// findingLimit bounds the finding form's body (and the patrol form's, with as
+// many photos): its photos and 1 MiB of fields (what form reads), for the
+// Idempotency-Key's comparison of a retry.
 func (u *ui) findingLimit() int64 {
 	return int64(workflow.MaxReportPhotos)*int64(u.s.evidence.MaxUpload()) + 1<<20
 }
