@@ -1,6 +1,6 @@
 // The offline queue (issue 18). A form marked data-offline="<kind>" (the
-// finding form, a disaster hazard's patrol form) saved while the phone has no network
-// goes into a queue kept on the phone in IndexedDB: the form's body as the
+// finding form, a disaster hazard's patrol form) saved while the phone has no
+// network goes into a queue kept on the phone in IndexedDB: the form's body as the
 // browser would post it (text, photos as Blobs, coordinates), the capture
 // time, and an Idempotency-Key made when saved. The queue is shown in the
 // page's [data-offline-queue] box (templates/pages/offline_queue.html) and sent
