@@ -108,6 +108,34 @@ func setOffline(offline bool) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// inShanghai sets the browser's time zone to the service's.
+func inShanghai(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+	_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Shanghai"})
+	return chromedp.Void{}, err
+}
+
+// eval is the value of a boolean expression (a promise's, awaited) in the page.
+func (b *browser) eval(js string) bool {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.fatal(err)
+	}
+	return v
+}
+
+// waitJS waits up to 20 s for js (what) to be true in the page.
+func (b *browser) waitJS(what, js string) {
+	b.t.Helper()
+	for range 400 {
+		if b.eval(js) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b.fatal(fmt.Errorf("waiting for %s", what))
+}
+
 // TestBrowserOfflineFinding: an officer on a phone (390 × 844) opens the
 // finding page, loses the network, logs a finding with a photo: it goes into
 // the queue on the phone (等待发送). The page reloaded without network comes
@@ -126,10 +154,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b := newBrowser(t, ts.URL, 3*time.Minute)
 	t.Logf("screenshots in %s", b.shots)
 	phone := chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2))
-	b.run(phone, func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		_, err := cdp.Call(ctx, tg, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: "Asia/Shanghai"})
-		return chromedp.Void{}, err
-	})
+	b.run(phone, inShanghai)
 	shots := func(name string) {
 		t.Helper()
 		b.shot("phone-" + name)
@@ -145,24 +170,6 @@ func TestBrowserOfflineFinding(t *testing.T) {
 		b.shot("desktop-" + name)
 		b.run(phone)
 	}
-	eval := func(js string) bool {
-		t.Helper()
-		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
-		if err != nil {
-			b.fatal(err)
-		}
-		return v
-	}
-	waitJS := func(what, js string) {
-		t.Helper()
-		for range 400 {
-			if eval(js) {
-				return
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-		b.fatal(fmt.Errorf("waiting for %s", what))
-	}
 	set := func(name, value string) {
 		t.Helper()
 		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.querySelector('form[data-offline] [name=%q]').value = %q`, name, value)))
@@ -172,16 +179,16 @@ func TestBrowserOfflineFinding(t *testing.T) {
 	b.login("officer")
 	b.open("/hazards/new")
 	// The service worker takes charge and keeps the page.
-	waitJS("the service worker", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`)
-	waitJS("the kept page", `caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.match("/hazards/new"))))).then(rs => rs.some(r => !!r))`)
-	if !eval(`document.querySelector("[data-offline-queue]").hidden`) {
+	b.waitJS("the service worker", `navigator.serviceWorker.ready.then(() => !!navigator.serviceWorker.controller)`)
+	b.waitJS("the kept page", `caches.keys().then(ks => Promise.all(ks.map(k => caches.open(k).then(c => c.match("/hazards/new"))))).then(rs => rs.some(r => !!r))`)
+	if !b.eval(`document.querySelector("[data-offline-queue]").hidden`) {
 		t.Errorf("the queue shows with nothing in it")
 	}
 
 	// The network goes.
 	cab.cut.Store(true)
 	b.run(setOffline(true))
-	if eval(`navigator.onLine`) {
+	if b.eval(`navigator.onLine`) {
 		t.Fatal("navigator.onLine is still true")
 	}
 	set("title", "后山村道边坡落石")
@@ -266,7 +273,7 @@ func TestBrowserOfflineFinding(t *testing.T) {
 
 	// The refused one goes back into the form to be corrected.
 	b.submit("[data-offline-items] li:nth-child(2) .oi-actions button")
-	waitJS("the refused item in the form", `document.querySelector("form[data-offline] [name=title]").value === "河堤管涌险情"`)
+	b.waitJS("the refused item in the form", `document.querySelector("form[data-offline] [name=title]").value === "河堤管涌险情"`)
 	b.wantValue(`form[data-offline] [name=latitude]`, "128.5")
 	b.waitText(`form[data-offline] [data-offline-err]`, "纬度")
 	shots("offline-edit")
@@ -311,5 +318,5 @@ func TestBrowserOfflineFinding(t *testing.T) {
 		t.Errorf("%d hazards after a reload, want 2", n)
 	}
 	b.submit("[data-offline-clear]")
-	waitJS("the queue emptied", `document.querySelector("[data-offline-queue]").hidden && document.querySelector(".offline-summary").hidden`)
+	b.waitJS("the queue emptied", `document.querySelector("[data-offline-queue]").hidden && document.querySelector(".offline-summary").hidden`)
 }

@@ -60,8 +60,9 @@ var pageFiles = []string{
 
 // pageParts are the pieces a page includes ({{template "…"}}) from files of
 // their own: the duplicate hints of the finding and the public report forms,
-// the offline queue of the finding form.
-var pageParts = map[string][]string{"finding": {"part_duplicates", "offline_queue"}, "report": {"part_duplicates"}}
+// the offline queue of the finding form and of the hazard page's patrol form.
+var pageParts = map[string][]string{"finding": {"part_duplicates", "offline_queue"}, "report": {"part_duplicates"},
+	"hazard": {"offline_queue"}}
 
 // ui holds what the pages need beyond the Server.
 type ui struct {
@@ -103,7 +104,7 @@ func (s *Server) pageRoutes(r *gin.Engine) {
 	p.GET("/hazards/:id", u.hazardPage)
 	p.POST("/hazards/:id/events", post, u.fireEvent)
 	p.POST("/hazards/:id/evidence", post, u.uploadEvidence)
-	p.POST("/hazards/:id/patrol", post, u.recordPatrol)
+	p.POST("/hazards/:id/patrol", post, scripted, s.idempotent(u.findingLimit), u.recordPatrol)
 	p.GET("/evidence/:id", u.evidenceFile)
 	p.POST("/evidence/:id/withdraw", post, u.withdrawEvidence)
 	p.GET("/escalations/:id/document", u.escalationDocument)
@@ -221,6 +222,12 @@ func (u *ui) serviceWorker(c *gin.Context) {
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "text/javascript; charset=utf-8", b)
 }
+
+// offlineHeader marks a page the service worker may keep for use without
+// network: one that holds a form for the offline queue (its value the form's
+// kind). The worker keeps no page without it, even at an address it would
+// keep (a hazard page whose user may not patrol, or whose patrols are done).
+const offlineHeader = "X-Offline-Form"
 
 // scripted marks a page post sent by the pages' own script rather than by the
 // browser's form (the offline queue, static/offline.js): it asks for JSON

@@ -263,7 +263,8 @@ type rewardForm struct {
 // patrolItem is one patrol, a missed cycle or a response to a danger sign,
 // for the hazard page's patrol history.
 type patrolItem struct {
-	At       time.Time
+	At       time.Time  // when it was made (a patrol's patrolled_at, else the event's time)
+	Sent     *time.Time // when a patrol made earlier reached the service (the offline queue)
 	Who      string
 	Event    model.Event
 	Result   string // normal, changed, danger (patrols)
@@ -282,16 +283,23 @@ func patrolHistory(evs []model.HazardEvent) []patrolItem {
 			continue
 		}
 		var p struct {
-			Result    string   `json:"result"`
-			Note      string   `json:"note"`
-			Measures  string   `json:"measures"`
-			DueOn     string   `json:"due_on"`
-			Photos    []int64  `json:"photos"`
-			Latitude  *float64 `json:"latitude"`
-			Longitude *float64 `json:"longitude"`
+			Result      string     `json:"result"`
+			PatrolledAt *time.Time `json:"patrolled_at"`
+			Note        string     `json:"note"`
+			Measures    string     `json:"measures"`
+			DueOn       string     `json:"due_on"`
+			Photos      []int64    `json:"photos"`
+			Latitude    *float64   `json:"latitude"`
+			Longitude   *float64   `json:"longitude"`
 		}
 		_ = json.Unmarshal([]byte(ev.Payload), &p)
 		it := patrolItem{At: ev.CreatedAt, Who: ev.ActorName, Event: ev.Event, Result: p.Result, Note: p.Note, Photos: len(p.Photos)}
+		if p.PatrolledAt != nil {
+			it.At = *p.PatrolledAt
+			if sent := ev.CreatedAt; sent.Sub(it.At) >= time.Minute {
+				it.Sent = &sent
+			}
+		}
 		switch ev.Event {
 		case model.EventPatrol:
 			it.Label, _, _ = strings.Cut(workflow.PatrolResultLabel(p.Result), "（")
@@ -333,7 +341,7 @@ var payloadNames = []struct{ key, label string }{
 	{"on_behalf", "代为办理"}, {"paper", "纸质回执"}, {"paper_note", "纸质回执说明"},
 	{"occurred_at", "险情发生"}, {"people_evacuated", "转移人数"}, {"casualties", "伤亡人数"}, {"what", "避险经过"},
 	{"user_name", "奖励对象"}, {"amount", "奖励金额（元）"},
-	{"result", "巡查结果"}, {"next_due_on", "下次巡查期限"},
+	{"result", "巡查结果"}, {"patrolled_at", "巡查时间"}, {"next_due_on", "下次巡查期限"},
 	{"from_department", "原主管部门"}, {"from_region_code", "原区划"}, {"to_department", "移交至部门"}, {"to_region_code", "移交至区划"},
 }
 
@@ -360,6 +368,10 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			switch pn.key {
 			case "result":
 				s = workflow.PatrolResultLabel(s)
+			case "patrolled_at":
+				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+					s = t.In(model.Shanghai).Format("2006-01-02 15:04")
+				}
 			case "level":
 				s = model.Level(s).Label()
 			case "department", "from_department", "to_department":
@@ -489,6 +501,9 @@ func (u *ui) hazardPage(c *gin.Context) {
 			return
 		}
 		v.Chain = &r
+	}
+	if v.Patrol != nil {
+		c.Header(offlineHeader, "patrol")
 	}
 	u.render(c, http.StatusOK, "hazard", v)
 }
@@ -624,7 +639,9 @@ func (u *ui) fireEvent(c *gin.Context) {
 // recordPatrol records a patrol from the hazard page: its result, note,
 // position and photos in one transaction (workflow.Hazards.Patrol). A
 // refusal shows the page again with the form as typed (the photos to be
-// chosen again).
+// chosen again). The offline queue's send (JSON asked, an Idempotency-Key)
+// answers 201 with the hazard, or the API's JSON refusal; it carries the
+// capture time as patrolled_at.
 func (u *ui) recordPatrol(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
@@ -637,6 +654,12 @@ func (u *ui) recordPatrol(c *gin.Context) {
 		return
 	}
 	in, bad := eventFromForm(model.EventPatrol, f)
+	if wantsJSON(c) {
+		// The offline queue's send: not tied to the version of the page it
+		// was saved on, hours ago perhaps (workflow.Hazards.Patrol).
+		in.Version = 0
+		delete(bad, "version")
+	}
 	var photos []workflow.EvidenceInput
 	for _, p := range files {
 		if len(p.data) > 0 {
@@ -648,10 +671,19 @@ func (u *ui) recordPatrol(c *gin.Context) {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
 	}
 	if err == nil {
-		if _, err = u.s.hazards.Patrol(c.Request.Context(), actor(c), id, in, photos); err == nil {
+		var h workflow.HazardView
+		if h, err = u.s.hazards.Patrol(c.Request.Context(), actor(c), id, in, photos); err == nil {
+			if wantsJSON(c) {
+				c.JSON(http.StatusCreated, queuedAnswer{ID: h.ID, Code: h.Code, URL: "/hazards/" + strconv.FormatInt(h.ID, 10)})
+				return
+			}
 			toHazard(c, id, "patrol#patrols")
 			return
 		}
+	}
+	if wantsJSON(c) {
+		u.fail(c, err) // JSON, with the fields' messages: the queue shows why
+		return
 	}
 	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
@@ -726,7 +758,7 @@ func eventFromForm(ev model.Event, f map[string]string) (workflow.EventInput, ma
 		return &n
 	}
 	in.PeopleEvacuated, in.Casualties = count("people_evacuated"), count("casualties")
-	in.Result = str("result")
+	in.Result, in.PatrolledAt = str("result"), str("patrolled_at")
 	if accepts["latitude"] {
 		in.Latitude, in.Longitude = formDegrees(f["latitude"]), formDegrees(f["longitude"])
 	}
@@ -884,18 +916,21 @@ func (u *ui) findingPage(c *gin.Context) {
 	if user.Role == model.RoleSupervisor {
 		v.Sources = findingSources(user.Role)
 	}
+	c.Header(offlineHeader, "finding")
 	u.render(c, http.StatusOK, "finding", v)
 }
 
-// queuedFinding is the answer to the offline queue's send of a finding.
-type queuedFinding struct {
+// queuedAnswer is the answer to the offline queue's send: the hazard a
+// finding registered, or the one a patrol was recorded on.
+type queuedAnswer struct {
 	ID   int64  `json:"id"`
 	Code string `json:"code"`
 	URL  string `json:"url"`
 }
 
-// findingLimit bounds the finding form's body: its photos and 1 MiB of fields
-// (what form reads), for the Idempotency-Key's comparison of a retry.
+// findingLimit bounds the finding form's body (and the patrol form's, with as
+// many photos): its photos and 1 MiB of fields (what form reads), for the
+// Idempotency-Key's comparison of a retry.
 func (u *ui) findingLimit() int64 {
 	return int64(workflow.MaxReportPhotos)*int64(u.s.evidence.MaxUpload()) + 1<<20
 }
@@ -934,7 +969,7 @@ func (u *ui) createFinding(c *gin.Context) {
 		var h workflow.HazardView
 		if h, err = u.s.hazards.LogFinding(c.Request.Context(), actor(c), in, photos); err == nil {
 			if wantsJSON(c) { // the offline queue: where the hazard is, kept for a retry
-				c.JSON(http.StatusCreated, queuedFinding{ID: h.ID, Code: h.Code, URL: "/hazards/" + strconv.FormatInt(h.ID, 10)})
+				c.JSON(http.StatusCreated, queuedAnswer{ID: h.ID, Code: h.Code, URL: "/hazards/" + strconv.FormatInt(h.ID, 10)})
 				return
 			}
 			toHazard(c, h.ID, "created")

@@ -132,7 +132,7 @@ var steps = map[model.Event]step{
 		apply:   avoidance,
 	},
 	model.EventPatrol: {
-		accepts: []string{"result", "note", "latitude", "longitude"},
+		accepts: []string{"result", "note", "latitude", "longitude", "patrolled_at"},
 		apply:   patrol,
 	},
 	model.EventPatrolDue: {

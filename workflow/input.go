@@ -55,10 +55,13 @@ type Fields struct {
 	What            *string `json:"what,omitempty"`
 	PeopleEvacuated *int    `json:"people_evacuated,omitempty"`
 	Casualties      *int    `json:"casualties,omitempty"`
-	// A patrol's result (normal, changed, danger) and where it was made.
-	Result    *string  `json:"result,omitempty"`
-	Latitude  *float64 `json:"latitude,omitempty"`
-	Longitude *float64 `json:"longitude,omitempty"`
+	// A patrol's result (normal, changed, danger), where it was made and,
+	// when it reaches the service later than it was made (the offline
+	// queue), when (RFC 3339 or 2006-01-02T15:04, Asia/Shanghai).
+	Result      *string  `json:"result,omitempty"`
+	PatrolledAt *string  `json:"patrolled_at,omitempty"`
+	Latitude    *float64 `json:"latitude,omitempty"`
+	Longitude   *float64 `json:"longitude,omitempty"`
 }
 
 // given lists the JSON names of the fields that are set.
@@ -100,6 +103,7 @@ func (f *Fields) given() []string {
 	add(f.PeopleEvacuated != nil, "people_evacuated")
 	add(f.Casualties != nil, "casualties")
 	add(f.Result != nil, "result")
+	add(f.PatrolledAt != nil, "patrolled_at")
 	add(f.Latitude != nil, "latitude")
 	add(f.Longitude != nil, "longitude")
 	return out
@@ -130,7 +134,7 @@ var fieldNames = map[string]string{
 	"contact_name": "联系人姓名", "contact_phone": "联系电话", "latitude": "纬度", "longitude": "经度",
 	"fine": "罚款金额", "to_department": "移交至部门", "to_region_code": "移交至区划",
 	"list_level": "挂牌层级", "principal_name": "主要负责人", "period": "统计期", "order_no": "停产停业指令文号", "approved": "审查结论",
-	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执", "result": "巡查结果",
+	"basis_standard_id": "判定标准", "basis_clause_ref": "判定条款", "paper": "纸质回执", "result": "巡查结果", "patrolled_at": "巡查时间",
 	"occurred_at": "险情发生时间", "what": "险情及避险经过", "people_evacuated": "转移人数", "casualties": "伤亡人数",
 	"responsible_party_type": "整改责任主体类型", "responsible_region_code": "责任区划",
 }

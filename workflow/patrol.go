@@ -223,10 +223,14 @@ func patrol(c *change) {
 		c.errs.add("note", "请说明巡查发现的变化或险情")
 	}
 	lat, lng := coordinates(c.errs, c.in.Latitude, c.in.Longitude)
+	at, given := patrolledAt(c)
 	if len(c.errs) > 0 {
 		return
 	}
 	c.payload["result"] = result
+	if given {
+		c.payload["patrolled_at"] = at.UTC().Format(time.RFC3339Nano)
+	}
 	if note != "" {
 		c.payload["note"] = note
 	}
@@ -236,8 +240,14 @@ func patrol(c *change) {
 	if len(c.in.photos) > 0 {
 		c.payload["photos"] = c.in.photos
 	}
-	due := c.patrol.NextDue(c.h.DisasterType, c.today)
-	c.next.LastPatrolAt, c.next.PatrolDueOn, c.next.PatrolMissedOn = &c.now, &due, nil
+	// The cycle runs from the latest patrol made: a patrol sent late from
+	// the queue that another one overtook moves nothing back.
+	last := at
+	if c.h.LastPatrolAt != nil && c.h.LastPatrolAt.After(last) {
+		last = *c.h.LastPatrolAt
+	}
+	due := c.patrol.NextDue(c.h.DisasterType, model.DateIn(last, model.Shanghai))
+	c.next.LastPatrolAt, c.next.PatrolDueOn, c.next.PatrolMissedOn = &last, &due, nil
 	c.payload["next_due_on"] = due.String()
 	if result == "danger" {
 		if c.h.DangerAt == nil {
@@ -245,6 +255,37 @@ func patrol(c *change) {
 		}
 		c.payload["danger"] = true
 	}
+}
+
+// MaxPatrolDelay is how long before it reaches the service a patrol may say
+// it was made (patrolled_at): a week kept on a phone without signal.
+const MaxPatrolDelay = 7 * 24 * time.Hour
+
+// patrolledAt reads when a patrol was made: now when not given, and when
+// given within a minute of now or after it (a patrol posted online, the
+// phone's clock a little off or running ahead: the service's time is the
+// better one); else the time given, which may not lie before the hazard was
+// registered nor more than MaxPatrolDelay ago. given says whether the patrol
+// keeps a time of its own. The log's event keeps the service's time (the
+// chain's); this one is the payload's.
+func patrolledAt(c *change) (at time.Time, given bool) {
+	if c.in.PatrolledAt == nil || strings.TrimSpace(*c.in.PatrolledAt) == "" {
+		return c.now, false
+	}
+	t, ok := parseInstant(*c.in.PatrolledAt)
+	switch {
+	case !ok:
+		c.errs.add("patrolled_at", "巡查时间格式应为 YYYY-MM-DDTHH:MM 或 RFC 3339")
+	case t.After(c.now.Add(-time.Minute)):
+		return c.now, false
+	case t.Before(c.h.CreatedAt):
+		c.errs.add("patrolled_at", "巡查时间不能早于隐患登记的时间，请核对手机的时间")
+	case t.Before(c.now.Add(-MaxPatrolDelay)):
+		c.errs.add("patrolled_at", "巡查时间已超过7天：保存在本机超过7天的巡查不再补录，请重新巡查后记录")
+	default:
+		return t.Truncate(time.Millisecond), true
+	}
+	return c.now, false
 }
 
 // patrolDue records a cycle whose patrol was missed (its day lies before
@@ -300,6 +341,9 @@ func (e *core) sweepPatrols(ctx context.Context, now time.Time, today model.Date
 // transaction: the photos (kind photo_before, 现场照片, noted 巡查照片) are
 // attached first and named in the patrol's payload; nothing is written if
 // the patrol or a photo is refused. in.Event is patrol whatever it says.
+// in.Version 0 ties the patrol to no version of the hazard: what a patrol
+// saw stays true whatever the record did meanwhile (the offline queue sends
+// it hours later); its state still decides whether it may be recorded.
 func (e *Hazards) Patrol(ctx context.Context, a Actor, id int64, in EventInput, photos []EvidenceInput) (HazardView, error) {
 	in.Event = model.EventPatrol
 	ps := make([]*prepared, 0, len(photos))
@@ -321,11 +365,14 @@ func (e *Hazards) Patrol(ctx context.Context, a Actor, id int64, in EventInput, 
 			return notFoundOr("隐患", err)
 		}
 		run := in
+		if run.Version == 0 {
+			run.Version = h.Version // not tied to a version (see above)
+		}
 		if len(ps) > 0 {
 			// The photos go first, so that the patrol names them; their
 			// upload events move the version the patrol is applied at. So
 			// the patrol's refusals come first too.
-			if err := e.mayFire(a, h, in); err != nil {
+			if err := e.mayFire(a, h, run); err != nil {
 				return err
 			}
 			for _, p := range ps {

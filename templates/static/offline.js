@@ -1,6 +1,6 @@
 // The offline queue (issue 18). A form marked data-offline="<kind>" (the
-// finding form; the patrol form later) saved while the phone has no network
-// goes into a queue kept on the phone in IndexedDB: the form's body as the
+// finding form, a disaster hazard's patrol form) saved while the phone has no
+// network goes into a queue kept on the phone in IndexedDB: the form's body as the
 // browser would post it (text, photos as Blobs, coordinates), the capture
 // time, and an Idempotency-Key made when saved. The queue is shown in the
 // page's [data-offline-queue] box (templates/pages/offline_queue.html) and sent
@@ -41,6 +41,11 @@
   main.insertBefore(summary, main.firstChild);
 
   var STATES = { waiting: "等待发送", sending: "发送中", sent: "已发送", refused: "被退回" };
+  // The field of a kind's body that takes the capture time, when the service
+  // is to keep when it was made rather than when it arrived (sw.js does the
+  // same for a post it queues). A finding's discovered_at is a day field of
+  // its own (see save).
+  var STAMP = { patrol: "patrolled_at" };
   var WEEK = 7 * 24 * 3600 * 1000;
 
   // ---- IndexedDB: one store, "queue", keyed by the item's Idempotency-Key ----
@@ -102,7 +107,7 @@
     var fd = new FormData(form), body = new FormData(), photos = 0;
     fd.forEach(function (v, k) {
       if (k === "csrf") return; // the token goes in a header when sent: it dies with the session
-      if (k === "offline_user") return;
+      if (k === "offline_user" || k === "offline_title") return;
       if (typeof v !== "string") {
         if (!v.size) return; // an empty file input
         photos++;
@@ -113,12 +118,14 @@
     // fetched: perhaps days ago) or set to the capture's day says "now".
     var typed = body.get("discovered_at"), dayField = form.elements.discovered_at;
     if (dayField && (!typed || typed === dayField.defaultValue || typed === day(new Date(captured)))) body.set("discovered_at", captured);
+    var stamp = STAMP[form.getAttribute("data-offline")];
+    if (stamp) body.set(stamp, captured);
     var req = new Request(form.action, { method: "POST", body: body });
     return req.blob().then(function (blob) {
       var item = {
         key: newKey(), user: user, kind: form.getAttribute("data-offline"),
         action: new URL(form.action, location.href).pathname, page: location.pathname,
-        title: String(body.get("title") || body.get("note") || "（未填写名称）"),
+        title: itemTitle(form, body),
         captured: captured, lat: body.get("latitude") || "", lng: body.get("longitude") || "", photos: photos,
         type: req.headers.get("Content-Type"), body: blob, state: "waiting", created: new Date().toISOString()
       };
@@ -126,15 +133,29 @@
     });
   }
 
+  // itemTitle is how the queue names what form holds: a finding by its
+  // title; a patrol as 巡查：<the hazard's code and title> · <its result>.
+  function itemTitle(form, fd) {
+    var name = form.getAttribute("data-offline-title");
+    if (form.getAttribute("data-offline") === "patrol") {
+      var r = form.elements.result, label = r && r.selectedIndex > 0 ? r.options[r.selectedIndex].text.split("（")[0] : "";
+      return "巡查：" + (name || "") + (label ? " · " + label : "");
+    }
+    return String(fd.get("title") || fd.get("note") || name || "（未填写名称）");
+  }
+
   forms.forEach(function (form) {
-    // Whose the post is, should the service worker have to queue it (the
-    // service ignores the field).
-    var who = document.createElement("input");
-    who.type = "hidden";
+    // Whose the post is and how the queue names it, should the service
+    // worker have to queue it (the service ignores both fields).
+    var who = document.createElement("input"), what = document.createElement("input");
+    who.type = what.type = "hidden";
     who.name = "offline_user";
     who.value = user;
+    what.name = "offline_title";
     form.appendChild(who);
+    form.appendChild(what);
     form.addEventListener("submit", function (e) {
+      what.value = itemTitle(form, new FormData(form));
       var replaces = form.getAttribute("data-offline-replaces");
       if (navigator.onLine) {
         // The form posts as usual; a corrected refused item is what it
@@ -275,22 +296,22 @@
   }
 
   function card(item) {
-    var li = el("li", "offline-item " + item.state);
+    var li = el("li", "offline-item " + item.state + " kind-" + item.kind);
     li.setAttribute("data-key", item.key);
     li.setAttribute("data-state", item.state);
     var head = el("div", "oi-head");
     head.appendChild(el("strong", null, item.title));
     head.appendChild(el("span", "oi-state", STATES[item.state] || item.state));
     li.appendChild(head);
-    var facts = ["保存于 " + when(item.captured)];
+    var facts = [(item.kind === "patrol" ? "巡查于 " : "保存于 ") + when(item.captured)];
     if (item.photos) facts.push("照片 " + item.photos + " 张");
     if (item.lat && item.lng) facts.push("坐标 " + item.lat + ", " + item.lng);
     li.appendChild(el("div", "muted small", facts.join(" · ")));
     if (item.state === "sent") {
-      var p = el("p", "oi-sent");
-      p.appendChild(document.createTextNode("已登记，编号 "));
+      var p = el("p", "oi-sent"), patrol = item.kind === "patrol";
+      p.appendChild(document.createTextNode(patrol ? "巡查已记入隐患 " : "已登记，编号 "));
       var a = el("a", "code", item.code || "查看隐患");
-      a.href = item.url || "/hazards";
+      a.href = item.url ? item.url + (patrol ? "#patrols" : "") : "/hazards";
       p.appendChild(a);
       li.appendChild(p);
     } else if (item.state === "refused") {
@@ -313,8 +334,14 @@
   // load puts a refused item back into its form, its photos too, with the
   // refusal's messages beside the fields; saving or posting the form replaces it.
   function load(item) {
-    var form = forms.filter(function (f) { return f.getAttribute("data-offline") === item.kind; })[0];
-    if (!form || !item.body) return;
+    var form = forms.filter(function (f) {
+      return f.getAttribute("data-offline") === item.kind && new URL(f.action, location.href).pathname === item.action;
+    })[0];
+    if (!item.body) return;
+    if (!form) { // another page's form (another hazard's patrol): there
+      if (item.page && item.page !== location.pathname) location.href = item.page + "#offline-queue";
+      return;
+    }
     new Response(item.body, { headers: { "Content-Type": item.type } }).formData().then(function (fd) {
       form.reset();
       form.querySelectorAll("[data-offline-err]").forEach(function (x) { x.remove(); });

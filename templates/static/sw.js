@@ -7,16 +7,30 @@
 // the page script's business (static/offline.js), not this worker's.
 "use strict";
 
-var VERSION = "1";
+var VERSION = "2";
 var STATIC = "hazardloop-static-" + VERSION, PAGES = "hazardloop-pages-" + VERSION;
 var ASSETS = ["/static/app.css", "/static/app.js", "/static/offline.js"];
 // The forms whose post, when the network fails under it, goes into the
 // offline queue (static/offline.js's IndexedDB store) rather than being lost:
-// action path → the form's data-offline kind.
-var OFFLINE_FORMS = { "/hazards/new": "finding" };
+// [action path's pattern, the form's data-offline kind, the flash its page
+// shows once accepted]. A patrol's action names its hazard.
+var OFFLINE_FORMS = [
+  [/^\/hazards\/new$/, "finding", "created"],
+  [/^\/hazards\/\d+\/patrol$/, "patrol", "patrol#patrols"]
+];
 // The pages kept for offline use, by path (the query is ignored): the
-// officer's finding page. A patrol form's page is added here with its form.
-var OFFLINE_PAGES = [/^\/hazards\/new$/];
+// officer's finding page and a disaster hazard's page (its patrol form). Only
+// a page that says it holds such a form (the X-Offline-Form header: a hazard
+// page of one who may patrol it) is kept.
+var OFFLINE_PAGES = [/^\/hazards\/new$/, /^\/hazards\/\d+$/];
+
+function offlineForm(path) {
+  for (var i = 0; i < OFFLINE_FORMS.length; i++) if (OFFLINE_FORMS[i][0].test(path)) return OFFLINE_FORMS[i];
+  return null;
+}
+function offlinePage(path) { return OFFLINE_PAGES.some(function (p) { return p.test(path); }); }
+// keepable: a page of ours, signed in, that holds a form of the queue.
+function keepable(resp) { return resp.status === 200 && resp.type === "basic" && !!resp.headers.get("X-Offline-Form"); }
 
 self.addEventListener("install", function (e) {
   e.waitUntil(caches.open(STATIC).then(function (c) { return c.addAll(ASSETS); }).then(function () { return self.skipWaiting(); }));
@@ -35,12 +49,13 @@ self.addEventListener("fetch", function (e) {
     e.waitUntil(caches.delete(PAGES));
     return;
   }
-  if (req.method === "POST" && req.mode === "navigate" && OFFLINE_FORMS[url.pathname]) {
-    e.respondWith(post(req, url.pathname));
+  var form = req.method === "POST" && req.mode === "navigate" && offlineForm(url.pathname);
+  if (form) {
+    e.respondWith(post(req, url.pathname, form));
     return;
   }
   if (req.method !== "GET") return;
-  if (req.mode === "navigate" && OFFLINE_PAGES.some(function (p) { return p.test(url.pathname); })) {
+  if (req.mode === "navigate" && offlinePage(url.pathname)) {
     e.respondWith(page(e, req, url.pathname));
   } else if (ASSETS.indexOf(url.pathname) >= 0) {
     e.respondWith(asset(e, req, url.pathname));
@@ -50,20 +65,21 @@ self.addEventListener("fetch", function (e) {
 // A page opened before this worker took charge asks to be kept ("keep").
 self.addEventListener("message", function (e) {
   var path = e.data && e.data.keep;
-  if (typeof path !== "string" || !OFFLINE_PAGES.some(function (p) { return p.test(path); })) return;
+  if (typeof path !== "string" || !offlinePage(path)) return;
   e.waitUntil(fetch(path, { credentials: "same-origin", redirect: "manual", headers: { Accept: "text/html" } }).then(function (resp) {
-    if (resp.status === 200 && resp.type === "basic") return caches.open(PAGES).then(function (c) { return c.put(path, resp); });
+    if (keepable(resp)) return caches.open(PAGES).then(function (c) { return c.put(path, resp); });
   }).catch(function () {}));
 });
 
-// page: the network's page, kept; a redirect (to sign in) or a refusal forgets
-// the kept copy; without network, the kept copy.
+// page: the network's page, kept if it holds a form of the queue; a page
+// without one (a hazard closed meanwhile), a redirect (to sign in) or a
+// refusal forgets the kept copy; without network, the kept copy.
 function page(e, req, key) {
   return fetch(req).then(function (resp) {
-    if (resp.status === 200 && resp.type === "basic") {
+    if (keepable(resp)) {
       var copy = resp.clone();
       e.waitUntil(caches.open(PAGES).then(function (c) { return c.put(key, copy); }));
-    } else if (resp.type === "opaqueredirect" || resp.status === 401 || resp.status === 403) {
+    } else if (resp.type === "opaqueredirect" || [200, 401, 403, 404].indexOf(resp.status) >= 0) {
       e.waitUntil(caches.open(PAGES).then(function (c) { return c.delete(key); }));
     }
     return resp;
@@ -96,37 +112,52 @@ function asset(e, req, key) {
 // again); without network — even if the service did register it and only
 // its answer was lost — the body goes into the queue with the same key, so
 // that its send later answers the first answer and never registers twice.
-function post(req, action) {
+// A patrol's body names the moment it was posted (patrolled_at) before its
+// first send, so that a late send keeps when the patrol was made.
+function post(req, action, form) {
   var ctype = req.headers.get("Content-Type") || "", from = req.referrer ? new URL(req.referrer).pathname : action;
   if (ctype.indexOf("multipart/form-data") !== 0) return fetch(req);
   var key = self.crypto.randomUUID();
-  return req.blob().then(function (body) {
+  return stamped(req, action, form[1]).then(function (posted) {
+    var body = posted.body;
+    ctype = posted.type;
     function send(headers) {
       headers["Content-Type"] = ctype;
       return fetch(action, { method: "POST", body: body, credentials: "same-origin", redirect: "manual", headers: headers });
     }
     return send({ "Idempotency-Key": key, Accept: "application/json" }).then(function (resp) {
       if (resp.status === 201) {
-        return resp.json().then(function (a) { return Response.redirect(a.url + "?ok=created", 303); });
+        return resp.json().then(function (a) { return Response.redirect(a.url + "?ok=" + form[2], 303); });
       }
       return send({});
     }, function () {
-      return enqueue(key, action, from, ctype, body).then(function () {
+      return enqueue(key, action, form[1], from, ctype, body).then(function () {
         return Response.redirect(from + "?queued=1", 303);
       });
     });
   });
 }
 
+// stamped is the posted body, a patrol's with its time added (unless it has one).
+function stamped(req, action, kind) {
+  if (kind !== "patrol") return req.blob().then(function (b) { return { body: b, type: req.headers.get("Content-Type") }; });
+  return req.formData().then(function (fd) {
+    if (!fd.get("patrolled_at")) fd.set("patrolled_at", new Date().toISOString());
+    var r = new Request(action, { method: "POST", body: fd });
+    return r.blob().then(function (b) { return { body: b, type: r.headers.get("Content-Type") }; });
+  });
+}
+
 // enqueue stores a failed post as offline.js stores what it saves.
-function enqueue(key, action, from, ctype, body) {
+function enqueue(key, action, kind, from, ctype, body) {
   return new Response(body, { headers: { "Content-Type": ctype } }).formData().then(function (fd) {
     var photos = 0;
     fd.forEach(function (v) { if (typeof v !== "string" && v.size) photos++; });
     var now = new Date().toISOString();
     var item = {
-      key: key, user: String(fd.get("offline_user") || ""), kind: OFFLINE_FORMS[action], action: action, page: from,
-      title: String(fd.get("title") || fd.get("note") || "（未填写名称）"), captured: now,
+      key: key, user: String(fd.get("offline_user") || ""), kind: kind, action: action, page: from,
+      title: String(fd.get("offline_title") || fd.get("title") || fd.get("note") || "（未填写名称）"),
+      captured: String(fd.get("patrolled_at") || now),
       lat: fd.get("latitude") || "", lng: fd.get("longitude") || "", photos: photos,
       type: ctype, body: body, state: "waiting", created: now
     };
