@@ -368,10 +368,6 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 			switch pn.key {
 			case "result":
 				s = workflow.PatrolResultLabel(s)
-			case "patrolled_at":
-				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-					s = t.In(model.Shanghai).Format("2006-01-02 15:04")
-				}
 			case "level":
 				s = model.Level(s).Label()
 			case "department", "from_department", "to_department":
@@ -386,7 +382,7 @@ func timeline(evs []model.HazardEvent) []timelineItem {
 				}
 			case "kind":
 				s = evidenceKinds[s]
-			case "occurred_at":
+			case "occurred_at", "patrolled_at":
 				// A moment as the pages show one: Beijing time to the minute.
 				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 					s = t.In(model.Shanghai).Format("2006-01-02 15:04")
