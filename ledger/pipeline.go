@@ -170,6 +170,7 @@ type summaryTally struct {
 	counts map[model.CountKey]int64
 	weeks  map[weekKey][2]int64
 	days   map[model.DayKey]int64
+	cells  map[model.CellKey]int64
 }
 
 type weekKey struct {
@@ -179,7 +180,8 @@ type weekKey struct {
 }
 
 func newSummaryTally() *summaryTally {
-	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{}}
+	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{},
+		cells: map[model.CellKey]int64{}}
 }
 
 func (t *summaryTally) AdjustCount(_ context.Context, k model.CountKey, delta int64) error {
@@ -199,6 +201,13 @@ func (t *summaryTally) AdjustDay(_ context.Context, k model.DayKey, delta int64)
 	return nil
 }
 
+func (t *summaryTally) AdjustCells(_ context.Context, deltas map[model.CellKey]int64) error {
+	for k, n := range deltas {
+		t.cells[k] += n
+	}
+	return nil
+}
+
 // add adds o's changes to t's.
 func (t *summaryTally) add(o *summaryTally) {
 	for k, n := range o.counts {
@@ -210,6 +219,9 @@ func (t *summaryTally) add(o *summaryTally) {
 	}
 	for k, n := range o.days {
 		t.days[k] += n
+	}
+	for k, n := range o.cells {
+		t.cells[k] += n
 	}
 }
 
@@ -258,9 +270,13 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 			return err
 		}
 	}
+	if err := tx.AdjustCells(ctx, t.cells); err != nil {
+		return err
+	}
 	clear(t.counts)
 	clear(t.weeks)
 	clear(t.days)
+	clear(t.cells)
 	return nil
 }
 
