@@ -454,8 +454,9 @@ func (f *fixture) summaryRows(tb testing.TB) []string {
 	noErr(tb, f.store.Raw(f.ctx, &ws, `SELECT region_code || '|' || department || '|' || CAST(found AS TEXT) || '|' || CAST(written_off AS TEXT) FROM hazard_weeks
 		WHERE found <> 0 OR written_off <> 0 ORDER BY week, region_code, department`))
 	var ps []string
-	noErr(tb, f.store.Raw(f.ctx, &ps, `SELECT region || '|' || dim || '|' || department || '|' || val || '|' || CASE WHEN major THEN 't' ELSE 'f' END || '|' ||
-		status || '|' || CAST(found_week AS TEXT) || '|' || CAST(week AS TEXT) || '|' || CAST(n AS TEXT) FROM hazard_period_cells WHERE n <> 0 ORDER BY 1`))
+	noErr(tb, f.store.Raw(f.ctx, &ps, `SELECT dim || '|' || region || '|' || department || '|' || val || '|' || status || '|' ||
+		CAST(found_week AS TEXT) || '|' || CAST(week AS TEXT) || '|' || CAST(n AS TEXT) || '|' || CAST(major AS TEXT) FROM hazard_period_cells
+		WHERE n <> 0 ORDER BY 1`))
 	return append(append(cs, ws...), ps...)
 }
 

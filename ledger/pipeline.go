@@ -170,7 +170,7 @@ type summaryTally struct {
 	counts map[model.CountKey]int64
 	weeks  map[weekKey][2]int64
 	days   map[model.DayKey]int64
-	cells  map[model.CellKey]int64
+	cells  map[model.CellKey]model.CellCount
 }
 
 type weekKey struct {
@@ -181,7 +181,7 @@ type weekKey struct {
 
 func newSummaryTally() *summaryTally {
 	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{},
-		cells: map[model.CellKey]int64{}}
+		cells: map[model.CellKey]model.CellCount{}}
 }
 
 func (t *summaryTally) AdjustCount(_ context.Context, k model.CountKey, delta int64) error {
@@ -201,11 +201,16 @@ func (t *summaryTally) AdjustDay(_ context.Context, k model.DayKey, delta int64)
 	return nil
 }
 
-func (t *summaryTally) AdjustCells(_ context.Context, deltas map[model.CellKey]int64) error {
-	for k, n := range deltas {
-		t.cells[k] += n
-	}
+func (t *summaryTally) AdjustCells(_ context.Context, deltas map[model.CellKey]model.CellCount) error {
+	t.addCells(deltas)
 	return nil
+}
+
+func (t *summaryTally) addCells(deltas map[model.CellKey]model.CellCount) {
+	for k, d := range deltas {
+		c := t.cells[k]
+		t.cells[k] = model.CellCount{N: c.N + d.N, Major: c.Major + d.Major}
+	}
 }
 
 // add adds o's changes to t's.
@@ -220,9 +225,7 @@ func (t *summaryTally) add(o *summaryTally) {
 	for k, n := range o.days {
 		t.days[k] += n
 	}
-	for k, n := range o.cells {
-		t.cells[k] += n
-	}
+	t.addCells(o.cells)
 }
 
 // write applies the tally to the store, every cell touched (as the same events

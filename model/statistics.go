@@ -158,7 +158,7 @@ func (s *Store) periodFromCells(ctx context.Context, sc Scope, group, key string
 	if !a.Before(b.Time) {
 		a, b = end, end
 	}
-	cq := s.r(ctx).Table("hazard_period_cells").Where("length(region) = ?", level)
+	cq := s.r(ctx).Table("hazard_period_cells")
 	if !sc.All {
 		p := RegionPrefix(sc.Region)
 		cq = cq.Where("region >= ? AND region < ?", p, p[:len(p)-1]+string(p[len(p)-1]+1))
@@ -166,21 +166,18 @@ func (s *Store) periodFromCells(ctx context.Context, sc Scope, group, key string
 			cq = cq.Where(departmentCond(sc, ""), string(sc.Department))
 		}
 	}
-	ckey := "val"
+	ckey, dim := "val", group
 	switch {
 	case prefix > 0:
-		ckey = fmt.Sprintf("substr(region, 1, %d)", prefix)
-		cq = cq.Where("dim = ''")
+		ckey, dim = fmt.Sprintf("substr(region, 1, %d)", prefix), ""
 	case group == "department":
-		ckey = "department"
-		cq = cq.Where("dim = ''")
-	default:
-		cq = cq.Where("dim = ?", group)
+		ckey, dim = "department", ""
 	}
+	cq = cq.Where("dim = ? AND digits = ?", dim, level)
 	var cells []PeriodCounts
 	err := cq.Select(ckey+` AS k,
 			COALESCE(SUM(CASE WHEN status <> 'dismissed' AND found_week >= ? AND found_week < ? THEN n ELSE 0 END), 0) AS found,
-			COALESCE(SUM(CASE WHEN status <> 'dismissed' AND major AND found_week >= ? AND found_week < ? THEN n ELSE 0 END), 0) AS found_major,
+			COALESCE(SUM(CASE WHEN status <> 'dismissed' AND found_week >= ? AND found_week < ? THEN major ELSE 0 END), 0) AS found_major,
 			COALESCE(SUM(CASE WHEN status = 'written_off' AND week >= ? AND week < ? THEN n ELSE 0 END), 0) AS written_off,
 			COALESCE(SUM(CASE WHEN status = 'written_off' AND found_week >= ? AND found_week < ? AND week < ? THEN n ELSE 0 END), 0) AS found_rectified,
 			COALESCE(SUM(CASE WHEN status = 'open' THEN n ELSE 0 END), 0) AS open`,

@@ -65,20 +65,26 @@ func (hazardDay) TableName() string { return "hazard_days" }
 
 // CellKey is a cell of hazard_period_cells (migration 00039), what the period
 // statistics of a province, a city or a county sum by week: the hazards of a
-// city or a county (Region, the first four or six digits of their region
+// city or a county (Region, the first Digits — four or six — of their region
 // code) by department, one grouping (Dim "" for region and department,
-// "industry", "level" or "source"; Val the hazard's value of it), major or
-// not, status and weeks (Mondays, Asia/Shanghai): FoundWeek the week found,
-// Week the week written off (CellWrittenOff), FoundWeek otherwise.
+// "industry", "level" or "source"; Val the hazard's value of it), status and
+// weeks (Mondays, Asia/Shanghai): FoundWeek the week found, Week the week
+// written off (CellWrittenOff), FoundWeek otherwise.
 type CellKey struct {
+	Dim        string
+	Digits     int
 	Region     string
 	Department Department
-	Dim        string
 	Val        string
-	Major      bool
 	Status     string
 	FoundWeek  Date
 	Week       Date
+}
+
+// CellCount is what a cell counts: hazards, and of them major ones.
+type CellCount struct {
+	N     int64
+	Major int64
 }
 
 // The statuses of a cell.
@@ -92,7 +98,7 @@ const (
 // hazardCell is a row of hazard_period_cells.
 type hazardCell struct {
 	CellKey
-	N int64
+	CellCount
 }
 
 func (hazardCell) TableName() string { return "hazard_period_cells" }
@@ -100,11 +106,11 @@ func (hazardCell) TableName() string { return "hazard_period_cells" }
 // AdjustCells adds each delta to its cell of hazard_period_cells in one
 // statement, in the caller's transaction (cells in key order, so that
 // concurrent writers lock them in the same order).
-func (s *Store) AdjustCells(ctx context.Context, deltas map[CellKey]int64) error {
+func (s *Store) AdjustCells(ctx context.Context, deltas map[CellKey]CellCount) error {
 	rows := make([]hazardCell, 0, len(deltas))
-	for k, n := range deltas {
-		if n != 0 {
-			rows = append(rows, hazardCell{CellKey: k, N: n})
+	for k, c := range deltas {
+		if c != (CellCount{}) {
+			rows = append(rows, hazardCell{CellKey: k, CellCount: c})
 		}
 	}
 	if len(rows) == 0 {
@@ -115,9 +121,12 @@ func (s *Store) AdjustCells(ctx context.Context, deltas map[CellKey]int64) error
 		chunk := rows[:min(len(rows), 500)]
 		rows = rows[len(chunk):]
 		err := s.w(ctx).Clauses(clause.OnConflict{
-			Columns: []clause.Column{{Name: "region"}, {Name: "dim"}, {Name: "department"}, {Name: "val"}, {Name: "major"},
+			Columns: []clause.Column{{Name: "dim"}, {Name: "digits"}, {Name: "region"}, {Name: "department"}, {Name: "val"},
 				{Name: "status"}, {Name: "found_week"}, {Name: "week"}},
-			DoUpdates: clause.Assignments(map[string]any{"n": gorm.Expr("hazard_period_cells.n + excluded.n")}),
+			DoUpdates: clause.Assignments(map[string]any{
+				"n":     gorm.Expr("hazard_period_cells.n + excluded.n"),
+				"major": gorm.Expr("hazard_period_cells.major + excluded.major"),
+			}),
 		}).Create(&chunk).Error
 		if err != nil {
 			return translate("model: adjust cells", err)
@@ -128,19 +137,9 @@ func (s *Store) AdjustCells(ctx context.Context, deltas map[CellKey]int64) error
 
 // compareCells orders cells as their table's key does.
 func compareCells(a, b CellKey) int {
-	return cmp.Or(strings.Compare(a.Region, b.Region), strings.Compare(a.Dim, b.Dim), strings.Compare(string(a.Department), string(b.Department)),
-		strings.Compare(a.Val, b.Val), cmpBool(a.Major, b.Major), strings.Compare(a.Status, b.Status),
+	return cmp.Or(strings.Compare(a.Dim, b.Dim), cmp.Compare(a.Digits, b.Digits), strings.Compare(a.Region, b.Region),
+		strings.Compare(string(a.Department), string(b.Department)), strings.Compare(a.Val, b.Val), strings.Compare(a.Status, b.Status),
 		a.FoundWeek.Compare(b.FoundWeek.Time), a.Week.Compare(b.Week.Time))
-}
-
-func cmpBool(a, b bool) int {
-	switch {
-	case a == b:
-		return 0
-	case b:
-		return -1
-	}
-	return 1
 }
 
 // AdjustCount adds delta to a cell of the hazard counts, in the caller's
@@ -209,7 +208,7 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 			return translate("model: rebuild summaries", err)
 		}
 		counts := map[CountKey]int64{}
-		periodCells := map[CellKey]int64{}
+		periodCells := map[CellKey]CellCount{}
 		days := map[DayKey]int64{}
 		type wk struct {
 			region string
@@ -233,7 +232,12 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 				days[k]++
 			}
 			for _, k := range cells(r) {
-				periodCells[k]++
+				c := periodCells[k]
+				c.N++
+				if r.Level == LevelMajor {
+					c.Major++
+				}
+				periodCells[k] = c
 			}
 			found := wk{r.RegionCode, r.Department, week(r.DiscoveredAt)}
 			f := weeks[found]
@@ -272,8 +276,8 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 			}
 		}
 		ps := make([]hazardCell, 0, len(periodCells))
-		for k, n := range periodCells {
-			ps = append(ps, hazardCell{CellKey: k, N: n})
+		for k, c := range periodCells {
+			ps = append(ps, hazardCell{CellKey: k, CellCount: c})
 		}
 		if len(ps) > 0 {
 			if err := tx.BulkInsert(ctx, &ps); err != nil {

@@ -52,7 +52,7 @@ func hazardCells(h *model.Hazard) []model.CellKey {
 // discovered_at, written off in the week of closed_at (Asia/Shanghai weeks,
 // as weekOf has them).
 func summaryCells(r model.SummaryRow) []model.CellKey {
-	k := model.CellKey{Department: r.Department, Major: r.Level == model.LevelMajor, Status: model.CellOpen, FoundWeek: weekOf(r.DiscoveredAt)}
+	k := model.CellKey{Department: r.Department, Status: model.CellOpen, FoundWeek: weekOf(r.DiscoveredAt)}
 	k.Week = k.FoundWeek
 	switch {
 	case r.State == model.StateDismissed:
@@ -65,7 +65,7 @@ func summaryCells(r model.SummaryRow) []model.CellKey {
 	dims := [...][2]string{{"", ""}, {"industry", r.Industry}, {"level", string(r.Level)}, {"source", string(r.Source)}}
 	out := make([]model.CellKey, 0, 2*len(dims))
 	for _, n := range [...]int{4, 6} {
-		k.Region = r.RegionCode[:min(n, len(r.RegionCode))]
+		k.Digits, k.Region = n, r.RegionCode[:min(n, len(r.RegionCode))]
 		for _, d := range dims {
 			k.Dim, k.Val = d[0], d[1]
 			out = append(out, k)
@@ -97,7 +97,7 @@ type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
 	AdjustWeek(ctx context.Context, region string, dept model.Department, week model.Date, found, writtenOff int64) error
 	AdjustDay(ctx context.Context, k model.DayKey, delta int64) error
-	AdjustCells(ctx context.Context, deltas map[model.CellKey]int64) error
+	AdjustCells(ctx context.Context, deltas map[model.CellKey]model.CellCount) error
 }
 
 // summarise keeps the dashboard's counts and the period statistics' days
@@ -178,18 +178,23 @@ func summariseDay(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 // summariseCells moves a hazard from its cells of hazard_period_cells to its
 // new ones, when the event changes them (one statement for them all).
 func summariseCells(ctx context.Context, tx Counts, h, next *model.Hazard) error {
-	after := hazardCells(next)
-	deltas := make(map[model.CellKey]int64, 2*len(after))
-	for _, k := range after {
-		deltas[k]++
-	}
-	if h != nil {
+	deltas := make(map[model.CellKey]model.CellCount, 16)
+	add := func(h *model.Hazard, n int64) {
+		major := int64(0)
+		if h.Level == model.LevelMajor {
+			major = n
+		}
 		for _, k := range hazardCells(h) {
-			deltas[k]--
+			c := deltas[k]
+			deltas[k] = model.CellCount{N: c.N + n, Major: c.Major + major}
 		}
 	}
-	for k, n := range deltas {
-		if n == 0 {
+	add(next, 1)
+	if h != nil {
+		add(h, -1)
+	}
+	for k, c := range deltas {
+		if c == (model.CellCount{}) {
 			delete(deltas, k)
 		}
 	}
