@@ -442,8 +442,9 @@ func bulkRows(n int) ([]xlsx.Row, int) {
 	return rows, created
 }
 
-// summaryRows reads the dashboard's counts (cells at zero left out: events kept
-// one by one leave them, a rebuild does not).
+// summaryRows reads the dashboard's counts and the period statistics' cells
+// (cells at zero left out: events kept one by one leave them, a rebuild does
+// not).
 func (f *fixture) summaryRows(tb testing.TB) []string {
 	tb.Helper()
 	var cs []string
@@ -452,7 +453,11 @@ func (f *fixture) summaryRows(tb testing.TB) []string {
 	var ws []string
 	noErr(tb, f.store.Raw(f.ctx, &ws, `SELECT region_code || '|' || department || '|' || CAST(found AS TEXT) || '|' || CAST(written_off AS TEXT) FROM hazard_weeks
 		WHERE found <> 0 OR written_off <> 0 ORDER BY week, region_code, department`))
-	return append(cs, ws...)
+	var ps []string
+	noErr(tb, f.store.Raw(f.ctx, &ps, `SELECT dim || '|' || region || '|' || department || '|' || val || '|' || status || '|' ||
+		CAST(found_week AS TEXT) || '|' || CAST(week AS TEXT) || '|' || CAST(n AS TEXT) || '|' || CAST(major AS TEXT) FROM hazard_period_cells
+		WHERE n <> 0 ORDER BY 1`))
+	return append(append(cs, ws...), ps...)
 }
 
 func (f *fixture) count(tb testing.TB, table string) int64 {
@@ -574,7 +579,7 @@ func TestLedgerImportInBulkAllOrNothing(t *testing.T) {
 		b := ledgerOf(t, rows...)
 		_, err := f.ledger.Import(f.ctx, f.actors["donghu"], b, ImportOptions{})
 		wantRowError(t, err, "整改措施")
-		for _, table := range []string{"hazards", "hazard_events", "ledger_keys", "counters", "hazard_counts", "hazard_weeks"} {
+		for _, table := range []string{"hazards", "hazard_events", "ledger_keys", "counters", "hazard_counts", "hazard_weeks", "hazard_period_cells"} {
 			if n := f.count(t, table); n != 0 {
 				t.Errorf("%d rows in %s after a refused import", n, table)
 			}

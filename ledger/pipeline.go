@@ -170,6 +170,7 @@ type summaryTally struct {
 	counts map[model.CountKey]int64
 	weeks  map[weekKey][2]int64
 	days   map[model.DayKey]int64
+	cells  map[model.CellKey]model.CellCount
 }
 
 type weekKey struct {
@@ -179,7 +180,8 @@ type weekKey struct {
 }
 
 func newSummaryTally() *summaryTally {
-	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{}}
+	return &summaryTally{counts: map[model.CountKey]int64{}, weeks: map[weekKey][2]int64{}, days: map[model.DayKey]int64{},
+		cells: map[model.CellKey]model.CellCount{}}
 }
 
 func (t *summaryTally) AdjustCount(_ context.Context, k model.CountKey, delta int64) error {
@@ -199,6 +201,18 @@ func (t *summaryTally) AdjustDay(_ context.Context, k model.DayKey, delta int64)
 	return nil
 }
 
+func (t *summaryTally) AdjustCells(_ context.Context, deltas map[model.CellKey]model.CellCount) error {
+	t.addCells(deltas)
+	return nil
+}
+
+func (t *summaryTally) addCells(deltas map[model.CellKey]model.CellCount) {
+	for k, d := range deltas {
+		c := t.cells[k]
+		t.cells[k] = model.CellCount{N: c.N + d.N, Major: c.Major + d.Major}
+	}
+}
+
 // add adds o's changes to t's.
 func (t *summaryTally) add(o *summaryTally) {
 	for k, n := range o.counts {
@@ -211,6 +225,7 @@ func (t *summaryTally) add(o *summaryTally) {
 	for k, n := range o.days {
 		t.days[k] += n
 	}
+	t.addCells(o.cells)
 }
 
 // write applies the tally to the store, every cell touched (as the same events
@@ -258,9 +273,13 @@ func (t *summaryTally) write(ctx context.Context, tx *model.Store) error {
 			return err
 		}
 	}
+	if err := tx.AdjustCells(ctx, t.cells); err != nil {
+		return err
+	}
 	clear(t.counts)
 	clear(t.weeks)
 	clear(t.days)
+	clear(t.cells)
 	return nil
 }
 

@@ -1,7 +1,10 @@
 package model
 
 import (
+	"cmp"
 	"context"
+	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -60,6 +63,85 @@ type hazardDay struct {
 
 func (hazardDay) TableName() string { return "hazard_days" }
 
+// CellKey is a cell of hazard_period_cells (migration 00039), what the period
+// statistics of a province, a city or a county sum by week: the hazards of a
+// city or a county (Region, the first Digits — four or six — of their region
+// code) by department, one grouping (Dim "" for region and department,
+// "industry", "level" or "source"; Val the hazard's value of it), status and
+// weeks (Mondays, Asia/Shanghai): FoundWeek the week found, Week the week
+// written off (CellWrittenOff), FoundWeek otherwise.
+type CellKey struct {
+	Dim        string
+	Digits     int
+	Region     string
+	Department Department
+	Val        string
+	Status     string
+	FoundWeek  Date
+	Week       Date
+}
+
+// CellCount is what a cell counts: hazards, and of them major ones.
+type CellCount struct {
+	N     int64
+	Major int64
+}
+
+// The statuses of a cell.
+const (
+	CellOpen       = "open"        // discovered, listed, rectifying, verifying
+	CellWrittenOff = "written_off" // written off with a time
+	CellClosed     = "closed"      // written off without a time
+	CellDismissed  = "dismissed"
+)
+
+// hazardCell is a row of hazard_period_cells.
+type hazardCell struct {
+	CellKey
+	CellCount
+}
+
+func (hazardCell) TableName() string { return "hazard_period_cells" }
+
+// AdjustCells adds each delta to its cell of hazard_period_cells in one
+// statement, in the caller's transaction (cells in key order, so that
+// concurrent writers lock them in the same order).
+func (s *Store) AdjustCells(ctx context.Context, deltas map[CellKey]CellCount) error {
+	rows := make([]hazardCell, 0, len(deltas))
+	for k, c := range deltas {
+		if c != (CellCount{}) {
+			rows = append(rows, hazardCell{CellKey: k, CellCount: c})
+		}
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b hazardCell) int { return compareCells(a.CellKey, b.CellKey) })
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), 500)]
+		rows = rows[len(chunk):]
+		err := s.w(ctx).Clauses(clause.OnConflict{
+			Columns: []clause.Column{{Name: "dim"}, {Name: "digits"}, {Name: "region"}, {Name: "department"}, {Name: "val"},
+				{Name: "status"}, {Name: "found_week"}, {Name: "week"}},
+			DoUpdates: clause.Assignments(map[string]any{
+				"n":     gorm.Expr("hazard_period_cells.n + excluded.n"),
+				"major": gorm.Expr("hazard_period_cells.major + excluded.major"),
+			}),
+		}).Create(&chunk).Error
+		if err != nil {
+			return translate("model: adjust cells", err)
+		}
+	}
+	return nil
+}
+
+// compareCells orders cells as their table's key does.
+func compareCells(a, b CellKey) int {
+	return cmp.Or(strings.Compare(a.Dim, b.Dim), cmp.Compare(a.Digits, b.Digits), strings.Compare(a.Region, b.Region),
+		strings.Compare(string(a.Department), string(b.Department)), strings.Compare(a.Val, b.Val), strings.Compare(a.Status, b.Status),
+		a.FoundWeek.Compare(b.FoundWeek.Time), a.Week.Compare(b.Week.Time))
+}
+
 // AdjustCount adds delta to a cell of the hazard counts, in the caller's
 // transaction.
 func (s *Store) AdjustCount(ctx context.Context, k CountKey, delta int64) error {
@@ -106,11 +188,12 @@ type SummaryRow struct {
 	ClosedAt     *time.Time
 }
 
-// RebuildSummaries recomputes the hazard counts, weeks and days from the
-// hazards, in one transaction, with key, week and day telling each hazard's
-// cells (workflow's rules; day's false for a hazard not counted by day). For a
-// database filled in bulk, or one that predates the summaries.
-func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) CountKey, week func(time.Time) Date, day func(SummaryRow) (DayKey, bool)) error {
+// RebuildSummaries recomputes the hazard counts, weeks, days and period cells
+// from the hazards, in one transaction, with key, week, day and cells telling
+// each hazard's cells (workflow's rules; day's false for a hazard not counted
+// by day). For a database filled in bulk, or one that predates the summaries.
+func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) CountKey, week func(time.Time) Date, day func(SummaryRow) (DayKey, bool),
+	cells func(SummaryRow) []CellKey) error {
 	return s.Tx(ctx, func(tx *Store) error {
 		if err := tx.w(ctx).Exec("DELETE FROM hazard_counts").Error; err != nil {
 			return translate("model: rebuild summaries", err)
@@ -121,7 +204,11 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		if err := tx.w(ctx).Exec("DELETE FROM hazard_days").Error; err != nil {
 			return translate("model: rebuild summaries", err)
 		}
+		if err := tx.w(ctx).Exec("DELETE FROM hazard_period_cells").Error; err != nil {
+			return translate("model: rebuild summaries", err)
+		}
 		counts := map[CountKey]int64{}
+		periodCells := map[CellKey]CellCount{}
 		days := map[DayKey]int64{}
 		type wk struct {
 			region string
@@ -143,6 +230,14 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 			counts[key(r)]++
 			if k, ok := day(r); ok {
 				days[k]++
+			}
+			for _, k := range cells(r) {
+				c := periodCells[k]
+				c.N++
+				if r.Level == LevelMajor {
+					c.Major++
+				}
+				periodCells[k] = c
 			}
 			found := wk{r.RegionCode, r.Department, week(r.DiscoveredAt)}
 			f := weeks[found]
@@ -180,7 +275,17 @@ func (s *Store) RebuildSummaries(ctx context.Context, key func(SummaryRow) Count
 		for k, v := range weeks {
 			ws = append(ws, hazardWeek{RegionCode: k.region, Department: k.dept, Week: k.week, Found: v[0], WrittenOff: v[1]})
 		}
-		return insertInParts(ctx, tx, ws)
+		weeks = nil
+		if err := insertInParts(ctx, tx, ws); err != nil {
+			return err
+		}
+		ws = nil
+		ps := make([]hazardCell, 0, len(periodCells))
+		for k, c := range periodCells {
+			ps = append(ps, hazardCell{CellKey: k, CellCount: c})
+		}
+		periodCells = nil
+		return insertInParts(ctx, tx, ps)
 	})
 }
 

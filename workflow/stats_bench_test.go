@@ -90,7 +90,8 @@ func benchProvince(b *testing.B, dialect string) *fixture {
 // spread as a real province's are — over the shipped table's villages, eleven
 // industries and their departments, four channels, found on every day of the
 // year so far and written off up to a month later — where hazard_days comes
-// near a row per hazard: the summaries' worst case.
+// near a row per hazard: the summaries' worst case, and what
+// hazard_period_cells (by city or county and week) are for.
 func BenchmarkPeriodStatisticsSpread(b *testing.B) {
 	for _, d := range []string{model.DialectSQLite, model.DialectPostgres} {
 		b.Run(d, func(b *testing.B) {
@@ -148,8 +149,10 @@ func spreadProvince(b *testing.B, d string) *fixture {
 	noErr(b, f.engine.Hazards.RebuildSummaries(f.ctx))
 	noErr(b, f.store.Analyze(f.ctx))
 	noErr(b, f.store.VacuumHazards(f.ctx))
-	var days int64
+	var days, cells int64
 	noErr(b, f.store.Raw(f.ctx, &days, "SELECT count(*) FROM hazard_days"))
-	b.Logf("seeded %d hazards over %d villages in %s: %d rows of hazard_days", n, len(villages), time.Since(t0).Round(time.Second), days)
+	noErr(b, f.store.Raw(f.ctx, &cells, "SELECT count(*) FROM hazard_period_cells WHERE digits = 4 AND dim = ''"))
+	b.Logf("seeded %d hazards over %d villages in %s: %d rows of hazard_days, %d of hazard_period_cells by city",
+		n, len(villages), time.Since(t0).Round(time.Second), days, cells)
 	return f
 }

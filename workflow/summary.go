@@ -41,6 +41,39 @@ func summaryDay(r model.SummaryRow) (model.DayKey, bool) {
 	return k, true
 }
 
+// hazardCells are the cells of hazard_period_cells a hazard counts in.
+func hazardCells(h *model.Hazard) []model.CellKey {
+	return summaryCells(model.SummaryRow{RegionCode: h.RegionCode, Department: h.Department, State: h.State, Level: h.Level, Source: h.Source,
+		Industry: h.Industry, DiscoveredAt: h.DiscoveredAt, ClosedAt: h.ClosedAt})
+}
+
+// summaryCells: the hazard under its city and its county, each crossed with
+// its department and one grouping at a time; found in the week of
+// discovered_at, written off in the week of closed_at (Asia/Shanghai weeks,
+// as weekOf has them).
+func summaryCells(r model.SummaryRow) []model.CellKey {
+	k := model.CellKey{Department: r.Department, Status: model.CellOpen, FoundWeek: weekOf(r.DiscoveredAt)}
+	k.Week = k.FoundWeek
+	switch {
+	case r.State == model.StateDismissed:
+		k.Status = model.CellDismissed
+	case r.State == model.StateWrittenOff && r.ClosedAt != nil:
+		k.Status, k.Week = model.CellWrittenOff, weekOf(*r.ClosedAt)
+	case r.State == model.StateWrittenOff:
+		k.Status = model.CellClosed
+	}
+	dims := [...][2]string{{"", ""}, {"industry", r.Industry}, {"level", string(r.Level)}, {"source", string(r.Source)}}
+	out := make([]model.CellKey, 0, 2*len(dims))
+	for _, n := range [...]int{4, 6} {
+		k.Digits, k.Region = n, r.RegionCode[:min(n, len(r.RegionCode))]
+		for _, d := range dims {
+			k.Dim, k.Val = d[0], d[1]
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // onTime: written off before the end of the deadline day in Asia/Shanghai (no
 // deadline counts as on time).
 func onTime(deadline *model.Date, closed time.Time) bool {
@@ -64,6 +97,7 @@ type Counts interface {
 	AdjustCount(ctx context.Context, k model.CountKey, delta int64) error
 	AdjustWeek(ctx context.Context, region string, dept model.Department, week model.Date, found, writtenOff int64) error
 	AdjustDay(ctx context.Context, k model.DayKey, delta int64) error
+	AdjustCells(ctx context.Context, deltas map[model.CellKey]model.CellCount) error
 }
 
 // summarise keeps the dashboard's counts and the period statistics' days
@@ -71,6 +105,9 @@ type Counts interface {
 // next as it becomes.
 func summarise(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 	if err := summariseDay(ctx, tx, h, next); err != nil {
+		return err
+	}
+	if err := summariseCells(ctx, tx, h, next); err != nil {
 		return err
 	}
 	if h == nil {
@@ -138,10 +175,39 @@ func summariseDay(ctx context.Context, tx Counts, h, next *model.Hazard) error {
 	return nil
 }
 
-// RebuildSummaries recomputes the dashboard's counts and the period
-// statistics' days from the hazards.
+// summariseCells moves a hazard from its cells of hazard_period_cells to its
+// new ones, when the event changes them (one statement for them all).
+func summariseCells(ctx context.Context, tx Counts, h, next *model.Hazard) error {
+	deltas := make(map[model.CellKey]model.CellCount, 16)
+	add := func(h *model.Hazard, n int64) {
+		major := int64(0)
+		if h.Level == model.LevelMajor {
+			major = n
+		}
+		for _, k := range hazardCells(h) {
+			c := deltas[k]
+			deltas[k] = model.CellCount{N: c.N + n, Major: c.Major + major}
+		}
+	}
+	add(next, 1)
+	if h != nil {
+		add(h, -1)
+	}
+	for k, c := range deltas {
+		if c == (model.CellCount{}) {
+			delete(deltas, k)
+		}
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	return tx.AdjustCells(ctx, deltas)
+}
+
+// RebuildSummaries recomputes the dashboard's counts, the period statistics'
+// days and cells from the hazards.
 func (e *Hazards) RebuildSummaries(ctx context.Context) error {
-	return e.store.RebuildSummaries(ctx, summaryKey, weekOf, summaryDay)
+	return e.store.RebuildSummaries(ctx, summaryKey, weekOf, summaryDay, summaryCells)
 }
 
 // EnsureSummaries fills the counts of a database that has hazards but none (one
