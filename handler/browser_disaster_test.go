@@ -1,7 +1,6 @@
 package handler_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,8 +8,6 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -29,8 +26,7 @@ func TestBrowserDisasterFinding(t *testing.T) {
 	b := newBrowser(t, srv.URL, 2*time.Minute)
 	set := func(name, value string) {
 		t.Helper()
-		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector('form[action="/hazards/new"] [name=%q]');
-			e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, name, value)))
+		b.setValue(fmt.Sprintf(`form[action="/hazards/new"] [name=%q]`, name), value)
 	}
 	visible := func(sel string) bool {
 		t.Helper()
@@ -43,14 +39,7 @@ func TestBrowserDisasterFinding(t *testing.T) {
 	for i, vp := range viewports {
 		b.run(vp.act)
 		lat, lng := 28.6843+float64(i)/1000, 115.8931
-		b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
-				return chromedp.Void{}, err
-			}
-			_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(8.0)})
-			return chromedp.Void{}, err
-		})
+		b.geolocation(cdpbrowser.PermissionSettingGranted, lat, lng, 8.0)
 		b.login("donghu")
 		b.open("/hazards/new")
 		if visible("[data-disaster]") {

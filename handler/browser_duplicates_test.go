@@ -1,7 +1,6 @@
 package handler_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,8 +9,6 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -46,14 +43,7 @@ func TestBrowserDuplicates(t *testing.T) {
 
 	geo := func(setting cdpbrowser.PermissionSetting) {
 		lat, lng := 28.7002, 115.9002
-		b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: setting}); err != nil {
-				return chromedp.Void{}, err
-			}
-			_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(10.0)})
-			return chromedp.Void{}, err
-		})
+		b.geolocation(setting, lat, lng, 10.0)
 	}
 	narrow := func(what string) {
 		t.Helper()

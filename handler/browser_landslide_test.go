@@ -2,7 +2,6 @@ package handler_test
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"net/http/httptest"
 	"regexp"
@@ -12,8 +11,6 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -67,18 +64,10 @@ func TestBrowserLandslideWalk(t *testing.T) {
 	photo := writeJPEG(t)
 	set := func(sel, value string) {
 		t.Helper()
-		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector(%q);
-			e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, sel, value)))
+		b.setValue(sel, value)
 	}
 	lat, lng := 28.712345, 115.954321
-	b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-		if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-			Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
-			return chromedp.Void{}, err
-		}
-		_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(8.0)})
-		return chromedp.Void{}, err
-	})
+	b.geolocation(cdpbrowser.PermissionSettingGranted, lat, lng, 8.0)
 
 	// The village's monitor reports the landslide from the phone.
 	b.run(phone.act)

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -208,14 +206,7 @@ func TestBrowserCountyMap(t *testing.T) {
 		b.shot("map-county-" + vp.name)
 		if vp.name == "phone" {
 			lat, lng := 28.6843, 115.8931
-			b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-				if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-					Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
-					return chromedp.Void{}, err
-				}
-				_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(12.0)})
-				return chromedp.Void{}, err
-			})
+			b.geolocation(cdpbrowser.PermissionSettingGranted, lat, lng, 12.0)
 			b.open("/hazards/new")
 			b.run(chromedp.Click(chromedp.CSS(`button[data-geo]`)))
 			b.waitText("[data-geo-note]", "已填入当前位置")

@@ -57,8 +57,7 @@ func TestBrowserOfflinePatrol(t *testing.T) {
 	}
 	set := func(name, value string) {
 		t.Helper()
-		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector('#patrol-form [name=%q]');
-			e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, name, value)))
+		b.setValue(fmt.Sprintf(`#patrol-form [name=%q]`, name), value)
 	}
 	officer := w.as(t, "officer")
 	patrols := func() []event {

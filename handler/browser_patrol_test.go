@@ -1,15 +1,12 @@
 package handler_test
 
 import (
-	"context"
 	"fmt"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -28,20 +25,12 @@ func TestBrowserPatrol(t *testing.T) {
 	photo := writeJPEG(t)
 	set := func(form, name, value string) {
 		t.Helper()
-		b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector('%s [name=%q]');
-			e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, form, name, value)))
+		b.setValue(fmt.Sprintf(`%s [name=%q]`, form, name), value)
 	}
 	for i, vp := range viewports {
 		b.run(vp.act)
 		lat, lng := 28.6843+float64(i)/1000, 115.8931
-		b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-				Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: cdpbrowser.PermissionSettingGranted}); err != nil {
-				return chromedp.Void{}, err
-			}
-			_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: ptr(8.0)})
-			return chromedp.Void{}, err
-		})
+		b.geolocation(cdpbrowser.PermissionSettingGranted, lat, lng, 8.0)
 		h := w.as(t, "donghu").createHazard(checkedLandslide(fmt.Sprintf("蔡家村后山滑坡体裂缝%d", i)))
 		path := fmt.Sprintf("/hazards/%d", h.ID)
 

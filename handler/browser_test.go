@@ -15,6 +15,9 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
@@ -350,6 +353,28 @@ func (b *browser) wantCount(sel string, n int) {
 	if got != n {
 		b.fatal(fmt.Errorf("%d elements %s, want %d", got, sel, n))
 	}
+}
+
+// setValue sets the value of the element sel as typing would leave it, and
+// tells the page's scripts (a change event).
+func (b *browser) setValue(sel, value string) {
+	b.t.Helper()
+	b.run(chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(function(){var e=document.querySelector(%q);
+		e.value=%q;e.dispatchEvent(new Event("change",{bubbles:true}))})()`, sel, value)))
+}
+
+// geolocation answers the page's position requests with setting (granted or
+// denied) and, granted, lat and lng within accuracy metres.
+func (b *browser) geolocation(setting cdpbrowser.PermissionSetting, lat, lng, accuracy float64) {
+	b.t.Helper()
+	b.run(func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		if _, err := cdp.Call(ctx, tg, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: "geolocation"}, Setting: setting}); err != nil {
+			return chromedp.Void{}, err
+		}
+		_, err := cdp.Call(ctx, tg, emulation.SetGeolocationOverride, emulation.SetGeolocationOverrideParams{Latitude: &lat, Longitude: &lng, Accuracy: &accuracy})
+		return chromedp.Void{}, err
+	})
 }
 
 func (b *browser) wantValue(sel, want string) {
