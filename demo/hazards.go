@@ -376,8 +376,8 @@ func seedDisaster(svc *workflow.Services, rng *rand.Rand, h *model.Hazard, ent *
 	lat, lng := points[ent.RegionCode].point(rng)
 	h.Latitude, h.Longitude = &lat, &lng
 	if svc.Hazards.SuggestLevel(h) == model.LevelMajor {
-		h.Level, h.BasisStandard = model.LevelMajor, "《地质灾害防治条例》（国务院令第394号）"
-		h.BasisClause = "地质灾害险情分级：受威胁人数100人以上或潜在经济损失500万元以上（演示）"
+		h.Level, h.BasisStandard = model.LevelMajor, "《国家突发地质灾害应急预案》"
+		h.BasisClause = "地质灾害险情分级：" + workflow.DangerScale(people, property)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"io"
 
 	"hazardloop/model"
+	"hazardloop/standards"
 	"hazardloop/workflow"
 )
 
@@ -50,6 +51,11 @@ func Province(ctx context.Context, e *workflow.Services, out io.Writer) error {
 		if _, err := e.Directory.CreateRegion(ctx, admin, r); err != nil && !conflict(err) {
 			return err
 		}
+	}
+	// The shipped catalogue of criteria, which a major hazard below cites (the
+	// service loads it at start too: only what the database lacks is added).
+	if _, err := e.Standards.LoadShipped(ctx, standards.Shipped()); err != nil {
+		return err
 	}
 	ents := []workflow.EnterpriseInput{
 		{Name: "南昌东湖精细化工有限公司", RegionCode: "360102", Industry: "危险化学品"},
@@ -205,8 +211,8 @@ func provinceHazards(ctx context.Context, e *workflow.Services, actors map[strin
 		{"gutang", disaster("蔡岭村后山滑坡体前缘拉裂", "蔡岭村后山（庐山东麓）", "360402100", 29.6231, 116.0642,
 			withType(threat(42, 156, 980, "刘正根", "13907920011", "沿村道向北转移至蔡岭村委会（安置点：村小学）"), model.DisasterGeological, "landslide")),
 			[]step{{"gutang", workflow.EventInput{Event: model.EventConfirm, Fields: workflow.Fields{Level: str("major"),
-				ResponsibleUnit: str("姑塘镇人民政府"), BasisStandard: str("《地质灾害防治条例》（国务院令第394号）"),
-				BasisClause: str("地质灾害险情分级：受威胁人数100人以上或潜在经济损失500万元以上（演示）"), Deadline: &deadline}}}}},
+				ResponsibleUnit: str("姑塘镇人民政府"), BasisStandardID: str(workflow.ScaleStandard),
+				BasisClauseRef: str(workflow.DangerScale(156, 980)), Deadline: &deadline}}}}},
 		{"cailing", disaster("村道边坡危岩崩塌", "蔡岭村3组村道K2+300", "360402100200", 29.6198, 116.0711,
 			withType(threat(6, 21, 60, "刘正根", "13907920011", "封闭村道，绕行5组道路"), model.DisasterGeological, "collapse")), nil},
 		{"gutang", disaster("沿湖圩堤管涌险情隐患", "姑塘镇沿湖圩堤桩号3+200", "360402100", 29.6402, 116.0823,

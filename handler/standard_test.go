@@ -67,8 +67,8 @@ func standardIDs(ss []standardJSON) []string {
 // is wrong, and a replacement is a new version beside the old one.
 func TestStandardsCatalogue(t *testing.T) {
 	eachDialect(t, func(t *testing.T, w *world) {
-		if n := loadCatalogue(t, w); n != 7 {
-			t.Fatalf("first load added %d standards, want the 7 shipped", n)
+		if n := loadCatalogue(t, w); n != 8 {
+			t.Fatalf("first load added %d standards, want the 8 shipped", n)
 		}
 		if n := loadCatalogue(t, w); n != 0 {
 			t.Fatalf("second load added %d standards", n)
@@ -76,7 +76,7 @@ func TestStandardsCatalogue(t *testing.T) {
 		w.anon(t).get("/api/v1/standards").wantError(http.StatusUnauthorized, "unauthorized")
 
 		all := w.as(t, "entA").standards("")
-		if len(all) != 7 {
+		if len(all) != 8 {
 			t.Fatalf("an enterprise sees %d standards: %v", len(all), standardIDs(all))
 		}
 		byID := map[string]standardJSON{}
@@ -169,7 +169,7 @@ func TestStandardsCatalogue(t *testing.T) {
 		if n := loadCatalogue(t, w); n != 0 {
 			t.Errorf("a later start loaded %d standards over the replaced ones", n)
 		}
-		if got := w.as(t, "entA").standards(""); len(got) != 8 {
+		if got := w.as(t, "entA").standards(""); len(got) != 9 {
 			t.Errorf("after adding one: %v", standardIDs(got))
 		}
 	})

@@ -23,12 +23,33 @@ type DisasterPolicy struct {
 	RewardMin, RewardMax float64
 }
 
-// DefaultDisasterPolicy follows the scale of geological hazards (地质灾害
-// 险情分级): a threat to 100 people or more, or to property of 500 万元 or
-// more, is at least a large (大型) danger, graded major here.
+// DefaultDisasterPolicy follows the scale of geological dangers (地质灾害
+// 险情分级, the national emergency plan's: DangerScale): a threat to 100
+// people or more, or to property of 500 万元 or more, is at least a medium
+// (中型, Ⅲ级) danger, graded major here.
 // The reward for a successful avoidance is 200 to 5,000 yuan for each
 // member of staff, a county's usual range for such rewards.
 var DefaultDisasterPolicy = DisasterPolicy{MajorPeople: 100, MajorProperty: 500, RewardMin: 200, RewardMax: 5000}
+
+// ScaleStandard is the catalogue entry (standards/criteria.json) holding the
+// scale of geological dangers.
+const ScaleStandard = "dizhi-xianqing"
+
+// DangerScale is the ref of ScaleStandard's clause that a threat to people
+// (those to be moved) and property (万元, the potential loss) falls under:
+// 特大型 from 1,000 people or 1 亿元, 大型 from 500 or 5,000 万元, 中型 from 100 or
+// 500 万元, else 小型.
+func DangerScale(people int, property float64) string {
+	switch {
+	case people >= 1000 || property >= 10000:
+		return "特大型险情（Ⅰ级）"
+	case people >= 500 || property >= 5000:
+		return "大型险情（Ⅱ级）"
+	case people >= 100 || property >= 500:
+		return "中型险情（Ⅲ级）"
+	}
+	return "小型险情（Ⅳ级）"
+}
 
 // Suggest is the grade h's threat suggests: major at or over a threshold,
 // general below; "" for an accident hazard, whose grade follows the criteria

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"hazardloop/model"
+	"hazardloop/standards"
 )
 
 func ip(n int) *int { return &n }
@@ -116,6 +117,28 @@ func TestDisasterGradeSuggestion(t *testing.T) {
 			BasisStandard: sp("《地质灾害防治条例》"), BasisClause: sp("第十五条（险情分级：受威胁人数100人以上）")}, "")
 		if h.Level != model.LevelMajor || !h.ListedSupervision || h.Department != model.DeptNaturalResources {
 			t.Errorf("listed major disaster hazard: level %q listed %v department %q", h.Level, h.ListedSupervision, h.Department)
+		}
+
+		// Or citing the shipped scale of geological dangers, the clause its
+		// threat falls under.
+		_, err = f.engine.Standards.LoadShipped(f.ctx, standards.Shipped())
+		noErr(t, err)
+		h, err = f.engine.Hazards.CreateHazard(f.ctx, f.actors["donghu"], landslide(620, 80))
+		noErr(t, err)
+		h = f.fire(t, "donghu", h, model.EventConfirm, Fields{Level: sp("major"), ResponsibleUnit: sp("东湖区人民政府"),
+			BasisStandardID: sp(ScaleStandard), BasisClauseRef: sp(DangerScale(620, 80))}, "")
+		if h.BasisStandard != "《国家突发地质灾害应急预案》" || h.BasisClause == "" {
+			t.Errorf("cited the scale: %q %q", h.BasisStandard, h.BasisClause)
+		}
+		for _, c := range []struct {
+			people   int
+			property float64
+			want     string
+		}{{99, 499, "小型险情（Ⅳ级）"}, {100, 0, "中型险情（Ⅲ级）"}, {0, 500, "中型险情（Ⅲ级）"}, {499, 4999, "中型险情（Ⅲ级）"},
+			{500, 0, "大型险情（Ⅱ级）"}, {0, 5000, "大型险情（Ⅱ级）"}, {1000, 0, "特大型险情（Ⅰ级）"}, {0, 10000, "特大型险情（Ⅰ级）"}} {
+			if got := DangerScale(c.people, c.property); got != c.want {
+				t.Errorf("DangerScale(%d, %v) = %s, want %s", c.people, c.property, got, c.want)
+			}
 		}
 
 		// Other thresholds, from the options.
