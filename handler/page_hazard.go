@@ -613,6 +613,20 @@ func (u *ui) fireEvent(c *gin.Context) {
 	} else {
 		err = &httpError{http.StatusBadRequest, "invalid_fields", "请检查填写内容", bad}
 	}
+	u.eventRefused(c, id, ev, f, err, func(msg string) string {
+		if errors.Is(err, workflow.ErrStale) {
+			// What the page did about it: the form below is on the fresh version.
+			return "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
+		}
+		return msg
+	})
+}
+
+// eventRefused shows hazard id's page again after err refused the form of ev
+// posted as f: the hazard as it is now, that form open as typed with the
+// fields' messages, and the refusal's message as say words it (say adds what
+// else the user has to do, such as choosing the photos again).
+func (u *ui) eventRefused(c *gin.Context, id int64, ev model.Event, f map[string]string, err error, say func(msg string) string) {
 	p := u.refusal(c, err)
 	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
 	if derr != nil {
@@ -621,14 +635,8 @@ func (u *ui) fireEvent(c *gin.Context) {
 	}
 	pf := newForm(ev, d)
 	pf.Values, pf.Errors, pf.Open = f, p.Fields, true
-	posted := &pf
-	msg := p.Message
-	if errors.Is(err, workflow.ErrStale) {
-		// What the page did about it: the form below is on the fresh version.
-		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请确认后重新提交。"
-	}
-	v := u.hazardData(c, d, posted, uploadForm{})
-	v.Error = msg
+	v := u.hazardData(c, d, &pf, uploadForm{})
+	v.Error = say(p.Message)
 	u.render(c, p.Status, "hazard", v)
 }
 
@@ -681,26 +689,17 @@ func (u *ui) recordPatrol(c *gin.Context) {
 		u.fail(c, err) // JSON, with the fields' messages: the queue shows why
 		return
 	}
-	p := u.refusal(c, err)
-	d, derr := u.s.hazards.Detail(c.Request.Context(), actor(c), id)
-	if derr != nil {
-		u.fail(c, derr)
-		return
-	}
-	pf := newForm(model.EventPatrol, d)
-	pf.Values, pf.Errors, pf.Open = f, p.Fields, true
-	msg := p.Message
-	if upload != nil {
-		msg = "照片未能上传：" + msg + "。已填写的内容已保留，请重新选择照片后提交"
-	} else if len(photos) > 0 {
-		msg += "（照片需重新选择）"
-	}
-	if errors.Is(err, workflow.ErrStale) {
-		msg = "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请重新选择照片后提交。"
-	}
-	v := u.hazardData(c, d, &pf, uploadForm{})
-	v.Error = msg
-	u.render(c, p.Status, "hazard", v)
+	u.eventRefused(c, id, model.EventPatrol, f, err, func(msg string) string {
+		switch {
+		case errors.Is(err, workflow.ErrStale):
+			return "该隐患刚刚已被他人更新，页面已显示最新状态。您填写的内容已保留，请重新选择照片后提交。"
+		case upload != nil:
+			return "照片未能上传：" + msg + "。已填写的内容已保留，请重新选择照片后提交"
+		case len(photos) > 0:
+			return msg + "（照片需重新选择）"
+		}
+		return msg
+	})
 }
 
 // eventFromForm reads an event's form: empty inputs are "not given"; numbers and
