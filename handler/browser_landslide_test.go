@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"hazardloop/model"
-	"hazardloop/workflow"
 )
 
 // TestBrowserLandslideWalk walks issue #15's disaster loop in chromium: a
@@ -31,31 +30,10 @@ import (
 // phone.
 func TestBrowserLandslideWalk(t *testing.T) {
 	w := newWorld(t, model.DialectSQLite)
-	ctx, admin := context.Background(), workflow.Actor{Role: model.RoleAdmin}
-	dir := workflow.New(w.store, workflow.Options{}).Directory
-	for _, r := range []workflow.RegionInput{
-		{Code: "360102100", Name: "扬子洲镇", ParentCode: "360102"},
-		{Code: "360102100200", Name: "庙后村委会", ParentCode: "360102100"},
-	} {
-		if _, err := dir.CreateRegion(ctx, admin, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, u := range []struct {
-		name, display, region string
-		role                  model.Role
-		dept                  model.Department
-	}{
-		{"cunyuan", "庙后村信息员王群防", "360102100200", model.RoleOfficer, ""},
-		{"zhen", "扬子洲镇应急办", "360102100", model.RoleSupervisor, model.DeptEmergency},
-		{"ziran", "东湖区自然资源局", "360102", model.RoleSupervisor, model.DeptNaturalResources},
-	} {
-		user := &model.User{Username: u.name, PasswordHash: fixtureHash(), DisplayName: u.display, Role: u.role,
-			RegionCode: ptr(u.region), Department: u.dept, Active: true, CreatedAt: start.UTC()}
-		if err := w.store.CreateUser(ctx, user); err != nil {
-			t.Fatal(err)
-		}
-	}
+	grassroots(t, w,
+		grassrootsUser{"cunyuan", "庙后村信息员王群防", "360102100200", model.RoleOfficer, ""},
+		grassrootsUser{"zhen", "扬子洲镇应急办", "360102100", model.RoleSupervisor, model.DeptEmergency},
+		grassrootsUser{"ziran", "东湖区自然资源局", "360102", model.RoleSupervisor, model.DeptNaturalResources})
 	srv := httptest.NewServer(w.srv)
 	t.Cleanup(srv.Close)
 	b := newBrowser(t, srv.URL, 5*time.Minute)
@@ -109,7 +87,7 @@ func TestBrowserLandslideWalk(t *testing.T) {
 		t.Fatalf("after the finding the browser is at %s", b.location())
 	}
 	id, _ := strconv.ParseInt(strings.TrimPrefix(path, "/hazards/"), 10, 64)
-	stored, err := w.store.GetHazard(ctx, id)
+	stored, err := w.store.GetHazard(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package handler_test
 
 import (
+	"cmp"
 	"context"
 	"net/http/httptest"
 	"regexp"
@@ -23,32 +24,11 @@ import (
 // scrolls sideways on the phone.
 func TestBrowserTransfer(t *testing.T) {
 	w := newWorld(t, model.DialectSQLite)
-	ctx, admin := context.Background(), workflow.Actor{Role: model.RoleAdmin}
-	dir := workflow.New(w.store, workflow.Options{}).Directory
-	for _, r := range []workflow.RegionInput{
-		{Code: "360102100", Name: "扬子洲镇", ParentCode: "360102"},
-		{Code: "360102100200", Name: "庙后村委会", ParentCode: "360102100"},
-	} {
-		if _, err := dir.CreateRegion(ctx, admin, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for _, u := range []struct {
-		name, region string
-		role         model.Role
-		dept         model.Department
-	}{
-		{"cunyuan", "360102100200", model.RoleOfficer, ""},
-		{"zhen", "360102100", model.RoleSupervisor, model.DeptEmergency},
-		{"shuili", "360102", model.RoleSupervisor, model.DeptWater},
-		{"shuili2", "360102", model.RoleSupervisor, model.DeptWater},
-	} {
-		user := &model.User{Username: u.name, PasswordHash: fixtureHash(), DisplayName: u.name, Role: u.role,
-			RegionCode: ptr(u.region), Department: u.dept, Active: true, CreatedAt: start.UTC()}
-		if err := w.store.CreateUser(ctx, user); err != nil {
-			t.Fatal(err)
-		}
-	}
+	grassroots(t, w,
+		grassrootsUser{"cunyuan", "", "360102100200", model.RoleOfficer, ""},
+		grassrootsUser{"zhen", "", "360102100", model.RoleSupervisor, model.DeptEmergency},
+		grassrootsUser{"shuili", "", "360102", model.RoleSupervisor, model.DeptWater},
+		grassrootsUser{"shuili2", "", "360102", model.RoleSupervisor, model.DeptWater})
 	ts := httptest.NewServer(w.srv)
 	t.Cleanup(ts.Close)
 	b := newBrowser(t, ts.URL, 3*time.Minute)
@@ -177,4 +157,35 @@ func TestBrowserTransfer(t *testing.T) {
 		}
 	}
 	b.shot("transfer-written-off-desktop")
+}
+
+// grassrootsUser is an account grassroots makes: its username, display name
+// (the username when empty), region, role and department.
+type grassrootsUser struct {
+	name, display, region string
+	role                  model.Role
+	dept                  model.Department
+}
+
+// grassroots registers 扬子洲镇, a township of 东湖区, and its village 庙后村委会,
+// and users in them or above.
+func grassroots(t *testing.T, w *world, users ...grassrootsUser) {
+	t.Helper()
+	ctx, admin := context.Background(), workflow.Actor{Role: model.RoleAdmin}
+	dir := workflow.New(w.store, workflow.Options{}).Directory
+	for _, r := range []workflow.RegionInput{
+		{Code: "360102100", Name: "扬子洲镇", ParentCode: "360102"},
+		{Code: "360102100200", Name: "庙后村委会", ParentCode: "360102100"},
+	} {
+		if _, err := dir.CreateRegion(ctx, admin, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, u := range users {
+		user := &model.User{Username: u.name, PasswordHash: fixtureHash(), DisplayName: cmp.Or(u.display, u.name), Role: u.role,
+			RegionCode: ptr(u.region), Department: u.dept, Active: true, CreatedAt: start.UTC()}
+		if err := w.store.CreateUser(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
