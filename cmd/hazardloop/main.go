@@ -379,7 +379,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, listening
 		if n, err := svc.Standards.LoadShipped(ctx, standards.Shipped()); err != nil {
 			return fmt.Errorf("standards: %w", err)
 		} else if n > 0 {
-			fmt.Fprintf(stdout, "已载入重大事故隐患判定标准 %d 部\n", n)
+			fmt.Fprintf(stdout, "已载入判定标准 %d 部（重大事故隐患判定标准、地质灾害险情分级）\n", n)
 		}
 	}
 	sweeper := &workflow.Sweeper{Supervision: svc.Supervision, Interval: cfg.SweepInterval, Log: log, Checkpoints: svc.Checkpoints}
