@@ -28,27 +28,19 @@ func TestBrowserDisasterFinding(t *testing.T) {
 		t.Helper()
 		b.setValue(fmt.Sprintf(`form[action="/hazards/new"] [name=%q]`, name), value)
 	}
-	visible := func(sel string) bool {
-		t.Helper()
-		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && !e.hidden && e.offsetParent!==null})()`, sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
 	for i, vp := range viewports {
 		b.run(vp.act)
 		lat, lng := 28.6843+float64(i)/1000, 115.8931
 		b.geolocation(cdpbrowser.PermissionSettingGranted, lat, lng, 8.0)
 		b.login("donghu")
 		b.open("/hazards/new")
-		if visible("[data-disaster]") {
+		if b.visible("[data-disaster]") {
 			t.Errorf("%s: the disaster fields show for an accident hazard", vp.name)
 		}
 		// No position is taken before the tap.
 		b.wantValue(`input[name=latitude]`, "")
 		b.run(chromedp.Click(chromedp.CSS(`input[name=category][value=disaster]`)))
-		if !visible("[data-disaster]") {
+		if !b.visible("[data-disaster]") {
 			t.Fatalf("%s: the disaster fields stay hidden", vp.name)
 		}
 		b.waitText("[data-geo-need]", "灾害隐患应填写")
@@ -76,7 +68,7 @@ func TestBrowserDisasterFinding(t *testing.T) {
 		// Refused for the phone: everything typed is still there.
 		b.submit(`form[action="/hazards/new"] button[type=submit]`)
 		b.waitText("main", "监测责任人联系电话格式不正确")
-		if !visible("[data-disaster]") {
+		if !b.visible("[data-disaster]") {
 			t.Errorf("%s: the disaster fields hidden after the refusal", vp.name)
 		}
 		b.wantValue(`select[name=disaster_type]`, "geological")
@@ -124,22 +116,14 @@ func TestBrowserPublicDisasterReport(t *testing.T) {
 	srv := httptest.NewServer(w.srv)
 	t.Cleanup(srv.Close)
 	b := newBrowser(t, srv.URL, 2*time.Minute)
-	visible := func(sel string) bool {
-		t.Helper()
-		v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && !e.hidden && e.offsetParent!==null})()`, sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
 	for i, vp := range viewports {
 		b.run(vp.act)
 		b.open("/report")
-		if visible(`select[name=disaster_type]`) {
+		if b.visible(`select[name=disaster_type]`) {
 			t.Errorf("%s: the kind of danger shows before 自然灾害险情 is chosen", vp.name)
 		}
 		b.run(chromedp.Click(chromedp.CSS(`input[name=category][value=disaster]`), chromedp.NodeVisible))
-		if !visible(`select[name=disaster_type]`) {
+		if !b.visible(`select[name=disaster_type]`) {
 			t.Fatalf("%s: the kind of danger stays hidden", vp.name)
 		}
 		b.wantValue(`select[name=disaster_type]`, "other")

@@ -355,6 +355,17 @@ func (b *browser) wantCount(sel string, n int) {
 	}
 }
 
+// visible reports whether the element sel is on the page and shown (not
+// hidden, nor inside something hidden).
+func (b *browser) visible(sel string) bool {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](fmt.Sprintf(`(function(){var e=document.querySelector(%q);return !!e && !e.hidden && e.offsetParent!==null})()`, sel)))
+	if err != nil {
+		b.fatal(err)
+	}
+	return v
+}
+
 // setValue sets the value of the element sel as typing would leave it, and
 // tells the page's scripts (a change event).
 func (b *browser) setValue(sel, value string) {
