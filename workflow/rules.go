@@ -455,6 +455,21 @@ func unmet(a Actor, h *model.Hazard, ev model.Event, level model.Level) []string
 	return out
 }
 
+// permits reports whether unmet(a, h, ev, level) is empty, without building
+// the refusals' texts: the list asks it for every event of every row.
+func permits(a Actor, h *model.Hazard, ev model.Event, level model.Level) bool {
+	conds, ok := rules[ev][a.Role]
+	if !ok {
+		return false
+	}
+	for _, c := range conds {
+		if c.holds != nil && !c.holds(a, h, level) {
+			return false
+		}
+	}
+	return true
+}
+
 // allowedEvents lists what a may fire on h now, in lifecycle order.
 func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 	if !a.Sees(h) {
@@ -466,7 +481,7 @@ func allowedEvents(a Actor, h *model.Hazard) []model.Event {
 		if readOnly && !answersTransfer(ev) || !fitsCategory(h, ev) {
 			continue
 		}
-		if len(unmet(a, h, ev, h.Level)) == 0 {
+		if permits(a, h, ev, h.Level) {
 			out = append(out, ev)
 		}
 	}

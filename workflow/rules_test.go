@@ -98,6 +98,9 @@ func TestRuleMatrix(t *testing.T) {
 					if level == model.LevelMajor && slices.Contains(majorDenied[role], ev) {
 						want = false
 					}
+					if permits(a, h, ev, level) != (len(unmet(a, h, ev, level)) == 0) {
+						t.Errorf("%s hazard in %s, %s by %s: permits and unmet disagree", level, s, ev, role)
+					}
 					got := slices.Contains(allowedEvents(a, h), ev)
 					if got != want {
 						t.Errorf("%s hazard in %s, %s by %s: allowed=%v, want %v", level, s, ev, role, got, want)
