@@ -19,7 +19,13 @@
 # USERS ("sheng zhujian tengwangge minxiang"), ENGINES ("sqlite postgres"),
 # WORK (a directory holding the databases: an existing SQLite file there is
 # used again without seeding), PGDB (an existing PostgreSQL database on that
-# server, seeded before: used again without seeding, never dropped), KEEP=1.
+# server, seeded before: used again without seeding, never dropped), KEEP=1,
+# SQLITE_QUERY (appended to the SQLite file's URL, e.g.
+# "_pragma=cache_size(-65536)" for larger reader caches).
+#
+# After each load it prints the CPU the service and the load command spent per
+# page (from /proc and the load's own rusage): with the service, the database
+# and the load on the same cores, their sum bounds the pages a second.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -49,7 +55,7 @@ echo "hazards: $hazards   clients: $clients   duration: $duration   machine: $(n
 
 for engine in $engines; do
   case "$engine" in
-  sqlite) url="$work/territory.db" ;;
+  sqlite) url="$work/territory.db${SQLITE_QUERY:+?$SQLITE_QUERY}" ;;
   postgres)
     [ "$pg" = none ] && continue
     if [ -z "${PGDB:-}" ]; then
@@ -61,7 +67,7 @@ for engine in $engines; do
   *) echo "unknown engine $engine"; exit 1 ;;
   esac
   echo "== $engine"
-  if { [ "$engine" = postgres ] && [ -z "${PGDB:-}" ]; } || { [ "$engine" = sqlite ] && [ ! -f "$url" ]; }; then
+  if { [ "$engine" = postgres ] && [ -z "${PGDB:-}" ]; } || { [ "$engine" = sqlite ] && [ ! -f "$work/territory.db" ]; }; then
     echo "seed: $(uptime | sed 's/.*load average/load average/')"
     start=$(date +%s)
     timeout 60m "$work/hazardloop" demo --hazards "$hazards" --database-url "$url" --data-dir "$work/data-$engine" \
@@ -75,9 +81,20 @@ for engine in $engines; do
     curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
   done
+  svc=$(pgrep -P "$server" | head -1) # the service, under timeout
   for u in $users; do
     echo "-- $engine as $u; before: $(uptime | sed 's/.*load average/load average/')"
-    timeout 5m "$work/hazardloop" load --url "http://127.0.0.1:$port" --username "$u" --clients "$clients" --duration "$duration"
+    s0=$(awk '{print $14+$15}' "/proc/$svc/stat")
+    TIMEFORMAT="%U %S"
+    if ! lt=$( { time timeout 5m "$work/hazardloop" load --url "http://127.0.0.1:$port" --username "$u" --clients "$clients" \
+      --duration "$duration" >"$work/load.out" 2>"$work/load.err"; } 2>&1 ); then
+      cat "$work/load.out" "$work/load.err"; exit 1
+    fi
+    s1=$(awk '{print $14+$15}' "/proc/$svc/stat")
+    cat "$work/load.out"
+    n=$(grep -o 'requests=[0-9]*' "$work/load.out" | cut -d= -f2)
+    awk -v s="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" -v lt="$lt" -v n="$n" 'BEGIN {
+      split(lt, t, " "); printf "CPU per page: service %.2f ms, load command %.2f ms\n", s / hz * 1000 / n, (t[1] + t[2]) * 1000 / n }'
     echo "after: $(uptime | sed 's/.*load average/load average/')"
   done
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
