@@ -2,6 +2,7 @@ package model
 
 import (
 	"context"
+	"fmt"
 
 	"gorm.io/gorm"
 )
@@ -63,4 +64,21 @@ func SetAuditBatch(n int) func() {
 	old := auditVerifyBatch
 	auditVerifyBatch = n
 	return func() { auditVerifyBatch = old }
+}
+
+// ListStatements is how many hazard-list statements the store keeps prepared
+// (always 0 on PostgreSQL).
+func (s *Store) ListStatements() int {
+	if s.listStmts == nil {
+		return 0
+	}
+	s.listStmts.mu.Lock()
+	defer s.listStmts.mu.Unlock()
+	return len(s.listStmts.m)
+}
+
+// FillListStatements prepares trivial statements until the cache is full.
+func (s *Store) FillListStatements(ctx context.Context) {
+	for i := 0; s.listStmts.get(ctx, fmt.Sprintf("SELECT %d", i)) != nil; i++ {
+	}
 }

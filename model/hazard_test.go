@@ -2,6 +2,7 @@ package model_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -269,4 +270,104 @@ func ids(hs []model.Hazard) []int64 {
 		out = append(out, h.ID)
 	}
 	return out
+}
+
+// TestListStatementsKept: on SQLite the list keeps one prepared statement per
+// shape of filter, not per value; a kept statement sees what was committed
+// after it was prepared; past the cache's bound the list still answers.
+func TestListStatementsKept(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *world) {
+		codes := func(f model.HazardFilter) []string {
+			t.Helper()
+			f.Limit = 100
+			rows, err := w.s.ListHazardRows(w.ctx, f)
+			noErr(t, err)
+			var out []string
+			for _, h := range rows {
+				out = append(out, h.Code)
+			}
+			return out
+		}
+		a := w.hazard(t, "360102", nil)
+		b := w.hazard(t, "360103", nil)
+		county := func(c string) model.HazardFilter { return model.HazardFilter{Scope: model.Scope{Region: c}} }
+		if got := codes(county("360102")); !slices.Equal(got, []string{a.Code}) {
+			t.Fatalf("360102 lists %v", got)
+		}
+		if got := codes(county("360103")); !slices.Equal(got, []string{b.Code}) {
+			t.Fatalf("360103 lists %v", got)
+		}
+		kept := w.s.ListStatements()
+		if w.s.Dialect() == model.DialectSQLite && kept != 1 {
+			t.Errorf("two counties' lists keep %d statements, want 1", kept)
+		}
+		if w.s.Dialect() == model.DialectPostgres && kept != 0 {
+			t.Errorf("PostgreSQL keeps %d statements, want none (pgx caches its own)", kept)
+		}
+		c := w.hazard(t, "360102", nil)
+		if got := codes(county("360102")); !slices.Equal(got, []string{c.Code, a.Code}) {
+			t.Errorf("after a new hazard 360102 lists %v, want %v", got, []string{c.Code, a.Code})
+		}
+		listed := county("360102")
+		listed.State = model.StateListed
+		if got := codes(listed); len(got) != 2 {
+			t.Errorf("listed in 360102: %v", got)
+		}
+		if w.s.Dialect() != model.DialectSQLite {
+			return
+		}
+		if n := w.s.ListStatements(); n != kept+1 {
+			t.Errorf("a state filter added %d statements, want 1", n-kept)
+		}
+		w.s.FillListStatements(w.ctx)
+		full := w.s.ListStatements()
+		major := county("360102")
+		major.Level = model.LevelMajor
+		if got := codes(major); len(got) != 0 {
+			t.Errorf("major in 360102: %v", got)
+		}
+		if got := codes(county("360103")); !slices.Equal(got, []string{b.Code}) {
+			t.Errorf("with the cache full 360103 lists %v", got)
+		}
+		if n := w.s.ListStatements(); n != full {
+			t.Errorf("the cache grew past its bound: %d, then %d", full, n)
+		}
+	})
+}
+
+// TestAnalyzeKeepsListStatements: after Analyze, SQLite keeps samples of the
+// hazards' indexes but none of the territory indexes the list names (their
+// samples would make every list page compile its statement again), and the
+// list still answers from its kept statement.
+func TestAnalyzeKeepsListStatements(t *testing.T) {
+	eachWorld(t, func(t *testing.T, w *world) {
+		for i := range 40 {
+			w.hazard(t, counties[i%len(counties)], func(h *model.Hazard) {
+				if i%3 == 0 {
+					h.Level = model.LevelMajor
+				}
+			})
+		}
+		noErr(t, w.s.Analyze(w.ctx))
+		if w.s.Dialect() != model.DialectSQLite {
+			return
+		}
+		sampled := map[string]bool{}
+		noErr(t, w.s.Rows(w.ctx, "SELECT DISTINCT idx FROM sqlite_stat4 WHERE tbl = 'hazards'", func(_ []string, v []any) {
+			sampled[fmt.Sprint(v[0])] = true
+		}))
+		if !sampled["hazards_level_idx"] {
+			t.Errorf("no samples of hazards_level_idx after Analyze: %v", sampled)
+		}
+		for _, c := range []string{"region_province", "region_city", "region_county", "region_township", "region_code"} {
+			if sampled["hazards_"+c+"_idx"] {
+				t.Errorf("hazards_%s_idx keeps its samples", c)
+			}
+		}
+		rows, err := w.s.ListHazardRows(w.ctx, model.HazardFilter{Scope: model.Scope{Region: "360102"}, Limit: 100})
+		noErr(t, err)
+		if len(rows) == 0 {
+			t.Error("no hazards of 360102 after Analyze")
+		}
+	})
 }

@@ -2,8 +2,11 @@ package model
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -68,7 +71,17 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 			return nil, translate("model: list hazards", ctx.Err())
 		}
 	}
-	rows, err := s.r(ctx).Raw(q, args...).Rows()
+	var rows *sql.Rows
+	var err error
+	var st *sql.Stmt
+	if !s.inTx {
+		st = s.listStmts.get(ctx, q)
+	}
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.r(ctx).Raw(q, args...).Rows()
+	}
 	if err != nil {
 		return nil, translate("model: list hazards", err)
 	}
@@ -93,6 +106,64 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 	return hs, translate("model: list hazards", rows.Err())
 }
 
+// stmtCache keeps the list's statements prepared on SQLite's readers. The
+// driver (modernc.org/sqlite) keeps a prepared statement's compiled program
+// and only resets it between calls; a statement run unprepared is compiled
+// anew each time, which was 18% of the CPU of a county department's page. A
+// list's text depends only on which filters are set, not on their values, so
+// there are few; past stmtCacheSize the rest run unprepared. database/sql
+// prepares a statement on each reader connection the first time it runs there.
+// A nil cache (PostgreSQL, whose driver caches statements by itself) hands out
+// nothing.
+type stmtCache struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+const stmtCacheSize = 256
+
+func newStmtCache(db *sql.DB) *stmtCache {
+	return &stmtCache{db: db, m: map[string]*sql.Stmt{}}
+}
+
+// get is q prepared, or nil when it cannot be (the cache is full, or the
+// prepare failed: the caller then runs q unprepared and meets the error there).
+func (c *stmtCache) get(ctx context.Context, q string) *sql.Stmt {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[q]; ok {
+		return st
+	}
+	if len(c.m) >= stmtCacheSize {
+		return nil
+	}
+	st, err := c.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.m[q] = st
+	return st
+}
+
+// close closes every statement kept.
+func (c *stmtCache) close() error {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for q, st := range c.m {
+		errs = append(errs, st.Close())
+		delete(c.m, q)
+	}
+	return errors.Join(errs...)
+}
+
 // listQuery is the list's statement for f and its arguments, the limit last;
 // ok is false when the scope matches nothing.
 func (s *Store) listQuery(f HazardFilter) (string, []any, bool) {
@@ -108,12 +179,14 @@ func (s *Store) listQuery(f HazardFilter) (string, []any, bool) {
 	// rows only: a city's, county's or township's hazards lie spread over the
 	// table, and testing each on its row read a page a row.
 	//
-	// On SQLite the statement names its indexes: the driver prepares every
-	// statement anew on every call (18% of a county department's list in a
-	// profile), much of it weighing the hazards' thirty-odd indexes for both
-	// selects; naming them took some 7% off the service's CPU per page. The
-	// plan is the one the planner chooses anyway (TestTerritoryListPlan). The
-	// rows are then found by rowid, which NOT INDEXED leaves allowed.
+	// On SQLite the statement names its indexes. When the driver prepared
+	// every statement anew on every call (18% of a county department's list
+	// in a profile), much of it went to weighing the hazards' thirty-odd
+	// indexes for both selects, and naming them took some 7% off the
+	// service's CPU per page; the statements are now kept prepared
+	// (stmtCache), and the names still pin the plan to the one the planner
+	// chooses anyway (TestTerritoryListPlan). The rows are then found by
+	// rowid, which NOT INDEXED leaves allowed.
 	outer, inner := "hazards", "hazards"
 	if s.dialect == DialectSQLite {
 		nf, _ := narrowTerritory(f)
@@ -251,6 +324,10 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	}
 	return strings.Join(conds, " AND "), args, true
 }
+
+// territoryIndexes are the columns of the territory's (column, id) indexes
+// (00014), one per level of regionColumn; the list names them (listQuery).
+var territoryIndexes = []string{"region_province", "region_city", "region_county", "region_township", "region_code"}
 
 // regionColumn is the hazards column holding the code of region's level, so that
 // a territory is an equality an index serves in id order.

@@ -26,9 +26,9 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite"  // database/sql driver "sqlite", the one gorm's glebarez dialector uses
 	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx", the one gorm.io/driver/postgres uses
 	"gorm.io/gorm/schema"
+	_ "modernc.org/sqlite" // database/sql driver "sqlite", the one the libtnb gorm dialector uses
 
 	"hazardloop/blob"
 	"hazardloop/model"
