@@ -806,9 +806,9 @@ func (s *Store) Analyze(ctx context.Context) error {
 	if err := s.w(ctx).Raw("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&stat4).Error; err != nil || stat4 == 0 {
 		return translate("model: analyze", err)
 	}
-	idx := make([]string, 0, len(territoryIndexes))
-	for _, c := range territoryIndexes {
-		idx = append(idx, "hazards_"+c+"_idx")
+	idx := make([]string, 0, len(territoryColumns))
+	for _, c := range territoryColumns {
+		idx = append(idx, territoryIndex(c))
 	}
 	if err := s.w(ctx).Exec("DELETE FROM sqlite_stat4 WHERE tbl = 'hazards' AND idx IN ?", idx).Error; err != nil {
 		return translate("model: analyze", err)

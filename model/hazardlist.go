@@ -73,11 +73,7 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 	}
 	var rows *sql.Rows
 	var err error
-	var st *sql.Stmt
-	if !s.inTx {
-		st = s.listStmts.get(ctx, q)
-	}
-	if st != nil {
+	if st := s.listStmts.get(ctx, q); st != nil {
 		rows, err = st.QueryContext(ctx, args...)
 	} else {
 		rows, err = s.r(ctx).Raw(q, args...).Rows()
@@ -113,8 +109,8 @@ func (s *Store) ListHazardRows(ctx context.Context, f HazardFilter) ([]Hazard, e
 // list's text depends only on which filters are set, not on their values, so
 // there are few; past stmtCacheSize the rest run unprepared. database/sql
 // prepares a statement on each reader connection the first time it runs there.
-// A nil cache (PostgreSQL, whose driver caches statements by itself) hands out
-// nothing.
+// A nil cache (PostgreSQL, whose driver caches statements by itself; a
+// transaction's Store, which reads on its own connection) hands out nothing.
 type stmtCache struct {
 	db *sql.DB
 	mu sync.Mutex
@@ -190,7 +186,7 @@ func (s *Store) listQuery(f HazardFilter) (string, []any, bool) {
 	outer, inner := "hazards", "hazards"
 	if s.dialect == DialectSQLite {
 		nf, _ := narrowTerritory(f)
-		outer, inner = "hazards NOT INDEXED", "hazards INDEXED BY hazards_"+regionColumn(nf.Scope.Region)+"_idx"
+		outer, inner = "hazards NOT INDEXED", "hazards INDEXED BY "+territoryIndex(regionColumn(nf.Scope.Region))
 	}
 	return "SELECT " + listSelect[s.dialect] + " FROM " + outer + " WHERE id IN (SELECT id FROM " + inner + " WHERE " + where +
 		" ORDER BY id DESC LIMIT ?) ORDER BY id DESC", args, true
@@ -325,9 +321,12 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	return strings.Join(conds, " AND "), args, true
 }
 
-// territoryIndexes are the columns of the territory's (column, id) indexes
-// (00014), one per level of regionColumn; the list names them (listQuery).
-var territoryIndexes = []string{"region_province", "region_city", "region_county", "region_township", "region_code"}
+// territoryColumns are the columns regionColumn answers, one per level; each
+// has a (column, id) index (00014), which the list names (listQuery).
+var territoryColumns = []string{"region_province", "region_city", "region_county", "region_township", "region_code"}
+
+// territoryIndex is the name of column's territory index.
+func territoryIndex(column string) string { return "hazards_" + column + "_idx" }
 
 // regionColumn is the hazards column holding the code of region's level, so that
 // a territory is an equality an index serves in id order.

@@ -75,7 +75,7 @@ type Store struct {
 	// inbox fans each outbox message out to the notices inbox (SetInbox).
 	inbox InboxFunc
 	// listStmts are the hazard list's statements prepared on SQLite's
-	// readers; nil on PostgreSQL.
+	// readers; nil on PostgreSQL and in a transaction (see Tx).
 	listStmts *stmtCache
 }
 

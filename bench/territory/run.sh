@@ -23,6 +23,9 @@
 # SQLITE_QUERY (appended to the SQLite file's URL, e.g.
 # "_pragma=cache_size(-65536)" for larger reader caches).
 #
+# Each account's load follows a warm-up load of WARMUP (3s; "0" for none),
+# not counted.
+#
 # After each load it prints the CPU the service and the load command spent per
 # page (from /proc and the load's own rusage): with the service, the database
 # and the load on the same cores, their sum bounds the pages a second.
@@ -32,6 +35,7 @@ root="$(cd "$here/../.." && pwd)"
 hazards="${1:-1000000}"
 clients="${CLIENTS:-32}"
 duration="${DURATION:-15s}"
+warmup="${WARMUP:-3s}"
 users="${USERS:-sheng zhujian tengwangge minxiang}"
 engines="${ENGINES:-sqlite postgres}"
 pg="${PG:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}"
@@ -51,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 (cd "$root" && go build -o "$work/hazardloop" ./cmd/hazardloop)
-echo "hazards: $hazards   clients: $clients   duration: $duration   machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
+echo "hazards: $hazards   clients: $clients   duration: $duration   warm-up: $warmup   machine: $(nproc) cores, $(go version | cut -d' ' -f3)"
 
 for engine in $engines; do
   case "$engine" in
@@ -84,6 +88,10 @@ for engine in $engines; do
   svc=$(pgrep -P "$server" | head -1) # the service, under timeout
   for u in $users; do
     echo "-- $engine as $u; before: $(uptime | sed 's/.*load average/load average/')"
+    if [ "$warmup" != 0 ]; then
+      timeout 5m "$work/hazardloop" load --url "http://127.0.0.1:$port" --username "$u" --clients "$clients" \
+        --duration "$warmup" >/dev/null 2>&1 || true
+    fi
     s0=$(awk '{print $14+$15}' "/proc/$svc/stat")
     TIMEFORMAT="%U %S"
     if ! lt=$( { time timeout 5m "$work/hazardloop" load --url "http://127.0.0.1:$port" --username "$u" --clients "$clients" \
