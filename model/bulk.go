@@ -786,34 +786,11 @@ func (s *Store) MaxID(ctx context.Context, table string) (int64, error) {
 	return *n, translate("model: max id", err)
 }
 
-// Analyze refreshes the query planner's statistics after a bulk load.
-//
-// On SQLite it then drops the samples (sqlite_stat4) of the territory indexes
-// the hazard list names (listQuery), keeping their averages (sqlite_stat1),
-// and has SQLite read the statistics again. Where an index has samples, a
-// value bound against its columns may change the plan, so SQLite compiles a
-// prepared statement again whenever that value is bound — on every list page,
-// undoing stmtCache (11% of a county department's page in a profile). The
-// list's plan over those indexes is fixed by the names anyway.
+// Analyze refreshes the query planner's statistics after a bulk load. (The
+// hazard list binds no value SQLite's planner reads, see hazardWhere, so its
+// samples do not make the list's kept statements compile again.)
 func (s *Store) Analyze(ctx context.Context) error {
-	if err := s.w(ctx).Exec("ANALYZE").Error; err != nil {
-		return translate("model: analyze", err)
-	}
-	if s.dialect != DialectSQLite {
-		return nil
-	}
-	var stat4 int64
-	if err := s.w(ctx).Raw("SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat4'").Scan(&stat4).Error; err != nil || stat4 == 0 {
-		return translate("model: analyze", err)
-	}
-	idx := make([]string, 0, len(territoryColumns))
-	for _, c := range territoryColumns {
-		idx = append(idx, territoryIndex(c))
-	}
-	if err := s.w(ctx).Exec("DELETE FROM sqlite_stat4 WHERE tbl = 'hazards' AND idx IN ?", idx).Error; err != nil {
-		return translate("model: analyze", err)
-	}
-	return translate("model: analyze", s.w(ctx).Exec("ANALYZE sqlite_schema").Error)
+	return translate("model: analyze", s.w(ctx).Exec("ANALYZE").Error)
 }
 
 // VacuumHazards sets PostgreSQL's visibility map of the hazards after a bulk

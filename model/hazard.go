@@ -178,39 +178,40 @@ func CodeCounty(region string) string {
 // scoped limits a hazard query to sc; prefix qualifies the hazard columns
 // ("hazards." in a join). ok is false when sc matches nothing.
 func scoped(q *gorm.DB, sc Scope, prefix string) (*gorm.DB, bool) {
-	cond, args, ok := scopeCond(sc, prefix)
+	cond, args, ok := scopeCond(sc, prefix, "?")
 	if !ok {
 		return q, false
 	}
 	return q.Where(cond, args...), true
 }
 
-// departmentCond is the department part of a department scope (one ?, the
-// department), over hazards or their counts.
-func departmentCond(sc Scope, prefix string) string {
+// departmentCond is the department part of a department scope (one
+// placeholder p, the department), over hazards or their counts.
+func departmentCond(sc Scope, prefix, p string) string {
 	if !sc.MajorToo {
-		return prefix + "department = ?"
+		return prefix + "department = " + p
 	}
-	return "(" + prefix + "department = ? OR (" + prefix + "level = 'major' AND " + prefix + "department <> ''))"
+	return "(" + prefix + "department = " + p + " OR (" + prefix + "level = 'major' AND " + prefix + "department <> ''))"
 }
 
 // scopeCond is the condition that limits hazards to sc (prefix qualifies the
-// columns); ok is false when sc matches nothing.
-func scopeCond(sc Scope, prefix string) (cond string, args []any, ok bool) {
+// columns, p is the placeholder: "?", or "+?" for the list on SQLite, see
+// hazardWhere); ok is false when sc matches nothing.
+func scopeCond(sc Scope, prefix, p string) (cond string, args []any, ok bool) {
 	switch {
 	case sc.All:
 		return "1 = 1", nil, true
 	case sc.EnterpriseID != 0:
-		return prefix + "enterprise_id = ?", []any{sc.EnterpriseID}, true
+		return prefix + "enterprise_id = " + p, []any{sc.EnterpriseID}, true
 	case sc.Region != "" && sc.Department != "":
 		// A department's own hazards of the territory, and with MajorToo its
 		// major ones of every department (the shared register); never one not
 		// yet listed (no department). The territory's (region, id) index is
 		// walked newest first and the rest tested on the row.
-		return prefix + regionColumn(sc.Region) + " = ? AND " + departmentCond(sc, prefix),
+		return prefix + regionColumn(sc.Region) + " = " + p + " AND " + departmentCond(sc, prefix, p),
 			[]any{sc.Region, string(sc.Department)}, true
 	case sc.Region != "":
-		return prefix + regionColumn(sc.Region) + " = ?", []any{sc.Region}, true
+		return prefix + regionColumn(sc.Region) + " = " + p, []any{sc.Region}, true
 	}
 	return "", nil, false
 }

@@ -163,7 +163,7 @@ func (s *Store) periodFromCells(ctx context.Context, sc Scope, group, key string
 		p := RegionPrefix(sc.Region)
 		cq = cq.Where("region >= ? AND region < ?", p, p[:len(p)-1]+string(p[len(p)-1]+1))
 		if sc.Department != "" {
-			cq = cq.Where(departmentCond(sc, ""), string(sc.Department))
+			cq = cq.Where(departmentCond(sc, "", "?"), string(sc.Department))
 		}
 	}
 	ckey, dim := "val", group

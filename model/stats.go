@@ -62,7 +62,7 @@ func (s *Store) scopedCounts(ctx context.Context, sc Scope) (*gorm.DB, bool) {
 func (s *Store) scopedSummary(ctx context.Context, table string, sc Scope) (*gorm.DB, bool) {
 	q, ok := summaryRegion(s.r(ctx).Table(table), sc)
 	if ok && sc.Region != "" && sc.Department != "" {
-		q = q.Where(departmentCond(sc, ""), string(sc.Department))
+		q = q.Where(departmentCond(sc, "", "?"), string(sc.Department))
 	}
 	return q, ok
 }

@@ -56,9 +56,9 @@ func TestTerritoryListPlan(t *testing.T) {
 		f    HazardFilter
 		want string
 	}{
-		{HazardFilter{Scope: housing, Region: "360102002"}, "region_township = ? AND (department = ? OR"},
-		{HazardFilter{Scope: town, Region: "360102"}, "region_township = ?"},
-		{HazardFilter{Scope: AllScope, Region: "360102"}, "1 = 1 AND region_county = ?"},
+		{HazardFilter{Scope: housing, Region: "360102002"}, "region_township = +? AND (department = +? OR"}, // +?: see hazardWhere
+		{HazardFilter{Scope: town, Region: "360102"}, "region_township = +?"},
+		{HazardFilter{Scope: AllScope, Region: "360102"}, "1 = 1 AND region_county = +?"},
 		{HazardFilter{Scope: town, Region: "360103"}, ""},
 	} {
 		where, _, ok := s.hazardWhere(c.f)
@@ -102,4 +102,32 @@ func listPlan(t *testing.T, s *Store, f HazardFilter, hinted bool) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// TestListBindsNothingPlanned: on SQLite the list's statement binds no value
+// its planner reads (which would make SQLite compile it again on every run,
+// see hazardWhere): every value is bound as "+?" and the limit is written
+// out. The statement runs.
+func TestListBindsNothingPlanned(t *testing.T) {
+	s := planStore(t)
+	today := DateIn(time.Now(), Shanghai)
+	f := HazardFilter{Scope: Scope{Region: "360000"}, State: StateListed, Level: LevelMajor, Source: SourcePublicReport,
+		Region: "360102", EnterpriseID: 7, Department: DeptHousing, Industry: "建筑施工", DisasterType: DisasterGeological,
+		ResponsiblePartyType: PartyTownship, FoundFrom: time.Now().AddDate(0, -1, 0), FoundBefore: time.Now(),
+		OverdueOn: &today, Query: "消防", BeforeID: 1000, Limit: 51}
+	q, args, ok := s.listQuery(f)
+	if !ok {
+		t.Fatal("no statement")
+	}
+	if all, plus := strings.Count(q, "?"), strings.Count(q, "+?"); all != len(args) || plus != len(args) {
+		t.Errorf("%d values, %d placeholders, %d of them +?: %s", len(args), all, plus, q)
+	}
+	if !strings.HasSuffix(q, "ORDER BY id DESC LIMIT 51") {
+		t.Errorf("limit not written out: %s", q)
+	}
+	rows, err := s.r(context.Background()).Raw(q, args...).Rows()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
 }

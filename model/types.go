@@ -349,9 +349,38 @@ func (d *Date) Scan(v any) error {
 	return fmt.Errorf("model: cannot scan %T into Date", v)
 }
 
+// digitsDate reads "2006-01-02" as numbers (not checked as a day).
+func digitsDate(s string) (y, m, d int, ok bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, false
+	}
+	for i, c := range []byte(s) {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, 0, 0, false
+		}
+	}
+	n := func(a, b int) int {
+		v := 0
+		for _, c := range []byte(s[a:b]) {
+			v = v*10 + int(c-'0')
+		}
+		return v
+	}
+	return n(0, 4), n(5, 7), n(8, 10), true
+}
+
 func (d *Date) scanText(s string) error {
 	if len(s) < 10 {
 		return fmt.Errorf("model: bad date %q", s)
+	}
+	if y, m, dd, ok := digitsDate(s[:10]); ok { // what the databases hand over; no layout to interpret
+		if t := time.Date(y, time.Month(m), dd, 0, 0, 0, 0, time.UTC); t.Day() == dd && m >= 1 && m <= 12 {
+			*d = Date{t}
+			return nil
+		}
 	}
 	t, err := time.Parse("2006-01-02", s[:10])
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"hazardloop/model"
@@ -96,7 +97,10 @@ func (e *Hazards) List(ctx context.Context, a Actor, q ListQuery) (Page, error) 
 	}
 	limit := f.Limit
 	f.Limit++
-	hs, err := e.store.ListHazardRows(ctx, f)
+	buf := hazardPages.Get().(*[]model.Hazard)
+	defer hazardPages.Put(buf)
+	hs, err := e.store.AppendHazardRows(ctx, f, (*buf)[:0])
+	*buf = hs[:0]
 	if err != nil {
 		return Page{}, err
 	}
@@ -111,6 +115,10 @@ func (e *Hazards) List(ctx context.Context, a Actor, q ListQuery) (Page, error) 
 	}
 	return p, nil
 }
+
+// hazardPages are the rows of list pages, reused: a page's items copy what
+// they show of its rows (AppendHazardRows overwrites a row whole).
+var hazardPages = sync.Pool{New: func() any { hs := make([]model.Hazard, 0, MaxPageSize+1); return &hs }}
 
 func (e *core) filter(a Actor, q ListQuery) (model.HazardFilter, error) {
 	errs := fieldErrors{}
