@@ -82,3 +82,14 @@ func (s *Store) FillListStatements(ctx context.Context) {
 	for i := 0; s.listStmts.get(ctx, fmt.Sprintf("SELECT %d", i)) != nil; i++ {
 	}
 }
+
+// TerritoryPagesPlanMode is plan_cache_mode on the connections a territory's
+// list pages run on ("" on SQLite, which has none).
+func (s *Store) TerritoryPagesPlanMode(ctx context.Context) (string, error) {
+	if s.territoryPages == nil {
+		return "", nil
+	}
+	var mode string
+	err := s.territoryPages.QueryRowContext(ctx, "SHOW plan_cache_mode").Scan(&mode)
+	return mode, err
+}

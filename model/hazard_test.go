@@ -305,6 +305,12 @@ func TestListStatementsKept(t *testing.T) {
 		if w.s.Dialect() == model.DialectPostgres && kept != 0 {
 			t.Errorf("PostgreSQL keeps %d statements, want none (pgx caches its own)", kept)
 		}
+		// PostgreSQL's county pages ran on the connections that take generic plans.
+		mode, err := w.s.TerritoryPagesPlanMode(w.ctx)
+		noErr(t, err)
+		if want := map[string]string{model.DialectSQLite: "", model.DialectPostgres: "force_generic_plan"}[w.s.Dialect()]; mode != want {
+			t.Errorf("territory pages plan_cache_mode %q, want %q", mode, want)
+		}
 		c := w.hazard(t, "360102", nil)
 		if got := codes(county("360102")); !slices.Equal(got, []string{c.Code, a.Code}) {
 			t.Errorf("after a new hazard 360102 lists %v, want %v", got, []string{c.Code, a.Code})

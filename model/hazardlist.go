@@ -87,6 +87,8 @@ func (s *Store) AppendHazardRows(ctx context.Context, f HazardFilter, dst []Haza
 	var err error
 	if st := s.listStmts.get(ctx, q); st != nil {
 		rows, err = st.QueryContext(ctx, args...)
+	} else if s.territoryPages != nil && pageIDsFirst(f) {
+		rows, err = s.territoryPages.QueryContext(ctx, numberPlaceholders(q), args...)
 	} else {
 		rows, err = s.r(ctx).Raw(q, args...).Rows()
 	}
@@ -221,6 +223,28 @@ func (s *Store) listQuery(f HazardFilter) (string, []any, bool) {
 	}
 	return "SELECT " + listSelect[s.dialect] + " FROM " + outer + " WHERE id IN (SELECT id FROM " + inner + " WHERE " + where +
 		" ORDER BY id DESC LIMIT " + limit + ") ORDER BY id DESC", args, true
+}
+
+// numberPlaceholders writes q's "?" placeholders as PostgreSQL's $1, $2, …
+// (what gorm does for Raw), outside quoted literals.
+func numberPlaceholders(q string) string {
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n, quoted := 0, false
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '\'':
+			quoted = !quoted
+			b.WriteByte(c)
+		case c == '?' && !quoted:
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // narrowTerritory makes one territory of the scope's region and the region

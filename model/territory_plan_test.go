@@ -131,3 +131,17 @@ func TestListBindsNothingPlanned(t *testing.T) {
 	}
 	rows.Close()
 }
+
+// TestNumberPlaceholders: "?" becomes $1, $2, … in order, but not inside a
+// quoted literal.
+func TestNumberPlaceholders(t *testing.T) {
+	for in, want := range map[string]string{
+		"a = ? AND b = +? LIMIT 51":            "a = $1 AND b = +$2 LIMIT 51",
+		"c = 'x?' AND d = ? AND e LIKE '?''?'": "c = 'x?' AND d = $1 AND e LIKE '?''?'",
+		"no placeholders":                      "no placeholders",
+	} {
+		if got := numberPlaceholders(in); got != want {
+			t.Errorf("%q: %q, want %q", in, got, want)
+		}
+	}
+}
