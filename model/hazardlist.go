@@ -388,11 +388,8 @@ func (s *Store) hazardWhere(f HazardFilter) (string, []any, bool) {
 	return strings.Join(conds, " AND "), args, true
 }
 
-// territoryColumns are the columns regionColumn answers, one per level; each
-// has a (column, id) index (00014), which the list names (listQuery).
-var territoryColumns = []string{"region_province", "region_city", "region_county", "region_township", "region_code"}
-
-// territoryIndex is the name of column's territory index.
+// territoryIndex is the name of the (column, id) index (00014) of a column
+// regionColumn answers, which the list names (listQuery).
 func territoryIndex(column string) string { return "hazards_" + column + "_idx" }
 
 // regionColumn is the hazards column holding the code of region's level, so that
